@@ -1,0 +1,1 @@
+# conf/local.mk: owned by its module; see Makefile.am.

@@ -1,0 +1,1 @@
+# encdb/local.mk: owned by its module; see Makefile.am.

@@ -1,0 +1,1 @@
+# lib/data.mk: owned by its module; see Makefile.am.

@@ -1,0 +1,1 @@
+# lib/http.mk: owned by its module; see Makefile.am.

@@ -1,0 +1,1 @@
+# t/data.mk: owned by its module; see Makefile.am.

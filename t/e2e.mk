@@ -1,0 +1,1 @@
+# t/e2e.mk: owned by its module; see Makefile.am.

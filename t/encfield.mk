@@ -1,0 +1,1 @@
+# t/encfield.mk: owned by its module; see Makefile.am.

@@ -1,0 +1,1 @@
+# t/http.mk: owned by its module; see Makefile.am.

@@ -1,0 +1,1 @@
+# t/routes.mk: owned by its module; see Makefile.am.
