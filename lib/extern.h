@@ -47,6 +47,57 @@ void log_set_request_id(const char *id);
 
 struct json_object;
 
+/* ---- encfield_*.c: libencfield internals ------------------------------
+ * Shared by the files of libencfield only. The efi_ prefix keeps them out of
+ * the library's exported symbols (libencfield exports ^ef_ only), so nothing
+ * outside lib/encfield*.c may call them.
+ */
+
+#include "encfield.h" /* enum ef_err; guarded, so harmless if included */
+
+/* Base64 variants (RFC 4648): standard with padding, standard without
+ * padding (PHC strings), URL-safe with padding (Fernet tokens). */
+enum efi_b64 {
+	EFI_B64_STD,	   /* RFC 4648 section 4, padded */
+	EFI_B64_STD_NOPAD, /* section 4 alphabet, no padding */
+	EFI_B64_URL,	   /* RFC 4648 section 5, padded */
+	EFI_B64__MAX
+};
+
+/*
+ * Validate inlen characters of base64 in variant v, strictly (alphabet,
+ * padding, zero trailing bits, no whitespace). Returns 1 and sets *outlen
+ * to the decoded length, or 0 if in is not valid.
+ */
+int efi_b64_declen(const char *in, size_t inlen, enum efi_b64 v,
+    size_t *outlen);
+
+/* Decode input already accepted by efi_b64_declen into out (big enough). */
+void efi_b64_dec(const char *in, size_t inlen, enum efi_b64 v, uint8_t *out);
+
+/* Characters efi_b64_enc writes for n bytes, without the NUL. */
+size_t efi_b64_enclen(size_t n, enum efi_b64 v);
+
+/* Encode n bytes into out (efi_b64_enclen + 1 bytes), NUL-terminated. */
+void efi_b64_enc(const uint8_t *in, size_t n, enum efi_b64 v, char *out);
+
+/*
+ * Decode into a malloc'd buffer (with one NUL not counted in *outlen).
+ * Returns EF_OK, EF_ERR_MALFORMED or EF_ERR_NOMEM. The caller frees.
+ */
+enum ef_err efi_b64_decode_alloc(const char *in, size_t inlen,
+    enum efi_b64 v, uint8_t **out, size_t *outlen);
+
+/* out = SHA-256(in). */
+void efi_sha256(const void *in, size_t len, uint8_t out[32]);
+
+/* out = HMAC-SHA256(key, a || b); a or b may be empty. EF_OK or error. */
+enum ef_err efi_hmac_sha256(const uint8_t *key, size_t keylen, const void *a,
+    size_t alen, const void *b, size_t blen, uint8_t out[32]);
+
+/* 1 if the len bytes at s are well-formed UTF-8 (RFC 3629), else 0. */
+int efi_utf8_valid(const uint8_t *s, size_t len);
+
 /* ---- buf.c: growable byte buffer ---------------------------------------
  *
  * A struct buf is zero-initialised (BUF_INIT or memset) and always keeps its
@@ -526,5 +577,294 @@ int tmpl_esc_url(struct buf *out, const char *s);   /* all but unreserved */
 int tmpl_esc_href(struct buf *out, const char *s);  /* scheme check + attr */
 /* 1 if s is a URL allowed in href (relative, http, https, mailto). */
 int tmpl_url_safe(const char *s);
+
+/* ---- cfg.c: settings (DESIGN §3) ---------------------------------------
+ * Every setting is read from the environment, else from a file of that name
+ * in SECRETS_PATH (default /run/secrets; one trailing newline stripped),
+ * else from the optional CONFIG_FILE (KEY=VALUE lines, # comments). Error
+ * messages name the setting and the problem, never the value.
+ */
+
+#include "encfield.h" /* enum ef_err, key types; guarded */
+
+enum cfg_err {
+	CFG_OK,		 /* success */
+	CFG_ERR_MISSING, /* a required setting is not set */
+	CFG_ERR_INVALID, /* a setting is malformed (bad key, number...) */
+	CFG_ERR_IO,	 /* a secrets or config file could not be read */
+	CFG_ERR_NOMEM,	 /* out of memory */
+	CFG_ERR__MAX
+};
+
+/* Flags of cfg_load: which settings must be present. */
+#define CFG_NEED_DB   0x01 /* DATABASE_URL or POSTGRES_HOST... */
+#define CFG_NEED_KEYS 0x02 /* FIELD_KEYS and INDEX_KEY */
+#define CFG_ALL_ERRS  0x04 /* go on after an error; err gets every line */
+
+struct cfg {
+	char *conninfo;		     /* libpq URI/conninfo (secret); NULL: unset */
+	struct ef_keyring *keys;     /* FIELD_KEYS; NULL: unset */
+	struct ef_index_key *index_key; /* INDEX_KEY; NULL: unset */
+	struct ef_legacy *legacy;    /* POSTGRES_SECRET_KEY + LEGACY_ENGINE;
+					NULL without POSTGRES_SECRET_KEY */
+	char *legacy_salt;	     /* SECRET_KEY (secret); NULL: unset */
+	size_t legacy_saltlen;	     /* its length in bytes */
+	size_t body_max;	     /* BODY_MAX bytes, default 65536 */
+	int db_unnamed;		     /* 1: DB_PREPARED_STATEMENTS=off (PgBouncer) */
+	unsigned connect_timeout;    /* DB_CONNECT_TIMEOUT s, default 3 */
+	unsigned statement_timeout;  /* DB_STATEMENT_TIMEOUT ms, default 5000 */
+	unsigned session_idle;	     /* SESSION_IDLE s, default 1800 */
+	unsigned session_max;	     /* SESSION_MAX s, default 43200 */
+	char *cors_origins;	     /* CORS_ORIGINS, comma-separated; NULL: off */
+	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
+	char *sql_dir;		     /* SQL_DIR, default SQLDIR (migrations) */
+	char *time_zone;	     /* TIME_ZONE of timestamps, default "UTC" */
+	char *secrets_path;	     /* SECRETS_PATH, default /run/secrets */
+	char *config_file;	     /* CONFIG_FILE; NULL: none */
+	struct cfg_kv *file_kv;	     /* parsed CONFIG_FILE (private) */
+};
+
+/* Return a static one-line message for err. Never NULL. */
+const char *cfg_strerror(enum cfg_err err);
+
+/*
+ * Fill *c (caller's storage, any contents) from the settings. flags say
+ * which settings are required (CFG_NEED_*); optional ones that are set
+ * must still be valid. On error, err (errsz bytes, may be NULL/0) gets a
+ * message naming the setting, e.g. "FIELD_KEYS: entry 2: key is not 32
+ * bytes"; with CFG_ALL_ERRS every problem is reported, one per line.
+ * Whatever the result, release *c with cfg_free.
+ */
+enum cfg_err cfg_load(struct cfg *c, unsigned flags, char *err,
+    size_t errsz);
+
+/*
+ * Look up any other setting by name through the same sources (environment,
+ * secrets file, config file). *value is malloc'd (caller frees, wiping it
+ * if it is secret) or NULL when unset. CFG_ERR_IO if a secrets file exists
+ * but cannot be read.
+ */
+enum cfg_err cfg_get(const struct cfg *c, const char *name, char **value);
+
+/* Wipe the secrets and free everything in *c (not c itself). */
+void cfg_free(struct cfg *c);
+
+/* ---- db.c: the process's one PostgreSQL connection ---------------------
+ * Opened lazily on first use and reopened after it was lost (when not in a
+ * transaction). On connect: connect_timeout, TCP keepalives, search_path
+ * pg_catalog, public (so SQL must schema-qualify: public.users),
+ * statement_timeout and TimeZone from struct cfg. Every query also has a
+ * client-side deadline (statement timeout + 2 s), so a stuck server yields
+ * DB_UNAVAILABLE, never a hang.
+ */
+
+struct pg_conn;
+struct pg_result;
+
+enum db_err {
+	DB_OK,		/* success */
+	DB_NOTFOUND,	/* no such row (set by callers: users_ etc.) */
+	DB_CONFLICT,	/* unique violation (SQLSTATE 23505): HTTP 409 */
+	DB_UNAVAILABLE, /* cannot connect, connection lost, timeout: 503 */
+	DB_ERROR,	/* any other failure: 500 */
+	DB__MAX
+};
+
+/*
+ * A statement, defined static const in the module that owns it. name must
+ * be unique in the whole program (prefix it with the module: "users_find");
+ * sql uses $1..$n only. Prepared under name on first use per connection,
+ * or run unnamed (PQexecParams) when cfg->db_unnamed.
+ */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+};
+
+/* Return a static one-line message for err. Never NULL. */
+const char *db_strerror(enum db_err err);
+
+/*
+ * Remember cfg (not copied: it must outlive the connection) for the
+ * connection, which is opened by the first db_exec. Closes any previous
+ * connection. Returns DB_ERROR if cfg has no conninfo.
+ */
+enum db_err db_init(const struct cfg *cfg);
+
+/* Connect now if not connected (encdb check, healthz). */
+enum db_err db_connect(void);
+
+/* Close the connection and forget cfg. Safe to call more than once. */
+void db_close(void);
+
+/*
+ * Run st with st->nparams parameters: values[i] is text (formats NULL or
+ * formats[i] == 0) or binary with lengths[i] bytes (formats[i] == 1, e.g.
+ * bytea); values[i] NULL is SQL NULL. Results come back in text format
+ * (bytea as \x hex: PQunescapeBytea). On DB_OK, *res (if res is not NULL)
+ * is the result, freed by the caller with PQclear; on error *res is NULL
+ * and the reason was logged (no parameter values). 23505 -> DB_CONFLICT
+ * (see db_conflict_constraint), 08xxx/57P0x/57014/lost connection/deadline
+ * -> DB_UNAVAILABLE, anything else -> DB_ERROR.
+ */
+enum db_err db_exec(const struct db_stmt *st, const char *const *values,
+    const int *lengths, const int *formats, struct pg_result **res);
+
+/*
+ * Run a trusted multi-statement SQL script (a migration file from SQL_DIR,
+ * never anything built from input) with the simple query protocol.
+ */
+enum db_err db_exec_script(const char *sql);
+
+/* Transactions. db_commit/db_rollback end it whatever happens. */
+enum db_err db_begin(void);
+enum db_err db_commit(void);
+enum db_err db_rollback(void);
+
+/* The constraint named by the last DB_CONFLICT ("" if unknown); static. */
+const char *db_conflict_constraint(void);
+
+/* The live connection (tests and encdb only), or NULL. */
+struct pg_conn *db_handle(void);
+
+/* ---- migrate.c: schema migrations (sql/NNN_name.sql) -------------------
+ * Files named NNN_name.sql (NNN = version, 1..9999) in cfg->sql_dir are
+ * applied in order, all in one transaction under an advisory lock
+ * (pg_advisory_xact_lock), each recorded in public.schema_migrations
+ * (version, name, applied_at). Re-running is a no-op; a failure leaves
+ * nothing applied.
+ */
+
+/*
+ * Apply the pending migrations of dir. *applied (may be NULL) gets how
+ * many were applied, *version (may be NULL) the schema version after.
+ * On failure err names the file and the reason (PostgreSQL's message).
+ */
+enum db_err migrate_apply(const char *dir, int *applied, int *version,
+    char *err, size_t errsz);
+
+/* The database's schema version (0: none yet). */
+enum db_err migrate_db_version(int *version);
+
+/*
+ * The highest version among the files of dir, or -1 (err says why) if dir
+ * cannot be read or holds a badly named/duplicate file.
+ */
+int migrate_dir_version(const char *dir, char *err, size_t errsz);
+
+/* ---- users.c: the users table, encrypting in, decrypting out ---------- */
+
+/* Longest username/user_type accepted, in bytes (routes validate first). */
+#define USERS_NAME_MAX 64
+#define USERS_TYPE_MAX 32
+#define USERS_EMAIL_MAX 254
+
+/* A user as read from the database. Fill with users_find_*, free with
+ * users_clear. */
+struct user {
+	uint8_t uuid[16];     /* id, binary */
+	char id[37];	      /* id, text (lowercase, hyphens) */
+	char *username;	      /* malloc'd */
+	char *user_type;      /* malloc'd: "admin", "user", ... */
+	char *email;	      /* decrypted (malloc'd), or NULL: see email_err */
+	enum ef_err email_err; /* EF_OK, or why email is NULL (AUTH, ...) */
+	int email_legacy;     /* 1: boilerplate format, no blind index yet */
+	char *password_hash;  /* stored hash: for verification only, never
+				 to be shown, logged or returned */
+	char created_at[40];  /* "2023-01-20T14:31:56.469870-05:00" */
+	char updated_at[40];  /* same, or "" if never updated (null) */
+};
+
+/* A new user. All fields required; password is plaintext (hashed here). */
+struct user_new {
+	const char *username;
+	const char *email;
+	const char *password;
+	const char *user_type;
+};
+
+/* A change: NULL fields are left as they are. */
+struct user_change {
+	const char *email;     /* re-encrypted and re-indexed */
+	const char *user_type;
+	const char *password;  /* plaintext: hashed with Argon2id here */
+};
+
+/* Which unique value a DB_CONFLICT is about. */
+enum users_conflict {
+	USERS_CONFLICT_NONE,	 /* no conflict */
+	USERS_CONFLICT_USERNAME, /* username taken */
+	USERS_CONFLICT_EMAIL,	 /* email taken (blind index) */
+	USERS_CONFLICT__MAX
+};
+
+/* A page of users, ordered by username. */
+struct user_list {
+	struct user *v; /* n users */
+	size_t n;
+	char *next;	/* cursor for the next page ("after"), NULL: last */
+};
+
+/*
+ * Create a user: UUID v4, email encrypted under the active field key bound
+ * to ("users.email", uuid), blind index, Argon2id hash. On DB_OK *out (may
+ * be NULL) holds the new row (clear it). On DB_CONFLICT *conflict (may be
+ * NULL) says which value is taken. Needs cfg->keys and cfg->index_key.
+ */
+enum db_err users_create(const struct cfg *cfg, const struct user_new *u,
+    struct user *out, enum users_conflict *conflict);
+
+/* Find one user: DB_OK with *out filled (clear it), or DB_NOTFOUND. */
+enum db_err users_find_by_username(const struct cfg *cfg,
+    const char *username, struct user *out);
+enum db_err users_find_by_id(const struct cfg *cfg, const char *id,
+    struct user *out);
+/* Exact email (normalised) through the blind index, then legacy rows. */
+enum db_err users_find_by_email(const struct cfg *cfg, const char *email,
+    struct user *out);
+
+/*
+ * List at most limit (1..1000) users with username > after (NULL: from the
+ * start) and starting with prefix (NULL or "": all), by username. out->next
+ * is set when more rows follow. Unreadable emails are NULL with email_err
+ * set; the listing goes on. Free with users_list_free.
+ */
+enum db_err users_list(const struct cfg *cfg, const char *prefix,
+    const char *after, size_t limit, struct user_list *out);
+
+/*
+ * Change the user named username; updated_at = now(). DB_NOTFOUND if there
+ * is none; DB_CONFLICT (email taken) with *conflict set. *out (may be NULL)
+ * gets the row after the change.
+ */
+enum db_err users_update(const struct cfg *cfg, const char *username,
+    const struct user_change *chg, struct user *out,
+    enum users_conflict *conflict);
+
+/* Replace the stored hash of user id (text UUID) by hash (a PHC string
+ * from ef_pw_hash: the login rehash); updated_at = now(). */
+enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
+    const char *hash);
+
+/* Delete the user named username: DB_OK or DB_NOTFOUND. */
+enum db_err users_delete(const struct cfg *cfg, const char *username);
+
+/*
+ * Check pw against u->password_hash (Argon2id, or legacy with
+ * cfg->legacy_salt). Returns EF_OK with *match 0/1, or the ef_pw_verify
+ * error. *rehash (may be NULL) is 1 when the hash should be upgraded.
+ */
+enum ef_err users_check_password(const struct cfg *cfg,
+    const struct user *u, const char *pw, int *match, int *rehash);
+
+/* Free (wiping email and hash) the members of *u; *u is zeroed. */
+void users_clear(struct user *u);
+
+/* Free a list's users and cursor; *l is zeroed. */
+void users_list_free(struct user_list *l);
+
+/* Return a static name for a conflict ("username", "email", ""). */
+const char *users_conflict_field(enum users_conflict c);
 
 #endif /* !EXTERN_H */
