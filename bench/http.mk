@@ -1,0 +1,1 @@
+# bench/http.mk: owned by its module; see Makefile.am.

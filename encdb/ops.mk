@@ -1,0 +1,1 @@
+# encdb/ops.mk: owned by its module; see Makefile.am.

@@ -1,0 +1,1 @@
+# fuzz/local.mk: owned by its module; see Makefile.am.

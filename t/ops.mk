@@ -1,0 +1,1 @@
+# t/ops.mk: owned by its module; see Makefile.am.
