@@ -98,6 +98,9 @@ enum ef_err efi_hmac_sha256(const uint8_t *key, size_t keylen, const void *a,
 /* 1 if the len bytes at s are well-formed UTF-8 (RFC 3629), else 0. */
 int efi_utf8_valid(const uint8_t *s, size_t len);
 
+/* The 32-byte key with this id in kr (secure memory), or NULL. Not copied. */
+const uint8_t *efi_keyring_key(const struct ef_keyring *kr, uint16_t id);
+
 /* ---- buf.c: growable byte buffer ---------------------------------------
  *
  * A struct buf is zero-initialised (BUF_INIT or memset) and always keeps its
@@ -295,6 +298,8 @@ struct req {
 	struct json_object *json;  /* JSON body (owned), or NULL */
 	enum req_err err;	   /* what req_parse/req_fields returned */
 	char errfield[REQ_KEY_MAX + 1]; /* key for REQ_ERR_REPEATED ("") */
+	char errmsg[160];	   /* client message for r->err, e.g.
+				      "Repeated parameter: username" */
 };
 
 /*

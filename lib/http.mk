@@ -1,1 +1,3 @@
-# lib/http.mk: owned by its module; see Makefile.am.
+# lib/http.mk: the HTTP layer of libapp (owner: http) -- byte buffers,
+# FastCGI/CGI I/O, request parsing, validators, responses, templates.
+lib_libapp_la_SOURCES += lib/buf.c lib/http.c lib/req.c lib/valid.c

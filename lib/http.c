@@ -1,0 +1,200 @@
+/*
+ * http.c -- the process's connection to the web server. One struct http
+ * hides whether requests come over FastCGI (FastCGI 1.0, through libfcgi's
+ * reentrant FCGX_Accept_r/FCGX_Finish_r loop: lighttpd mod_fastcgi, Apache
+ * mod_fcgid), as one plain CGI request (environ, stdin, stdout: Apache
+ * mod_cgi, shared hosting), or through caller-supplied callbacks (tests and
+ * fuzz drivers). Nothing here interprets the request; req.c and resp.c do.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "extern.h"
+
+enum http_mode {
+	HTTP_MODE_CGI,    /* one request: environ, stdin, stdout */
+	HTTP_MODE_FCGI,   /* libfcgi accept loop */
+	HTTP_MODE_CUSTOM, /* one request through struct http_io */
+	HTTP_MODE__MAX
+};
+
+struct http {
+	enum http_mode mode;
+	int inreq;         /* a request is open */
+	int served;        /* CGI/custom: the one request was handed out */
+	int fcgi_ready;    /* FCGX_InitRequest done */
+	FCGX_Request fr;   /* FastCGI request state */
+	struct http_io io; /* custom callbacks */
+};
+
+struct http *
+http_new(void)
+{
+	struct http *h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		LOG_ERR("out of memory");
+		return NULL;
+	}
+	if (FCGX_IsCGI()) {
+		h->mode = HTTP_MODE_CGI;
+		return h;
+	}
+	h->mode = HTTP_MODE_FCGI;
+	/* A client that went away must not kill the process on write. */
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&h->fr, 0, 0) != 0) {
+		LOG_ERR("cannot initialise FastCGI");
+		free(h);
+		return NULL;
+	}
+	h->fcgi_ready = 1;
+	return h;
+}
+
+struct http *
+http_new_io(const struct http_io *io)
+{
+	struct http *h;
+
+	if (io == NULL || io->getenv == NULL || io->read == NULL ||
+	    io->write == NULL)
+		return NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		LOG_ERR("out of memory");
+		return NULL;
+	}
+	h->mode = HTTP_MODE_CUSTOM;
+	h->io = *io;
+	return h;
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	http_finish(h);
+	free(h);
+}
+
+int
+http_accept(struct http *h)
+{
+	http_finish(h);
+	if (h->mode != HTTP_MODE_FCGI) {
+		if (h->served)
+			return 0;
+		h->served = 1;
+		h->inreq = 1;
+		return 1;
+	}
+	if (FCGX_Accept_r(&h->fr) < 0)
+		return 0; /* shutdown, or the listening socket failed */
+	h->inreq = 1;
+	return 1;
+}
+
+const char *
+http_getenv(struct http *h, const char *name)
+{
+	if (!h->inreq)
+		return NULL;
+	switch (h->mode) {
+	case HTTP_MODE_FCGI:
+		return FCGX_GetParam(name, h->fr.envp);
+	case HTTP_MODE_CUSTOM:
+		return h->io.getenv(h->io.arg, name);
+	default:
+		return getenv(name);
+	}
+}
+
+long
+http_read(struct http *h, void *buf, size_t len)
+{
+	ssize_t n;
+	int got;
+
+	if (!h->inreq)
+		return -1;
+	if (len == 0)
+		return 0;
+	if (len > INT_MAX)
+		len = INT_MAX;
+	switch (h->mode) {
+	case HTTP_MODE_FCGI:
+		got = FCGX_GetStr(buf, (int)len, h->fr.in);
+		if (got < 0 || FCGX_GetError(h->fr.in) != 0)
+			return -1;
+		return got;
+	case HTTP_MODE_CUSTOM:
+		return h->io.read(h->io.arg, buf, len);
+	default:
+		do
+			n = read(STDIN_FILENO, buf, len);
+		while (n == -1 && errno == EINTR);
+		return (long)n;
+	}
+}
+
+int
+http_write(struct http *h, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t chunk;
+
+	if (!h->inreq)
+		return -1;
+	switch (h->mode) {
+	case HTTP_MODE_FCGI:
+		while (len > 0) {
+			chunk = len > INT_MAX ? INT_MAX : len;
+			if (FCGX_PutStr(p, (int)chunk, h->fr.out) != (int)chunk)
+				return -1;
+			p += chunk;
+			len -= chunk;
+		}
+		return 0;
+	case HTTP_MODE_CUSTOM:
+		return h->io.write(h->io.arg, buf, len);
+	default:
+		if (len > 0 && fwrite(buf, 1, len, stdout) != len)
+			return -1;
+		return 0;
+	}
+}
+
+void
+http_finish(struct http *h)
+{
+	if (h == NULL || !h->inreq)
+		return;
+	h->inreq = 0;
+	log_set_request_id(NULL);
+	switch (h->mode) {
+	case HTTP_MODE_FCGI:
+		FCGX_Finish_r(&h->fr);
+		break;
+	case HTTP_MODE_CGI:
+		fflush(stdout);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+http_is_fastcgi(const struct http *h)
+{
+	return h->mode == HTTP_MODE_FCGI;
+}

@@ -1,0 +1,464 @@
+/*
+ * valid.c -- input validation, kcgi style. A route declares its inputs in
+ * one table of struct field (name, validator, flags); req_fields() looks
+ * each one up among the parsed request parameters, runs its validator and
+ * collects per-field errors for a 422 response. Handlers only ever read
+ * validated, typed values. The validators are here too, with the shared
+ * helpers they are built from: a strict UTF-8 text check and a strtonum(3)
+ * work-alike. Every error message is static and free of the input (no PII
+ * reaches responses or logs through here).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "extern.h"
+
+long long
+valid_strtonum(const char *s, long long min, long long max, const char **errstr)
+{
+	const char *p = s;
+	unsigned long long acc = 0, lim;
+	long long v;
+	int neg = 0, digit;
+
+	*errstr = "invalid";
+	if (s == NULL || min > max)
+		return 0;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (*p == '\0')
+		return 0;
+	/* Magnitude limit: LLONG_MAX, or |LLONG_MIN| for negatives. */
+	lim = neg ? (unsigned long long)LLONG_MAX + 1
+	          : (unsigned long long)LLONG_MAX;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		digit = *p - '0';
+		if (acc > (lim - (unsigned long long)digit) / 10) {
+			*errstr = neg ? "too small" : "too large";
+			return 0;
+		}
+		acc = acc * 10 + (unsigned long long)digit;
+	}
+	if (neg)
+		v = acc == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN
+		                                             : -(long long)acc;
+	else
+		v = (long long)acc;
+	if (v < min) {
+		*errstr = "too small";
+		return 0;
+	}
+	if (v > max) {
+		*errstr = "too large";
+		return 0;
+	}
+	*errstr = NULL;
+	return v;
+}
+
+int
+valid_utf8_text(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n, k;
+	uint32_t cp, min;
+
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else
+			return 0; /* continuation byte, 0xc0/0xc1, > 0xf4 */
+		if (n > len - i - 1)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0; /* overlong, out of range, surrogate */
+		if (cp >= 0x80 && cp <= 0x9f)
+			return 0; /* C1 control */
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* 1 if every byte of s is base64url ([A-Za-z0-9_-]). */
+static int
+is_b64url(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Common prologue: the value must be present and be text. */
+static int
+pair_text(struct pair *p)
+{
+	if (p->val == NULL || !valid_utf8_text(p->val, p->valsz) ||
+	    strlen(p->val) != p->valsz) {
+		p->err = "must be text without control characters";
+		return 0;
+	}
+	return 1;
+}
+
+int
+valid_text(struct pair *p)
+{
+	if (!pair_text(p))
+		return 0;
+	if (p->valsz > REQ_VALUE_MAX) {
+		p->err = "is too long";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
+int
+valid_username(struct pair *p)
+{
+	if (!pair_text(p))
+		return 0;
+	if (p->valsz == 0) {
+		p->err = "must not be empty";
+		return 0;
+	}
+	if (p->valsz > 64) {
+		p->err = "must be at most 64 bytes long";
+		return 0;
+	}
+	if (strchr(p->val, '/') != NULL) {
+		p->err = "must not contain '/'";
+		return 0;
+	}
+	if (p->val[0] == ' ' || p->val[p->valsz - 1] == ' ') {
+		p->err = "must not start or end with a space";
+		return 0;
+	}
+	if (strcmp(p->val, ".") == 0 || strcmp(p->val, "..") == 0) {
+		p->err = "must not be '.' or '..'";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
+/* RFC 5322 atext, the characters of a dot-atom local part besides '.'. */
+static int
+is_atext(unsigned char c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+}
+
+/* 1 if d[0..len-1] is a DNS name of LDH labels with at least one dot. */
+static int
+is_domain(const char *d, size_t len)
+{
+	size_t i, lab = 0, dots = 0;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		unsigned char c = i < len ? (unsigned char)d[i] : '.';
+
+		if (c == '.') {
+			if (lab == 0 || lab > 63 || d[i - 1] == '-')
+				return 0;
+			if (i < len)
+				dots++;
+			lab = 0;
+			continue;
+		}
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		if (lab == 0 && c == '-')
+			return 0;
+		lab++;
+	}
+	return dots > 0;
+}
+
+int
+valid_email(struct pair *p)
+{
+	const char *at;
+	size_t i, local;
+
+	p->err = "not a valid email address";
+	if (!pair_text(p)) {
+		p->err = "not a valid email address";
+		return 0;
+	}
+	if (p->valsz > 254 || (at = strchr(p->val, '@')) == NULL ||
+	    strchr(at + 1, '@') != NULL)
+		return 0;
+	local = (size_t)(at - p->val);
+	if (local == 0 || local > 64 || p->val[0] == '.' ||
+	    p->val[local - 1] == '.')
+		return 0;
+	for (i = 0; i < local; i++) {
+		unsigned char c = (unsigned char)p->val[i];
+
+		if (c == '.') {
+			if (p->val[i + 1] == '.')
+				return 0;
+		} else if (!is_atext(c))
+			return 0;
+	}
+	if (!is_domain(at + 1, p->valsz - local - 1))
+		return 0;
+	p->err = NULL;
+	p->parsed.s = p->val;
+	return 1;
+}
+
+int
+valid_password(struct pair *p)
+{
+	if (!pair_text(p))
+		return 0;
+	if (p->valsz < 8) {
+		p->err = "must be at least 8 bytes long";
+		return 0;
+	}
+	if (p->valsz > 1024) {
+		p->err = "must be at most 1024 bytes long";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
+int
+valid_user_type(struct pair *p)
+{
+	if (p->val == NULL ||
+	    (strcmp(p->val, "admin") != 0 && strcmp(p->val, "user") != 0) ||
+	    strlen(p->val) != p->valsz) {
+		p->err = "must be \"admin\" or \"user\"";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
+int
+valid_limit(struct pair *p)
+{
+	const char *errstr;
+	long long v;
+
+	if (p->val == NULL || strlen(p->val) != p->valsz) {
+		p->err = "must be a number from 1 to 100";
+		return 0;
+	}
+	v = valid_strtonum(p->val, 1, 100, &errstr);
+	if (errstr != NULL) {
+		p->err = "must be a number from 1 to 100";
+		return 0;
+	}
+	p->parsed.i = v;
+	return 1;
+}
+
+int
+valid_cursor(struct pair *p)
+{
+	if (p->val == NULL || p->valsz == 0 || p->valsz > 256 ||
+	    strlen(p->val) != p->valsz || !is_b64url(p->val, p->valsz)) {
+		p->err = "not a valid cursor";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
+/* Value of one hex digit, or -1. */
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+valid_uuid(struct pair *p)
+{
+	uint8_t out[16];
+	size_t i, o = 0;
+	int hi, lo;
+
+	p->err = "not a valid UUID";
+	if (p->val == NULL || p->valsz != 36 || strlen(p->val) != 36)
+		return 0;
+	for (i = 0; i < 36;) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (p->val[i] != '-')
+				return 0;
+			i++;
+			continue;
+		}
+		hi = hexval((unsigned char)p->val[i]);
+		lo = hexval((unsigned char)p->val[i + 1]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		out[o++] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	memcpy(p->parsed.uuid, out, sizeof(out));
+	p->err = NULL;
+	return 1;
+}
+
+int
+valid_csrf(struct pair *p)
+{
+	if (p->val == NULL || p->valsz != 43 || strlen(p->val) != 43 ||
+	    !is_b64url(p->val, 43)) {
+		p->err = "not a valid form token";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
+int
+valid_token(struct pair *p)
+{
+	if (p->val == NULL || p->valsz < 16 || p->valsz > 256 ||
+	    strlen(p->val) != p->valsz || !is_b64url(p->val, p->valsz)) {
+		p->err = "not a valid token";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
+/* Record one failure in errs (if room) and mark the pair. */
+static void
+field_fail(struct pair *p, struct field_errors *errs, const char *msg)
+{
+	p->state = PAIR_INVALID;
+	if (msg != NULL)
+		p->err = msg;
+	if (p->err == NULL)
+		p->err = "is not valid";
+	if (errs != NULL && errs->n < FIELD_ERRORS_MAX) {
+		errs->e[errs->n].name = p->key;
+		errs->e[errs->n].msg = p->err;
+		errs->n++;
+	}
+}
+
+enum req_err
+req_fields(struct req *r, const struct field *fields, size_t n,
+           struct pair *out, struct field_errors *errs)
+{
+	const struct req_param *prm;
+	struct json_object *jv;
+	unsigned int srcflag;
+	size_t i, j;
+	int bad = 0;
+
+	if (errs != NULL)
+		errs->n = 0;
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].key = fields[i].name;
+		out[i].state = PAIR_ABSENT;
+		prm = NULL;
+		for (j = 0; j < r->paramsz; j++)
+			if (strcmp(r->params[j].key, fields[i].name) == 0) {
+				prm = &r->params[j];
+				break;
+			}
+		if (prm == NULL) {
+			/* A JSON object or array where a value was expected. */
+			if (r->json != NULL &&
+			    json_object_object_get_ex(r->json, fields[i].name,
+			                              &jv) &&
+			    (json_object_is_type(jv, json_type_object) ||
+			     json_object_is_type(jv, json_type_array))) {
+				field_fail(
+				    &out[i], errs,
+				    "must be a string, number or boolean");
+				bad = 1;
+			} else if (fields[i].flags & FIELD_REQUIRED) {
+				field_fail(&out[i], errs,
+				           "this field is required");
+				bad = 1;
+			}
+			continue;
+		}
+		out[i].val = prm->val;
+		out[i].valsz = prm->valsz;
+		srcflag = prm->src == REQ_SRC_QUERY ? FIELD_QUERY : FIELD_BODY;
+		if (!(fields[i].flags & srcflag)) {
+			field_fail(&out[i], errs,
+			           prm->src == REQ_SRC_QUERY
+			               ? "not accepted in the query string"
+			               : "not accepted in the request body");
+			bad = 1;
+			continue;
+		}
+		if (!(fields[i].valid != NULL ? fields[i].valid(&out[i])
+		                              : valid_text(&out[i]))) {
+			field_fail(&out[i], errs, NULL);
+			bad = 1;
+			continue;
+		}
+		out[i].state = PAIR_VALID;
+		out[i].err = NULL;
+	}
+	r->err = bad ? REQ_ERR_INVALID : REQ_OK;
+	return r->err;
+}
