@@ -2,11 +2,13 @@
  * hello.c -- the smallest useful libfcgi program: the ceiling against which
  * the routes are benchmarked, and the first probe of the web-server
  * configurations in conf/. It answers every request with a small JSON
- * object: the request method, PATH_INFO, how many body bytes it read, and
- * which of the application's settings reached its environment (names and
- * true/false only, never values: the values are secrets). The same binary
- * runs as a FastCGI responder (lighttpd mod_fastcgi, Apache mod_fcgid) and
- * as a plain CGI program (Apache mod_cgi), like the routes do.
+ * object: the request method, the name it was run under (so a copy named
+ * like a route shows which route the server chose), PATH_INFO, how many
+ * body bytes it read, and which of the application's settings reached its
+ * environment (names and true/false only, never values: the values are
+ * secrets). The same binary runs as a FastCGI responder (lighttpd
+ * mod_fastcgi, Apache mod_fcgid) and as a plain CGI program (Apache
+ * mod_cgi/mod_cgid), like the routes do.
  */
 #include "config.h"
 
@@ -17,6 +19,9 @@
 #include <string.h>
 
 #include <fcgiapp.h>
+
+/* The last part of argv[0]: which route this copy stands for. */
+static const char *progname = "hello";
 
 /* The settings whose presence hello reports (DESIGN.md section 3). */
 static const char *const settings[] = {
@@ -94,7 +99,7 @@ struct io {
 static int
 respond(const struct io *io)
 {
-	char out[2048], method[32], path[256], buf[8192];
+	char out[2048], method[32], script[256], path[256], buf[8192];
 	const char *status = "200 OK";
 	size_t want, got = 0, n, i;
 	int len, off;
@@ -112,6 +117,7 @@ respond(const struct io *io)
 		got += n;
 	}
 	json_copy(method, sizeof(method), io->get(io->arg, "REQUEST_METHOD"));
+	json_copy(script, sizeof(script), progname);
 	json_copy(path, sizeof(path), io->get(io->arg, "PATH_INFO"));
 
 	off = snprintf(
@@ -121,9 +127,10 @@ respond(const struct io *io)
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "\r\n"
-	    "{\"hello\": \"world\", \"method\": \"%s\", \"path_info\": \"%s\", "
+	    "{\"hello\": \"world\", \"method\": \"%s\", \"name\": \"%s\", "
+	    "\"path_info\": \"%s\", "
 	    "\"body_bytes\": %zu, \"env\": {",
-	    status, method, path, got);
+	    status, method, script, path, got);
 	if (off < 0 || (size_t)off >= sizeof(out))
 		return -1;
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
@@ -191,10 +198,16 @@ cgi_write(void *arg, const char *buf, size_t n)
 }
 
 int
-main(void)
+main(int argc, char *argv[])
 {
 	FCGX_Request req;
 	struct io io;
+	const char *slash;
+
+	if (argc > 0 && argv[0] != NULL) {
+		slash = strrchr(argv[0], '/');
+		progname = slash != NULL ? slash + 1 : argv[0];
+	}
 
 	if (FCGX_IsCGI()) {
 		io = (struct io){cgi_get, cgi_read, cgi_write, NULL};
