@@ -730,6 +730,13 @@ enum db_err db_rollback(void);
 /* The constraint named by the last DB_CONFLICT ("" if unknown); static. */
 const char *db_conflict_constraint(void);
 
+/*
+ * PostgreSQL's message for the last failure ("" if none); static. It may
+ * quote values: show it to an operator (encdb), never in a log line or an
+ * HTTP response.
+ */
+const char *db_last_error(void);
+
 /* The live connection (tests and encdb only), or NULL. */
 struct pg_conn *db_handle(void);
 
