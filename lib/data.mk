@@ -2,7 +2,7 @@
 # connection (db), schema migrations (migrate) and the users table (users)
 # -- and the SQL migrations it applies, installed in $(pkgdatadir)/sql
 # (the SQLDIR macro; the SQL_DIR setting overrides it).
-lib_libapp_la_SOURCES += lib/cfg.c lib/db.c lib/migrate.c
+lib_libapp_la_SOURCES += lib/cfg.c lib/db.c lib/migrate.c lib/users.c
 
 sqldir = $(pkgdatadir)/sql
 dist_sql_DATA = \

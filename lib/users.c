@@ -1,0 +1,741 @@
+/*
+ * users.c -- the users table. Every read and write of a user passes here:
+ * the email is encrypted on the way in (format v1, bound to the column
+ * "users.email" and the row's UUID, with a blind index for exact lookups)
+ * and decrypted on the way out; passwords are hashed with Argon2id.
+ *
+ * Rows written by the boilerplate (flask-encrypted-db) are read as they
+ * are: a legacy email ciphertext is decrypted with the legacy engine, it has
+ * no blind index (lookups by email fall back to decrypting those rows), and
+ * its legacy password hash still verifies. A row whose email cannot be
+ * decrypted is returned with email NULL and the reason class; it is logged
+ * by row id and reason only.
+ *
+ * Timestamps are formatted by PostgreSQL in the TIME_ZONE setting, with an
+ * offset computed from the zone itself rather than from the session, so
+ * that the output does not depend on session state (PgBouncer).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "encfield.h"
+#include "extern.h"
+
+#define USERS_COLUMN      "users.email"
+#define USERS_LIST_MAX    1000
+#define USERS_LEGACY_SCAN 10000 /* legacy rows decrypted for an email lookup   \
+	                         */
+
+/*
+ * The columns every query returns, in this order; $1 is always the time
+ * zone. The offset is (local time - UTC time) in seconds.
+ */
+#define USERS_COLS                                                             \
+	"id::text, username, user_type, email, email_bidx IS NULL, "           \
+	"password, "                                                           \
+	"to_char(created_at AT TIME ZONE $1, "                                 \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "                                    \
+	"extract(epoch FROM (created_at AT TIME ZONE $1) - "                   \
+	"(created_at AT TIME ZONE 'UTC'))::integer, "                          \
+	"to_char(updated_at AT TIME ZONE $1, "                                 \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "                                    \
+	"extract(epoch FROM (updated_at AT TIME ZONE $1) - "                   \
+	"(updated_at AT TIME ZONE 'UTC'))::integer"
+
+enum col {
+	COL_ID,
+	COL_USERNAME,
+	COL_USER_TYPE,
+	COL_EMAIL,
+	COL_NO_BIDX,
+	COL_PASSWORD,
+	COL_CREATED,
+	COL_CREATED_OFF,
+	COL_UPDATED,
+	COL_UPDATED_OFF,
+	COL__MAX
+};
+
+static const struct db_stmt st_by_name = {
+    "users_by_name",
+    "SELECT " USERS_COLS " FROM public.users WHERE username = $2",
+    2,
+};
+
+static const struct db_stmt st_by_id = {
+    "users_by_id",
+    "SELECT " USERS_COLS " FROM public.users WHERE id = $2::uuid",
+    2,
+};
+
+static const struct db_stmt st_by_bidx = {
+    "users_by_bidx",
+    "SELECT " USERS_COLS " FROM public.users WHERE email_bidx = $2::bytea",
+    2,
+};
+
+static const struct db_stmt st_legacy = {
+    "users_legacy",
+    "SELECT " USERS_COLS " FROM public.users WHERE email_bidx IS NULL "
+    "ORDER BY username LIMIT $2::integer",
+    2,
+};
+
+static const struct db_stmt st_list = {
+    "users_list",
+    "SELECT " USERS_COLS " FROM public.users "
+    "WHERE ($2::text IS NULL OR username > $2::text) "
+    "AND ($3::text IS NULL OR "
+    "left(username, length($3::text)) = $3::text) "
+    "ORDER BY username LIMIT $4::integer",
+    4,
+};
+
+static const struct db_stmt st_insert = {
+    "users_insert",
+    "INSERT INTO public.users "
+    "(id, username, password, user_type, email, email_bidx, created_at) "
+    "VALUES ($2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::bytea, "
+    "$7::bytea, now()) RETURNING " USERS_COLS,
+    7,
+};
+
+static const struct db_stmt st_update = {
+    "users_update",
+    "UPDATE public.users SET "
+    "email = COALESCE($3::bytea, email), "
+    "email_bidx = CASE WHEN $3::bytea IS NULL THEN email_bidx "
+    "ELSE $4::bytea END, "
+    "user_type = COALESCE($5::varchar, user_type), "
+    "password = COALESCE($6::varchar, password), "
+    "updated_at = now() "
+    "WHERE id = $2::uuid RETURNING " USERS_COLS,
+    6,
+};
+
+static const struct db_stmt st_set_pw = {
+    "users_set_pw",
+    "UPDATE public.users SET password = $2::varchar, updated_at = now() "
+    "WHERE id = $1::uuid",
+    2,
+};
+
+static const struct db_stmt st_delete = {
+    "users_delete",
+    "DELETE FROM public.users WHERE username = $1",
+    1,
+};
+
+static const char *const conflict_fields[USERS_CONFLICT__MAX] = {
+    "",         /* USERS_CONFLICT_NONE */
+    "username", /* USERS_CONFLICT_USERNAME */
+    "email",    /* USERS_CONFLICT_EMAIL */
+};
+
+const char *
+users_conflict_field(enum users_conflict c)
+{
+	if ((unsigned)c >= USERS_CONFLICT__MAX)
+		return "";
+	return conflict_fields[c];
+}
+
+static const char *
+tz(const struct cfg *cfg)
+{
+	return cfg->time_zone != NULL ? cfg->time_zone : "UTC";
+}
+
+void
+users_clear(struct user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->username);
+	free(u->user_type);
+	if (u->email != NULL)
+		ef_free_plain(u->email, strlen(u->email));
+	if (u->password_hash != NULL) {
+		ef_wipe(u->password_hash, strlen(u->password_hash));
+		free(u->password_hash);
+	}
+	memset(u, 0, sizeof(*u));
+}
+
+void
+users_list_free(struct user_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		users_clear(&l->v[i]);
+	free(l->v);
+	free(l->next);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * Write a timestamp "YYYY-MM-DDTHH:MM:SS.ffffff" plus its offset in
+ * seconds as "+HH:MM" into out (40 bytes); empty for NULL.
+ */
+static void
+format_ts(const PGresult *r, int row, int col, int offcol, char out[40])
+{
+	const char *ts, *p;
+	long off = 0;
+	int neg = 0;
+
+	out[0] = '\0';
+	if (PQgetisnull(r, row, col))
+		return;
+	ts = PQgetvalue(r, row, col);
+	p = PQgetvalue(r, row, offcol);
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; *p >= '0' && *p <= '9' && off < 1000000; p++)
+		off = off * 10 + (*p - '0');
+	snprintf(out, 40, "%.26s%c%02ld:%02ld", ts, neg ? '-' : '+', off / 3600,
+	         (off % 3600) / 60);
+}
+
+/*
+ * Decrypt the stored email of a row into u: v1 with the keyring, legacy
+ * with the legacy engine. Failures leave u->email NULL with the reason.
+ */
+static void
+decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
+{
+	unsigned char *raw = NULL;
+	size_t rawlen = 0, ptlen = 0;
+	char *pt = NULL;
+	enum ef_err e;
+
+	u->email = NULL;
+	raw = PQunescapeBytea(
+	    (const unsigned char *)PQgetvalue(r, row, COL_EMAIL), &rawlen);
+	if (raw == NULL) {
+		e = EF_ERR_NOMEM;
+		goto out;
+	}
+	switch (ef_value_kind(raw, rawlen)) {
+	case EF_KIND_V1:
+		e = cfg->keys == NULL
+		        ? EF_ERR_KEY_NONE
+		        : ef_decrypt(cfg->keys, USERS_COLUMN, u->uuid, raw,
+		                     rawlen, &pt, &ptlen);
+		break;
+	case EF_KIND_LEGACY:
+		u->email_legacy = 1;
+		e = cfg->legacy == NULL
+		        ? EF_ERR_NO_LEGACY
+		        : ef_legacy_decrypt(cfg->legacy, raw, rawlen, &pt,
+		                            &ptlen);
+		break;
+	default:
+		e = EF_ERR_MALFORMED;
+		break;
+	}
+	if (e == EF_OK && strlen(pt) != ptlen) {
+		/* An embedded NUL: not an email we wrote. */
+		e = EF_ERR_MALFORMED;
+		ef_free_plain(pt, ptlen);
+		pt = NULL;
+	}
+out:
+	/* One cleanup path: the raw ciphertext is not secret. */
+	if (raw != NULL)
+		PQfreemem(raw);
+	u->email_err = e;
+	if (e == EF_OK)
+		u->email = pt;
+	else
+		LOG_WARN("user %s: email unreadable: %s", u->id,
+		         ef_strerror(e));
+}
+
+/* Fill *u from one row of USERS_COLS; -1 if out of memory. */
+static int
+fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
+{
+	memset(u, 0, sizeof(*u));
+	snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(r, row, COL_ID));
+	if (!ef_uuid_parse(u->id, u->uuid)) {
+		LOG_ERR("row with an invalid id");
+		return -1;
+	}
+	if ((u->username = strdup(PQgetvalue(r, row, COL_USERNAME))) == NULL ||
+	    (u->user_type = strdup(PQgetvalue(r, row, COL_USER_TYPE))) ==
+	        NULL ||
+	    (u->password_hash = strdup(PQgetvalue(r, row, COL_PASSWORD))) ==
+	        NULL) {
+		users_clear(u);
+		LOG_ERR("out of memory");
+		return -1;
+	}
+	u->email_legacy = 0;
+	decrypt_email(cfg, r, row, u);
+	if (u->email_err == EF_OK && !u->email_legacy &&
+	    strcmp(PQgetvalue(r, row, COL_NO_BIDX), "t") == 0)
+		LOG_WARN("user %s: v1 email without a blind index", u->id);
+	format_ts(r, row, COL_CREATED, COL_CREATED_OFF, u->created_at);
+	format_ts(r, row, COL_UPDATED, COL_UPDATED_OFF, u->updated_at);
+	return 0;
+}
+
+/* Run a query returning at most one user row. */
+static enum db_err
+find_one(const struct cfg *cfg, const struct db_stmt *st,
+         const char *const *values, const int *lengths, const int *formats,
+         struct user *out)
+{
+	PGresult *r = NULL;
+	enum db_err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = db_exec(st, values, lengths, formats, &r)) != DB_OK)
+		return e;
+	if (PQntuples(r) == 0)
+		e = DB_NOTFOUND;
+	else if (PQnfields(r) != COL__MAX || fill_user(cfg, r, 0, out) == -1)
+		e = DB_ERROR;
+	PQclear(r);
+	return e;
+}
+
+enum db_err
+users_find_by_username(const struct cfg *cfg, const char *username,
+                       struct user *out)
+{
+	const char *v[2];
+
+	if (username == NULL) {
+		memset(out, 0, sizeof(*out));
+		return DB_NOTFOUND;
+	}
+	v[0] = tz(cfg);
+	v[1] = username;
+	return find_one(cfg, &st_by_name, v, NULL, NULL, out);
+}
+
+enum db_err
+users_find_by_id(const struct cfg *cfg, const char *id, struct user *out)
+{
+	uint8_t uuid[16];
+	const char *v[2];
+
+	if (id == NULL || !ef_uuid_parse(id, uuid)) {
+		memset(out, 0, sizeof(*out));
+		return DB_NOTFOUND;
+	}
+	v[0] = tz(cfg);
+	v[1] = id;
+	return find_one(cfg, &st_by_id, v, NULL, NULL, out);
+}
+
+/* Normalise as the blind index does: trimmed, ASCII lowercase. */
+static int
+same_email(const char *a, const char *b)
+{
+	const char *ae, *be;
+	char ca, cb;
+
+	while (*a == ' ' || (*a >= '\t' && *a <= '\r'))
+		a++;
+	while (*b == ' ' || (*b >= '\t' && *b <= '\r'))
+		b++;
+	ae = a + strlen(a);
+	be = b + strlen(b);
+	while (ae > a && (ae[-1] == ' ' || (ae[-1] >= '\t' && ae[-1] <= '\r')))
+		ae--;
+	while (be > b && (be[-1] == ' ' || (be[-1] >= '\t' && be[-1] <= '\r')))
+		be--;
+	if (ae - a != be - b)
+		return 0;
+	for (; a < ae; a++, b++) {
+		ca = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+		cb = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+		if (ca != cb)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Look for email among the legacy rows (no blind index), decrypting them.
+ * A row whose uuid is skip (may be NULL) is ignored. DB_OK with *out filled
+ * if found (when out is not NULL), else DB_NOTFOUND.
+ */
+static enum db_err
+find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
+                  struct user *out)
+{
+	PGresult *r = NULL;
+	struct user u;
+	const char *v[2];
+	char lim[16];
+	enum db_err e;
+	int i;
+
+	if (cfg->legacy == NULL)
+		return DB_NOTFOUND;
+	snprintf(lim, sizeof(lim), "%d", USERS_LEGACY_SCAN);
+	v[0] = tz(cfg);
+	v[1] = lim;
+	if ((e = db_exec(&st_legacy, v, NULL, NULL, &r)) != DB_OK)
+		return e;
+	e = DB_NOTFOUND;
+	for (i = 0; i < PQntuples(r); i++) {
+		if (fill_user(cfg, r, i, &u) == -1) {
+			e = DB_ERROR;
+			break;
+		}
+		if (u.email != NULL && same_email(u.email, email) &&
+		    (skip == NULL || memcmp(skip, u.uuid, 16) != 0)) {
+			if (out != NULL)
+				*out = u;
+			else
+				users_clear(&u);
+			e = DB_OK;
+			break;
+		}
+		users_clear(&u);
+	}
+	PQclear(r);
+	return e;
+}
+
+enum db_err
+users_find_by_email(const struct cfg *cfg, const char *email, struct user *out)
+{
+	uint8_t bidx[EF_BIDX_LEN];
+	const char *v[2];
+	int len[2] = {0, EF_BIDX_LEN}, fmt[2] = {0, 1};
+	enum db_err e;
+
+	memset(out, 0, sizeof(*out));
+	if (email == NULL || cfg->index_key == NULL)
+		return email == NULL ? DB_NOTFOUND : DB_ERROR;
+	if (ef_blind_index(cfg->index_key, email, strlen(email), bidx) !=
+	    EF_OK) {
+		LOG_ERR("cannot compute the blind index");
+		return DB_ERROR;
+	}
+	v[0] = tz(cfg);
+	v[1] = (const char *)bidx;
+	e = find_one(cfg, &st_by_bidx, v, len, fmt, out);
+	if (e == DB_NOTFOUND)
+		e = find_legacy_email(cfg, email, NULL, out);
+	return e;
+}
+
+enum db_err
+users_list(const struct cfg *cfg, const char *prefix, const char *after,
+           size_t limit, struct user_list *out)
+{
+	PGresult *r = NULL;
+	const char *v[4];
+	char lim[16];
+	enum db_err e;
+	int i, n;
+
+	memset(out, 0, sizeof(*out));
+	if (limit == 0 || limit > USERS_LIST_MAX) {
+		LOG_ERR("invalid limit");
+		return DB_ERROR;
+	}
+	/* One row more than asked tells whether a next page exists. */
+	snprintf(lim, sizeof(lim), "%zu", limit + 1);
+	v[0] = tz(cfg);
+	v[1] = after;
+	v[2] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
+	v[3] = lim;
+	if ((e = db_exec(&st_list, v, NULL, NULL, &r)) != DB_OK)
+		return e;
+	n = PQntuples(r);
+	if ((size_t)n > limit)
+		n = (int)limit;
+	if (n > 0 && (out->v = calloc((size_t)n, sizeof(*out->v))) == NULL) {
+		LOG_ERR("out of memory");
+		e = DB_ERROR;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (fill_user(cfg, r, i, &out->v[i]) == -1) {
+			e = DB_ERROR;
+			goto out;
+		}
+		out->n++;
+	}
+	if ((size_t)PQntuples(r) > limit &&
+	    (out->next = strdup(out->v[n - 1].username)) == NULL) {
+		LOG_ERR("out of memory");
+		e = DB_ERROR;
+	}
+out:
+	/* One cleanup path: a failure returns no partial list. */
+	PQclear(r);
+	if (e != DB_OK)
+		users_list_free(out);
+	return e;
+}
+
+/* Map the constraint of a DB_CONFLICT to a field. */
+static enum users_conflict
+conflict_of(void)
+{
+	const char *c = db_conflict_constraint();
+
+	if (strcmp(c, "users_email_bidx_key") == 0)
+		return USERS_CONFLICT_EMAIL;
+	if (strcmp(c, "users_username_key") == 0)
+		return USERS_CONFLICT_USERNAME;
+	/* The primary key (a repeated random UUID) or unknown. */
+	return USERS_CONFLICT_NONE;
+}
+
+/* Encrypt email for row uuid and compute its blind index. */
+static enum db_err
+seal_email(const struct cfg *cfg, const uint8_t uuid[16], const char *email,
+           uint8_t **ct, size_t *ctlen, uint8_t bidx[EF_BIDX_LEN])
+{
+	enum ef_err e;
+
+	*ct = NULL;
+	if (cfg->keys == NULL || cfg->index_key == NULL) {
+		LOG_ERR("FIELD_KEYS or INDEX_KEY not set");
+		return DB_ERROR;
+	}
+	if ((e = ef_encrypt(cfg->keys, USERS_COLUMN, uuid, email, strlen(email),
+	                    ct, ctlen)) != EF_OK ||
+	    (e = ef_blind_index(cfg->index_key, email, strlen(email), bidx)) !=
+	        EF_OK) {
+		free(*ct);
+		*ct = NULL;
+		LOG_ERR("cannot encrypt: %s", ef_strerror(e));
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+/* 1 if s is a non-empty string of at most max bytes. */
+static int
+ok_str(const char *s, size_t max)
+{
+	return s != NULL && *s != '\0' && strlen(s) <= max;
+}
+
+enum db_err
+users_create(const struct cfg *cfg, const struct user_new *u, struct user *out,
+             enum users_conflict *conflict)
+{
+	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL;
+	char id[37], hash[EF_PW_HASH_MAX];
+	const char *v[7];
+	int len[7] = {0}, fmt[7] = {0};
+	size_t ctlen = 0;
+	struct user tmp;
+	enum db_err e;
+	enum ef_err ee;
+
+	if (conflict != NULL)
+		*conflict = USERS_CONFLICT_NONE;
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	hash[0] = '\0';
+	if (u == NULL || !ok_str(u->username, USERS_NAME_MAX) ||
+	    !ok_str(u->email, USERS_EMAIL_MAX) || u->password == NULL ||
+	    !ok_str(u->user_type, USERS_TYPE_MAX)) {
+		LOG_ERR("invalid argument");
+		return DB_ERROR;
+	}
+	ef_uuid_v4(uuid);
+	ef_uuid_format(uuid, id);
+	if ((e = seal_email(cfg, uuid, u->email, &ct, &ctlen, bidx)) != DB_OK)
+		goto out;
+	if ((ee = ef_pw_hash(u->password, strlen(u->password), hash)) !=
+	    EF_OK) {
+		LOG_ERR("cannot hash the password: %s", ef_strerror(ee));
+		e = DB_ERROR;
+		goto out;
+	}
+	/* The unique index cannot see legacy rows: check those by hand. */
+	e = find_legacy_email(cfg, u->email, NULL, NULL);
+	if (e == DB_OK) {
+		e = DB_CONFLICT;
+		if (conflict != NULL)
+			*conflict = USERS_CONFLICT_EMAIL;
+		goto out;
+	}
+	if (e != DB_NOTFOUND)
+		goto out;
+	v[0] = tz(cfg);
+	v[1] = id;
+	v[2] = u->username;
+	v[3] = hash;
+	v[4] = u->user_type;
+	v[5] = (const char *)ct;
+	len[5] = (int)ctlen;
+	fmt[5] = 1;
+	v[6] = (const char *)bidx;
+	len[6] = EF_BIDX_LEN;
+	fmt[6] = 1;
+	e = find_one(cfg, &st_insert, v, len, fmt, out != NULL ? out : &tmp);
+	if (e == DB_OK && out == NULL)
+		users_clear(&tmp);
+	if (e == DB_NOTFOUND)
+		e = DB_ERROR; /* INSERT ... RETURNING returned nothing */
+	if (e == DB_CONFLICT && conflict != NULL)
+		*conflict = conflict_of();
+out:
+	/* One cleanup path. */
+	free(ct);
+	ef_wipe(hash, sizeof(hash));
+	return e;
+}
+
+enum db_err
+users_update(const struct cfg *cfg, const char *username,
+             const struct user_change *chg, struct user *out,
+             enum users_conflict *conflict)
+{
+	uint8_t bidx[EF_BIDX_LEN], *ct = NULL;
+	char hash[EF_PW_HASH_MAX];
+	struct user cur, tmp;
+	const char *v[6];
+	int len[6] = {0}, fmt[6] = {0};
+	size_t ctlen = 0;
+	enum db_err e;
+	enum ef_err ee;
+
+	memset(&cur, 0, sizeof(cur));
+	hash[0] = '\0';
+	if (conflict != NULL)
+		*conflict = USERS_CONFLICT_NONE;
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (chg == NULL ||
+	    (chg->email != NULL && !ok_str(chg->email, USERS_EMAIL_MAX)) ||
+	    (chg->user_type != NULL &&
+	     !ok_str(chg->user_type, USERS_TYPE_MAX))) {
+		LOG_ERR("invalid argument");
+		return DB_ERROR;
+	}
+	if ((e = users_find_by_username(cfg, username, &cur)) != DB_OK)
+		return e;
+	v[0] = tz(cfg);
+	v[1] = cur.id;
+	v[2] = v[3] = v[4] = v[5] = NULL;
+	if (chg->email != NULL) {
+		if ((e = seal_email(cfg, cur.uuid, chg->email, &ct, &ctlen,
+		                    bidx)) != DB_OK)
+			goto out;
+		e = find_legacy_email(cfg, chg->email, cur.uuid, NULL);
+		if (e == DB_OK) {
+			e = DB_CONFLICT;
+			if (conflict != NULL)
+				*conflict = USERS_CONFLICT_EMAIL;
+			goto out;
+		}
+		if (e != DB_NOTFOUND)
+			goto out;
+		v[2] = (const char *)ct;
+		len[2] = (int)ctlen;
+		fmt[2] = 1;
+		v[3] = (const char *)bidx;
+		len[3] = EF_BIDX_LEN;
+		fmt[3] = 1;
+	}
+	v[4] = chg->user_type;
+	if (chg->password != NULL) {
+		if ((ee = ef_pw_hash(chg->password, strlen(chg->password),
+		                     hash)) != EF_OK) {
+			LOG_ERR("cannot hash the password: %s",
+			        ef_strerror(ee));
+			e = DB_ERROR;
+			goto out;
+		}
+		v[5] = hash;
+	}
+	e = find_one(cfg, &st_update, v, len, fmt, out != NULL ? out : &tmp);
+	if (e == DB_OK && out == NULL)
+		users_clear(&tmp);
+	if (e == DB_CONFLICT && conflict != NULL)
+		*conflict = conflict_of();
+out:
+	/* One cleanup path. */
+	users_clear(&cur);
+	free(ct);
+	ef_wipe(hash, sizeof(hash));
+	return e;
+}
+
+enum db_err
+users_set_password_hash(const struct cfg *cfg, const char *id, const char *hash)
+{
+	PGresult *r = NULL;
+	uint8_t uuid[16];
+	const char *v[2];
+	enum db_err e;
+
+	(void)cfg;
+	if (id == NULL || !ef_uuid_parse(id, uuid))
+		return DB_NOTFOUND;
+	if (hash == NULL || *hash == '\0' || strlen(hash) >= EF_PW_HASH_MAX) {
+		LOG_ERR("invalid argument");
+		return DB_ERROR;
+	}
+	v[0] = id;
+	v[1] = hash;
+	if ((e = db_exec(&st_set_pw, v, NULL, NULL, &r)) != DB_OK)
+		return e;
+	if (strcmp(PQcmdTuples(r), "0") == 0)
+		e = DB_NOTFOUND;
+	PQclear(r);
+	return e;
+}
+
+enum db_err
+users_delete(const struct cfg *cfg, const char *username)
+{
+	PGresult *r = NULL;
+	const char *v[1];
+	enum db_err e;
+
+	(void)cfg;
+	if (username == NULL)
+		return DB_NOTFOUND;
+	v[0] = username;
+	if ((e = db_exec(&st_delete, v, NULL, NULL, &r)) != DB_OK)
+		return e;
+	if (strcmp(PQcmdTuples(r), "0") == 0)
+		e = DB_NOTFOUND;
+	PQclear(r);
+	return e;
+}
+
+enum ef_err
+users_check_password(const struct cfg *cfg, const struct user *u,
+                     const char *pw, int *match, int *rehash)
+{
+	enum ef_err e;
+
+	*match = 0;
+	if (rehash != NULL)
+		*rehash = 0;
+	if (u == NULL || u->password_hash == NULL || pw == NULL)
+		return EF_ERR_ARG;
+	e = ef_pw_verify(pw, strlen(pw), u->password_hash, cfg->legacy_salt,
+	                 cfg->legacy_saltlen, match);
+	if (e == EF_OK && *match && rehash != NULL)
+		*rehash = ef_pw_needs_rehash(u->password_hash);
+	return e;
+}
