@@ -879,4 +879,116 @@ void users_list_free(struct user_list *l);
 /* Return a static name for a conflict ("username", "email", ""). */
 const char *users_conflict_field(enum users_conflict c);
 
+/* ==== Operations (owner: ops): audit, census ========================== */
+
+/* ---- audit.c: the access audit trail (sql/100_audit_log.sql) -----------
+ * One append-only, hash-chained row per response that reveals a decrypted
+ * email and per change to a user. Entry n has
+ *	hash(n) = SHA-256(hash(n-1) || public.audit_canonical(entry n))
+ * with hash(0) = 32 zero bytes; public.audit_head holds the last seq and
+ * hash and is updated by the same statement that inserts the entry.
+ */
+enum audit_action {
+	AUDIT_READ,   /* a decrypted email was shown (detail page, GET) */
+	AUDIT_LIST,   /* unmasked emails were listed */
+	AUDIT_CREATE, /* a user was created */
+	AUDIT_UPDATE, /* a user was changed */
+	AUDIT_DELETE, /* a user was deleted */
+	AUDIT__MAX
+};
+
+/* One entry to record. Strings are not kept; NULL subject/addr allowed. */
+struct audit_entry {
+	const char *actor;	 /* who: "user:<uuid>", "token:<id>", "encdb" */
+	const char *subject;	 /* whose record: user UUID text, or NULL */
+	const char *route;	 /* e.g. "GET /user" (no PII in it) */
+	enum audit_action action;
+	const char *client_addr; /* REMOTE_ADDR, or NULL */
+};
+
+/* "read", "list", "create", "update", "delete"; "unknown" otherwise. */
+const char *audit_action_name(enum audit_action a);
+
+/*
+ * Append one entry through db_exec: exactly ONE statement (an INSERT fed
+ * by an UPDATE of the chain head in a CTE), so it adds one round trip to
+ * the request. Concurrent callers are serialised by the head's row lock.
+ * Returns DB_OK or the db_exec error (logged; no values). Call it after
+ * the data was read/changed and before the response is sent; a route that
+ * cannot audit should answer 503 rather than reveal unaudited data.
+ */
+enum db_err audit_record(const struct audit_entry *e);
+
+/* What is wrong at the first broken entry of the chain. */
+enum audit_break {
+	AUDIT_BREAK_NONE,  /* the chain is intact */
+	AUDIT_BREAK_GAP,   /* seq does not follow the previous: deleted */
+	AUDIT_BREAK_LINK,  /* prev_hash is not the previous entry's hash */
+	AUDIT_BREAK_HASH,  /* hash does not cover the entry: edited */
+	AUDIT_BREAK_HEAD,  /* audit_head disagrees with the last entry */
+	AUDIT_BREAK__MAX
+};
+
+/* A one-line description of b ("entry edited", ...). Never NULL. */
+const char *audit_break_str(enum audit_break b);
+
+/*
+ * One step of the chain check, without a database (unit-testable): entry
+ * seq with canonical bytes canon (canonlen), stored prev_hash and hash,
+ * checked against the expected seq and the previous entry's hash (prev).
+ * Returns AUDIT_BREAK_NONE, GAP, LINK or HASH.
+ */
+enum audit_break audit_chain_step(int64_t expect_seq, const uint8_t prev[32],
+    int64_t seq, const uint8_t *canon, size_t canonlen,
+    const uint8_t prev_hash[32], const uint8_t hash[32]);
+
+/* The result of audit_verify. */
+struct audit_report {
+	int64_t entries;	/* entries checked */
+	enum audit_break brk;	/* first break, or AUDIT_BREAK_NONE */
+	int64_t bad_seq;	/* seq of the first broken entry (0: none) */
+};
+
+/*
+ * Recompute the whole chain in seq order (in pages, through db_handle()),
+ * and compare its end with audit_head. Returns DB_OK with *out filled
+ * (brk says whether it is intact), or a db_err.
+ */
+enum db_err audit_verify(struct audit_report *out);
+
+/* ---- census.c: what the data is made of, without decrypting ------------
+ * The `encdb status` numbers and the /admin/census page: SQL on the first
+ * bytes of users.email (0xEF 0x01 + key id = v1), no key needed.
+ */
+struct census_key {
+	unsigned key_id; /* v1 key id */
+	int64_t rows;	 /* rows under it */
+};
+
+struct census {
+	int64_t users;		  /* rows in public.users */
+	int64_t v1;		  /* rows in format v1 (any key) */
+	int64_t legacy;		  /* boilerplate (base64 text) rows */
+	int64_t other;		  /* neither: empty or unknown format */
+	int64_t no_bidx;	  /* rows without a blind index */
+	int64_t bidx_next;	  /* rows with email_bidx_next (reindex) */
+	int64_t sessions;	  /* rows in public.sessions */
+	int64_t tokens;		  /* API tokens not revoked */
+	int64_t tokens_revoked;	  /* revoked API tokens */
+	int64_t audit_entries;	  /* entries in the audit trail */
+	int schema_version;	  /* max(version) in schema_migrations */
+	struct census_key *keys;  /* per key id, ascending; malloc'd */
+	size_t nkeys;
+};
+
+/*
+ * Count everything above through db_exec (one statement per table); a
+ * table that does not exist yet counts 0. On DB_OK *out is filled (free
+ * with census_free); on error it is empty.
+ */
+enum db_err census_status(struct census *out);
+
+/* Free out->keys and zero *out. */
+void census_free(struct census *out);
+
 #endif /* !EXTERN_H */
