@@ -1,1 +1,11 @@
-# encdb/ops.mk: owned by its module; see Makefile.am.
+# encdb/ops.mk: the operator's side of encdb (owner: ops) -- key rotation,
+# boilerplate upgrade, blind-index reindex, verify/status census, API
+# tokens and the audit trail -- plus the libapp modules behind them
+# (lib/audit.c: the hash-chained audit trail the routes record into;
+# lib/census.c: the census behind `encdb status` and /admin/census) and
+# their migrations.
+lib_libapp_la_SOURCES += lib/audit.c lib/census.c
+
+dist_sql_DATA += \
+	sql/100_audit_log.sql \
+	sql/101_users_email_bidx_next.sql

@@ -1,0 +1,128 @@
+/*
+ * census.c -- what the stored data is made of, counted without any key:
+ * users per format (v1 per key id, legacy base64, other), rows without a
+ * blind index or with a pending next one, sessions, API tokens, audit
+ * entries and the schema version. It backs `encdb status` and the
+ * /admin/census page. Formats are told apart in SQL by the first bytes of
+ * users.email (DESIGN §2: v1 = 0xEF 0x01 | key id (uint16 BE) | ...;
+ * legacy = base64 text, so its first byte is in the base64 alphabet).
+ * Three statements, one pass over users each for the first two.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "encfield.h"
+#include "extern.h"
+
+static const struct db_stmt census_users = {
+    "census_users",
+    "SELECT count(*),"
+    " count(*) FILTER (WHERE substring(email FROM 1 FOR 2) = '\\xef01'"
+    "  AND octet_length(email) >= 4),"
+    " count(*) FILTER (WHERE octet_length(email) > 0"
+    "  AND (get_byte(email, 0) BETWEEN 65 AND 90"
+    "   OR get_byte(email, 0) BETWEEN 97 AND 122"
+    "   OR get_byte(email, 0) BETWEEN 47 AND 57"
+    "   OR get_byte(email, 0) = 43)),"
+    " count(*) FILTER (WHERE email_bidx IS NULL),"
+    " count(*) FILTER (WHERE email_bidx_next IS NOT NULL)"
+    " FROM public.users",
+    0,
+};
+
+static const struct db_stmt census_keys = {
+    "census_keys",
+    "SELECT get_byte(email, 2) * 256 + get_byte(email, 3) AS k, count(*)"
+    " FROM public.users WHERE substring(email FROM 1 FOR 2) = '\\xef01'"
+    " AND octet_length(email) >= 4 GROUP BY k ORDER BY k",
+    0,
+};
+
+static const struct db_stmt census_other = {
+    "census_other",
+    "SELECT (SELECT count(*) FROM public.sessions),"
+    " (SELECT count(*) FROM public.api_tokens WHERE revoked_at IS NULL),"
+    " (SELECT count(*) FROM public.api_tokens WHERE revoked_at IS NOT NULL),"
+    " (SELECT seq FROM public.audit_head WHERE id = 1),"
+    " (SELECT coalesce(max(version), 0) FROM public.schema_migrations)",
+    0,
+};
+
+/* A count from a text result field (NULL counts 0). */
+static int64_t
+field(const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return 0;
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+enum db_err
+census_status(struct census *out)
+{
+	PGresult *r = NULL;
+	enum db_err rc;
+	int i, n;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_exec(&census_users, NULL, NULL, NULL, &r)) != DB_OK)
+		goto out;
+	if (PQntuples(r) != 1 || PQnfields(r) != 5) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	out->users = field(r, 0, 0);
+	out->v1 = field(r, 0, 1);
+	out->legacy = field(r, 0, 2);
+	out->other = out->users - out->v1 - out->legacy;
+	out->no_bidx = field(r, 0, 3);
+	out->bidx_next = field(r, 0, 4);
+	PQclear(r);
+	r = NULL;
+
+	if ((rc = db_exec(&census_keys, NULL, NULL, NULL, &r)) != DB_OK)
+		goto out;
+	n = PQntuples(r);
+	if (n > 0) {
+		out->keys = calloc((size_t)n, sizeof(*out->keys));
+		if (out->keys == NULL) {
+			rc = DB_ERROR;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		out->keys[i].key_id = (unsigned)field(r, i, 0);
+		out->keys[i].rows = field(r, i, 1);
+	}
+	out->nkeys = (size_t)n;
+	PQclear(r);
+	r = NULL;
+
+	if ((rc = db_exec(&census_other, NULL, NULL, NULL, &r)) != DB_OK)
+		goto out;
+	if (PQntuples(r) != 1 || PQnfields(r) != 5) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	out->sessions = field(r, 0, 0);
+	out->tokens = field(r, 0, 1);
+	out->tokens_revoked = field(r, 0, 2);
+	out->audit_entries = field(r, 0, 3);
+	out->schema_version = (int)field(r, 0, 4);
+out: /* the one cleanup */
+	PQclear(r);
+	if (rc != DB_OK)
+		census_free(out);
+	return rc;
+}
+
+void
+census_free(struct census *out)
+{
+	free(out->keys);
+	memset(out, 0, sizeof(*out));
+}
