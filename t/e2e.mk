@@ -1,1 +1,13 @@
-# t/e2e.mk: owned by its module; see Makefile.am.
+# t/e2e.mk: end-to-end tests over real HTTP against real web servers
+# (lighttpd, Apache mod_fcgid, Apache plain CGI through the shared-hosting
+# .htaccess) and, for the *.pg ones, a real PostgreSQL (t/with-pg); and the
+# browser tests (headless Chromium). Owned by deploy. Harness: t/e2e/lib.sh.
+TESTS += t/e2e-configs.sh
+EXTRA_DIST += t/e2e-configs.sh t/e2e/lib.sh t/e2e/probe.py
+
+# Each test keeps its server logs in t/<test>.d/ (screenshots in
+# t/screenshots/); make clean removes them.
+clean-local: clean-e2e
+clean-e2e:
+	-rm -rf t/e2e-*.d t/browser*.d t/screenshots
+.PHONY: clean-e2e
