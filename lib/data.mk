@@ -11,4 +11,6 @@ dist_sql_DATA = \
 	sql/003_users_email_bidx.sql \
 	sql/004_sessions.sql \
 	sql/005_api_tokens.sql \
-	sql/006_login_attempts.sql
+	sql/006_login_attempts.sql \
+	sql/100_audit_log.sql \
+	sql/101_users_email_bidx_next.sql

@@ -494,7 +494,8 @@ conflict_of(void)
 {
 	const char *c = db_conflict_constraint();
 
-	if (strcmp(c, "users_email_bidx_key") == 0)
+	if (strcmp(c, "users_email_bidx_key") == 0 ||
+	    strcmp(c, "users_email_bidx_next_key") == 0)
 		return USERS_CONFLICT_EMAIL;
 	if (strcmp(c, "users_username_key") == 0)
 		return USERS_CONFLICT_USERNAME;
