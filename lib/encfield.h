@@ -103,6 +103,31 @@ enum ef_err ef_hkdf_sha256(const uint8_t *salt, size_t saltlen,
     const uint8_t *ikm, size_t ikmlen, const uint8_t *info, size_t infolen,
     uint8_t *okm, size_t okmlen);
 
+/* ---- Raw AES-256-GCM (NIST SP 800-38D) -------------------------------- */
+
+#define EF_GCM_TAG_LEN 16
+
+/*
+ * Encrypt len bytes of pt into ct (len bytes; may be pt itself) with
+ * AES-256-GCM under key and nonce (12 bytes is the recommended length;
+ * never reuse one under the same key), authenticating aad too; writes the
+ * 16-byte tag. The building block of ef_encrypt; exposed for tests and
+ * for callers with their own format.
+ */
+enum ef_err ef_aes256_gcm_seal(const uint8_t key[32], const uint8_t *nonce,
+    size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *pt,
+    size_t len, uint8_t *ct, uint8_t tag[EF_GCM_TAG_LEN]);
+
+/*
+ * Decrypt and authenticate: pt gets len bytes (may be ct itself), and is
+ * wiped unless EF_OK. A tag that is not exactly 16 bytes (taglen) is
+ * EF_ERR_MALFORMED, checked before libgcrypt (which would accept a
+ * truncated one); a wrong tag is EF_ERR_AUTH.
+ */
+enum ef_err ef_aes256_gcm_open(const uint8_t key[32], const uint8_t *nonce,
+    size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *ct,
+    size_t len, const uint8_t *tag, size_t taglen, uint8_t *pt);
+
 /* ---- Keyring ---------------------------------------------------------- */
 
 #define EF_KEY_LEN 32
@@ -261,7 +286,7 @@ enum ef_err ef_blind_index(const struct ef_index_key *ik, const char *email,
 /*
  * Hash a password with Argon2id, 16-byte random salt, 32-byte output,
  * into a PHC string "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"
- * (unpadded base64).
+ * (unpadded base64). An empty password is EF_ERR_ARG.
  */
 enum ef_err ef_pw_hash(const char *pw, size_t pwlen,
     char out[EF_PW_HASH_MAX]);
@@ -272,10 +297,33 @@ enum ef_err ef_pw_hash(const char *pw, size_t pwlen,
  * hash (100000 iterations, salt = legacy_salt, the boilerplate's
  * SECRET_KEY). *match is set to 1 or 0; the comparison is constant-time.
  * EF_ERR_PW_FORMAT if stored is neither; EF_ERR_NO_LEGACY for a legacy
- * hash without a salt.
+ * hash without a salt. An empty password never matches an Argon2 hash.
  */
 enum ef_err ef_pw_verify(const char *pw, size_t pwlen, const char *stored,
     const void *legacy_salt, size_t saltlen, int *match);
+
+/*
+ * As ef_pw_hash, but with the caller's salt (8 to 64 bytes) instead of a
+ * random one: for tests and reproducible fixtures only. Real hashes come
+ * from ef_pw_hash.
+ */
+enum ef_err ef_pw_hash_salt(const char *pw, size_t pwlen, const void *salt,
+    size_t saltlen, char out[EF_PW_HASH_MAX]);
+
+/*
+ * Raw Argon2id (RFC 9106, version 0x13) through libgcrypt: t passes,
+ * m_kib KiB of memory (at least 8 * p), p lanes, optional secret key and
+ * associated data, outlen (4 to 1024) bytes into out. The password must
+ * not be empty (libgcrypt 1.10 refuses it): EF_ERR_ARG.
+ */
+enum ef_err ef_argon2id(const void *pw, size_t pwlen, const void *salt,
+    size_t saltlen, const void *secret, size_t secretlen, const void *ad,
+    size_t adlen, uint32_t t, uint32_t m_kib, uint32_t p, uint8_t *out,
+    size_t outlen);
+
+/* Raw PBKDF2-HMAC-SHA512 (RFC 8018) with iter iterations into out. */
+enum ef_err ef_pbkdf2_sha512(const void *pw, size_t pwlen, const void *salt,
+    size_t saltlen, unsigned long iter, uint8_t *out, size_t outlen);
 
 /*
  * 1 if stored should be replaced by a fresh ef_pw_hash after a successful

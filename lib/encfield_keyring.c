@@ -1,0 +1,298 @@
+/*
+ * encfield_keyring.c -- field keys and the blind-index key.
+ *
+ * A keyring holds 32-byte AES field keys, each under a numeric id; the
+ * first key is the active one (used for writes), all of them decrypt. The
+ * ring and its keys live in libgcrypt secure memory and are wiped when
+ * freed. FIELD_KEYS values ("id:base64key,id:base64key") and INDEX_KEY
+ * values (base64) are parsed here with one distinct error per mistake.
+ *
+ * The blind index of an email is HMAC-SHA256(index key, normalised email)
+ * where normalised means trimmed of ASCII whitespace and A-Z lowercased:
+ * equal emails (up to case and surrounding space) get equal indexes, so
+ * the database can find and deduplicate them without decrypting.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gcrypt.h>
+
+#include "encfield.h"
+#include "extern.h"
+
+struct ef_fieldkey {
+	uint16_t id;
+	uint8_t key[EF_KEY_LEN];
+};
+
+struct ef_keyring {
+	size_t n;                  /* keys held */
+	struct ef_fieldkey keys[]; /* keys[0] is active */
+};
+
+struct ef_index_key {
+	uint8_t key[EF_KEY_LEN];
+};
+
+static int
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+/* Trim ASCII whitespace from both ends of [*s, *s + *len). */
+static void
+trim(const char **s, size_t *len)
+{
+	while (*len > 0 && is_space((unsigned char)**s)) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && is_space((unsigned char)(*s)[*len - 1]))
+		(*len)--;
+}
+
+/*
+ * Decode base64 key material straight into key (which is secure memory)
+ * so that no copy of it lands in ordinary memory.
+ */
+static enum ef_err
+key_decode(const char *s, size_t len, uint8_t key[EF_KEY_LEN])
+{
+	size_t n;
+
+	if (!efi_b64_declen(s, len, EFI_B64_STD, &n))
+		return EF_ERR_KEY_BASE64;
+	if (n != EF_KEY_LEN)
+		return EF_ERR_KEY_LENGTH;
+	efi_b64_dec(s, len, EFI_B64_STD, key);
+	return EF_OK;
+}
+
+/* Parse a key id: 1 to 5 decimal digits, value at most 65535. */
+static enum ef_err
+id_parse(const char *s, size_t len, uint16_t *id)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 5)
+		return EF_ERR_KEY_ID;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return EF_ERR_KEY_ID;
+		v = v * 10 + (uint32_t)(s[i] - '0');
+	}
+	if (v > UINT16_MAX)
+		return EF_ERR_KEY_ID;
+	*id = (uint16_t)v;
+	return EF_OK;
+}
+
+static size_t
+ring_size(size_t n)
+{
+	return sizeof(struct ef_keyring) + n * sizeof(struct ef_fieldkey);
+}
+
+enum ef_err
+ef_keyring_add(struct ef_keyring **kr, uint16_t id,
+               const uint8_t key[EF_KEY_LEN])
+{
+	struct ef_keyring *old, *nkr;
+	size_t n;
+	enum ef_err rc;
+
+	if (kr == NULL || key == NULL)
+		return EF_ERR_ARG;
+	if ((rc = ef_init()) != EF_OK)
+		return rc;
+	old = *kr;
+	n = old == NULL ? 0 : old->n;
+	if (old != NULL && ef_keyring_has(old, id))
+		return EF_ERR_KEY_DUP;
+	if (n >= UINT16_MAX + 1)
+		return EF_ERR_ARG;
+	if ((nkr = gcry_calloc_secure(1, ring_size(n + 1))) == NULL)
+		return EF_ERR_NOMEM;
+	if (old != NULL)
+		memcpy(nkr->keys, old->keys, n * sizeof(struct ef_fieldkey));
+	nkr->keys[n].id = id;
+	memcpy(nkr->keys[n].key, key, EF_KEY_LEN);
+	nkr->n = n + 1;
+	ef_keyring_free(old);
+	*kr = nkr;
+	return EF_OK;
+}
+
+void
+ef_keyring_free(struct ef_keyring *kr)
+{
+	if (kr == NULL)
+		return;
+	ef_wipe(kr, ring_size(kr->n));
+	gcry_free(kr);
+}
+
+enum ef_err
+ef_keyring_parse(const char *value, struct ef_keyring **out, size_t *where)
+{
+	struct ef_keyring *kr = NULL;
+	const char *p, *end, *comma, *colon, *e;
+	size_t elen, entry = 0;
+	uint16_t id;
+	uint8_t *key = NULL;
+	enum ef_err rc;
+
+	if (where != NULL)
+		*where = 0;
+	if (out == NULL)
+		return EF_ERR_ARG;
+	*out = NULL;
+	if (value == NULL)
+		return EF_ERR_KEY_NONE;
+	p = value;
+	elen = strlen(value);
+	trim(&p, &elen);
+	if (elen == 0)
+		return EF_ERR_KEY_NONE;
+	if ((rc = ef_init()) != EF_OK)
+		return rc;
+	if ((key = gcry_malloc_secure(EF_KEY_LEN)) == NULL)
+		return EF_ERR_NOMEM;
+	end = p + elen;
+	for (;;) {
+		entry++;
+		comma = memchr(p, ',', (size_t)(end - p));
+		e = p;
+		elen = (size_t)((comma != NULL ? comma : end) - p);
+		trim(&e, &elen);
+		colon = memchr(e, ':', elen);
+		if (elen == 0 || colon == NULL) {
+			rc = EF_ERR_KEY_SYNTAX;
+			goto out;
+		}
+		if ((rc = id_parse(e, (size_t)(colon - e), &id)) != EF_OK)
+			goto out;
+		if ((rc = key_decode(colon + 1, elen - (size_t)(colon - e) - 1,
+		                     key)) != EF_OK)
+			goto out;
+		if ((rc = ef_keyring_add(&kr, id, key)) != EF_OK)
+			goto out;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	entry = 0;
+	*out = kr;
+	kr = NULL;
+	rc = EF_OK;
+out: /* the one cleanup: wipe the scratch key, drop a half-built ring */
+	ef_wipe(key, EF_KEY_LEN);
+	gcry_free(key);
+	ef_keyring_free(kr);
+	if (where != NULL)
+		*where = entry;
+	return rc;
+}
+
+uint16_t
+ef_keyring_active(const struct ef_keyring *kr)
+{
+	return kr == NULL || kr->n == 0 ? 0 : kr->keys[0].id;
+}
+
+int
+ef_keyring_has(const struct ef_keyring *kr, uint16_t id)
+{
+	return efi_keyring_key(kr, id) != NULL;
+}
+
+size_t
+ef_keyring_count(const struct ef_keyring *kr)
+{
+	return kr == NULL ? 0 : kr->n;
+}
+
+const uint8_t *
+efi_keyring_key(const struct ef_keyring *kr, uint16_t id)
+{
+	size_t i;
+
+	if (kr == NULL)
+		return NULL;
+	for (i = 0; i < kr->n; i++)
+		if (kr->keys[i].id == id)
+			return kr->keys[i].key;
+	return NULL;
+}
+
+/* ---- Blind index ------------------------------------------------------ */
+
+enum ef_err
+ef_index_key_parse(const char *value, struct ef_index_key **out)
+{
+	struct ef_index_key *ik;
+	const char *p;
+	size_t len;
+	enum ef_err rc;
+
+	if (out == NULL)
+		return EF_ERR_ARG;
+	*out = NULL;
+	if (value == NULL)
+		return EF_ERR_KEY_NONE;
+	p = value;
+	len = strlen(value);
+	trim(&p, &len);
+	if (len == 0)
+		return EF_ERR_KEY_NONE;
+	if ((rc = ef_init()) != EF_OK)
+		return rc;
+	if ((ik = gcry_calloc_secure(1, sizeof(*ik))) == NULL)
+		return EF_ERR_NOMEM;
+	if ((rc = key_decode(p, len, ik->key)) != EF_OK) {
+		ef_index_key_free(ik);
+		return rc;
+	}
+	*out = ik;
+	return EF_OK;
+}
+
+void
+ef_index_key_free(struct ef_index_key *ik)
+{
+	if (ik == NULL)
+		return;
+	ef_wipe(ik, sizeof(*ik));
+	gcry_free(ik);
+}
+
+enum ef_err
+ef_blind_index(const struct ef_index_key *ik, const char *email, size_t len,
+               uint8_t out[EF_BIDX_LEN])
+{
+	const char *p = email;
+	char *norm;
+	size_t i;
+	enum ef_err rc;
+
+	if (ik == NULL || (email == NULL && len > 0) || out == NULL)
+		return EF_ERR_ARG;
+	trim(&p, &len);
+	if ((rc = ef_init()) != EF_OK)
+		return rc;
+	/* The normalised email is PII: keep it in secure memory. */
+	if ((norm = gcry_malloc_secure(len + 1)) == NULL)
+		return EF_ERR_NOMEM;
+	for (i = 0; i < len; i++)
+		norm[i] = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] - 'A' + 'a')
+		                                     : p[i];
+	rc = efi_hmac_sha256(ik->key, EF_KEY_LEN, norm, len, NULL, 0, out);
+	ef_wipe(norm, len + 1);
+	gcry_free(norm);
+	return rc;
+}

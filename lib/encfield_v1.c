@@ -1,0 +1,304 @@
+/*
+ * encfield_v1.c -- format v1 of an encrypted field value, and the raw
+ * AES-256-GCM helpers it is built on.
+ *
+ * A v1 value is
+ *   0xEF 0x01 | key id (uint16 BE) | nonce (12) | ciphertext | tag (16)
+ * made with AES-256-GCM (NIST SP 800-38D) under a subkey
+ *   HKDF-SHA256(salt = none, ikm = field key,
+ *               info = "fcgi-encrypted-db v1 aes-256-gcm " || column)
+ * and associated data header (4 bytes) || column || row UUID (16 bytes), so
+ * a value copied to another row or column does not decrypt. The nonce is
+ * fresh randomness for every value. The tag must be exactly 16 bytes: that
+ * is checked before gcry_cipher_checktag, which would accept a prefix.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gcrypt.h>
+
+#include "encfield.h"
+#include "extern.h"
+
+#define V1_INFO "fcgi-encrypted-db v1 aes-256-gcm "
+
+/* Open an AES-256-GCM handle in secure memory with key and nonce set. */
+static enum ef_err
+gcm_open(gcry_cipher_hd_t *hd, const uint8_t key[EF_KEY_LEN],
+         const uint8_t *nonce, size_t noncelen)
+{
+	enum ef_err rc;
+
+	*hd = NULL;
+	if ((rc = ef_init()) != EF_OK)
+		return rc;
+	if (gcry_cipher_open(hd, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
+	                     GCRY_CIPHER_SECURE) != 0) {
+		*hd = NULL;
+		return EF_ERR_CRYPTO;
+	}
+	if (gcry_cipher_setkey(*hd, key, EF_KEY_LEN) != 0 ||
+	    gcry_cipher_setiv(*hd, nonce, noncelen) != 0) {
+		gcry_cipher_close(*hd);
+		*hd = NULL;
+		return EF_ERR_CRYPTO;
+	}
+	return EF_OK;
+}
+
+enum ef_err
+ef_aes256_gcm_seal(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
+                   size_t noncelen, const uint8_t *aad, size_t aadlen,
+                   const uint8_t *pt, size_t len, uint8_t *ct,
+                   uint8_t tag[EF_GCM_TAG_LEN])
+{
+	gcry_cipher_hd_t hd = NULL;
+	enum ef_err rc;
+
+	if (key == NULL || nonce == NULL || noncelen == 0 ||
+	    (aad == NULL && aadlen > 0) || (pt == NULL && len > 0) ||
+	    (ct == NULL && len > 0) || tag == NULL)
+		return EF_ERR_ARG;
+	if ((rc = gcm_open(&hd, key, nonce, noncelen)) != EF_OK)
+		return rc;
+	rc = EF_ERR_CRYPTO;
+	if (aadlen > 0 && gcry_cipher_authenticate(hd, aad, aadlen) != 0)
+		goto out;
+	/* The last (only) chunk: lets libgcrypt finish GHASH padding. */
+	gcry_cipher_final(hd);
+	if (len > 0 && gcry_cipher_encrypt(hd, ct, len, pt, len) != 0)
+		goto out;
+	if (gcry_cipher_gettag(hd, tag, EF_GCM_TAG_LEN) != 0)
+		goto out;
+	rc = EF_OK;
+out: /* the one cleanup */
+	gcry_cipher_close(hd);
+	if (rc != EF_OK && len > 0)
+		ef_wipe(ct, len);
+	return rc;
+}
+
+enum ef_err
+ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
+                   size_t noncelen, const uint8_t *aad, size_t aadlen,
+                   const uint8_t *ct, size_t len, const uint8_t *tag,
+                   size_t taglen, uint8_t *pt)
+{
+	gcry_cipher_hd_t hd = NULL;
+	enum ef_err rc;
+
+	if (key == NULL || nonce == NULL || noncelen == 0 ||
+	    (aad == NULL && aadlen > 0) || (ct == NULL && len > 0) ||
+	    (pt == NULL && len > 0) || tag == NULL)
+		return EF_ERR_ARG;
+	/*
+	 * gcry_cipher_checktag compares only taglen bytes and accepts
+	 * 4, 8 and 12 to 16: a short tag would be a forgery shortcut.
+	 */
+	if (taglen != EF_GCM_TAG_LEN)
+		return EF_ERR_MALFORMED;
+	if ((rc = gcm_open(&hd, key, nonce, noncelen)) != EF_OK)
+		return rc;
+	rc = EF_ERR_CRYPTO;
+	if (aadlen > 0 && gcry_cipher_authenticate(hd, aad, aadlen) != 0)
+		goto out;
+	gcry_cipher_final(hd);
+	if (len > 0 && gcry_cipher_decrypt(hd, pt, len, ct, len) != 0)
+		goto out;
+	switch (gcry_err_code(gcry_cipher_checktag(hd, tag, taglen))) {
+	case GPG_ERR_NO_ERROR:
+		rc = EF_OK;
+		break;
+	case GPG_ERR_CHECKSUM:
+		rc = EF_ERR_AUTH;
+		break;
+	default:
+		rc = EF_ERR_CRYPTO;
+		break;
+	}
+out: /* the one cleanup: never leave unauthenticated plaintext behind */
+	gcry_cipher_close(hd);
+	if (rc != EF_OK && len > 0)
+		ef_wipe(pt, len);
+	return rc;
+}
+
+/* Derive the AES-256-GCM subkey of field key for column. */
+static enum ef_err
+v1_subkey(const uint8_t *fieldkey, const char *column, size_t collen,
+          uint8_t subkey[EF_KEY_LEN])
+{
+	uint8_t *info;
+	size_t infolen = sizeof(V1_INFO) - 1 + collen;
+	enum ef_err rc;
+
+	if (collen > SIZE_MAX - sizeof(V1_INFO))
+		return EF_ERR_ARG;
+	if ((info = malloc(infolen)) == NULL)
+		return EF_ERR_NOMEM;
+	memcpy(info, V1_INFO, sizeof(V1_INFO) - 1);
+	memcpy(info + sizeof(V1_INFO) - 1, column, collen);
+	rc = ef_hkdf_sha256(NULL, 0, fieldkey, EF_KEY_LEN, info, infolen,
+	                    subkey, EF_KEY_LEN);
+	free(info);
+	return rc;
+}
+
+/* Build the associated data: header || column || uuid. Caller frees. */
+static uint8_t *
+v1_aad(const uint8_t *header, const char *column, size_t collen,
+       const uint8_t uuid[16], size_t *aadlen)
+{
+	uint8_t *aad;
+
+	if (collen > SIZE_MAX - EF_V1_HEADER_LEN - 16)
+		return NULL;
+	*aadlen = EF_V1_HEADER_LEN + collen + 16;
+	if ((aad = malloc(*aadlen)) == NULL)
+		return NULL;
+	memcpy(aad, header, EF_V1_HEADER_LEN);
+	memcpy(aad + EF_V1_HEADER_LEN, column, collen);
+	memcpy(aad + EF_V1_HEADER_LEN + collen, uuid, 16);
+	return aad;
+}
+
+enum ef_err
+ef_encrypt(const struct ef_keyring *kr, const char *column,
+           const uint8_t uuid[16], const void *pt, size_t ptlen, uint8_t **out,
+           size_t *outlen)
+{
+	uint8_t subkey[EF_KEY_LEN], *buf = NULL, *aad = NULL;
+	const uint8_t *fieldkey;
+	size_t collen, aadlen = 0, total;
+	uint16_t id;
+	enum ef_err rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (kr == NULL || column == NULL || *column == '\0' || uuid == NULL ||
+	    (pt == NULL && ptlen > 0) || out == NULL || outlen == NULL)
+		return EF_ERR_ARG;
+	if (ptlen > SIZE_MAX - EF_V1_OVERHEAD)
+		return EF_ERR_ARG;
+	if (ef_keyring_count(kr) == 0)
+		return EF_ERR_KEY_NONE;
+	id = ef_keyring_active(kr);
+	if ((fieldkey = efi_keyring_key(kr, id)) == NULL)
+		return EF_ERR_KEY_NONE;
+	collen = strlen(column);
+	total = ptlen + EF_V1_OVERHEAD;
+	if ((buf = malloc(total)) == NULL)
+		return EF_ERR_NOMEM;
+	buf[0] = EF_V1_MAGIC;
+	buf[1] = EF_V1_VERSION;
+	buf[2] = (uint8_t)(id >> 8);
+	buf[3] = (uint8_t)(id & 0xff);
+	ef_random(buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN);
+	if ((rc = v1_subkey(fieldkey, column, collen, subkey)) != EF_OK)
+		goto out;
+	if ((aad = v1_aad(buf, column, collen, uuid, &aadlen)) == NULL) {
+		rc = EF_ERR_NOMEM;
+		goto out;
+	}
+	rc = ef_aes256_gcm_seal(
+	    subkey, buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad, aadlen, pt,
+	    ptlen, buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
+	    buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
+	if (rc != EF_OK)
+		goto out;
+	*out = buf;
+	*outlen = total;
+	buf = NULL;
+out: /* the one cleanup */
+	ef_wipe(subkey, sizeof(subkey));
+	free(aad);
+	free(buf);
+	return rc;
+}
+
+enum ef_err
+ef_decrypt(const struct ef_keyring *kr, const char *column,
+           const uint8_t uuid[16], const uint8_t *ct, size_t ctlen, char **pt,
+           size_t *ptlen)
+{
+	uint8_t subkey[EF_KEY_LEN], *aad = NULL;
+	char *buf = NULL;
+	const uint8_t *fieldkey;
+	size_t collen, aadlen = 0, len;
+	uint16_t id;
+	enum ef_err rc;
+
+	if (pt != NULL)
+		*pt = NULL;
+	if (kr == NULL || column == NULL || *column == '\0' || uuid == NULL ||
+	    (ct == NULL && ctlen > 0) || pt == NULL || ptlen == NULL)
+		return EF_ERR_ARG;
+	if ((rc = ef_value_key_id(ct, ctlen, &id)) != EF_OK)
+		return rc;
+	if ((fieldkey = efi_keyring_key(kr, id)) == NULL)
+		return EF_ERR_UNKNOWN_KEY;
+	len = ctlen - EF_V1_OVERHEAD;
+	collen = strlen(column);
+	if ((buf = malloc(len + 1)) == NULL)
+		return EF_ERR_NOMEM;
+	if ((rc = v1_subkey(fieldkey, column, collen, subkey)) != EF_OK)
+		goto out;
+	if ((aad = v1_aad(ct, column, collen, uuid, &aadlen)) == NULL) {
+		rc = EF_ERR_NOMEM;
+		goto out;
+	}
+	rc = ef_aes256_gcm_open(
+	    subkey, ct + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad, aadlen,
+	    ct + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN, len,
+	    ct + ctlen - EF_V1_TAG_LEN, EF_V1_TAG_LEN, (uint8_t *)buf);
+	if (rc != EF_OK)
+		goto out;
+	buf[len] = '\0';
+	*pt = buf;
+	*ptlen = len;
+	buf = NULL;
+out: /* the one cleanup */
+	ef_wipe(subkey, sizeof(subkey));
+	free(aad);
+	if (buf != NULL)
+		ef_free_plain(buf, len);
+	return rc;
+}
+
+void
+ef_free_plain(char *pt, size_t ptlen)
+{
+	if (pt == NULL)
+		return;
+	ef_wipe(pt, ptlen);
+	free(pt);
+}
+
+enum ef_kind
+ef_value_kind(const uint8_t *v, size_t len)
+{
+	size_t i;
+
+	if (v == NULL || len == 0)
+		return EF_KIND_UNKNOWN;
+	if (len >= 2 && v[0] == EF_V1_MAGIC && v[1] == EF_V1_VERSION)
+		return EF_KIND_V1;
+	for (i = 0; i < len; i++)
+		if (v[i] < 0x20 || v[i] > 0x7e)
+			return EF_KIND_UNKNOWN;
+	return EF_KIND_LEGACY;
+}
+
+enum ef_err
+ef_value_key_id(const uint8_t *v, size_t len, uint16_t *id)
+{
+	if ((v == NULL && len > 0) || id == NULL)
+		return EF_ERR_ARG;
+	if (len < EF_V1_OVERHEAD || v[0] != EF_V1_MAGIC ||
+	    v[1] != EF_V1_VERSION)
+		return EF_ERR_MALFORMED;
+	*id = (uint16_t)(v[2] << 8 | v[3]);
+	return EF_OK;
+}
