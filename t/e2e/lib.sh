@@ -50,13 +50,14 @@ e2e_python() {
 	fi
 }
 
-# e2e_init NAME: set e2e_name, e2e_top (source tree), e2e_build (build
-# tree), e2e_logdir, e2e_rt, e2e_user/e2e_group; install the cleanup trap.
+# e2e_init NAME [LOGDIR]: set e2e_name, e2e_top (source tree), e2e_build
+# (build tree), e2e_logdir (default t/NAME.d in the build tree), e2e_rt,
+# e2e_user/e2e_group; install the cleanup trap.
 e2e_init() {
 	e2e_name=$1
 	e2e_top=$(cd "${top_srcdir:-.}" && pwd)
 	e2e_build=$(cd "${top_builddir:-.}" && pwd)
-	e2e_logdir=$e2e_build/t/$e2e_name.d
+	e2e_logdir=${2:-$e2e_build/t/$e2e_name.d}
 	rm -rf "$e2e_logdir"
 	mkdir -p "$e2e_logdir"
 	e2e_rt=$(mktemp -d "${TMPDIR:-/tmp}/fced-$e2e_name.XXXXXX") ||
