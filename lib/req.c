@@ -762,16 +762,67 @@ out:
 	return rc;
 }
 
+/* Scan a number (RFC 8259 section 6) or one of the three literals. */
+static int
+js_scalar(struct jscan *js)
+{
+	static const char *const lits[] = {"true", "false", "null"};
+	const char *p = js->p;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+		n = strlen(lits[i]);
+		if ((size_t)(js->end - p) >= n && memcmp(p, lits[i], n) == 0) {
+			js->p = p + n;
+			return 0;
+		}
+	}
+	if (p < js->end && *p == '-')
+		p++;
+	if (p < js->end && *p == '0')
+		p++;
+	else if (p < js->end && *p >= '1' && *p <= '9')
+		while (p < js->end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		goto bad;
+	if (p < js->end && *p == '.') {
+		if (++p >= js->end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < js->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < js->end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < js->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= js->end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < js->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	js->p = p;
+	return 0;
+bad:
+	/* NaN, Infinity and friends, which json-c lets through. */
+	js->err = REQ_ERR_JSON;
+	return -1;
+}
+
+/*
+ * Scan one value. depth counts the containers (objects and arrays) that
+ * enclose this one, the top level being 1.
+ */
 static int
 js_value(struct jscan *js, int depth)
 {
-	if (depth > REQ_JSON_DEPTH) {
-		js->err = REQ_ERR_JSON_DEPTH;
-		return -1;
-	}
 	js_ws(js);
 	if (js->p >= js->end) {
 		js->err = REQ_ERR_JSON;
+		return -1;
+	}
+	if ((*js->p == '{' || *js->p == '[') && depth > REQ_JSON_DEPTH) {
+		js->err = REQ_ERR_JSON_DEPTH;
 		return -1;
 	}
 	switch (*js->p) {
@@ -802,12 +853,7 @@ js_value(struct jscan *js, int depth)
 	case '"':
 		return js_string(js, NULL);
 	default:
-		/* Numbers and literals: json-c has checked their syntax. */
-		while (js->p < js->end &&
-		       (isalnum((unsigned char)*js->p) || *js->p == '-' ||
-		        *js->p == '+' || *js->p == '.'))
-			js->p++;
-		return 0;
+		return js_scalar(js);
 	}
 }
 
@@ -848,6 +894,22 @@ parse_json(struct req *r, const char *body, size_t len)
 
 	if (!json_text_ok(body, len))
 		return req_fail(r, REQ_ERR_ENCODING, NULL);
+	/*
+	 * Only an object is accepted at the top level. Checking the first
+	 * byte also spares json-c's "continue" state for a bare literal or
+	 * number, which it cannot know has ended.
+	 */
+	for (end = 0; end < len && (body[end] == ' ' || body[end] == '\t' ||
+	                            body[end] == '\n' || body[end] == '\r');
+	     end++)
+		;
+	if (end == len || body[end] != '{')
+		return req_fail(
+		    r,
+		    end < len && strchr("[\"-0123456789tfn", body[end]) != NULL
+		        ? REQ_ERR_JSON_TYPE
+		        : REQ_ERR_JSON,
+		    NULL);
 	/* json-c counts the top level as depth 1. */
 	if ((tok = json_tokener_new_ex(REQ_JSON_DEPTH + 1)) == NULL)
 		return req_fail(r, REQ_ERR_NOMEM, NULL);

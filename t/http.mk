@@ -1,1 +1,11 @@
-# t/http.mk: owned by its module; see Makefile.am.
+# t/http.mk: unit tests of the HTTP layer (owner: http), one Check binary
+# per lib/ module. Fixtures live in t/http/.
+HTTP_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) \
+	-I$(top_srcdir)/t
+HTTP_TEST_LDADD = lib/libapp.la $(CHECK_LIBS) $(JSONC_LIBS)
+
+check_PROGRAMS += t/check_req
+TESTS += t/check_req
+t_check_req_SOURCES = t/check_req.c t/http/fakeio.h
+t_check_req_CFLAGS = $(HTTP_TEST_CFLAGS)
+t_check_req_LDADD = $(HTTP_TEST_LDADD)
