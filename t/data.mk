@@ -1,3 +1,15 @@
 # t/data.mk: the data layer's tests (cfg, db, users, migrations, encdb),
 # run against a throwaway PostgreSQL cluster through t/with-pg.
 dist_noinst_SCRIPTS += t/with-pg tools/pgctl
+
+DATA_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
+	$(GCRYPT_CFLAGS) $(JSONC_CFLAGS)
+DATA_TEST_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \
+	$(PQ_LIBS) $(GCRYPT_LIBS) $(JSONC_LIBS)
+
+# t/check_cfg: settings (no database needed).
+check_PROGRAMS += t/check_cfg
+TESTS += t/check_cfg
+t_check_cfg_SOURCES = t/check_cfg.c
+t_check_cfg_CFLAGS = $(DATA_TEST_CFLAGS)
+t_check_cfg_LDADD = $(DATA_TEST_LDADD)
