@@ -9,3 +9,9 @@ TESTS += t/check_req
 t_check_req_SOURCES = t/check_req.c t/http/fakeio.h
 t_check_req_CFLAGS = $(HTTP_TEST_CFLAGS)
 t_check_req_LDADD = $(HTTP_TEST_LDADD)
+
+check_PROGRAMS += t/check_valid
+TESTS += t/check_valid
+t_check_valid_SOURCES = t/check_valid.c
+t_check_valid_CFLAGS = $(HTTP_TEST_CFLAGS)
+t_check_valid_LDADD = $(HTTP_TEST_LDADD)
