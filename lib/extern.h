@@ -879,6 +879,7 @@ void users_list_free(struct user_list *l);
 /* Return a static name for a conflict ("username", "email", ""). */
 const char *users_conflict_field(enum users_conflict c);
 
+
 /* ==== Operations (owner: ops): audit, census ========================== */
 
 /* ---- audit.c: the access audit trail (sql/100_audit_log.sql) -----------
@@ -990,5 +991,219 @@ enum db_err census_status(struct census *out);
 
 /* Free out->keys and zero *out. */
 void census_free(struct census *out);
+
+/* ---- auth.c: sessions, CSRF, API tokens, roles, login throttling -------
+ * (owner: routes)
+ * Browser sessions: a random 32-byte token, sent as the cookie AUTH_COOKIE
+ * (base64url, 43 characters, HttpOnly; SameSite=Strict; Path=/, Secure over
+ * HTTPS); the database keeps only SHA-256(cookie value) in sessions.id_hash,
+ * with a per-session CSRF token (same format) and idle/absolute expiry.
+ * API tokens: 43 base64url characters (32 random bytes), stored as
+ * SHA-256(token) in api_tokens.token_hash, sent as Authorization: Bearer.
+ * Logins are throttled per account (AUTH_USER_FAILS) and per client address
+ * (AUTH_ADDR_FAILS) failures within AUTH_WINDOW seconds (login_attempts).
+ * Every function uses the process's connection (db.c).
+ */
+#define AUTH_TOKEN_LEN	43	  /* base64url of 32 bytes, unpadded */
+#define AUTH_COOKIE	"session" /* the session cookie's name */
+#define AUTH_USER_FAILS 5	  /* failed logins per account per window */
+#define AUTH_ADDR_FAILS 20	  /* failed logins per address per window */
+#define AUTH_WINDOW	900	  /* throttling window, seconds */
+
+enum auth_err {
+	AUTH_OK,	      /* success */
+	AUTH_ERR_NONE,	      /* no credentials presented: anonymous */
+	AUTH_ERR_INVALID,     /* token or cookie unknown, expired, revoked */
+	AUTH_ERR_BADLOGIN,    /* wrong username or password (same for both) */
+	AUTH_ERR_THROTTLED,   /* too many failed logins: retry later (429) */
+	AUTH_ERR_UNAVAILABLE, /* database unavailable (503) */
+	AUTH_ERR_INTERNAL,    /* database or crypto failure (500) */
+	AUTH_ERR__MAX
+};
+
+/* How the current request is authenticated. */
+enum auth_via {
+	AUTH_VIA_NONE,	  /* anonymous */
+	AUTH_VIA_SESSION, /* session cookie: CSRF needed for state changes */
+	AUTH_VIA_BEARER,  /* Authorization: Bearer API token */
+	AUTH_VIA__MAX
+};
+
+/* Who is making the request (filled by auth_identify / auth_login). */
+struct auth_who {
+	enum auth_via via;
+	char user_id[37];		    /* UUID text */
+	char username[USERS_NAME_MAX + 1];  /* as stored */
+	int admin;			    /* 1: user_type "admin" */
+	uint8_t session_hash[32];	    /* via SESSION: SHA-256 of cookie */
+	char csrf[AUTH_TOKEN_LEN + 1];	    /* via SESSION: its CSRF token */
+};
+
+/* A static one-line message for err. Never NULL. */
+const char *auth_strerror(enum auth_err err);
+
+/* Fill out with a fresh random token: 32 bytes of ef_random, base64url. */
+void auth_new_token(char out[AUTH_TOKEN_LEN + 1]);
+
+/* 1 if s is shaped like a token (exactly AUTH_TOKEN_LEN base64url). */
+int auth_token_shaped(const char *s);
+
+/*
+ * Identify the requester from a session cookie value (may be NULL) and a
+ * bearer token (may be NULL; it wins over the cookie). A live session gets
+ * its last_seen bumped; one idle for more than idle seconds or older than
+ * max seconds is refused (and deleted). Returns AUTH_OK with *who filled,
+ * AUTH_ERR_NONE when neither was given (who->via = AUTH_VIA_NONE),
+ * AUTH_ERR_INVALID when the one given is not valid (who is anonymous),
+ * or AUTH_ERR_UNAVAILABLE / AUTH_ERR_INTERNAL.
+ */
+enum auth_err auth_identify(const char *cookie, const char *bearer,
+    unsigned idle, unsigned max, struct auth_who *who);
+
+/*
+ * 1 if given (may be NULL) equals the session's CSRF token (constant
+ * time), or if the request is not cookie-authenticated (bearer clients
+ * need no CSRF token); else 0.
+ */
+int auth_csrf_ok(const struct auth_who *who, const char *given);
+
+/*
+ * Check a login: throttling first (AUTH_ERR_THROTTLED with *retry_after
+ * seconds), then the password (an unknown user is verified against a
+ * dummy Argon2id hash so that it costs the same time); failures are
+ * counted per account and per addr. On success the account's failures are
+ * cleared, a legacy or outdated hash is replaced by a fresh Argon2id hash,
+ * expired sessions are purged, a NEW session is stored (a cookie the
+ * client already had is never reused) and its token written to cookie;
+ * *who describes the user (via AUTH_VIA_SESSION). cfg gives the legacy
+ * salt and expiry settings.
+ */
+enum auth_err auth_login(const struct cfg *cfg, const char *username,
+    const char *password, const char *addr, struct auth_who *who,
+    char cookie[AUTH_TOKEN_LEN + 1], unsigned *retry_after);
+
+/* Delete the session whose cookie hash is hash (logout). */
+enum auth_err auth_session_end(const uint8_t hash[32]);
+
+/*
+ * Delete every session of user user_id (text UUID) except the one whose
+ * hash is keep (NULL: all of them): after a password change.
+ */
+enum auth_err auth_sessions_end_user(const char *user_id,
+    const uint8_t *keep);
+
+/*
+ * Create an API token for the user named username, labelled name (free
+ * text for the operator). The token is written to token (shown once; only
+ * its hash is stored). DB_NOTFOUND-like failures give AUTH_ERR_INVALID.
+ */
+enum auth_err auth_token_create(const char *username, const char *name,
+    char token[AUTH_TOKEN_LEN + 1]);
+
+/* Revoke a token (sets revoked_at): AUTH_OK, or AUTH_ERR_INVALID if no
+ * live token matches. */
+enum auth_err auth_token_revoke(const char *token);
+
+/* ---- app.c: per-process setup and the request loop of every route -----
+ * (owner: routes)
+ * app_main() loads the settings (cfg_load), sets up the database
+ * connection and the template directory once, then serves requests until
+ * the server stops the process. If the start-up failed, the reason is
+ * logged once and every request is answered 503 JSON
+ * {"error": "service unavailable"}. For each request it parses (req_parse),
+ * answers OPTIONS and wrong methods (405 + Allow), request errors (400,
+ * 413, 415...), identifies the user (auth_identify; 503 + Retry-After if
+ * the database is gone) and calls the route's handler, then sends the
+ * response and frees everything.
+ */
+struct app;
+
+/* What a handler gets: the request, the response to fill, the settings
+ * and who is asking. All owned by app_main. */
+struct app {
+	struct http *h;
+	struct req *r;
+	struct resp *rs;
+	const struct cfg *cfg;
+	struct auth_who who;
+};
+
+typedef void (*app_handler)(struct app *a);
+
+/* Bits for struct app_route.methods. */
+#define APP_GET	   (1u << REQ_METHOD_GET) /* HEAD is implied */
+#define APP_POST   (1u << REQ_METHOD_POST)
+#define APP_PATCH  (1u << REQ_METHOD_PATCH)
+#define APP_DELETE (1u << REQ_METHOD_DELETE)
+#define APP_ANY	   0xffffu /* every method, even unknown ones */
+
+/* Bits for struct app_route.flags. */
+#define APP_NOAUTH 0x01 /* never look at cookies or tokens */
+#define APP_HEALTH 0x02 /* healthz: broken start-up -> {"status": ...} */
+
+struct app_route {
+	const char *name;     /* program name for the log, e.g. "users" */
+	unsigned int methods; /* APP_* method bits */
+	unsigned int bodies;  /* REQ_BODY_* accepted */
+	unsigned int flags;   /* APP_NOAUTH, APP_HEALTH */
+	app_handler handler;
+};
+
+/* Serve requests for route until the server stops; returns the exit code. */
+int app_main(const struct app_route *route);
+
+/* Answer an error: JSON {"error": msg} or the HTML error page by the
+ * negotiated format. Replaces any body. */
+void app_error(struct app *a, int status, const char *msg);
+
+/* Answer a failed db_* or users_* call: 503 with Retry-After for
+ * DB_UNAVAILABLE, 404 "User not found" for DB_NOTFOUND, else 500. */
+void app_db_error(struct app *a, enum db_err err);
+
+/* Answer a failed req_fields: 422 JSON with "fields", or (HTML) the error
+ * page; status/message from r->err. */
+void app_fields_error(struct app *a, const struct field_errors *fe);
+
+/*
+ * Require a signed-in user (admin_only: an admin). Returns 1 if so; else
+ * answers (401 JSON / 303 to /login for HTML; 403 for a non-admin) and
+ * returns 0.
+ */
+int app_require(struct app *a, int admin_only);
+
+/* For a state-changing request authenticated by cookie, require the CSRF
+ * token (body field "csrf" or header X-CSRF-Token). Returns 1 if fine,
+ * else answers 403 and returns 0. */
+int app_csrf(struct app *a);
+
+/* The value of a body parameter key (first), or NULL. Points into r. */
+const char *app_param(const struct app *a, const char *key);
+
+/* New template scope with the layout's variables set (title, signed_in,
+ * me, me_url, is_admin, csrf). NULL on OOM. Free with tmpl_vars_free. */
+struct tmpl_vars *app_vars(struct app *a, const char *title);
+
+/* Render page with vars as the response (status); 500 on failure. */
+void app_html(struct app *a, int status, const char *page,
+    struct tmpl_vars *vars);
+
+/* Mask an email for lists: first character, "***", "@domain" (NULL or
+ * malformed -> "(unreadable)" / "***"). Appends to out; 0 / -1. */
+int app_mask_email(struct buf *out, const char *email);
+
+/*
+ * The public JSON shape of a user (never the hash or the ciphertext):
+ * {"created_at", "email" (null + "email_error": "unreadable" if it could
+ * not be decrypted), "id", "updated_at" (null until changed), "user_type",
+ * "username"}. Returns a new object (caller puts it) or NULL on OOM.
+ */
+struct json_object *app_user_json(const struct user *u);
+
+/* Set a user's template variables (id, username, user_type, email or ""
+ * and mailto, email_masked, created_at, updated_at) in v. 0 / -1. */
+int app_user_vars(struct tmpl_vars *v, const struct user *u);
+
+/* Append "/user/" and the percent-encoded username to out. 0 / -1. */
+int app_user_url(struct buf *out, const char *username);
 
 #endif /* !EXTERN_H */

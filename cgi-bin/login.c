@@ -1,0 +1,198 @@
+/*
+ * login.c -- /login. GET: the login form (HTML), or for JSON clients who
+ * is signed in (200 {"payload": {"user_type", "username"}} / 401). POST
+ * (JSON or form): check the password (throttled; the same answer for an
+ * unknown user and a wrong password), then start a NEW session and set
+ * its cookie; JSON 200 {"payload": {"user_type", "username"}}, or a 303
+ * to /users (admin) or /user/<self> for a browser.
+ *
+ * The form carries a login CSRF token (double submit: the same random
+ * value in the SameSite=Strict cookie LOGIN_CSRF_COOKIE and the hidden
+ * field "csrf"), so another site cannot sign a browser in as someone else.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "encfield.h"
+#include "extern.h"
+
+#define LOGIN_CSRF_COOKIE "login_csrf"
+
+enum key { KEY_USERNAME, KEY_PASSWORD, KEY__MAX };
+
+static const struct field keys[KEY__MAX] = {
+    {valid_text, "username", FIELD_BODY | FIELD_REQUIRED},
+    {valid_text, "password", FIELD_BODY | FIELD_REQUIRED},
+};
+
+/* Answer {"payload": {"user_type", "username"}} with status. */
+static void
+login_whoami(struct app *a, int status, const char *username, int admin)
+{
+	struct json_object *o, *p;
+
+	if ((o = json_object_new_object()) == NULL ||
+	    (p = json_object_new_object()) == NULL) {
+		json_object_put(o);
+		app_error(a, 500, "Internal server error");
+		return;
+	}
+	json_object_object_add(o, "payload", p);
+	json_object_object_add(
+	    p, "user_type", json_object_new_string(admin ? "admin" : "user"));
+	json_object_object_add(p, "username", json_object_new_string(username));
+	if (resp_json(a->rs, status, o) == -1)
+		app_error(a, 500, "Internal server error");
+	json_object_put(o);
+}
+
+/* The login form, with an error message and the username typed. */
+static void
+login_form(struct app *a, int status, const char *error, const char *username)
+{
+	struct tmpl_vars *v;
+	const char *old = req_cookie(a->r, LOGIN_CSRF_COOKIE);
+	char tok[AUTH_TOKEN_LEN + 1];
+
+	/* Keep the browser's token if it has one, so open tabs still work. */
+	if (auth_token_shaped(old))
+		memcpy(tok, old, sizeof(tok));
+	else {
+		auth_new_token(tok);
+		if (resp_cookie(a->rs, LOGIN_CSRF_COOKIE, tok, -1,
+		                a->r->https) == -1) {
+			app_error(a, 500, "Internal server error");
+			return;
+		}
+	}
+	if ((v = app_vars(a, "Log in")) == NULL ||
+	    tmpl_set(v, "error", error) == -1 ||
+	    tmpl_set(v, "username", username) == -1 ||
+	    tmpl_set(v, "login_csrf", tok) == -1) {
+		tmpl_vars_free(v);
+		app_error(a, 500, "Internal server error");
+		return;
+	}
+	app_html(a, status, "login", v);
+	tmpl_vars_free(v);
+}
+
+static void
+login_post(struct app *a)
+{
+	struct pair p[KEY__MAX];
+	struct field_errors fe;
+	struct auth_who who;
+	struct buf loc = BUF_INIT;
+	char cookie[AUTH_TOKEN_LEN + 1];
+	unsigned retry = 0;
+	enum auth_err ae;
+	int html = a->r->fmt == REQ_FMT_HTML;
+	const char *ck, *given;
+
+	memset(&who, 0, sizeof(who));
+	if (a->r->json == NULL) {
+		/* A form post: the double-submitted token must match. */
+		ck = req_cookie(a->r, LOGIN_CSRF_COOKIE);
+		given = app_param(a, "csrf");
+		if (!auth_token_shaped(ck) || given == NULL ||
+		    strlen(given) != AUTH_TOKEN_LEN ||
+		    !ef_ct_equal(ck, given, AUTH_TOKEN_LEN)) {
+			app_error(a, 403, "CSRF token missing or invalid");
+			return;
+		}
+	}
+	if (req_fields(a->r, keys, KEY__MAX, p, &fe) != REQ_OK) {
+		app_fields_error(a, &fe);
+		return;
+	}
+	if (p[KEY_USERNAME].valsz > USERS_NAME_MAX)
+		ae = AUTH_ERR_BADLOGIN; /* no such name can exist */
+	else
+		ae = auth_login(a->cfg, p[KEY_USERNAME].parsed.s,
+		                p[KEY_PASSWORD].parsed.s, a->r->remote_addr,
+		                &who, cookie, &retry);
+	switch (ae) {
+	case AUTH_OK:
+		break;
+	case AUTH_ERR_BADLOGIN:
+		if (html)
+			login_form(a, 401, "Invalid username or password.",
+			           p[KEY_USERNAME].parsed.s);
+		else
+			app_error(a, 401, "Invalid username or password");
+		return;
+	case AUTH_ERR_THROTTLED:
+		if (html)
+			login_form(a, 429,
+			           "Too many failed logins; try again "
+			           "later.",
+			           p[KEY_USERNAME].parsed.s);
+		else
+			app_error(a, 429,
+			          "Too many failed logins, try again later");
+		resp_retry_after(a->rs, retry);
+		return;
+	case AUTH_ERR_UNAVAILABLE:
+		app_db_error(a, DB_UNAVAILABLE);
+		return;
+	default:
+		app_error(a, 500, "Internal server error");
+		return;
+	}
+
+	/* The session the browser had before (if any) ends here. */
+	if (a->who.via == AUTH_VIA_SESSION &&
+	    auth_session_end(a->who.session_hash) != AUTH_OK)
+		LOG_WARN("could not end the previous session");
+	if (resp_cookie(a->rs, AUTH_COOKIE, cookie, -1, a->r->https) == -1) {
+		app_error(a, 500, "Internal server error");
+		goto out;
+	}
+	if (!html) {
+		login_whoami(a, 200, who.username, who.admin);
+		goto out;
+	}
+	if (who.admin ? buf_puts(&loc, "/users") == -1
+	              : app_user_url(&loc, who.username) == -1) {
+		app_error(a, 500, "Internal server error");
+		goto out;
+	}
+	resp_redirect(a->rs, 303, buf_cstr(&loc));
+out:
+	/* The one cleanup point. */
+	buf_free(&loc);
+	ef_wipe(cookie, sizeof(cookie));
+	ef_wipe(&who, sizeof(who));
+}
+
+static void
+handle(struct app *a)
+{
+	if (a->r->method == REQ_METHOD_POST) {
+		login_post(a);
+		return;
+	}
+	if (a->r->fmt == REQ_FMT_HTML) {
+		login_form(a, 200, "", "");
+		return;
+	}
+	if (a->who.via == AUTH_VIA_NONE) {
+		app_error(a, 401, "Not signed in");
+		return;
+	}
+	login_whoami(a, 200, a->who.username, a->who.admin);
+}
+
+static const struct app_route route = {
+    "login", APP_GET | APP_POST, REQ_BODY_FORM | REQ_BODY_JSON, 0, handle,
+};
+
+int
+main(void)
+{
+	return app_main(&route);
+}

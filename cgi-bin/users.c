@@ -1,0 +1,285 @@
+/*
+ * users.c -- /users: GET the list (admin; keyset pagination with limit and
+ * after, a username prefix filter, an exact email= lookup through the
+ * blind index), POST a new user (admin; 201 + Location for JSON, 303 for
+ * the HTML form, which is shown again with its errors when invalid).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "encfield.h"
+#include "extern.h"
+
+/* Rows per page when the client does not say. */
+#define USERS_PAGE 50
+
+/* A username prefix: up to USERS_NAME_MAX bytes; "" means no filter. */
+static int
+valid_prefix(struct pair *p)
+{
+	if (p->valsz > USERS_NAME_MAX) {
+		p->err = "is too long";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
+enum lkey { LKEY_LIMIT, LKEY_AFTER, LKEY_PREFIX, LKEY_EMAIL, LKEY__MAX };
+
+static const struct field lkeys[LKEY__MAX] = {
+    {valid_limit, "limit", FIELD_QUERY},   /* LKEY_LIMIT */
+    {valid_cursor, "after", FIELD_QUERY},  /* LKEY_AFTER */
+    {valid_prefix, "prefix", FIELD_QUERY}, /* LKEY_PREFIX */
+    {valid_email, "email", FIELD_QUERY},   /* LKEY_EMAIL */
+};
+
+enum ckey {
+	CKEY_USERNAME,
+	CKEY_EMAIL,
+	CKEY_PASSWORD,
+	CKEY_USER_TYPE,
+	CKEY__MAX
+};
+
+static const struct field ckeys[CKEY__MAX] = {
+    {valid_username, "username", FIELD_BODY | FIELD_REQUIRED},
+    {valid_email, "email", FIELD_BODY | FIELD_REQUIRED},
+    {valid_password, "password", FIELD_BODY | FIELD_REQUIRED},
+    {valid_user_type, "user_type", FIELD_BODY},
+};
+
+/* Answer a page of users. */
+static void
+users_answer(struct app *a, const struct user_list *l, const char *prefix)
+{
+	struct json_object *o = NULL, *arr = NULL, *u;
+	struct tmpl_vars *v = NULL, *row;
+	size_t i;
+
+	if (a->r->fmt == REQ_FMT_HTML) {
+		if ((v = app_vars(a, "Users")) == NULL ||
+		    tmpl_set(v, "prefix", prefix != NULL ? prefix : "") == -1 ||
+		    tmpl_set(v, "next", l->next != NULL ? l->next : "") == -1 ||
+		    tmpl_set_list(v, "users") == -1)
+			goto fail;
+		for (i = 0; i < l->n; i++)
+			if ((row = tmpl_add_row(v, "users")) == NULL ||
+			    app_user_vars(row, &l->v[i]) == -1)
+				goto fail;
+		app_html(a, 200, "users", v);
+		tmpl_vars_free(v);
+		return;
+	}
+	if ((o = json_object_new_object()) == NULL ||
+	    (arr = json_object_new_array()) == NULL)
+		goto fail;
+	json_object_object_add(o, "payload", arr);
+	for (i = 0; i < l->n; i++)
+		if ((u = app_user_json(&l->v[i])) == NULL ||
+		    json_object_array_add(arr, u) != 0) {
+			json_object_put(u);
+			goto fail;
+		}
+	json_object_object_add(o, "next",
+	                       l->next != NULL ? json_object_new_string(l->next)
+	                                       : NULL);
+	if (resp_json(a->rs, 200, o) == -1)
+		goto fail;
+	json_object_put(o);
+	return;
+fail:
+	/* The one cleanup point on failure. */
+	if (o == NULL)
+		json_object_put(arr);
+	json_object_put(o);
+	tmpl_vars_free(v);
+	app_error(a, 500, "Internal server error");
+}
+
+static void
+users_get(struct app *a)
+{
+	struct pair p[LKEY__MAX];
+	struct field_errors fe;
+	struct user_list l;
+	struct user one;
+	const char *prefix = NULL, *after = NULL;
+	size_t limit = USERS_PAGE;
+	enum db_err de;
+
+	memset(&l, 0, sizeof(l));
+	memset(&one, 0, sizeof(one));
+	if (req_fields(a->r, lkeys, LKEY__MAX, p, &fe) != REQ_OK) {
+		app_fields_error(a, &fe);
+		return;
+	}
+	if (p[LKEY_LIMIT].state == PAIR_VALID)
+		limit = (size_t)p[LKEY_LIMIT].parsed.i;
+	if (p[LKEY_AFTER].state == PAIR_VALID)
+		after = p[LKEY_AFTER].parsed.s;
+	if (p[LKEY_PREFIX].state == PAIR_VALID && p[LKEY_PREFIX].valsz > 0)
+		prefix = p[LKEY_PREFIX].parsed.s;
+
+	if (p[LKEY_EMAIL].state == PAIR_VALID) {
+		/* Exact lookup: a list of zero or one, never a next page. */
+		de = users_find_by_email(a->cfg, p[LKEY_EMAIL].parsed.s, &one);
+		if (de == DB_OK) {
+			l.v = &one;
+			l.n = 1;
+		} else if (de != DB_NOTFOUND) {
+			app_db_error(a, de);
+			return;
+		}
+		users_answer(a, &l, prefix);
+		users_clear(&one);
+		return;
+	}
+	if ((de = users_list(a->cfg, prefix, after, limit, &l)) != DB_OK) {
+		app_db_error(a, de);
+		return;
+	}
+	users_answer(a, &l, prefix);
+	users_list_free(&l);
+}
+
+/* Show the create form again, with what was typed and the errors. */
+static void
+users_form_again(struct app *a, int status, const char *msg,
+                 const struct pair *p, const struct field_errors *fe)
+{
+	struct tmpl_vars *v;
+	const char *type;
+	size_t i, k;
+	char name[REQ_KEY_MAX + 8];
+
+	if ((v = app_vars(a, "Create a user")) == NULL)
+		goto fail;
+	type = p[CKEY_USER_TYPE].val != NULL ? p[CKEY_USER_TYPE].val : "user";
+	if (tmpl_set(v, "error", msg) == -1 ||
+	    tmpl_set(v, "username",
+	             p[CKEY_USERNAME].val != NULL ? p[CKEY_USERNAME].val
+	                                          : "") == -1 ||
+	    tmpl_set(v, "email",
+	             p[CKEY_EMAIL].val != NULL ? p[CKEY_EMAIL].val : "") ==
+	        -1 ||
+	    tmpl_set_bool(v, "type_user", strcmp(type, "admin") != 0) == -1 ||
+	    tmpl_set_bool(v, "type_admin", strcmp(type, "admin") == 0) == -1)
+		goto fail;
+	for (k = 0; k < CKEY__MAX; k++) {
+		snprintf(name, sizeof(name), "%s_error", ckeys[k].name);
+		if (tmpl_set(v, name, "") == -1)
+			goto fail;
+	}
+	for (i = 0; fe != NULL && i < fe->n; i++) {
+		snprintf(name, sizeof(name), "%s_error", fe->e[i].name);
+		if (tmpl_set(v, name, fe->e[i].msg) == -1)
+			goto fail;
+	}
+	app_html(a, status, "user-new", v);
+	tmpl_vars_free(v);
+	return;
+fail:
+	tmpl_vars_free(v);
+	app_error(a, 500, "Internal server error");
+}
+
+static void
+users_post(struct app *a)
+{
+	struct pair p[CKEY__MAX];
+	struct field_errors fe;
+	struct user_new un;
+	struct user u;
+	struct buf loc = BUF_INIT;
+	struct json_object *o = NULL, *pl;
+	enum users_conflict conflict = USERS_CONFLICT_NONE;
+	enum db_err de;
+	int html = a->r->fmt == REQ_FMT_HTML;
+
+	memset(&u, 0, sizeof(u));
+	if (req_fields(a->r, ckeys, CKEY__MAX, p, &fe) != REQ_OK) {
+		if (html && a->r->err == REQ_ERR_INVALID)
+			users_form_again(a, 422,
+			                 "Please correct the errors "
+			                 "below.",
+			                 p, &fe);
+		else
+			app_fields_error(a, &fe);
+		return;
+	}
+	un.username = p[CKEY_USERNAME].parsed.s;
+	un.email = p[CKEY_EMAIL].parsed.s;
+	un.password = p[CKEY_PASSWORD].parsed.s;
+	un.user_type = p[CKEY_USER_TYPE].state == PAIR_VALID
+	                   ? p[CKEY_USER_TYPE].parsed.s
+	                   : "user";
+
+	de = users_create(a->cfg, &un, &u, &conflict);
+	if (de == DB_CONFLICT) {
+		const char *msg = conflict == USERS_CONFLICT_EMAIL
+		                      ? "Email already in use"
+		                      : "Username already taken";
+		fe.n = 1;
+		fe.e[0].name =
+		    conflict == USERS_CONFLICT_EMAIL ? "email" : "username";
+		fe.e[0].msg = "is already in use";
+		if (html)
+			users_form_again(a, 409, msg, p, &fe);
+		else
+			resp_error_fields(a->rs, 409, msg, &fe);
+		goto out;
+	}
+	if (de != DB_OK) {
+		app_db_error(a, de);
+		goto out;
+	}
+	if (app_user_url(&loc, u.username) == -1) {
+		app_error(a, 500, "Internal server error");
+		goto out;
+	}
+	if (html) {
+		resp_redirect(a->rs, 303, buf_cstr(&loc));
+		goto out;
+	}
+	if ((pl = app_user_json(&u)) == NULL ||
+	    (o = json_object_new_object()) == NULL) {
+		json_object_put(pl);
+		app_error(a, 500, "Internal server error");
+		goto out;
+	}
+	json_object_object_add(o, "payload", pl);
+	if (resp_json(a->rs, 201, o) == -1 ||
+	    resp_header(a->rs, "Location", buf_cstr(&loc)) == -1)
+		app_error(a, 500, "Internal server error");
+out:
+	/* The one cleanup point. */
+	json_object_put(o);
+	buf_free(&loc);
+	users_clear(&u);
+}
+
+static void
+handle(struct app *a)
+{
+	if (!app_require(a, 1) || !app_csrf(a))
+		return;
+	if (a->r->method == REQ_METHOD_POST)
+		users_post(a);
+	else
+		users_get(a);
+}
+
+static const struct app_route route = {
+    "users", APP_GET | APP_POST, REQ_BODY_FORM | REQ_BODY_JSON, 0, handle,
+};
+
+int
+main(void)
+{
+	return app_main(&route);
+}
