@@ -336,11 +336,24 @@ connect_now(void)
 static enum db_err
 ensure(void)
 {
+	struct pollfd pfd;
+
 	if (db_pg != NULL && PQstatus(db_pg) == CONNECTION_OK &&
 	    PQtransactionStatus(db_pg) == PQTRANS_IDLE) {
-		/* Reads what the server said meanwhile (FATAL, EOF). */
-		if (!PQconsumeInput(db_pg) || PQstatus(db_pg) != CONNECTION_OK)
+		/*
+		 * An idle connection has nothing to read unless the server
+		 * spoke first: a FATAL before closing (restart, shutdown,
+		 * pg_terminate_backend, idle timeout) or EOF. We never LISTEN,
+		 * so anything readable means the connection is gone.
+		 */
+		pfd.fd = PQsocket(db_pg);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0) {
+			LOG_INFO("the server closed the connection: "
+			         "reconnecting");
 			drop();
+		}
 	}
 	if (db_pg != NULL && PQstatus(db_pg) == CONNECTION_OK)
 		return DB_OK;

@@ -13,3 +13,12 @@ TESTS += t/check_cfg
 t_check_cfg_SOURCES = t/check_cfg.c
 t_check_cfg_CFLAGS = $(DATA_TEST_CFLAGS)
 t_check_cfg_LDADD = $(DATA_TEST_LDADD)
+
+# The suites below need PostgreSQL: each runs inside its own throwaway
+# cluster through a t/*.pg script (see t/with-pg).
+check_PROGRAMS += t/check_db
+TESTS += t/db.pg
+dist_noinst_SCRIPTS += t/db.pg
+t_check_db_SOURCES = t/check_db.c
+t_check_db_CFLAGS = $(DATA_TEST_CFLAGS)
+t_check_db_LDADD = $(DATA_TEST_LDADD)
