@@ -15,3 +15,13 @@ TESTS += t/check_valid
 t_check_valid_SOURCES = t/check_valid.c
 t_check_valid_CFLAGS = $(HTTP_TEST_CFLAGS)
 t_check_valid_LDADD = $(HTTP_TEST_LDADD)
+
+check_PROGRAMS += t/check_resp
+TESTS += t/check_resp
+t_check_resp_SOURCES = t/check_resp.c t/http/fakeio.h
+t_check_resp_CFLAGS = $(HTTP_TEST_CFLAGS)
+t_check_resp_LDADD = $(HTTP_TEST_LDADD)
+EXTRA_DIST += t/http/resp-page.html t/http/resp-json.golden \
+	t/http/resp-json-head.golden t/http/resp-404.golden \
+	t/http/resp-405.golden t/http/resp-503.golden t/http/resp-422.golden \
+	t/http/resp-303.golden t/http/resp-204.golden t/http/resp-500.golden
