@@ -466,6 +466,22 @@ struct parser {
 
 static enum tmpl_err parse_nodes(struct parser *, struct nodes *, enum stop *);
 
+/* 1 if name is a template name: [a-z0-9_-]{1,64}. */
+static int
+tmpl_name_ok(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > TMPL_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
+		      name[i] == '-'))
+			return 0;
+	return 1;
+}
+
 /* Copy s[0..len-1] as a name after checking it; NULL if bad or OOM. */
 static char *
 name_dup(const char *s, size_t len)
@@ -586,7 +602,9 @@ parse_nodes(struct parser *ps, struct nodes *ns, enum stop *stop)
 				t++;
 			if ((n = nodes_add(ns, NODE_INCLUDE)) == NULL)
 				return TMPL_ERR_NOMEM;
-			if ((n->name = name_dup(t, (size_t)(te - t))) == NULL)
+			if ((n->name = strndup(t, (size_t)(te - t))) == NULL)
+				return TMPL_ERR_NOMEM;
+			if (!tmpl_name_ok(n->name))
 				return TMPL_ERR_SYNTAX;
 			continue;
 		}
@@ -665,22 +683,6 @@ tmpl_cache_clear(void)
 	free(tmpl_cache);
 	tmpl_cache = NULL;
 	tmpl_cachesz = 0;
-}
-
-/* 1 if name is a template name: [a-z0-9_-]{1,64}. */
-static int
-tmpl_name_ok(const char *name)
-{
-	size_t i, len = strlen(name);
-
-	if (len == 0 || len > TMPL_NAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
-		      name[i] == '-'))
-			return 0;
-	return 1;
 }
 
 /*

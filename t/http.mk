@@ -25,3 +25,18 @@ EXTRA_DIST += t/http/resp-page.html t/http/resp-json.golden \
 	t/http/resp-json-head.golden t/http/resp-404.golden \
 	t/http/resp-405.golden t/http/resp-503.golden t/http/resp-422.golden \
 	t/http/resp-303.golden t/http/resp-204.golden t/http/resp-500.golden
+
+check_PROGRAMS += t/check_tmpl
+TESTS += t/check_tmpl
+t_check_tmpl_SOURCES = t/check_tmpl.c
+t_check_tmpl_CFLAGS = $(HTTP_TEST_CFLAGS)
+t_check_tmpl_LDADD = $(HTTP_TEST_LDADD)
+EXTRA_DIST += t/http/page.html t/http/layout-head.html \
+	t/http/layout-foot.html t/http/page-empty-vars.html \
+	t/http/bad-syntax.html t/http/self-include.html \
+	t/http/include-missing.html t/http/page.golden \
+	t/http/page-empty.golden
+clean-local: clean-local-http
+clean-local-http:
+	rm -rf t/tmpl-cache.d
+.PHONY: clean-local-http
