@@ -28,6 +28,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "ops.h" /* rotate, upgrade, ... (owner: ops) */
 
 #define EXIT_USAGE 2
 #define PW_MAX     1024
@@ -654,6 +655,8 @@ main(int argc, char *argv[])
 	    {"check", cmd_check},
 	    {"gen-key", cmd_gen_key},
 	    {"create-user", cmd_create_user},
+	    {"rotate", ops_rotate},
+	    {"upgrade", ops_upgrade},
 	};
 	size_t i;
 

@@ -1,0 +1,114 @@
+/*
+ * ops.h -- the operator's subcommands of encdb (rotate, upgrade, reindex,
+ * verify, status, token, audit) and the helpers they share (encdb/opsutil.c).
+ * encdb.c's dispatcher calls ops_<name>(argc, argv) with argv[0] the
+ * subcommand's name; each returns the process exit status: 0 success,
+ * 1 the work found a problem (rows skipped, verification failed), 2 usage
+ * error, 3 configuration or database error.
+ */
+#ifndef ENCDB_OPS_H
+#define ENCDB_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define OPS_EXIT_OK      0 /* done, nothing wrong */
+#define OPS_EXIT_PROBLEM 1 /* done, but rows failed or the check failed */
+#define OPS_EXIT_USAGE   2 /* bad command line */
+#define OPS_EXIT_SETUP   3 /* settings or database unusable */
+
+int ops_rotate(int argc, char *argv[]);
+int ops_upgrade(int argc, char *argv[]);
+int ops_reindex(int argc, char *argv[]);
+int ops_verify(int argc, char *argv[]);
+int ops_status(int argc, char *argv[]);
+int ops_token(int argc, char *argv[]);
+int ops_audit(int argc, char *argv[]);
+
+/* ---- opsutil.c ---------------------------------------------------------- */
+
+struct cfg;
+struct pg_conn;
+struct pg_result;
+
+/*
+ * Load the settings (flags: CFG_NEED_*), open the database connection and
+ * return it in *pg. On failure, print the reason (naming the setting) to
+ * stderr and return -1; cfg must be released with ops_teardown anyway.
+ */
+int ops_setup(struct cfg *c, unsigned flags, struct pg_conn **pg);
+
+/* Close the connection and free the settings. */
+void ops_teardown(struct cfg *c);
+
+/*
+ * Parse a positive decimal number (1..max) for option opt; on error print
+ * "encdb: OPT: reason" and return -1.
+ */
+long long ops_number(const char *opt, const char *s, long long max);
+
+/* Progress line on stderr when it is a terminal: rows, rows/s, ETA. */
+struct ops_progress {
+	const char *what; /* "rotate", ... */
+	int64_t total;    /* expected rows (0: unknown) */
+	int64_t done;     /* rows handled so far */
+	double t0;        /* start, seconds (monotonic) */
+	double shown;     /* when the line was last drawn */
+	int tty;          /* stderr is a terminal */
+};
+
+double ops_now(void);
+void ops_progress_start(struct ops_progress *p, const char *what,
+                        int64_t total);
+/* Add n rows; redraws at most 5 times a second. */
+void ops_progress_add(struct ops_progress *p, int64_t n);
+/* Erase the line (terminal) and return the elapsed seconds. */
+double ops_progress_end(struct ops_progress *p);
+
+/*
+ * A one-dimensional PostgreSQL array in binary format (array_recv), built
+ * element by element, for one-statement batch updates through unnest():
+ * ndim 1, no nulls, element type oid, lower bound 1.
+ */
+struct ops_array {
+	unsigned char *data;
+	size_t len, cap;
+	int32_t n; /* elements so far */
+	int oom;   /* sticky allocation failure */
+};
+
+#define OPS_OID_BYTEA 17
+#define OPS_OID_UUID  2950
+
+void ops_array_init(struct ops_array *a, uint32_t elem_oid);
+void ops_array_add(struct ops_array *a, const void *p, size_t len);
+/* Finish (writes the count); returns 0, or -1 after an allocation failure. */
+int ops_array_finish(struct ops_array *a);
+void ops_array_free(struct ops_array *a);
+
+/* Print a libpq error for what on stderr (server message, no values). */
+void ops_pg_error(const char *what, const struct pg_result *r,
+                  const struct pg_conn *pg);
+
+/* Run a parameterless statement, expecting a command or rows; 0 / -1. */
+int ops_exec(struct pg_conn *pg, const char *what, const char *sql);
+
+/* A count (first field of the first row) from a text query; -1 on error. */
+int64_t ops_count(struct pg_conn *pg, const char *what, const char *sql,
+                  int nparams, const char *const *values);
+
+/* UUID text (37 bytes with NUL) of 16 bytes. */
+void ops_uuid_text(const uint8_t *uuid, char out[37]);
+
+/*
+ * Decrypt a stored users.email of row id, whatever its kind: v1 with
+ * c->keys (EF_ERR_KEY_NONE without FIELD_KEYS), legacy with c->legacy
+ * (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY). *pt as ef_decrypt.
+ */
+int ops_decrypt(const struct cfg *c, const uint8_t id[16], const uint8_t *v,
+                size_t len, char **pt, size_t *ptlen);
+
+/* The reason class of a decryption failure, for reports. */
+const char *ops_reason(int ef_err);
+
+#endif /* !ENCDB_OPS_H */
