@@ -13,3 +13,25 @@ noinst_PROGRAMS += bench/seed-rows
 bench_seed_rows_SOURCES = bench/seed-rows.c
 bench_seed_rows_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 bench_seed_rows_LDADD = lib/libencfield.la $(GCRYPT_LIBS)
+
+# The one command. Not part of `make check`: benchmarks are not tests.
+# bench/local.mk (crypto) may define `bench:` too; this adds a prerequisite
+# line, which make merges with it.
+BENCH_FLAGS =
+bench-http: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	PG_BINDIR='$(PG_BINDIR)' $(SHELL) $(abs_top_srcdir)/bench/run \
+	$(BENCH_FLAGS)
+bench: bench-http
+.PHONY: bench bench-http
+
+dist_noinst_SCRIPTS += bench/run bench/crypto_peer.py
+dist_noinst_DATA += bench/common.lua bench/get-user.lua \
+	bench/list-users.lua bench/post-users.lua bench/login.lua \
+	bench/peer/app.py
+CLEANFILES += bench/results-*.txt
+
+clean-local: clean-bench
+clean-bench:
+	-rm -rf bench/work
+.PHONY: clean-bench
