@@ -2,12 +2,16 @@
 # (lighttpd, Apache mod_fcgid, Apache plain CGI through the shared-hosting
 # .htaccess) and, for the *.pg ones, a real PostgreSQL (t/with-pg); and the
 # browser tests (headless Chromium). Owned by deploy. Harness: t/e2e/lib.sh.
-TESTS += t/e2e-configs.sh
-EXTRA_DIST += t/e2e-configs.sh t/e2e/lib.sh t/e2e/probe.py
+TESTS += t/e2e-configs.sh t/e2e-lighttpd.pg t/e2e-apache-fcgid.pg \
+	t/e2e-apache-cgi.pg t/e2e-takeover.pg
+EXTRA_DIST += t/e2e-configs.sh t/e2e-lighttpd.pg t/e2e-apache-fcgid.pg \
+	t/e2e-apache-cgi.pg t/e2e-takeover.pg \
+	t/e2e/lib.sh t/e2e/probe.py t/e2e/run-suite.sh t/e2e/suite.py \
+	t/e2e/takeover.py t/e2e/boilerplate.sql
 
 # Each test keeps its server logs in t/<test>.d/ (screenshots in
 # t/screenshots/); make clean removes them.
 clean-local: clean-e2e
 clean-e2e:
-	-rm -rf t/e2e-*.d t/browser*.d t/screenshots
+	-rm -rf t/e2e-*.d t/browser*.d t/screenshots t/e2e/__pycache__
 .PHONY: clean-e2e

@@ -93,7 +93,7 @@ e2e_cleanup() {
 	if [ -n "${e2e_rt:-}" ] && [ -d "$e2e_rt" ]; then
 		cp -p "$e2e_rt"/log/* "$e2e_logdir"/ 2>/dev/null
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
-			for f in "$e2e_rt"/log/*; do
+			for f in "$e2e_rt"/log/* "$e2e_logdir"/*-stdout.log; do
 				[ -s "$f" ] || continue
 				echo "---- e2e: tail of $(basename "$f")" >&2
 				tail -n 25 "$f" >&2
@@ -227,7 +227,7 @@ e2e_app_env_names="DATABASE_URL POSTGRES_HOST POSTGRES_PORT POSTGRES_DB
 POSTGRES_USER POSTGRES_PASSWORD FIELD_KEYS INDEX_KEY POSTGRES_SECRET_KEY
 SECRET_KEY LEGACY_ENGINE CONFIG_FILE CORS_ORIGINS DB_CONNECT_TIMEOUT
 DB_STATEMENT_TIMEOUT DB_PREPARED_STATEMENTS SESSION_IDLE SESSION_MAX
-TIME_ZONE SQL_DIR"
+TIME_ZONE SQL_DIR BODY_MAX"
 
 # e2e_start_lighttpd: generate lighttpd.conf from conf/lighttpd.conf.in and
 # start lighttpd on $e2e_port; the settings come from our environment

@@ -1,0 +1,64 @@
+# t/e2e/run-suite.sh -- sourced by t/e2e-lighttpd.pg, t/e2e-apache-fcgid.pg
+# and t/e2e-apache-cgi.pg with $server set (lighttpd, apache-fcgid,
+# apache-cgi). Inside the throwaway cluster of t/with-pg: generate keys,
+# migrate (encdb), create the admin with a random password, stage the
+# build tree's routes, start the server, run t/e2e/suite.py over HTTP, then
+# stop PostgreSQL and check that the routes answer 503 JSON (not hang, not
+# 500) while the database is gone.
+. "$top_srcdir/t/e2e/lib.sh"
+
+e2e_init "e2e-$server"
+py=$(e2e_python)
+encdb=$e2e_build/encdb/encdb
+[ -x "$encdb" ] || e2e_fail "encdb is not built"
+[ -e "$e2e_build/cgi-bin/healthz" ] || e2e_fail "the routes are not built"
+e2e_open_pg
+
+FIELD_KEYS=$("$encdb" gen-key --id 1) || e2e_fail "encdb gen-key --id 1"
+INDEX_KEY=$("$encdb" gen-key) || e2e_fail "encdb gen-key"
+SQL_DIR=$e2e_top/sql
+BODY_MAX=65536
+export FIELD_KEYS INDEX_KEY SQL_DIR BODY_MAX
+"$encdb" migrate --sql-dir "$SQL_DIR" >"$e2e_logdir/migrate.log" 2>&1 ||
+    { cat "$e2e_logdir/migrate.log" >&2; e2e_fail "encdb migrate"; }
+
+admin_pw=$(head -c 15 /dev/urandom | base64 | tr '+/' '-_')
+(umask 077 && printf '%s\n' "$admin_pw" >"$e2e_rt/admin-pw")
+"$encdb" create-user admin --email admin@example.com --admin \
+    --password-file "$e2e_rt/admin-pw" >"$e2e_logdir/create-user.log" 2>&1 ||
+    { cat "$e2e_logdir/create-user.log" >&2; e2e_fail "encdb create-user"; }
+rm -f "$e2e_rt/admin-pw"
+
+e2e_stage "$e2e_build/cgi-bin"
+case $server in
+lighttpd) e2e_start_lighttpd ;;
+apache-fcgid) e2e_start_apache fcgid ;;
+apache-cgi) e2e_start_apache cgi ;;
+*) e2e_fail "unknown server $server" ;;
+esac
+
+rc=0
+"$py" "$e2e_top/t/e2e/suite.py" "$e2e_url" admin "$admin_pw" \
+    admin@example.com "$BODY_MAX" >"$e2e_logdir/suite.out" 2>&1 || rc=1
+cat "$e2e_logdir/suite.out"
+
+# The database goes away: 503 JSON, promptly, also for a signed-in user
+# (whose session cannot be checked without it).
+printf '{"username": "admin", "password": "%s"}' "$admin_pw" >"$e2e_rt/login"
+curl -s -o /dev/null -c "$e2e_rt/jar" -H 'Content-Type: application/json' \
+    --data-binary @"$e2e_rt/login" "$e2e_url/login"
+rm -f "$e2e_rt/login"
+"${SHELL:-/bin/sh}" "$e2e_top/tools/pgctl" stop "$PGCTL_DIR" ||
+    e2e_fail "could not stop PostgreSQL"
+for path in /healthz /user/admin /users; do
+	out=$(curl -s --max-time 15 -o "$e2e_rt/body" -w '%{http_code}' \
+	    -b "$e2e_rt/jar" -H 'Accept: application/json' "$e2e_url$path")
+	if [ "$out" = 503 ] && grep -q '"error"\|"status"' "$e2e_rt/body"; then
+		echo "ok - database down: GET $path -> 503 JSON"
+	else
+		echo "not ok - database down: GET $path -> $out $(head -c 200 "$e2e_rt/body")"
+		rc=1
+	fi
+done
+[ $rc -eq 0 ] || e2e_fail "$server: the end-to-end suite failed (see above)"
+e2e_msg "$server: all passed"
