@@ -29,3 +29,10 @@ dist_noinst_SCRIPTS += t/migrate.pg
 t_check_migrate_SOURCES = t/check_migrate.c
 t_check_migrate_CFLAGS = $(DATA_TEST_CFLAGS)
 t_check_migrate_LDADD = $(DATA_TEST_LDADD)
+
+check_PROGRAMS += t/check_users
+TESTS += t/users.pg
+dist_noinst_SCRIPTS += t/users.pg
+t_check_users_SOURCES = t/check_users.c
+t_check_users_CFLAGS = $(DATA_TEST_CFLAGS)
+t_check_users_LDADD = $(DATA_TEST_LDADD)
