@@ -40,3 +40,15 @@ clean-local: clean-local-http
 clean-local-http:
 	rm -rf t/tmpl-cache.d
 .PHONY: clean-local-http
+
+# The whole accept -> parse -> respond loop, under plain CGI and FastCGI.
+check_PROGRAMS += t/http_loop
+TESTS += t/http-loop.sh
+t_http_loop_SOURCES = t/http_loop.c
+t_http_loop_CFLAGS = $(HTTP_TEST_CFLAGS) $(FCGI_CFLAGS)
+t_http_loop_LDADD = lib/libapp.la $(JSONC_LIBS) $(FCGI_LIBS)
+EXTRA_DIST += t/http-loop.sh t/http/loop.html
+clean-local: clean-local-http-loop
+clean-local-http-loop:
+	rm -rf t/http-loop.d
+.PHONY: clean-local-http-loop
