@@ -8,3 +8,4 @@ lib_libencfield_la_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 lib_libencfield_la_LIBADD = $(GCRYPT_LIBS)
 lib_libencfield_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
 	-export-symbols-regex '^ef_'
+dist_man_MANS += man/encfield.3
