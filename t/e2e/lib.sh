@@ -66,6 +66,10 @@ e2e_init() {
 	mkdir -p "$e2e_rt/run" "$e2e_rt/log"
 	e2e_pids=
 	e2e_servers=
+	# The Python helpers import each other from the source tree, which
+	# must stay clean (and is read-only under make distcheck).
+	PYTHONDONTWRITEBYTECODE=1
+	export PYTHONDONTWRITEBYTECODE
 	if [ "$(id -u)" -eq 0 ]; then
 		e2e_user=www-data
 		e2e_group=www-data

@@ -1,0 +1,185 @@
+"""browser.py -- the admin pages in a real browser: Debian's chromium,
+headless, driven by Debian's chromium-driver through python3-selenium
+(t/browser.pg starts the server and the database). Logs in, lists, creates
+a user through the form (first with validation errors and a username full
+of HTML, then a valid one whose username is HTML), sees it listed escaped,
+logs out and is refused afterwards. A screenshot of each step goes to
+SHOTS_DIR (t/screenshots/ in the build tree).
+
+usage: browser.py BASE_URL ADMIN_USER ADMIN_PASSWORD SHOTS_DIR PROFILE_DIR
+Prints TAP-style lines; exit 1 if any check failed, 77 if selenium or
+chromium is missing.
+"""
+
+import os
+import shutil
+import sys
+
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import NoAlertPresentException, WebDriverException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+except ImportError:
+    print("# python3-selenium is not installed: skipped")
+    sys.exit(77)
+
+FAILED = []
+COUNT = [0]
+
+# Refused (it has '/'), and full of markup.
+BAD_NAME = "<b>x</b>\"'"
+# Accepted, and would run script if a page did not escape it.
+HTML_NAME = "<img src=x onerror=alert(1)>\"'&"
+
+
+def check(cond, what):
+    COUNT[0] += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", COUNT[0], what))
+    if not cond:
+        FAILED.append(what)
+    return bool(cond)
+
+
+def find_binary(*names):
+    for n in names:
+        p = shutil.which(n) or (n if os.path.isabs(n) and os.access(n, os.X_OK) else None)
+        if p:
+            return p
+    return None
+
+
+def no_alert(d):
+    try:
+        d.switch_to.alert.dismiss()
+        return False
+    except NoAlertPresentException:
+        return True
+
+
+def main():
+    base, admin, admin_pw, shots, profile = sys.argv[1:6]
+    chromium = find_binary("/usr/bin/chromium", "chromium", "chromium-browser")
+    driver_bin = find_binary("/usr/bin/chromedriver", "chromedriver")
+    if chromium is None or driver_bin is None:
+        print("# chromium or chromedriver is not installed: skipped")
+        return 77
+    os.makedirs(shots, exist_ok=True)
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for a in ("--headless=new", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run",
+              "--disable-default-apps", "--disable-extensions", "--disable-dev-shm-usage",
+              "--password-store=basic", "--window-size=1100,900",
+              "--user-data-dir=" + profile):
+        opts.add_argument(a)
+    if os.geteuid() == 0:
+        opts.add_argument("--no-sandbox")
+    svc = Service(executable_path=driver_bin,
+                  log_path=os.path.join(os.path.dirname(profile), "chromedriver.log"))
+    try:
+        d = webdriver.Chrome(service=svc, options=opts)
+    except WebDriverException as e:
+        print("not ok 1 - chromium starts under chromedriver: %s" % str(e).splitlines()[0])
+        return 1
+    d.set_page_load_timeout(30)
+
+    def shot(name):
+        d.save_screenshot(os.path.join(shots, name + ".png"))
+
+    try:
+        # 1. Anonymous: the list sends us to the login form.
+        d.get(base + "/users")
+        check(d.current_url.endswith("/login"), "anonymous /users -> the login page (%s)" % d.current_url)
+        shot("01-login")
+
+        # 2. A wrong password: the form again, with an error.
+        d.find_element(By.ID, "username").send_keys(admin)
+        d.find_element(By.ID, "password").send_keys("not the password")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        check(d.current_url.endswith("/login") and
+              d.find_elements(By.CSS_SELECTOR, "[role=alert]"),
+              "a wrong password shows the login form with an error")
+        shot("02-login-error")
+
+        # 3. Log in.
+        u = d.find_element(By.ID, "username")
+        u.clear()
+        u.send_keys(admin)
+        d.find_element(By.ID, "password").send_keys(admin_pw)
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        check(d.current_url.endswith("/users"), "login lands on /users (%s)" % d.current_url)
+        cells = [td.text for td in d.find_elements(By.CSS_SELECTOR, "table tbody td a")]
+        check(admin in cells, "the list shows %s (%r)" % (admin, cells))
+        shot("03-users")
+
+        # 4. The create form: validation errors, username full of HTML.
+        d.find_element(By.LINK_TEXT, "Create a user").click()
+        check(d.current_url.endswith("/users/new"), "the create form (%s)" % d.current_url)
+        shot("04-new")
+        d.find_element(By.ID, "username").send_keys(BAD_NAME)
+        d.find_element(By.ID, "email").send_keys("not-an-email")
+        d.find_element(By.ID, "password").send_keys("a long enough password")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        errs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "main .error, main [role=alert]")]
+        check(len(errs) >= 1, "the form comes back with error messages (%r)" % errs)
+        check(d.find_element(By.ID, "username").get_attribute("value") == BAD_NAME,
+              "the refused username is kept in the field, literally")
+        check(not d.find_elements(By.CSS_SELECTOR, "main b"), "no <b> element was injected")
+        check(no_alert(d), "no script ran")
+        shot("05-validation-errors")
+
+        # 5. A valid user whose username is HTML.
+        f = d.find_element(By.ID, "username")
+        f.clear()
+        f.send_keys(HTML_NAME)
+        f = d.find_element(By.ID, "email")
+        f.clear()
+        f.send_keys("html@example.com")
+        d.find_element(By.ID, "password").send_keys("a long enough password")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        check("/user/" in d.current_url, "the form redirects to the new user (%s)" % d.current_url)
+        h1 = d.find_element(By.TAG_NAME, "h1").text
+        check(HTML_NAME in h1, "the user page shows the name as text (%r)" % h1)
+        check(not d.find_elements(By.CSS_SELECTOR, "main img"), "no <img> element was injected")
+        check(no_alert(d), "no script ran on the user page")
+        check("html@example.com" in d.page_source, "the user page shows the decrypted email")
+        shot("06-created")
+
+        # 6. Listed, escaped.
+        d.get(base + "/users")
+        names = [a.text for a in d.find_elements(By.CSS_SELECTOR, "table tbody td a")]
+        check(HTML_NAME in names, "the list shows the HTML username as text (%r)" % names)
+        check(not d.find_elements(By.CSS_SELECTOR, "table img"), "no <img> element in the table")
+        check(no_alert(d), "no script ran on the list")
+        check("html@example.com" not in d.page_source, "the list masks the email")
+        shot("07-listed")
+
+        # 7. Log out, then be refused.
+        d.find_element(By.CSS_SELECTOR, "header form[action='/logout'] button").click()
+        check("/users" not in d.current_url or d.current_url.endswith("/login"),
+              "logout leaves the admin pages (%s)" % d.current_url)
+        shot("08-logged-out")
+        d.get(base + "/users")
+        check(d.current_url.endswith("/login"), "after logout /users -> the login page (%s)" % d.current_url)
+        d.get(base + "/users/new")
+        check(d.current_url.endswith("/login"), "after logout /users/new -> the login page")
+        check(not d.get_cookie("session"), "no session cookie is left")
+        shot("09-refused")
+    except WebDriverException as e:
+        check(False, "browser step failed: %s" % str(e).splitlines()[0])
+        try:
+            shot("99-failure")
+        except WebDriverException:
+            pass
+    finally:
+        d.quit()
+
+    print("1..%d" % COUNT[0])
+    print("# %d failed" % len(FAILED))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
