@@ -186,6 +186,11 @@ const char *http_getenv(struct http *h, const char *name);
 /* Read up to len bytes of the request body: returns the count, 0 at end,
  * -1 on error. Never reads more than the caller asks. */
 long http_read(struct http *h, void *buf, size_t len);
+/* After the announced body was read: 1 if the client sent more bytes
+ * than that, 0 if not, -1 on error. Never blocks under plain CGI (it only
+ * looks at what is already there); FastCGI streams end with an empty
+ * record, so there it reads up to that. */
+int http_body_extra(struct http *h);
 /* Write len bytes of response: 0 on success, -1 on error. */
 int http_write(struct http *h, const void *buf, size_t len);
 /* Flush and end the current request (FCGX_Finish_r); idempotent. */

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,35 @@ http_read(struct http *h, void *buf, size_t len)
 		while (n == -1 && errno == EINTR);
 		return (long)n;
 	}
+}
+
+int
+http_body_extra(struct http *h)
+{
+	struct pollfd pfd;
+	char c;
+	long n;
+	int rc;
+
+	if (h->mode == HTTP_MODE_CGI) {
+		/*
+		 * A CGI server closes our stdin after the body, but nothing
+		 * says it must: only read what is there already.
+		 */
+		pfd.fd = STDIN_FILENO;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		do
+			rc = poll(&pfd, 1, 0);
+		while (rc == -1 && errno == EINTR);
+		if (rc == -1)
+			return -1;
+		if (rc == 0 || !(pfd.revents & (POLLIN | POLLHUP)))
+			return 0;
+	}
+	if ((n = http_read(h, &c, 1)) < 0)
+		return -1;
+	return n > 0;
 }
 
 int

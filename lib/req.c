@@ -1094,7 +1094,6 @@ req_parse(struct http *h, struct req *r, unsigned int accept, size_t body_max)
 	unsigned int kind = 0;
 	enum req_err err;
 	long n;
-	char extra;
 
 	memset(r, 0, sizeof(*r));
 	if (body_max == 0)
@@ -1142,7 +1141,7 @@ req_parse(struct http *h, struct req *r, unsigned int accept, size_t body_max)
 		got += (size_t)n;
 	}
 	/* Fewer bytes than announced, or more than announced. */
-	if (got != len || http_read(h, &extra, 1) != 0) {
+	if (got != len || http_body_extra(h) != 0) {
 		err = req_fail(r, REQ_ERR_LENGTH, NULL);
 		goto out;
 	}
