@@ -657,6 +657,11 @@ main(int argc, char *argv[])
 	    {"create-user", cmd_create_user},
 	    {"rotate", ops_rotate},
 	    {"upgrade", ops_upgrade},
+	    {"reindex", ops_reindex},
+	    {"verify", ops_verify},
+	    {"status", ops_status},
+	    {"token", ops_token},
+	    {"audit", ops_audit},
 	};
 	size_t i;
 

@@ -11,4 +11,5 @@ dist_sql_DATA += \
 	sql/101_users_email_bidx_next.sql
 
 encdb_encdb_SOURCES += encdb/ops.h encdb/opsutil.c encdb/sweep.h \
-	encdb/sweep.c encdb/rotate.c encdb/upgrade.c
+	encdb/sweep.c encdb/rotate.c encdb/upgrade.c encdb/reindex.c \
+	encdb/census.c encdb/token.c encdb/audit.c

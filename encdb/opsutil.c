@@ -39,7 +39,10 @@ ops_setup(struct cfg *c, unsigned flags, PGconn **pg)
 		return -1;
 	}
 	*pg = db_handle();
-	return *pg == NULL ? -1 : 0;
+	if (*pg == NULL)
+		return -1;
+	/* Batches are bounded; the whole run is not a request. */
+	return ops_exec(*pg, "setup", "SET statement_timeout = 0");
 }
 
 void
