@@ -583,6 +583,22 @@ cmd_create_user(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	pw[0] = '\0';
+	/*
+	 * getopt_long would take "--password X" as an abbreviation of
+	 * --password-file: say plainly that argv never carries a password.
+	 */
+	for (ch = 1; ch < argc; ch++)
+		if (strcmp(argv[ch], "--password") == 0 ||
+		    strncmp(argv[ch], "--password=", 11) == 0 ||
+		    (strncmp(argv[ch], "--password-file", strlen(argv[ch])) ==
+		         0 &&
+		     strlen(argv[ch]) < strlen("--password-file") &&
+		     strlen(argv[ch]) > 2)) {
+			errx_msg("create-user: a password is never given on "
+			         "the command line: use --password-file FILE "
+			         "or standard input");
+			return EXIT_USAGE;
+		}
 	while ((ch = getopt_long(argc, argv, "e:ap:h", opts, NULL)) != -1)
 		switch (ch) {
 		case 'e':
@@ -651,16 +667,11 @@ main(int argc, char *argv[])
 		const char *name;
 		int (*fn)(int, char *[]);
 	} cmds[] = {
-	    {"migrate", cmd_migrate},
-	    {"check", cmd_check},
-	    {"gen-key", cmd_gen_key},
-	    {"create-user", cmd_create_user},
-	    {"rotate", ops_rotate},
-	    {"upgrade", ops_upgrade},
-	    {"reindex", ops_reindex},
-	    {"verify", ops_verify},
-	    {"status", ops_status},
-	    {"token", ops_token},
+	    {"migrate", cmd_migrate}, {"check", cmd_check},
+	    {"gen-key", cmd_gen_key}, {"create-user", cmd_create_user},
+	    {"rotate", ops_rotate},   {"upgrade", ops_upgrade},
+	    {"reindex", ops_reindex}, {"verify", ops_verify},
+	    {"status", ops_status},   {"token", ops_token},
 	    {"audit", ops_audit},
 	};
 	size_t i;

@@ -36,3 +36,7 @@ dist_noinst_SCRIPTS += t/users.pg
 t_check_users_SOURCES = t/check_users.c
 t_check_users_CFLAGS = $(DATA_TEST_CFLAGS)
 t_check_users_LDADD = $(DATA_TEST_LDADD)
+
+# t/encdb.pg: the encdb command (migrate, check, gen-key, create-user).
+TESTS += t/encdb.pg
+dist_noinst_SCRIPTS += t/encdb.pg
