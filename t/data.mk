@@ -40,3 +40,8 @@ t_check_users_LDADD = $(DATA_TEST_LDADD)
 # t/encdb.pg: the encdb command (migrate, check, gen-key, create-user).
 TESTS += t/encdb.pg
 dist_noinst_SCRIPTS += t/encdb.pg
+
+# t/at-rest.pg: no plaintext email or password in pg_dump or the cluster's
+# files.
+TESTS += t/at-rest.pg
+dist_noinst_SCRIPTS += t/at-rest.pg
