@@ -182,6 +182,8 @@ handle(struct app *a)
 	}
 	if (a->who.via == AUTH_VIA_NONE) {
 		app_error(a, 401, "Not signed in");
+		resp_header(a->rs, "WWW-Authenticate",
+		            "Bearer realm=\"fcgi-encrypted-db\"");
 		return;
 	}
 	login_whoami(a, 200, a->who.username, a->who.admin);

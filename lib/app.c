@@ -102,6 +102,7 @@ app_vars(struct app *a, const char *title)
 	if (tmpl_set(v, "title", title) == -1 ||
 	    tmpl_set_bool(v, "signed_in", signed_in) == -1 ||
 	    tmpl_set_bool(v, "is_admin", signed_in && a->who.admin) == -1 ||
+	    tmpl_set_bool(v, "session", a->who.via == AUTH_VIA_SESSION) == -1 ||
 	    tmpl_set(v, "me", a->who.username) == -1 ||
 	    tmpl_set(v, "csrf",
 	             a->who.via == AUTH_VIA_SESSION ? a->who.csrf : "") == -1) {

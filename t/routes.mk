@@ -1,1 +1,11 @@
-# t/routes.mk: owned by its module; see Makefile.am.
+# t/routes.mk: the route tests (owner: routes). t/check_auth tests
+# lib/auth.c against a real PostgreSQL; t/routes/routes.pg runs every
+# route executable in plain CGI mode with a faked environment (driver:
+# t/routes/routes.py), both inside a throwaway cluster (t/with-pg).
+check_PROGRAMS += t/routes/fixture
+t_routes_fixture_SOURCES = t/routes/fixture.c
+t_routes_fixture_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS)
+t_routes_fixture_LDADD = lib/libapp.la
+
+TESTS += t/routes/routes.pg
+EXTRA_DIST += t/routes/routes.pg t/routes/routes.py t/routes/golden

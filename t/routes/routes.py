@@ -1,0 +1,1040 @@
+#!/usr/bin/env python3
+"""routes.py -- the route tests: every route executable of cgi-bin/ run in
+plain CGI mode with a faked CGI environment (REQUEST_METHOD, PATH_INFO,
+QUERY_STRING, CONTENT_TYPE, CONTENT_LENGTH, HTTP_COOKIE, HTTP_ACCEPT,
+HTTP_AUTHORIZATION, REMOTE_ADDR, ...) and a body on stdin, against the real
+throwaway PostgreSQL that t/with-pg started (DATABASE_URL).
+
+Groups: shapes (the boilerplate's JSON), matrix (route x method x role),
+auth (sessions, fixation, expiry, logout, CSRF, throttling, legacy hash
+upgrade, bearer tokens), html (golden files, escaping, masking), strict
+(each input rule: status, message, nothing written), unavailable (broken
+settings, lost database).
+
+Golden files live in $top_srcdir/t/routes/golden/; run with
+UPDATE_GOLDEN=1 to rewrite them (then review the diff). Only truly variable
+parts are normalised: tokens, UUIDs and timestamps.
+
+Exit status: 0 all passed, 1 a check failed, 99 the set-up failed.
+"""
+import base64
+import collections
+import difflib
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+
+SRC = os.path.abspath(os.environ.get("top_srcdir", "."))
+BUILD = os.path.abspath(os.environ.get("top_builddir", "."))
+GOLDEN = os.path.join(SRC, "t", "routes", "golden")
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+counts = collections.Counter()
+cases = collections.Counter()
+failed = []
+
+
+def check(group, name, cond, detail=""):
+    """One assertion of the case group/name."""
+    counts[group] += 1
+    if cond:
+        print("ok - %s: %s" % (group, name))
+    else:
+        print("not ok - %s: %s %s" % (group, name, detail))
+        failed.append("%s: %s" % (group, name))
+    return cond
+
+
+def case(group):
+    cases[group] += 1
+
+
+def die(msg):
+    print("routes.py: set-up failed: " + msg, file=sys.stderr)
+    sys.exit(99)
+
+
+def b64key():
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+BASE = {
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+    "FIELD_KEYS": "7:" + b64key(),
+    "INDEX_KEY": b64key(),
+    "SECRET_KEY": "changeme1",
+    "POSTGRES_SECRET_KEY": "changeme2",
+    "TEMPLATE_DIR": os.path.join(SRC, "templates"),
+    "SQL_DIR": os.path.join(SRC, "sql"),
+    "SECRETS_PATH": os.path.join(BUILD, "t", "routes", "no-secrets"),
+}
+for k in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE"):
+    if k in os.environ:
+        BASE[k] = os.environ[k]
+
+
+class Resp:
+    def __init__(self, raw, err, code):
+        self.raw, self.stderr, self.exit = raw, err.decode("utf-8", "replace"), code
+        head, sep, body = raw.partition(b"\r\n\r\n")
+        if not sep:
+            head, sep, body = raw.partition(b"\n\n")
+        self.body = body
+        self.headers = collections.defaultdict(list)
+        for line in head.decode("latin-1").splitlines():
+            if ":" in line:
+                k, v = line.split(":", 1)
+                self.headers[k.strip().lower()].append(v.strip())
+        st = self.header("status") or "200"
+        self.status = int(st.split()[0]) if st.split() else 0
+
+    def header(self, name):
+        v = self.headers.get(name.lower())
+        return v[0] if v else None
+
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def cookie(self, name):
+        for c in self.headers.get("set-cookie", []):
+            if c.startswith(name + "="):
+                return c.split(";", 1)[0].split("=", 1)[1]
+        return None
+
+    def set_cookie(self, name):
+        for c in self.headers.get("set-cookie", []):
+            if c.startswith(name + "="):
+                return c
+        return None
+
+    def __repr__(self):
+        return "<%d %r>" % (self.status, self.body[:200])
+
+
+# Which executable serves a path, and how a server would split it.
+def route_of(path):
+    if path.startswith("/user/"):
+        return "user", "/user", path[len("/user"):]
+    if path == "/users":
+        return "users", "/users", ""
+    if path == "/users/new":
+        return "users-new", "/users/new", ""
+    for p in ("/login", "/logout", "/healthz"):
+        if path == p:
+            return p[1:], p, ""
+    return "notfound", path, ""
+
+
+def run(method, path, query="", body=None, ctype=None, accept=None,
+        cookie=None, bearer=None, auth=None, addr="127.0.0.1", env=None,
+        clen=None, csrf_header=None, https=False, prog=None):
+    """Run one request through the route's executable in CGI mode."""
+    name, script, pinfo = route_of(path)
+    if prog is not None:
+        name = prog
+    e = dict(BASE)
+    e.update({
+        "GATEWAY_INTERFACE": "CGI/1.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": script,
+        "REQUEST_URI": urllib.parse.quote(path) + ("?" + query if query else ""),
+        "QUERY_STRING": query,
+        "REMOTE_ADDR": addr,
+    })
+    if pinfo:
+        e["PATH_INFO"] = pinfo
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode("utf-8")
+        ctype = ctype or "application/json"
+    if body is not None:
+        e["CONTENT_LENGTH"] = str(len(body))
+    if clen is not None:
+        e["CONTENT_LENGTH"] = clen
+    if ctype:
+        e["CONTENT_TYPE"] = ctype
+    if accept:
+        e["HTTP_ACCEPT"] = accept
+    if cookie:
+        e["HTTP_COOKIE"] = cookie
+    if bearer:
+        e["HTTP_AUTHORIZATION"] = "Bearer " + bearer
+    if auth:
+        e["HTTP_AUTHORIZATION"] = auth
+    if csrf_header:
+        e["HTTP_X_CSRF_TOKEN"] = csrf_header
+    if https:
+        e["HTTPS"] = "on"
+        e["REQUEST_SCHEME"] = "https"
+    if env:
+        for k, v in env.items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
+    p = subprocess.run([os.path.join(BUILD, "cgi-bin", name)], input=body or b"",
+                       env=e, capture_output=True, timeout=60)
+    return Resp(p.stdout, p.stderr, p.returncode)
+
+
+def sql(q):
+    """Run SQL through psql; returns the unaligned output lines."""
+    p = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
+                        BASE["DATABASE_URL"], "-c", q],
+                       capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError("psql: " + p.stderr.decode())
+    return p.stdout.decode().strip()
+
+
+def fixture(*args, password=None):
+    e = dict(BASE)
+    if password is not None:
+        e["FIXTURE_PASSWORD"] = password
+    p = subprocess.run([os.path.join(BUILD, "t", "routes", "fixture")] + list(args),
+                       env=e, capture_output=True, timeout=120)
+    if p.returncode != 0:
+        die("fixture %s: %s" % (args[0], p.stderr.decode()))
+    return p.stdout.decode().strip()
+
+
+def nusers():
+    return int(sql("SELECT count(*) FROM public.users"))
+
+
+def sha256(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+def login(user, pw, addr="127.0.0.1", extra_cookie=None):
+    """JSON login; returns (cookie value, csrf token) or (None, None)."""
+    r = run("POST", "/login", body={"username": user, "password": pw},
+            addr=addr, cookie=extra_cookie)
+    c = r.cookie("session")
+    if r.status != 200 or not c:
+        return None, None
+    csrf = sql("SELECT csrf_token FROM public.sessions WHERE id_hash = "
+               "decode('%s', 'hex')" % sha256(c))
+    return c, csrf
+
+
+# ---- set-up ---------------------------------------------------------------
+
+if not BASE["DATABASE_URL"]:
+    die("DATABASE_URL not set (run through t/with-pg)")
+os.makedirs(BASE["SECRETS_PATH"], exist_ok=True)
+fixture("migrate")
+
+# The boilerplate's own row (DESIGN §9): legacy email and password hash.
+LEGACY_HASH = ("60374fa84f18f9bc851ef6929bf090088644eab3a0003181e9cc05b2946da74412"
+               "e135b2c04d06a02bc7fc89a3aa834b2f984c117fa29ee47ab7b2b7e7372449")
+LEGACY_EMAIL_HEX = ("6a7339557661434f354b4861366e3857526a35783066724765464e2b6e69"
+                    "4764635762544e52445646446b3d")
+sql("INSERT INTO public.users (id, username, password, user_type, email, "
+    "created_at) VALUES ('c4cc1314-26ee-4fed-803c-ef47d415c758', 'admin', "
+    "'%s', 'admin', '\\x%s'::bytea, '2023-01-20 19:31:56.46987+00')"
+    % (LEGACY_HASH, LEGACY_EMAIL_HEX))
+
+PW = "correct horse battery"
+fixture("user", "root", "root@example.com", "admin", password=PW)
+fixture("user", "bob", "bob@example.com", "user", password=PW)
+fixture("user", "carol", "carol@example.com", "user", password=PW)
+ROOT_TOKEN = fixture("token", "root")
+BOB_TOKEN = fixture("token", "bob")
+BAD_TOKEN = "A" * 43
+
+# A row whose email cannot be decrypted (a v1 value under an unknown key).
+sql("INSERT INTO public.users (id, username, password, user_type, email, "
+    "created_at) VALUES (gen_random_uuid(), 'broken', 'x', 'user', "
+    "'\\xef0100630000000000000000000000000000000000000000000000000000'::bytea, "
+    "now())")
+
+HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+KEYS = ["created_at", "email", "id", "updated_at", "user_type", "username"]
+TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d$")
+
+# ---- shapes: the boilerplate's JSON ----------------------------------------
+G = "shapes"
+
+case(G)
+r = run("GET", "/user/admin", bearer=ROOT_TOKEN)
+j = r.json() or {}
+p = j.get("payload", {})
+check(G, "GET /user/admin 200", r.status == 200, repr(r))
+check(G, "only key payload", list(j.keys()) == ["payload"], repr(j))
+check(G, "payload keys in the boilerplate's order", list(p.keys()) == KEYS, repr(p))
+check(G, "legacy email decrypted", p.get("email") == "admin@example.com")
+check(G, "id", p.get("id") == "c4cc1314-26ee-4fed-803c-ef47d415c758")
+check(G, "created_at UTC ISO 8601", p.get("created_at") == "2023-01-20T19:31:56.469870+00:00",
+      p.get("created_at"))
+check(G, "updated_at null", "updated_at" in p and p["updated_at"] is None)
+check(G, "no password or hash", b"password" not in r.body and b"60374f" not in r.body)
+check(G, "no ciphertext", b"js9Uva" not in r.body and b"\\x" not in r.body)
+check(G, "Content-Type json", r.header("content-type") == "application/json")
+check(G, "Cache-Control no-store", r.header("cache-control") == "no-store")
+check(G, "CSP", "frame-ancestors 'none'" in (r.header("content-security-policy") or ""))
+check(G, "nosniff", r.header("x-content-type-options") == "nosniff")
+
+case(G)
+r = run("GET", "/user/admin", bearer=ROOT_TOKEN, env={"TIME_ZONE": "America/New_York"})
+check(G, "created_at with the boilerplate's offset",
+      (r.json() or {}).get("payload", {}).get("created_at") ==
+      "2023-01-20T14:31:56.469870-05:00", repr(r))
+
+case(G)
+r = run("GET", "/user/nobody", bearer=ROOT_TOKEN)
+check(G, "unknown user 404", r.status == 404 and r.body == b'{"error":"User not found"}\n',
+      repr(r))
+
+for m in ("GET", "POST", "DELETE", "PUT"):
+    case(G)
+    r = run(m, "/no/such/thing")
+    check(G, "unknown path %s 404" % m, r.status == 404 and
+          r.json() == {"error": "This endpoint does not exist"}, repr(r))
+
+for m, path, allow in (("DELETE", "/users", "GET, HEAD, POST, OPTIONS"),
+                       ("PUT", "/user/bob", "GET, HEAD, PATCH, DELETE, OPTIONS"),
+                       ("GET", "/logout", "POST, OPTIONS"),
+                       ("POST", "/healthz", "GET, HEAD, OPTIONS"),
+                       ("PATCH", "/login", "GET, HEAD, POST, OPTIONS"),
+                       ("POST", "/users/new", "GET, HEAD, OPTIONS"),
+                       ("BREW", "/users", "GET, HEAD, POST, OPTIONS")):
+    case(G)
+    r = run(m, path, bearer=ROOT_TOKEN)
+    check(G, "%s %s 405 + Allow" % (m, path), r.status == 405 and
+          r.header("allow") == allow and r.json() == {"error": "Method not allowed"},
+          repr(r) + " allow=%r" % r.header("allow"))
+
+case(G)
+r = run("OPTIONS", "/users")
+check(G, "OPTIONS 204 + Allow", r.status == 204 and r.header("allow") ==
+      "GET, HEAD, POST, OPTIONS", repr(r))
+
+case(G)
+r = run("HEAD", "/user/admin", bearer=ROOT_TOKEN)
+check(G, "HEAD 200, no body", r.status == 200 and r.body == b"", repr(r))
+
+case(G)
+r = run("GET", "/healthz")
+check(G, "healthz ok", r.status == 200 and r.body == b'{"status":"ok"}\n', repr(r))
+
+case(G)
+r = run("GET", "/user/broken", bearer=ROOT_TOKEN)
+p = (r.json() or {}).get("payload", {})
+check(G, "unreadable email is null + email_error", r.status == 200 and
+      p.get("email") is None and "email" in p and p.get("email_error") == "unreadable",
+      repr(r))
+check(G, "no ciphertext for an unreadable row", b"\\xef" not in r.body.lower())
+
+case(G)
+r = run("GET", "/users", bearer=ROOT_TOKEN)
+j = r.json() or {}
+check(G, "list shape", r.status == 200 and list(j.keys()) == ["payload", "next"] and
+      isinstance(j.get("payload"), list) and j.get("next") is None, repr(r))
+names = [u.get("username") for u in j.get("payload", [])]
+check(G, "list ordered by username", names == sorted(names) and "admin" in names, names)
+check(G, "list rows in the boilerplate's shape",
+      all(list(u.keys()) in (KEYS, KEYS[:2] + ["email_error"] + KEYS[2:])
+          for u in j.get("payload", [])))
+check(G, "list carries no hash", b"60374f" not in r.body and b"argon2" not in r.body)
+
+# ---- matrix: route x method x role -----------------------------------------
+G = "matrix"
+
+ROLES = {
+    "anonymous": {},
+    "user": {"bearer": BOB_TOKEN},
+    "admin": {"bearer": ROOT_TOKEN},
+    "bad token": {"bearer": BAD_TOKEN},
+}
+victim = [0]
+
+
+def new_victim():
+    victim[0] += 1
+    n = "victim%d" % victim[0]
+    fixture("user", n, n + "@example.com", "user", password=PW)
+    return n
+
+
+def m_post_users():
+    victim[0] += 1
+    n = "made%d" % victim[0]
+    return {"body": {"username": n, "email": n + "@example.com",
+                     "password": "longenough1"}}
+
+
+MATRIX = [
+    # method, path, extra, {role: status}
+    ("GET", "/user/bob", {}, {"anonymous": 401, "user": 200, "admin": 200, "bad token": 401}),
+    ("GET", "/user/root", {}, {"anonymous": 401, "user": 403, "admin": 200, "bad token": 401}),
+    ("PATCH", "/user/carol", {"body": {"user_type": "user"}},
+     {"anonymous": 401, "user": 403, "admin": 200, "bad token": 401}),
+    ("DELETE", "/user/VICTIM", {}, {"anonymous": 401, "user": 403, "admin": 204, "bad token": 401}),
+    ("GET", "/users", {}, {"anonymous": 401, "user": 403, "admin": 200, "bad token": 401}),
+    ("POST", "/users", "NEWUSER", {"anonymous": 401, "user": 403, "admin": 201, "bad token": 401}),
+    ("GET", "/users/new", {"accept": HTML},
+     {"anonymous": 303, "user": 403, "admin": 200, "bad token": 401}),
+    ("GET", "/login", {}, {"anonymous": 401, "user": 200, "admin": 200, "bad token": 401}),
+    ("GET", "/login", {"accept": HTML}, {"anonymous": 200, "user": 200, "admin": 200,
+                                         "bad token": 401}),
+    ("POST", "/logout", {}, {"anonymous": 401, "user": 204, "admin": 204, "bad token": 401}),
+    ("GET", "/healthz", {}, {"anonymous": 200, "user": 200, "admin": 200, "bad token": 200}),
+    ("GET", "/nowhere", {}, {"anonymous": 404, "user": 404, "admin": 404, "bad token": 404}),
+]
+
+for method, path, extra, expect in MATRIX:
+    for role, creds in ROLES.items():
+        case(G)
+        kw = dict(creds)
+        if extra == "NEWUSER":
+            kw.update(m_post_users())
+        else:
+            kw.update(extra)
+        p = path
+        if "VICTIM" in p:
+            p = p.replace("VICTIM", new_victim())
+        before = nusers()
+        r = run(method, p, **kw)
+        ok = r.status == expect[role]
+        if expect[role] == 401:
+            ok = ok and r.header("www-authenticate") is not None and \
+                (r.json() or {}).get("error") in ("Authentication required",
+                                                  "Invalid or expired token", "Not signed in")
+        if expect[role] == 403:
+            ok = ok and (r.json() or {}).get("error") == "Forbidden" or \
+                (ok and b"Forbidden" in r.body)
+        if expect[role] == 303:
+            ok = ok and r.header("location") == "/login"
+        if method in ("POST", "DELETE") and expect[role] in (401, 403) and path != "/logout":
+            ok = ok and nusers() == before
+        check(G, "%s %s as %s -> %d" % (method, path, role, expect[role]), ok,
+              repr(r))
+
+# ---- auth -------------------------------------------------------------------
+G = "auth"
+
+case(G)
+r = run("POST", "/login", body={"username": "bob", "password": PW})
+sc = r.set_cookie("session") or ""
+cookie = r.cookie("session")
+check(G, "JSON login 200 + payload", r.status == 200 and
+      r.json() == {"payload": {"user_type": "user", "username": "bob"}}, repr(r))
+check(G, "cookie attributes", "HttpOnly" in sc and "SameSite=Strict" in sc and
+      "Path=/" in sc and "Secure" not in sc, sc)
+check(G, "cookie is 43 base64url chars", re.fullmatch(r"[A-Za-z0-9_-]{43}", cookie or "")
+      is not None, cookie)
+check(G, "only the SHA-256 is stored",
+      sql("SELECT count(*) FROM public.sessions WHERE id_hash = decode('%s','hex')"
+          % sha256(cookie or "")) == "1" and
+      sql("SELECT count(*) FROM public.sessions WHERE position('%s' in csrf_token) > 0 "
+          "OR position(convert_to('%s','UTF8') in id_hash) > 0" % (cookie, cookie)) == "0")
+r = run("GET", "/login", cookie="session=" + (cookie or ""))
+check(G, "session cookie identifies", r.status == 200 and
+      r.json() == {"payload": {"user_type": "user", "username": "bob"}}, repr(r))
+
+case(G)
+r = run("POST", "/login", body={"username": "bob", "password": PW}, https=True)
+check(G, "Secure over HTTPS", "Secure" in (r.set_cookie("session") or ""),
+      r.set_cookie("session"))
+
+case(G)
+r1 = run("POST", "/login", body={"username": "bob", "password": "wrong password"})
+r2 = run("POST", "/login", body={"username": "nosuchuser", "password": "wrong password"})
+check(G, "wrong password 401", r1.status == 401 and
+      r1.json() == {"error": "Invalid username or password"}, repr(r1))
+check(G, "unknown user: identical answer", r2.status == r1.status and r2.body == r1.body,
+      repr(r2))
+check(G, "no cookie on failure", r1.cookie("session") is None and r2.cookie("session") is None)
+sql("DELETE FROM public.login_attempts")
+
+case(G)
+evil = "E" * 43
+r = run("POST", "/login", body={"username": "bob", "password": PW},
+        cookie="session=" + evil)
+check(G, "fixation: a planted cookie is not adopted",
+      r.status == 200 and r.cookie("session") not in (None, evil), repr(r))
+r = run("GET", "/login", cookie="session=" + evil)
+check(G, "fixation: the planted cookie stays invalid", r.status == 401, repr(r))
+
+case(G)
+old, _ = login("bob", PW)
+r = run("POST", "/login", body={"username": "bob", "password": PW},
+        cookie="session=" + (old or ""))
+new = r.cookie("session")
+check(G, "re-login gives a new token", new is not None and new != old)
+check(G, "re-login ends the previous session",
+      run("GET", "/login", cookie="session=" + (old or "")).status == 401 and
+      run("GET", "/login", cookie="session=" + (new or "")).status == 200)
+
+case(G)
+c, _ = login("carol", PW)
+sql("UPDATE public.sessions SET last_seen = now() - interval '31 minutes' "
+    "WHERE id_hash = decode('%s','hex')" % sha256(c or ""))
+r = run("GET", "/login", cookie="session=" + (c or ""))
+check(G, "idle expiry (SESSION_IDLE 1800 s)", r.status == 401, repr(r))
+check(G, "expired session deleted", sql(
+    "SELECT count(*) FROM public.sessions WHERE id_hash = decode('%s','hex')"
+    % sha256(c or "")) == "0")
+
+case(G)
+c, _ = login("carol", PW)
+sql("UPDATE public.sessions SET created_at = now() - interval '13 hours', "
+    "last_seen = now() WHERE id_hash = decode('%s','hex')" % sha256(c or ""))
+r = run("GET", "/login", cookie="session=" + (c or ""))
+check(G, "absolute expiry (SESSION_MAX 43200 s)", r.status == 401, repr(r))
+
+case(G)
+c, _ = login("carol", PW)
+r = run("GET", "/login", cookie="session=" + (c or ""), env={"SESSION_IDLE": "60"})
+check(G, "fresh session within SESSION_IDLE=60", r.status == 200, repr(r))
+sql("UPDATE public.sessions SET last_seen = now() - interval '61 seconds' "
+    "WHERE id_hash = decode('%s','hex')" % sha256(c or ""))
+r = run("GET", "/login", cookie="session=" + (c or ""), env={"SESSION_IDLE": "60"})
+check(G, "SESSION_IDLE setting honoured", r.status == 401, repr(r))
+
+case(G)
+c, csrf = login("carol", PW)
+r = run("POST", "/logout", cookie="session=" + (c or ""))
+check(G, "logout without CSRF 403", r.status == 403 and
+      r.json() == {"error": "CSRF token missing or invalid"}, repr(r))
+r = run("POST", "/logout", cookie="session=" + (c or ""), csrf_header=csrf)
+sc = r.set_cookie("session") or ""
+check(G, "logout 204 + cookie cleared", r.status == 204 and "Max-Age=0" in sc, repr(r) + sc)
+check(G, "logout deletes the session", sql(
+    "SELECT count(*) FROM public.sessions WHERE id_hash = decode('%s','hex')"
+    % sha256(c or "")) == "0")
+check(G, "cookie dead after logout",
+      run("GET", "/login", cookie="session=" + (c or "")).status == 401)
+
+case(G)
+c, csrf = login("carol", PW)
+r = run("POST", "/logout", cookie="session=" + (c or ""), accept=HTML,
+        body="csrf=" + (csrf or ""), ctype="application/x-www-form-urlencoded")
+check(G, "HTML logout 303 to /login", r.status == 303 and
+      r.header("location") == "/login", repr(r))
+
+# CSRF on state-changing requests authenticated by cookie.
+rc, rcsrf = login("root", PW)
+oc, ocsrf = login("bob", PW)
+for label, kw in (("missing", {}),
+                  ("wrong", {"csrf_header": "W" * 43}),
+                  ("malformed", {"csrf_header": "short"}),
+                  ("other session's", {"csrf_header": ocsrf})):
+    case(G)
+    before = nusers()
+    r = run("POST", "/users", cookie="session=" + (rc or ""),
+            body={"username": "csrfvictim", "email": "csrf@example.com",
+                  "password": "longenough1"}, **kw)
+    check(G, "POST /users, CSRF %s -> 403" % label, r.status == 403 and
+          r.json() == {"error": "CSRF token missing or invalid"} and nusers() == before,
+          repr(r))
+case(G)
+before = nusers()
+r = run("POST", "/users", cookie="session=" + (rc or ""), csrf_header=rcsrf,
+        body={"username": "csrfok", "email": "csrfok@example.com",
+              "password": "longenough1"})
+check(G, "POST /users, right X-CSRF-Token -> 201", r.status == 201 and
+      nusers() == before + 1, repr(r))
+case(G)
+r = run("POST", "/users", cookie="session=" + (rc or ""), accept=HTML,
+        ctype="application/x-www-form-urlencoded",
+        body="csrf=%s&username=csrfform&email=csrfform%%40example.com&password=longenough1"
+        % rcsrf)
+check(G, "form POST /users with csrf field -> 303", r.status == 303 and
+      r.header("location") == "/user/csrfform", repr(r))
+case(G)
+v = new_victim()
+r = run("DELETE", "/user/" + v, cookie="session=" + (rc or ""))
+check(G, "DELETE without CSRF 403, row kept", r.status == 403 and
+      sql("SELECT count(*) FROM public.users WHERE username = '%s'" % v) == "1", repr(r))
+r = run("PATCH", "/user/" + v, cookie="session=" + (rc or ""), csrf_header="W" * 43,
+        body={"user_type": "admin"})
+check(G, "PATCH with a wrong CSRF 403, row unchanged", r.status == 403 and
+      sql("SELECT user_type FROM public.users WHERE username = '%s'" % v) == "user", repr(r))
+r = run("PATCH", "/user/" + v, bearer=ROOT_TOKEN, body={"user_type": "admin"})
+check(G, "bearer needs no CSRF", r.status == 200 and
+      (r.json() or {}).get("payload", {}).get("user_type") == "admin", repr(r))
+
+# Login form: double-submitted login CSRF token.
+case(G)
+r = run("GET", "/login", accept=HTML)
+lc = r.cookie("login_csrf")
+m = re.search(r'name="csrf" value="([A-Za-z0-9_-]{43})"', r.text())
+check(G, "login form sets login_csrf cookie = hidden field",
+      lc is not None and m is not None and m.group(1) == lc, repr(r))
+form = "username=bob&password=" + urllib.parse.quote(PW)
+r = run("POST", "/login", accept=HTML, ctype="application/x-www-form-urlencoded",
+        body=form)
+check(G, "form login without login CSRF 403", r.status == 403 and r.cookie("session") is None,
+      repr(r))
+r = run("POST", "/login", accept=HTML, ctype="application/x-www-form-urlencoded",
+        body=form + "&csrf=" + "Z" * 43, cookie="login_csrf=" + (lc or ""))
+check(G, "form login with mismatched login CSRF 403", r.status == 403, repr(r))
+r = run("POST", "/login", accept=HTML, ctype="application/x-www-form-urlencoded",
+        body=form + "&csrf=" + (lc or ""), cookie="login_csrf=" + (lc or ""))
+check(G, "form login 303 to own page + session cookie", r.status == 303 and
+      r.header("location") == "/user/bob" and r.cookie("session") is not None, repr(r))
+r = run("POST", "/login", accept=HTML, ctype="application/x-www-form-urlencoded",
+        body="username=root&password=" + urllib.parse.quote(PW) + "&csrf=" + (lc or ""),
+        cookie="login_csrf=" + (lc or ""))
+check(G, "admin form login 303 to /users", r.status == 303 and
+      r.header("location") == "/users", repr(r))
+r = run("POST", "/login", accept=HTML, ctype="application/x-www-form-urlencoded",
+        body="username=bob&password=nope&csrf=" + (lc or ""),
+        cookie="login_csrf=" + (lc or ""))
+check(G, "failed form login: 401 page, name kept, password not",
+      r.status == 401 and 'value="bob"' in r.text() and "Invalid username or password" in
+      r.text() and "nope" not in r.text(), repr(r))
+sql("DELETE FROM public.login_attempts")
+
+# Throttling per account.
+case(G)
+for i in range(5):
+    run("POST", "/login", body={"username": "carol", "password": "bad%d" % i},
+        addr="10.0.0.%d" % (i + 1))
+r = run("POST", "/login", body={"username": "carol", "password": PW}, addr="10.0.1.1")
+ra = r.header("retry-after") or ""
+check(G, "6th login for an account after 5 failures: 429 + Retry-After",
+      r.status == 429 and ra.isdigit() and 0 < int(ra) <= 900 and
+      r.json() == {"error": "Too many failed logins, try again later"} and
+      r.cookie("session") is None, repr(r))
+check(G, "other accounts unaffected",
+      run("POST", "/login", body={"username": "bob", "password": PW},
+          addr="10.0.1.1").status == 200)
+sql("UPDATE public.login_attempts SET window_start = now() - interval '16 minutes'")
+check(G, "window over: login works again",
+      run("POST", "/login", body={"username": "carol", "password": PW},
+          addr="10.0.1.1").status == 200)
+sql("DELETE FROM public.login_attempts")
+
+# Throttling per address.
+case(G)
+for i in range(20):
+    run("POST", "/login", body={"username": "ghost%d" % i, "password": "x"},
+        addr="192.0.2.7")
+r = run("POST", "/login", body={"username": "bob", "password": PW}, addr="192.0.2.7")
+check(G, "21st login from one address: 429", r.status == 429 and
+      r.header("retry-after") is not None, repr(r))
+check(G, "other address unaffected", run("POST", "/login", body={
+    "username": "bob", "password": PW}, addr="192.0.2.8").status == 200)
+sql("DELETE FROM public.login_attempts")
+
+# Legacy hash: the boilerplate's admin/password, upgraded at login.
+case(G)
+r = run("POST", "/login", body={"username": "admin", "password": "wrong"})
+check(G, "legacy hash: wrong password 401, hash kept", r.status == 401 and
+      sql("SELECT password FROM public.users WHERE username = 'admin'") == LEGACY_HASH)
+r = run("POST", "/login", body={"username": "admin", "password": "password"})
+check(G, "legacy hash: login 200", r.status == 200 and
+      r.json() == {"payload": {"user_type": "admin", "username": "admin"}}, repr(r))
+h = sql("SELECT password FROM public.users WHERE username = 'admin'")
+check(G, "legacy hash replaced by Argon2id", h.startswith("$argon2id$v=19$m=19456,t=2,p=1$"),
+      h[:30])
+check(G, "login works with the new hash",
+      run("POST", "/login", body={"username": "admin", "password": "password"}).status == 200)
+r = run("POST", "/login", body={"username": "admin", "password": "password"},
+        env={"SECRET_KEY": None})
+check(G, "no SECRET_KEY needed after the upgrade", r.status == 200, repr(r))
+sql("DELETE FROM public.login_attempts")
+
+# Password changes and deletes end sessions.
+case(G)
+s1, c1 = login("bob", PW)
+s2, _ = login("bob", PW)
+r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
+        body={"password": "a brand new one"})
+check(G, "self password change needs current_password (422)", r.status == 422 and
+      "current_password" in ((r.json() or {}).get("fields") or {}), repr(r))
+r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
+        body={"password": "a brand new one", "current_password": "wrong"})
+check(G, "wrong current_password 403", r.status == 403 and
+      r.json() == {"error": "Current password is wrong"}, repr(r))
+r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
+        body={"email": "bob2@example.com"})
+check(G, "a user cannot change their own email (403)", r.status == 403, repr(r))
+r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
+        body={"password": "a brand new one", "current_password": PW})
+check(G, "self password change 200", r.status == 200 and
+      (r.json() or {}).get("payload", {}).get("updated_at") is not None, repr(r))
+check(G, "this session kept", run("GET", "/login", cookie="session=" + (s1 or "")).status == 200)
+check(G, "other sessions ended", run("GET", "/login", cookie="session=" + (s2 or "")).status
+      == 401)
+check(G, "new password works", login("bob", "a brand new one")[0] is not None)
+case(G)
+s3, _ = login("carol", PW)
+r = run("PATCH", "/user/carol", bearer=ROOT_TOKEN, body={"password": "set by admin"})
+check(G, "admin sets a password: 200", r.status == 200, repr(r))
+check(G, "all the user's sessions ended",
+      run("GET", "/login", cookie="session=" + (s3 or "")).status == 401)
+PW_CAROL = "set by admin"
+case(G)
+v = new_victim()
+sv, _ = login(v, PW)
+r = run("DELETE", "/user/" + v, bearer=ROOT_TOKEN)
+check(G, "delete 204", r.status == 204 and r.body == b"", repr(r))
+check(G, "delete ends sessions", sv is not None and
+      run("GET", "/login", cookie="session=" + sv).status == 401)
+check(G, "deleted user is gone",
+      run("GET", "/user/" + v, bearer=ROOT_TOKEN).status == 404)
+r = run("DELETE", "/user/root", bearer=ROOT_TOKEN)
+check(G, "an admin cannot delete themself (409)", r.status == 409, repr(r))
+
+# Bearer tokens.
+case(G)
+r = run("GET", "/users", bearer=BAD_TOKEN)
+check(G, "unknown token 401 invalid_token", r.status == 401 and
+      "invalid_token" in (r.header("www-authenticate") or ""), repr(r))
+r = run("GET", "/users", bearer="not a token!")
+check(G, "malformed token 401", r.status == 401, repr(r))
+r = run("GET", "/users", auth="Basic YWRtaW46cGFzc3dvcmQ=")
+check(G, "other auth schemes are not credentials (401)", r.status == 401, repr(r))
+t2 = fixture("token", "root")
+check(G, "token works", run("GET", "/users", bearer=t2).status == 200)
+sql("UPDATE public.api_tokens SET revoked_at = now() WHERE token_hash = decode('%s','hex')"
+    % sha256(t2))
+check(G, "revoked token 401", run("GET", "/users", bearer=t2).status == 401)
+check(G, "token stored hashed", sql("SELECT count(*) FROM public.api_tokens WHERE "
+                                    "token_hash = decode('%s','hex')" % sha256(ROOT_TOKEN)) == "1")
+
+# ---- html: golden files, escaping, masking ----------------------------------
+G = "html"
+
+NORM = [
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "UUID"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d"), "TIMESTAMP"),
+    (re.compile(r'(value=")[A-Za-z0-9_-]{43}(")'), r"\1TOKEN\2"),
+]
+
+
+def golden(name, r):
+    text = r.text()
+    for rx, rep in NORM:
+        text = rx.sub(rep, text)
+    path = os.path.join(GOLDEN, name + ".html")
+    if UPDATE:
+        os.makedirs(GOLDEN, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    try:
+        with open(path, encoding="utf-8") as f:
+            want = f.read()
+    except OSError:
+        want = ""
+    diff = "".join(difflib.unified_diff(want.splitlines(True), text.splitlines(True),
+                                        "golden/" + name + ".html", "got"))
+    if diff:
+        print(diff)
+    return diff == ""
+
+
+adm, admcsrf = login("root", PW)
+usr, usrcsrf = login("bob", "a brand new one")
+AC = "session=" + (adm or "")
+PAGES = [
+    ("login", "GET", "/login", {}),
+    ("users", "GET", "/users", {"cookie": AC, "query": "prefix=c"}),
+    ("users-page", "GET", "/users", {"cookie": AC, "query": "limit=2"}),
+    ("user", "GET", "/user/carol", {"cookie": AC}),
+    ("user-self", "GET", "/user/bob", {"cookie": "session=" + (usr or "")}),
+    ("user-new", "GET", "/users/new", {"cookie": AC}),
+    ("error-404", "GET", "/no/such/page", {}),
+    ("error-user-404", "GET", "/user/nobody", {"cookie": AC}),
+    ("error-403", "GET", "/users", {"cookie": "session=" + (usr or "")}),
+]
+for name, method, path, kw in PAGES:
+    case(G)
+    r = run(method, path, accept=HTML, **kw)
+    ok = r.header("content-type") == "text/html; charset=utf-8"
+    check(G, "%s page matches golden/%s.html" % (path, name), ok and golden(name, r), repr(r))
+
+case(G)
+r = run("POST", "/users", cookie=AC, accept=HTML, ctype="application/x-www-form-urlencoded",
+        body="csrf=%s&username=dave&email=not-an-email&password=short&user_type=admin"
+        % admcsrf)
+check(G, "invalid form: 422 + golden (errors by the fields, values kept)",
+      r.status == 422 and golden("user-new-errors", r), repr(r))
+check(G, "the password is not echoed", "short" not in r.text().replace("is too short", ""))
+case(G)
+r = run("POST", "/users", cookie=AC, accept=HTML, ctype="application/x-www-form-urlencoded",
+        body="csrf=%s&username=carol&email=carol9%%40example.com&password=longenough1"
+        % admcsrf)
+check(G, "taken username: 409 form again", r.status == 409 and
+      "username-error" in r.text(), repr(r))
+
+case(G)
+r = run("GET", "/users", cookie=AC, accept=HTML)
+check(G, "list masks emails", "r***@example.com" in r.text() and
+      "root@example.com" not in r.text() and "(unreadable)" in r.text(), repr(r))
+
+# Hostile values, planted the way a taken-over database could hold them.
+EVIL = "<script>alert(\"x\")</script>'&"
+fixture("user", EVIL, "javascript:alert(1)@example.com", "user", password=PW)
+case(G)
+r = run("GET", "/users", cookie=AC, accept=HTML, query="prefix=%3Cscript")
+t = r.text()
+check(G, "hostile username escaped in text", "<script>" not in t and
+      "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&amp;" in t, t[-900:])
+check(G, "hostile username percent-encoded in href",
+      'href="/user/%3Cscript%3Ealert%28%22x%22%29%3C%2Fscript%3E%27%26"' in t, t[-900:])
+check(G, "search value attribute escaped", 'value="&lt;script"' in t)
+EVIL2 = "<b onmouseover=\"alert('x')\">&amp;"
+fixture("user", EVIL2, "javascript:alert(2)@example.com", "user", password=PW)
+case(G)
+r = run("GET", "/user/" + EVIL, cookie=AC, accept=HTML)
+check(G, "a name with a slash cannot be addressed: 404", r.status == 404, repr(r))
+r = run("GET", "/user/" + EVIL2, cookie=AC, accept=HTML)
+t = r.text()
+check(G, "detail page: hostile name and javascript: email inert",
+      r.status == 200 and "<b " not in t and 'href="javascript:' not in t and
+      "&lt;b onmouseover=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;amp;" in t and
+      'href="mailto:javascript:alert(2)@example.com"' in t, t[-900:])
+case(G)
+r = run("POST", "/login", accept=HTML, ctype="application/x-www-form-urlencoded",
+        body="username=%22%3E%3Cscript%3Ex%3C%2Fscript%3E&password=x&csrf=" + (lc or ""),
+        cookie="login_csrf=" + (lc or ""))
+check(G, "typed username escaped in the login form's attribute",
+      'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in r.text() and
+      "<script>" not in r.text(), repr(r))
+sql("DELETE FROM public.login_attempts")
+case(G)
+r = run("POST", "/users", cookie=AC, accept=HTML, ctype="application/x-www-form-urlencoded",
+        body="csrf=%s&username=%%22onmouseover%%3D%%22x&email=javascript%%3Aalert(1)"
+        "&password=longenough1" % admcsrf)
+check(G, "typed values escaped in the create form", r.status == 422 and
+      'value="&quot;onmouseover&#61;&quot;x"' in r.text() or
+      'value="&quot;onmouseover=&quot;x"' in r.text(), r.text()[-1500:])
+case(G)
+r = run("GET", "/users/new", cookie="session=" + (usr or ""), accept=HTML)
+check(G, "non-admin gets the 403 page", r.status == 403 and "<h1>Forbidden</h1>" in r.text(),
+      repr(r))
+r = run("GET", "/users/new", accept=HTML)
+check(G, "anonymous browser redirected to /login", r.status == 303 and
+      r.header("location") == "/login", repr(r))
+
+# ---- strict input: each rule, status, message, nothing written --------------
+G = "strict"
+
+FORM = "application/x-www-form-urlencoded"
+GOOD = {"username": "strict1", "email": "strict1@example.com", "password": "longenough1"}
+STRICT = [
+    # name, kwargs, status, message (substring of "error"), field
+    ("bad UTF-8 in a JSON string",
+     {"body": b'{"username":"a\xff","email":"s@example.com","password":"longenough1"}',
+      "ctype": "application/json"}, 400, None, None),
+    ("bad UTF-8 in a form value",
+     {"body": "username=a%FF&email=s%40example.com&password=longenough1", "ctype": FORM},
+     400, None, None),
+    ("NUL in a form value",
+     {"body": "username=a%00b&email=s%40example.com&password=longenough1", "ctype": FORM},
+     400, None, None),
+    ("NUL escape in JSON",
+     {"body": '{"username":"a\\u0000b","email":"s@example.com","password":"longenough1"}',
+      "ctype": "application/json"}, 400, None, None),
+    ("control character",
+     {"body": "username=a%01b&email=s%40example.com&password=longenough1", "ctype": FORM},
+     400, None, None),
+    ("newline in a value",
+     {"body": {"username": "a\nb", "email": "s@example.com", "password": "longenough1"}},
+     400, None, None),
+    ("username too long",
+     {"body": {"username": "u" * 65, "email": "s@example.com", "password": "longenough1"}},
+     422, None, "username"),
+    ("password too short",
+     {"body": {"username": "strict2", "email": "s@example.com", "password": "short"}},
+     422, None, "password"),
+    ("email syntax",
+     {"body": {"username": "strict3", "email": "no-at-sign", "password": "longenough1"}},
+     422, None, "email"),
+    ("email with two @",
+     {"body": {"username": "strict3", "email": "a@b@example.com", "password": "longenough1"}},
+     422, None, "email"),
+    ("email too long",
+     {"body": {"username": "strict3", "email": "a" * 250 + "@example.com",
+               "password": "longenough1"}}, 422, None, "email"),
+    ("user_type not allowed",
+     {"body": {"username": "strict3", "email": "s@example.com", "password": "longenough1",
+               "user_type": "root"}}, 422, None, "user_type"),
+    ("required field missing",
+     {"body": {"username": "strict3", "password": "longenough1"}}, 422, None, "email"),
+    ("repeated form field",
+     {"body": "username=a&username=b&email=s%40example.com&password=longenough1",
+      "ctype": FORM}, 400, "username", None),
+    ("field in query and body",
+     {"body": "username=a&email=s%40example.com&password=longenough1", "ctype": FORM,
+      "query": "username=b"}, 400, "username", None),
+    ("duplicate JSON key",
+     {"body": '{"username":"a","username":"b","email":"s@example.com",'
+              '"password":"longenough1"}', "ctype": "application/json"}, 400, None, None),
+    ("trailing JSON data",
+     {"body": '{"username":"strict4","email":"s4@example.com","password":"longenough1"} {}',
+      "ctype": "application/json"}, 400, None, None),
+    ("JSON too deep",
+     {"body": '{"username":"strict5","email":"s5@example.com","password":"longenough1",'
+              '"x":' + "[" * 40 + "]" * 40 + "}", "ctype": "application/json"},
+     400, None, None),
+    ("JSON not an object",
+     {"body": '["strict6"]', "ctype": "application/json"}, 400, None, None),
+    ("malformed JSON",
+     {"body": '{"username":', "ctype": "application/json"}, 400, None, None),
+    ("body over the cap (CONTENT_LENGTH)",
+     {"body": b"", "clen": "70000", "ctype": "application/json"}, 413, None, None),
+    ("body over BODY_MAX=1024",
+     {"body": json.dumps(dict(GOOD, pad="p" * 2000)), "ctype": "application/json",
+      "env": {"BODY_MAX": "1024"}}, 413, None, None),
+    ("huge CONTENT_LENGTH",
+     {"body": b"", "clen": "99999999999999999999999", "ctype": "application/json"},
+     None, None, None),
+    ("malformed CONTENT_LENGTH",
+     {"body": b"{}", "clen": "12abc", "ctype": "application/json"}, 400, None, None),
+    ("short body for CONTENT_LENGTH",
+     {"body": b"{}", "clen": "20", "ctype": "application/json"}, 400, None, None),
+    ("wrong content type",
+     {"body": "username=strict7", "ctype": "text/plain"}, 415, None, None),
+    ("multipart not accepted",
+     {"body": "--x\r\n\r\n--x--", "ctype": "multipart/form-data; boundary=x"}, 415, None, None),
+]
+for label, kw, status, msg, field in STRICT:
+    case(G)
+    before = nusers()
+    kw = dict(kw)
+    r = run("POST", "/users", bearer=ROOT_TOKEN, **kw)
+    j = r.json() or {}
+    ok = isinstance(j.get("error"), str) and j["error"] != ""
+    if status is None:
+        ok = ok and r.status in (400, 413)
+    else:
+        ok = ok and r.status == status
+    if msg:
+        ok = ok and msg in j.get("error", "")
+    if field:
+        ok = ok and field in (j.get("fields") or {})
+    ok = ok and nusers() == before
+    check(G, "%s -> %s %r" % (label, r.status, j.get("error")), ok, repr(r))
+
+case(G)
+before = nusers()
+r = run("POST", "/users", bearer=ROOT_TOKEN, body=dict(GOOD, user_type="user"))
+check(G, "the good body is accepted (201 + Location)", r.status == 201 and
+      r.header("location") == "/user/strict1" and nusers() == before + 1, repr(r))
+case(G)
+r = run("POST", "/users", bearer=ROOT_TOKEN, body=dict(GOOD, email="other@example.com"))
+check(G, "duplicate username 409", r.status == 409 and
+      (r.json() or {}).get("error") == "Username already taken" and
+      "username" in ((r.json() or {}).get("fields") or {}), repr(r))
+r = run("POST", "/users", bearer=ROOT_TOKEN, body=dict(GOOD, username="strict9",
+                                                      email=" STRICT1@Example.com "))
+check(G, "duplicate email (blind index, normalised) 409", r.status in (409, 422) and
+      nusers() == before + 1, repr(r))
+case(G)
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="limit=0")
+check(G, "limit=0 422", r.status == 422 and "limit" in ((r.json() or {}).get("fields") or {}),
+      repr(r))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="limit=abc")
+check(G, "limit=abc 422", r.status == 422, repr(r))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="after=%3Cx%3E")
+check(G, "bad cursor 422", r.status == 422, repr(r))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="limit=1&limit=2")
+check(G, "repeated query parameter 400", r.status == 400 and
+      "limit" in (r.json() or {}).get("error", ""), repr(r))
+case(G)
+r = run("PATCH", "/user/carol", bearer=ROOT_TOKEN, body={})
+check(G, "PATCH with nothing to change 422", r.status == 422, repr(r))
+r = run("PATCH", "/user/carol", bearer=ROOT_TOKEN, body={"email": "bad"})
+check(G, "PATCH bad email 422, unchanged", r.status == 422 and
+      run("GET", "/user/carol", bearer=ROOT_TOKEN).json()["payload"]["email"] ==
+      "carol@example.com", repr(r))
+
+# Pagination and filters.
+G2 = "shapes"
+case(G2)
+seen, after, pages = [], None, 0
+while pages < 50:
+    r = run("GET", "/users", bearer=ROOT_TOKEN,
+            query="limit=3" + ("&after=" + urllib.parse.quote(after) if after else ""))
+    j = r.json() or {}
+    seen += [u["username"] for u in j.get("payload", [])]
+    pages += 1
+    after = j.get("next")
+    if not after:
+        break
+allnames = sql("SELECT username FROM public.users ORDER BY username COLLATE \"C\"").split("\n")
+check(G2, "keyset pagination visits every user once", sorted(seen) == sorted(allnames) and
+      len(seen) == len(set(seen)), "%r vs %r" % (seen, allnames))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="prefix=ca")
+check(G2, "prefix filter", [u["username"] for u in (r.json() or {}).get("payload", [])]
+      == ["carol"], repr(r))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="email=CAROL%40example.com")
+check(G2, "exact email lookup (blind index)", [u["username"] for u in
+      (r.json() or {}).get("payload", [])] == ["carol"] and r.json().get("next") is None,
+      repr(r))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="email=admin%40example.com")
+check(G2, "exact email lookup finds a legacy row", [u["username"] for u in
+      (r.json() or {}).get("payload", [])] == ["admin"], repr(r))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="email=nobody%40example.com")
+check(G2, "email lookup, no match", (r.json() or {}).get("payload") == [], repr(r))
+
+# ---- unavailable: broken settings, lost database ----------------------------
+G = "unavailable"
+
+for path in ("/user/admin", "/users", "/login", "/logout", "/users/new", "/nowhere"):
+    case(G)
+    r = run("GET", path, bearer=ROOT_TOKEN, env={"FIELD_KEYS": None})
+    check(G, "no FIELD_KEYS: %s 503" % path, r.status == 503 and
+          r.json() == {"error": "service unavailable"} and
+          r.header("retry-after") is not None, repr(r))
+case(G)
+r = run("GET", "/users", env={"FIELD_KEYS": None})
+check(G, "the reason is logged, naming the setting", "FIELD_KEYS" in r.stderr, r.stderr)
+r = run("GET", "/users", env={"INDEX_KEY": "c2hvcnQ="})
+check(G, "malformed INDEX_KEY: 503, key not logged", r.status == 503 and
+      "c2hvcnQ" not in r.stderr and "INDEX_KEY" in r.stderr, r.stderr)
+r = run("GET", "/healthz", env={"FIELD_KEYS": None})
+check(G, "healthz with broken settings 503 unavailable", r.status == 503 and
+      r.json() == {"status": "unavailable"}, repr(r))
+
+LOST = {"DATABASE_URL": "postgresql:///encdb?host=" +
+        os.path.join(BUILD, "t", "routes", "no-such-socket-dir") + "&connect_timeout=2",
+        "PGHOST": None, "PGPORT": None}
+for method, path, kw in (("GET", "/user/admin", {"bearer": ROOT_TOKEN}),
+                         ("GET", "/users", {"bearer": ROOT_TOKEN}),
+                         ("POST", "/login", {"body": {"username": "bob", "password": "x"}}),
+                         ("GET", "/login", {"cookie": AC})):
+    case(G)
+    r = run(method, path, env=LOST, **kw)
+    check(G, "database lost: %s %s 503 + Retry-After" % (method, path), r.status == 503 and
+          r.header("retry-after") is not None and
+          isinstance((r.json() or {}).get("error"), str), repr(r))
+case(G)
+r = run("GET", "/healthz", env=LOST)
+check(G, "healthz without database 503", r.status == 503 and
+      r.json() == {"status": "unavailable"} and r.header("retry-after") is not None, repr(r))
+case(G)
+r = run("GET", "/nowhere", env=LOST)
+check(G, "notfound needs no database", r.status == 404, repr(r))
+
+# ---- report ------------------------------------------------------------------
+print("\n# cases and checks per group")
+for g in ("shapes", "matrix", "auth", "html", "strict", "unavailable"):
+    print("# %-12s %3d cases %4d checks" % (g, cases[g], counts[g]))
+print("# total        %3d cases %4d checks, %d failed" % (
+    sum(cases.values()), sum(counts.values()), len(failed)))
+if failed:
+    print("# FAILED:\n#   " + "\n#   ".join(failed))
+    sys.exit(1)
+sys.exit(0)
