@@ -7,6 +7,7 @@
  *   encdb check         check settings, keys, database, schema, a canary
  *   encdb gen-key       print a new random key
  *   encdb create-user   create a user, the password read without echo
+ *   encdb rotate ...    maintenance commands (encdb/ops.h, owner: ops)
  *
  * Exit status: 0 success, 1 failure, 2 usage error. Secrets never appear
  * in the output: a password is read from a terminal without echo, from a
@@ -56,6 +57,10 @@ usage(FILE *f)
 	    "                              read from FILE, else from the\n"
 	    "                              terminal without echo, else one\n"
 	    "                              line of standard input\n"
+	    "  rotate, upgrade, reindex, verify, status, token, audit\n"
+	    "                              maintenance of the encrypted\n"
+	    "                              column, API tokens and the audit\n"
+	    "                              trail: encdb COMMAND --help\n"
 	    "\n"
 	    "Settings (environment, files in SECRETS_PATH, CONFIG_FILE):\n"
 	    "DATABASE_URL or POSTGRES_HOST/PORT/DB/USER/PASSWORD, FIELD_KEYS,\n"

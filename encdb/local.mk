@@ -4,3 +4,4 @@ encdb_encdb_SOURCES = encdb/encdb.c
 encdb_encdb_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(GCRYPT_CFLAGS)
 encdb_encdb_LDADD = lib/libapp.la lib/libencfield.la $(PQ_LIBS) \
 	$(GCRYPT_LIBS)
+dist_man_MANS += man/encdb.1

@@ -11,6 +11,5 @@ dist_sql_DATA = \
 	sql/003_users_email_bidx.sql \
 	sql/004_sessions.sql \
 	sql/005_api_tokens.sql \
-	sql/006_login_attempts.sql \
-	sql/100_audit_log.sql \
-	sql/101_users_email_bidx_next.sql
+	sql/006_login_attempts.sql
+# (sql/1NN_*.sql belong to the ops fragment, encdb/ops.mk, which adds them.)
