@@ -1393,6 +1393,160 @@ START_TEST(test_pw_args)
 }
 END_TEST
 
+/* ---- garbage in: errors, never crashes ------------------------------- */
+
+/*
+ * Random and mutated inputs into every parser: each must return one of its
+ * documented errors (or succeed, where luck allows), and never read out of
+ * bounds (the sanitizer and valgrind runs check that). EF_TEST_FUZZ sets
+ * the number of rounds (default 3000).
+ */
+static size_t
+fuzz_rounds(void)
+{
+	const char *env = getenv("EF_TEST_FUZZ");
+
+	return env != NULL && *env != '\0' ? strtoul(env, NULL, 10) : 3000;
+}
+
+/* Fill buf with len bytes drawn mostly from alphabet, sometimes any byte. */
+static void
+fuzz_fill(uint8_t *buf, size_t len, const char *alphabet)
+{
+	size_t i, n = strlen(alphabet);
+	uint8_t r[2];
+
+	for (i = 0; i < len; i++) {
+		ef_random(r, sizeof(r));
+		buf[i] = r[0] < 16 ? r[1] : (uint8_t)alphabet[r[1] % n];
+	}
+}
+
+START_TEST(test_fuzz_values)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	                          "qrstuvwxyz0123456789+/=-_";
+	struct ef_keyring *kr = ring("1:" KEY1);
+	struct ef_legacy *lg[EF_LEGACY__MAX];
+	uint8_t *v, *good, len8;
+	size_t rounds = fuzz_rounds(), r, len, goodlen, ptlen, e;
+	char *pt;
+	enum ef_err rc;
+	uint16_t id;
+
+	for (e = 0; e < EF_LEGACY__MAX; e++)
+		ck_assert_int_eq(ef_legacy_new("changeme2", 9,
+		                               (enum ef_legacy_engine)e,
+		                               &lg[e]),
+		                 EF_OK);
+	ck_assert_int_eq(
+	    ef_encrypt(kr, "users.email", uuid_a, "a@b.co", 6, &good, &goodlen),
+	    EF_OK);
+	for (r = 0; r < rounds; r++) {
+		ef_random(&len8, 1);
+		len = len8 % 160;
+		/* Exactly sized heap blocks: any overread is caught. */
+		v = malloc(len > 0 ? len : 1);
+		ck_assert_ptr_nonnull(v);
+		fuzz_fill(v, len, b64);
+		if (r % 3 == 0 && len >= 2) {
+			v[0] = 0xef;
+			v[1] = 0x01;
+		}
+		pt = NULL;
+		rc = ef_decrypt(kr, "users.email", uuid_a, v, len, &pt, &ptlen);
+		ck_assert_msg(rc == EF_ERR_MALFORMED || rc == EF_ERR_AUTH ||
+		                  rc == EF_ERR_UNKNOWN_KEY,
+		              "ef_decrypt: %s", ef_strerror(rc));
+		ck_assert_ptr_null(pt);
+		(void)ef_value_kind(v, len);
+		rc = ef_value_key_id(v, len, &id);
+		ck_assert(rc == EF_OK || rc == EF_ERR_MALFORMED);
+		for (e = 0; e < EF_LEGACY__MAX; e++) {
+			pt = NULL;
+			rc = ef_legacy_decrypt(lg[e], v, len, &pt, &ptlen);
+			if (rc == EF_OK) {
+				/* Unauthenticated CBC can unpad noise. */
+				ck_assert_int_lt(e, EF_LEGACY_AES_GCM);
+				ck_assert_int_eq(pt[ptlen], '\0');
+				ef_free_plain(pt, ptlen);
+			} else {
+				ck_assert_msg(rc == EF_ERR_MALFORMED ||
+				                  rc == EF_ERR_AUTH,
+				              "%s: %s",
+				              ef_legacy_engine_name(
+				                  (enum ef_legacy_engine)e),
+				              ef_strerror(rc));
+				ck_assert_ptr_null(pt);
+			}
+		}
+		free(v);
+		/* A good value cut anywhere, or with one random byte set. */
+		len = r % (goodlen + 1);
+		v = malloc(goodlen);
+		memcpy(v, good, goodlen);
+		pt = NULL;
+		rc = ef_decrypt(kr, "users.email", uuid_a, v, len, &pt, &ptlen);
+		ck_assert(len == goodlen
+		              ? rc == EF_OK
+		              : rc == EF_ERR_MALFORMED || rc == EF_ERR_AUTH);
+		ef_free_plain(pt, ptlen);
+		free(v);
+	}
+	for (e = 0; e < EF_LEGACY__MAX; e++)
+		ef_legacy_free(lg[e]);
+	free(good);
+	ef_keyring_free(kr);
+}
+END_TEST
+
+START_TEST(test_fuzz_text)
+{
+	static const char kr_alpha[] = "0123456789:, \tAQIDBAUGBwgJCgsMDQ4PEBES"
+	                               "ExQVFhcYGRobHB0eHw=+/";
+	static const char phc_alpha[] = "$argon2id$v=19$m=19456,t=2,p=1$c29tZQ"
+	                                "0123456789abcdef";
+	size_t rounds = fuzz_rounds() / 3, r, len, where, outlen;
+	struct ef_keyring *kr;
+	struct ef_index_key *ik;
+	char *s;
+	uint8_t len8, u[16], *out;
+	int match;
+	enum ef_err rc;
+
+	for (r = 0; r < rounds; r++) {
+		ef_random(&len8, 1);
+		len = len8 % 120;
+		s = malloc(len + 1);
+		ck_assert_ptr_nonnull(s);
+		fuzz_fill((uint8_t *)s, len, r % 2 ? kr_alpha : phc_alpha);
+		s[len] = '\0';
+		kr = NULL;
+		rc = ef_keyring_parse(s, &kr, &where);
+		ck_assert(rc == EF_OK || (rc >= EF_ERR_KEY_NONE &&
+		                          rc <= EF_ERR_KEY_DUP && kr == NULL));
+		ef_keyring_free(kr);
+		ik = NULL;
+		rc = ef_index_key_parse(s, &ik);
+		ck_assert(rc == EF_OK || (rc >= EF_ERR_KEY_NONE &&
+		                          rc <= EF_ERR_KEY_DUP && ik == NULL));
+		ef_index_key_free(ik);
+		/* Bound the Argon2 work: only short-cost PHC strings run. */
+		if (strstr(s, "m=") == NULL || strstr(s, "m=19456") != NULL) {
+			rc = ef_pw_verify("password", 8, s, "k", 1, &match);
+			ck_assert(rc == EF_OK || rc == EF_ERR_PW_FORMAT);
+		}
+		(void)ef_pw_needs_rehash(s);
+		(void)ef_uuid_parse(s, u);
+		out = NULL;
+		rc = ef_base64_decode(s, len, &out, &outlen);
+		ck_assert(rc == EF_OK || (rc == EF_ERR_MALFORMED && !out));
+		free(out);
+		free(s);
+	}
+}
+END_TEST
+
 /* ---- the suite -------------------------------------------------------- */
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -1458,6 +1612,12 @@ encfield_suite(void)
 	tcase_add_test(tc, test_pw_hash_verify);
 	tcase_add_loop_test(tc, test_phc_table, 0, N(phc_cases));
 	tcase_add_test(tc, test_pw_args);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fuzz");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_fuzz_values);
+	tcase_add_test(tc, test_fuzz_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
