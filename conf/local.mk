@@ -30,7 +30,7 @@ conf_templates = conf/lighttpd.conf.in conf/apache-fcgid.conf.in \
 pkgconfdir = $(pkgdatadir)/conf
 pkgconf_DATA = conf/lighttpd.conf conf/apache-fcgid.conf conf/htaccess
 CLEANFILES += $(pkgconf_DATA)
-EXTRA_DIST += $(conf_templates) sql templates
+EXTRA_DIST += $(conf_templates) conf/README sql templates
 dist_noinst_SCRIPTS += conf/gen
 
 conf_gen_args = \
