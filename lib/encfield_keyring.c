@@ -22,14 +22,9 @@
 #include "encfield.h"
 #include "extern.h"
 
-struct ef_fieldkey {
-	uint16_t id;
-	uint8_t key[EF_KEY_LEN];
-};
-
 struct ef_keyring {
-	size_t n;                  /* keys held */
-	struct ef_fieldkey keys[]; /* keys[0] is active */
+	size_t n;                   /* keys held */
+	struct efi_fieldkey keys[]; /* keys[0] is active */
 };
 
 struct ef_index_key {
@@ -95,7 +90,7 @@ id_parse(const char *s, size_t len, uint16_t *id)
 static size_t
 ring_size(size_t n)
 {
-	return sizeof(struct ef_keyring) + n * sizeof(struct ef_fieldkey);
+	return sizeof(struct ef_keyring) + n * sizeof(struct efi_fieldkey);
 }
 
 enum ef_err
@@ -119,9 +114,10 @@ ef_keyring_add(struct ef_keyring **kr, uint16_t id,
 	if ((nkr = gcry_calloc_secure(1, ring_size(n + 1))) == NULL)
 		return EF_ERR_NOMEM;
 	if (old != NULL)
-		memcpy(nkr->keys, old->keys, n * sizeof(struct ef_fieldkey));
+		memcpy(nkr->keys, old->keys, n * sizeof(struct efi_fieldkey));
 	nkr->keys[n].id = id;
 	memcpy(nkr->keys[n].key, key, EF_KEY_LEN);
+	nkr->keys[n].subcollen = 0;
 	nkr->n = n + 1;
 	ef_keyring_free(old);
 	*kr = nkr;
@@ -208,7 +204,7 @@ ef_keyring_active(const struct ef_keyring *kr)
 int
 ef_keyring_has(const struct ef_keyring *kr, uint16_t id)
 {
-	return efi_keyring_key(kr, id) != NULL;
+	return efi_keyring_entry(kr, id) != NULL;
 }
 
 size_t
@@ -217,16 +213,17 @@ ef_keyring_count(const struct ef_keyring *kr)
 	return kr == NULL ? 0 : kr->n;
 }
 
-const uint8_t *
-efi_keyring_key(const struct ef_keyring *kr, uint16_t id)
+struct efi_fieldkey *
+efi_keyring_entry(const struct ef_keyring *kr, uint16_t id)
 {
 	size_t i;
 
 	if (kr == NULL)
 		return NULL;
+	/* The ring lives in writable (secure) memory; see extern.h. */
 	for (i = 0; i < kr->n; i++)
 		if (kr->keys[i].id == id)
-			return kr->keys[i].key;
+			return (struct efi_fieldkey *)&kr->keys[i];
 	return NULL;
 }
 

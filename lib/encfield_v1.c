@@ -125,24 +125,39 @@ out: /* the one cleanup: never leave unauthenticated plaintext behind */
 	return rc;
 }
 
-/* Derive the AES-256-GCM subkey of field key for column. */
+/*
+ * The AES-256-GCM subkey of field key fk for column: from the entry's
+ * cache when it last served this column, else derived with HKDF-SHA256
+ * and cached (columns up to EFI_SUBCOL_MAX bytes).
+ */
 static enum ef_err
-v1_subkey(const uint8_t *fieldkey, const char *column, size_t collen,
+v1_subkey(struct efi_fieldkey *fk, const char *column, size_t collen,
           uint8_t subkey[EF_KEY_LEN])
 {
 	uint8_t *info;
-	size_t infolen = sizeof(V1_INFO) - 1 + collen;
+	size_t infolen;
 	enum ef_err rc;
 
+	if (fk->subcollen == collen && collen > 0 &&
+	    memcmp(fk->subcol, column, collen) == 0) {
+		memcpy(subkey, fk->sub, EF_KEY_LEN);
+		return EF_OK;
+	}
 	if (collen > SIZE_MAX - sizeof(V1_INFO))
 		return EF_ERR_ARG;
+	infolen = sizeof(V1_INFO) - 1 + collen;
 	if ((info = malloc(infolen)) == NULL)
 		return EF_ERR_NOMEM;
 	memcpy(info, V1_INFO, sizeof(V1_INFO) - 1);
 	memcpy(info + sizeof(V1_INFO) - 1, column, collen);
-	rc = ef_hkdf_sha256(NULL, 0, fieldkey, EF_KEY_LEN, info, infolen,
-	                    subkey, EF_KEY_LEN);
+	rc = ef_hkdf_sha256(NULL, 0, fk->key, EF_KEY_LEN, info, infolen, subkey,
+	                    EF_KEY_LEN);
 	free(info);
+	if (rc == EF_OK && collen <= EFI_SUBCOL_MAX) {
+		memcpy(fk->sub, subkey, EF_KEY_LEN);
+		memcpy(fk->subcol, column, collen);
+		fk->subcollen = collen;
+	}
 	return rc;
 }
 
@@ -170,7 +185,7 @@ ef_encrypt(const struct ef_keyring *kr, const char *column,
            size_t *outlen)
 {
 	uint8_t subkey[EF_KEY_LEN], *buf = NULL, *aad = NULL;
-	const uint8_t *fieldkey;
+	struct efi_fieldkey *fk;
 	size_t collen, aadlen = 0, total;
 	uint16_t id;
 	enum ef_err rc;
@@ -185,7 +200,7 @@ ef_encrypt(const struct ef_keyring *kr, const char *column,
 	if (ef_keyring_count(kr) == 0)
 		return EF_ERR_KEY_NONE;
 	id = ef_keyring_active(kr);
-	if ((fieldkey = efi_keyring_key(kr, id)) == NULL)
+	if ((fk = efi_keyring_entry(kr, id)) == NULL)
 		return EF_ERR_KEY_NONE;
 	collen = strlen(column);
 	total = ptlen + EF_V1_OVERHEAD;
@@ -203,7 +218,7 @@ ef_encrypt(const struct ef_keyring *kr, const char *column,
 	 */
 	(void)ef_init();
 	gcry_create_nonce(buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN);
-	if ((rc = v1_subkey(fieldkey, column, collen, subkey)) != EF_OK)
+	if ((rc = v1_subkey(fk, column, collen, subkey)) != EF_OK)
 		goto out;
 	if ((aad = v1_aad(buf, column, collen, uuid, &aadlen)) == NULL) {
 		rc = EF_ERR_NOMEM;
@@ -232,7 +247,7 @@ ef_decrypt(const struct ef_keyring *kr, const char *column,
 {
 	uint8_t subkey[EF_KEY_LEN], *aad = NULL;
 	char *buf = NULL;
-	const uint8_t *fieldkey;
+	struct efi_fieldkey *fk;
 	size_t collen, aadlen = 0, len;
 	uint16_t id;
 	enum ef_err rc;
@@ -244,13 +259,13 @@ ef_decrypt(const struct ef_keyring *kr, const char *column,
 		return EF_ERR_ARG;
 	if ((rc = ef_value_key_id(ct, ctlen, &id)) != EF_OK)
 		return rc;
-	if ((fieldkey = efi_keyring_key(kr, id)) == NULL)
+	if ((fk = efi_keyring_entry(kr, id)) == NULL)
 		return EF_ERR_UNKNOWN_KEY;
 	len = ctlen - EF_V1_OVERHEAD;
 	collen = strlen(column);
 	if ((buf = malloc(len + 1)) == NULL)
 		return EF_ERR_NOMEM;
-	if ((rc = v1_subkey(fieldkey, column, collen, subkey)) != EF_OK)
+	if ((rc = v1_subkey(fk, column, collen, subkey)) != EF_OK)
 		goto out;
 	if ((aad = v1_aad(ct, column, collen, uuid, &aadlen)) == NULL) {
 		rc = EF_ERR_NOMEM;

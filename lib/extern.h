@@ -98,8 +98,24 @@ enum ef_err efi_hmac_sha256(const uint8_t *key, size_t keylen, const void *a,
 /* 1 if the len bytes at s are well-formed UTF-8 (RFC 3629), else 0. */
 int efi_utf8_valid(const uint8_t *s, size_t len);
 
-/* The 32-byte key with this id in kr (secure memory), or NULL. Not copied. */
-const uint8_t *efi_keyring_key(const struct ef_keyring *kr, uint16_t id);
+/*
+ * One field key of a ring, in secure memory, with a cache of its v1 subkey
+ * for the last column it served (encfield_v1.c fills it; subcollen 0 means
+ * empty). The cache is the only part of a const ring that changes, which
+ * is why a ring needs a lock to be shared between threads.
+ */
+#define EFI_SUBCOL_MAX 64
+struct efi_fieldkey {
+	uint16_t id;			/* key id */
+	uint8_t key[32];		/* the field key */
+	uint8_t sub[32];		/* cached subkey of subcol */
+	size_t subcollen;		/* length of subcol, 0: none */
+	char subcol[EFI_SUBCOL_MAX];	/* column of the cached subkey */
+};
+
+/* The entry with this id in kr, or NULL. Points into kr; not copied. */
+struct efi_fieldkey *efi_keyring_entry(const struct ef_keyring *kr,
+    uint16_t id);
 
 /* ---- buf.c: growable byte buffer ---------------------------------------
  *

@@ -660,6 +660,47 @@ START_TEST(test_v1_moved)
 }
 END_TEST
 
+/* Several columns through one ring (its subkey cache holds one each). */
+START_TEST(test_v1_columns)
+{
+	static const char *const cols[] = {
+	    "users.email",
+	    "users.phone",
+	    "users.email",
+	    "a.column.name.longer.than.the.sixty.four.bytes.the.cache.holds.x",
+	    "users.phone",
+	    "u"};
+	struct ef_keyring *kr = ring("1:" KEY1 ",2:" KEY2);
+	uint8_t *ct[6];
+	size_t ctlen[6], ptlen, i, j;
+	char *pt;
+
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(ef_encrypt(kr, cols[i], uuid_a, cols[i],
+		                            strlen(cols[i]), &ct[i], &ctlen[i]),
+		                 EF_OK);
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < 6; i++) {
+			ck_assert_int_eq(ef_decrypt(kr, cols[i], uuid_a, ct[i],
+			                            ctlen[i], &pt, &ptlen),
+			                 EF_OK);
+			ck_assert_str_eq(pt, cols[i]);
+			ef_free_plain(pt, ptlen);
+			pt = NULL;
+			ck_assert_int_eq(ef_decrypt(kr, cols[(i + 1) % 6],
+			                            uuid_a, ct[i], ctlen[i],
+			                            &pt, &ptlen),
+			                 strcmp(cols[i], cols[(i + 1) % 6]) == 0
+			                     ? EF_OK
+			                     : EF_ERR_AUTH);
+			ef_free_plain(pt, ptlen);
+		}
+	for (i = 0; i < 6; i++)
+		free(ct[i]);
+	ef_keyring_free(kr);
+}
+END_TEST
+
 /* Values whose tag was cut to 4, 8 or 12 bytes never decrypt. */
 START_TEST(test_v1_short_tags)
 {
@@ -1588,6 +1629,7 @@ encfield_suite(void)
 	tcase_add_test(tc, test_v1_construction);
 	tcase_add_test(tc, test_v1_tamper);
 	tcase_add_test(tc, test_v1_moved);
+	tcase_add_test(tc, test_v1_columns);
 	tcase_add_test(tc, test_v1_short_tags);
 	tcase_add_test(tc, test_v1_keys);
 	tcase_add_loop_test(tc, test_value_kind, 0, N(kind_cases));
