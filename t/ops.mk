@@ -1,1 +1,23 @@
-# t/ops.mk: owned by its module; see Makefile.am.
+# t/ops.mk: the tests of the operator's side (owner: ops): encdb rotate,
+# upgrade, reindex, verify/status, token and audit against throwaway
+# PostgreSQL clusters (t/with-pg), and lib/audit.c's Check suite.
+#
+# t/ops-load is the concurrent client the .pg tests run next to encdb: it
+# plays the app through lib/users.c. bench/seed-rows seeds their rows.
+check_PROGRAMS += t/ops-load t/check_audit
+t_ops_load_SOURCES = t/ops-load.c
+t_ops_load_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(GCRYPT_CFLAGS)
+t_ops_load_LDADD = lib/libapp.la lib/libencfield.la $(PQ_LIBS) \
+	$(GCRYPT_LIBS)
+
+t_check_audit_SOURCES = t/check_audit.c
+t_check_audit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
+	$(GCRYPT_CFLAGS)
+t_check_audit_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \
+	$(PQ_LIBS) $(GCRYPT_LIBS)
+
+# t/check_audit runs twice: alone (the chain without a database) and from
+# t/ops-audit.pg (with its database cases).
+OPS_TESTS = t/check_audit t/ops-audit.pg t/ops-rotate.pg
+TESTS += $(OPS_TESTS)
+dist_noinst_SCRIPTS += t/ops-audit.pg t/ops-rotate.pg t/ops-lib.sh
