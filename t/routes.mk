@@ -9,3 +9,12 @@ t_routes_fixture_LDADD = lib/libapp.la
 
 TESTS += t/routes/routes.pg
 EXTRA_DIST += t/routes/routes.pg t/routes/routes.py t/routes/golden
+
+# t/check_auth: lib/auth.c against the test cluster (run by t/routes/auth.pg).
+check_PROGRAMS += t/check_auth
+t_check_auth_SOURCES = t/check_auth.c
+t_check_auth_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
+	$(GCRYPT_CFLAGS)
+t_check_auth_LDADD = lib/libapp.la $(CHECK_LIBS) $(PQ_LIBS) $(GCRYPT_LIBS)
+TESTS += t/routes/auth.pg
+EXTRA_DIST += t/routes/auth.pg

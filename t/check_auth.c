@@ -1,0 +1,596 @@
+/*
+ * check_auth.c -- tests of lib/auth.c with Check, against the real
+ * PostgreSQL cluster that t/with-pg starts (run through t/routes/auth.pg):
+ * token shape and randomness, identification by session cookie and by
+ * bearer token (valid, unknown, malformed, expired, revoked), CSRF
+ * comparison, logins (right, wrong, unknown user, throttled per account
+ * and per address, legacy hash upgraded to Argon2id), ending sessions.
+ *
+ * The schema is applied once (migrate_apply on $top_srcdir/sql); each test
+ * runs in its own process (Check's fork mode) on its own connection, and
+ * a plain libpq connection plays the administrator (inspects rows, moves
+ * timestamps back).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <gcrypt.h>
+#include <libpq-fe.h>
+
+#include "encfield.h"
+#include "extern.h"
+
+#define PW "correct horse battery"
+
+/* The boilerplate's hash of "password" under SECRET_KEY=changeme1. */
+static const char legacy_hash[] =
+    "60374fa84f18f9bc851ef6929bf090088644eab3a0003181e9cc05b2946da744"
+    "12e135b2c04d06a02bc7fc89a3aa834b2f984c117fa29ee47ab7b2b7e7372449";
+
+static struct cfg cfg;
+
+static void
+setup(void)
+{
+	char err[512];
+
+	ck_assert_msg(getenv("DATABASE_URL") != NULL,
+	              "DATABASE_URL unset: run through t/with-pg");
+	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err,
+	                       sizeof(err)) == CFG_OK,
+	              "%s", err);
+	ck_assert_int_eq(db_init(&cfg), DB_OK);
+}
+
+static void
+teardown(void)
+{
+	db_close();
+	cfg_free(&cfg);
+}
+
+/* Run sql on a fresh admin connection; return the first value (static). */
+static const char *
+admin(const char *sql)
+{
+	static char buf[512];
+	PGconn *c = PQconnectdb(getenv("DATABASE_URL"));
+	PGresult *r;
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "admin: %s",
+	              PQerrorMessage(c));
+	r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
+	                  PQresultStatus(r) == PGRES_TUPLES_OK,
+	              "%s: %s", sql, PQerrorMessage(c));
+	buf[0] = '\0';
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+		snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return buf;
+}
+
+/* Hex SHA-256 of a token, as stored. */
+static const char *
+hexhash(const char *tok)
+{
+	static char hex[65];
+	uint8_t h[32];
+	size_t i;
+
+	gcry_md_hash_buffer(GCRY_MD_SHA256, h, tok, strlen(tok));
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return hex;
+}
+
+/* Create a user with password PW, unless it exists. */
+static void
+mkuser(const char *name, const char *type)
+{
+	struct user_new un;
+	char email[128];
+	enum db_err de;
+
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	un.username = name;
+	un.email = email;
+	un.password = PW;
+	un.user_type = type;
+	de = users_create(&cfg, &un, NULL, NULL);
+	ck_assert(de == DB_OK || de == DB_CONFLICT);
+}
+
+/* Log name in; returns the cookie (static) or fails the test. */
+static const char *
+login_ok(const char *name, const char *addr, struct auth_who *who)
+{
+	static char cookie[AUTH_TOKEN_LEN + 1];
+	unsigned retry = 0;
+
+	ck_assert_int_eq(auth_login(&cfg, name, PW, addr, who, cookie, &retry),
+	                 AUTH_OK);
+	return cookie;
+}
+
+START_TEST(test_token_shape)
+{
+	char a[AUTH_TOKEN_LEN + 1], b[AUTH_TOKEN_LEN + 1];
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		auth_new_token(a);
+		auth_new_token(b);
+		ck_assert_uint_eq(strlen(a), AUTH_TOKEN_LEN);
+		ck_assert(auth_token_shaped(a));
+		ck_assert_str_ne(a, b);
+		/* 256 bits: the last character carries 4 bits, low 2 zero. */
+		ck_assert_ptr_nonnull(strchr("AEIMQUYcgkosw048", a[42]));
+	}
+}
+END_TEST
+
+static const struct {
+	const char *s;
+	int shaped;
+} shapes[] = {
+    {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1},
+    {"abcdefghijklmnopqrstuvwxyz0123456789-_ABCDE", 1},
+    {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 0},   /* 42 */
+    {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 0}, /* 44 */
+    {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+", 0},  /* std b64 */
+    {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", 0},
+    {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 0},
+    {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA ", 0},
+    {"", 0},
+    {NULL, 0},
+};
+
+START_TEST(test_token_shaped)
+{
+	ck_assert_int_eq(auth_token_shaped(shapes[_i].s), shapes[_i].shaped);
+}
+END_TEST
+
+START_TEST(test_strerror)
+{
+	int e;
+
+	for (e = 0; e < AUTH_ERR__MAX; e++)
+		ck_assert_ptr_nonnull(auth_strerror((enum auth_err)e));
+	ck_assert_str_eq(auth_strerror(AUTH_ERR__MAX), "unknown error");
+}
+END_TEST
+
+START_TEST(test_identify_none)
+{
+	struct auth_who who;
+
+	ck_assert_int_eq(auth_identify(NULL, NULL, 1800, 43200, &who),
+	                 AUTH_ERR_NONE);
+	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
+	ck_assert_int_eq(auth_identify("short", NULL, 1800, 43200, &who),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(auth_identify(NULL, "x y", 1800, 43200, &who),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(NULL, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	                  1800, 43200, &who),
+	    AUTH_ERR_INVALID);
+	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
+}
+END_TEST
+
+START_TEST(test_login_and_identify)
+{
+	struct auth_who who, who2;
+	char q[256];
+	const char *c;
+	char cookie[AUTH_TOKEN_LEN + 1];
+
+	mkuser("ann", "user");
+	c = login_ok("ann", "198.51.100.1", &who);
+	memcpy(cookie, c, sizeof(cookie));
+	ck_assert(auth_token_shaped(cookie));
+	ck_assert_int_eq(who.via, AUTH_VIA_SESSION);
+	ck_assert_str_eq(who.username, "ann");
+	ck_assert_int_eq(who.admin, 0);
+	ck_assert(auth_token_shaped(who.csrf));
+
+	/* Only the hash is stored, with the CSRF token and the address. */
+	snprintf(q, sizeof(q),
+	         "SELECT count(*) FROM public.sessions "
+	         "WHERE id_hash = decode('%s', 'hex') AND csrf_token = '%s' "
+	         "AND client_addr = '198.51.100.1'",
+	         hexhash(cookie), who.csrf);
+	ck_assert_str_eq(admin(q), "1");
+
+	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who2),
+	                 AUTH_OK);
+	ck_assert_int_eq(who2.via, AUTH_VIA_SESSION);
+	ck_assert_str_eq(who2.username, "ann");
+	ck_assert_str_eq(who2.user_id, who.user_id);
+	ck_assert_str_eq(who2.csrf, who.csrf);
+	ck_assert_mem_eq(who2.session_hash, who.session_hash, 32);
+}
+END_TEST
+
+START_TEST(test_csrf)
+{
+	struct auth_who who;
+	char other[AUTH_TOKEN_LEN + 1];
+
+	memset(&who, 0, sizeof(who));
+	who.via = AUTH_VIA_SESSION;
+	auth_new_token(who.csrf);
+	auth_new_token(other);
+	ck_assert_int_eq(auth_csrf_ok(&who, who.csrf), 1);
+	ck_assert_int_eq(auth_csrf_ok(&who, other), 0);
+	ck_assert_int_eq(auth_csrf_ok(&who, NULL), 0);
+	ck_assert_int_eq(auth_csrf_ok(&who, ""), 0);
+	other[0] = '\0';
+	ck_assert_int_eq(auth_csrf_ok(&who, "short"), 0);
+	/* A prefix of the right token is not the token. */
+	memcpy(other, who.csrf, 42);
+	other[42] = '\0';
+	ck_assert_int_eq(auth_csrf_ok(&who, other), 0);
+	who.via = AUTH_VIA_BEARER;
+	ck_assert_int_eq(auth_csrf_ok(&who, NULL), 1);
+	who.via = AUTH_VIA_NONE;
+	ck_assert_int_eq(auth_csrf_ok(&who, NULL), 1);
+}
+END_TEST
+
+START_TEST(test_expiry)
+{
+	struct auth_who who;
+	char cookie[AUTH_TOKEN_LEN + 1], q[256];
+
+	mkuser("ben", "user");
+	memcpy(cookie, login_ok("ben", "198.51.100.2", &who), sizeof(cookie));
+	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
+	                 AUTH_OK);
+	/* Idle: last_seen 100 s ago, idle limit 60 s. */
+	snprintf(q, sizeof(q),
+	         "UPDATE public.sessions SET last_seen = now() - interval "
+	         "'100 seconds' WHERE id_hash = decode('%s', 'hex')",
+	         hexhash(cookie));
+	admin(q);
+	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
+	                 AUTH_OK); /* within 1800 s: bumps last_seen */
+	admin(q);
+	ck_assert_int_eq(auth_identify(cookie, NULL, 60, 43200, &who),
+	                 AUTH_ERR_INVALID);
+	/* ... and the expired row is gone. */
+	snprintf(q, sizeof(q),
+	         "SELECT count(*) FROM public.sessions "
+	         "WHERE id_hash = decode('%s', 'hex')",
+	         hexhash(cookie));
+	ck_assert_str_eq(admin(q), "0");
+
+	/* Absolute: created 2 hours ago, max 1 hour, recently seen. */
+	memcpy(cookie, login_ok("ben", "198.51.100.2", &who), sizeof(cookie));
+	snprintf(q, sizeof(q),
+	         "UPDATE public.sessions SET created_at = now() - interval "
+	         "'2 hours' WHERE id_hash = decode('%s', 'hex')",
+	         hexhash(cookie));
+	admin(q);
+	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
+	                 AUTH_OK);
+	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 3600, &who),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
+	                 AUTH_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(test_bad_login)
+{
+	struct auth_who who;
+	char cookie[AUTH_TOKEN_LEN + 1];
+	unsigned retry = 1;
+
+	mkuser("cid", "user");
+	ck_assert_int_eq(auth_login(&cfg, "cid", "wrong", "198.51.100.3", &who,
+	                            cookie, &retry),
+	                 AUTH_ERR_BADLOGIN);
+	ck_assert_uint_eq(retry, 0);
+	ck_assert_str_eq(cookie, "");
+	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
+	ck_assert_int_eq(auth_login(&cfg, "nobody-at-all", PW, "198.51.100.3",
+	                            &who, cookie, &retry),
+	                 AUTH_ERR_BADLOGIN);
+	/* Both failures were counted, per account and per address. */
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'user:cid'"),
+	                 "1");
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'user:nobody-at-all'"),
+	                 "1");
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:198.51.100.3'"),
+	                 "2");
+	/* Success clears the account's count, not the address's. */
+	login_ok("cid", "198.51.100.3", &who);
+	ck_assert_str_eq(admin("SELECT count(*) FROM public.login_attempts "
+	                       "WHERE bucket = 'user:cid'"),
+	                 "0");
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:198.51.100.3'"),
+	                 "2");
+}
+END_TEST
+
+START_TEST(test_throttle_account)
+{
+	struct auth_who who;
+	char cookie[AUTH_TOKEN_LEN + 1], addr[32];
+	unsigned retry = 0;
+	int i;
+
+	mkuser("dee", "user");
+	for (i = 0; i < AUTH_USER_FAILS; i++) {
+		snprintf(addr, sizeof(addr), "203.0.113.%d", i + 1);
+		ck_assert_int_eq(auth_login(&cfg, "dee", "wrong", addr, &who,
+		                            cookie, &retry),
+		                 AUTH_ERR_BADLOGIN);
+	}
+	/* Now even the right password is refused, with a wait. */
+	ck_assert_int_eq(
+	    auth_login(&cfg, "dee", PW, "203.0.113.99", &who, cookie, &retry),
+	    AUTH_ERR_THROTTLED);
+	ck_assert_uint_gt(retry, 0);
+	ck_assert_uint_le(retry, AUTH_WINDOW);
+	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
+	/* When the window is over, the count starts again. */
+	admin("UPDATE public.login_attempts SET window_start = now() - "
+	      "interval '901 seconds' WHERE bucket = 'user:dee'");
+	ck_assert_int_eq(auth_login(&cfg, "dee", "wrong", "203.0.113.99", &who,
+	                            cookie, &retry),
+	                 AUTH_ERR_BADLOGIN);
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'user:dee'"),
+	                 "1");
+	login_ok("dee", "203.0.113.99", &who);
+}
+END_TEST
+
+START_TEST(test_throttle_address)
+{
+	struct auth_who who;
+	char cookie[AUTH_TOKEN_LEN + 1], name[32];
+	unsigned retry = 0;
+	int i;
+
+	mkuser("eve", "user");
+	for (i = 0; i < AUTH_ADDR_FAILS; i++) {
+		snprintf(name, sizeof(name), "ghost%d", i);
+		ck_assert_int_eq(auth_login(&cfg, name, "x", "203.0.113.200",
+		                            &who, cookie, &retry),
+		                 AUTH_ERR_BADLOGIN);
+	}
+	ck_assert_int_eq(
+	    auth_login(&cfg, "eve", PW, "203.0.113.200", &who, cookie, &retry),
+	    AUTH_ERR_THROTTLED);
+	ck_assert_uint_gt(retry, 0);
+	login_ok("eve", "203.0.113.201", &who);
+}
+END_TEST
+
+START_TEST(test_legacy_upgrade)
+{
+	struct auth_who who;
+	char cookie[AUTH_TOKEN_LEN + 1], q[512];
+	unsigned retry = 0;
+
+	snprintf(
+	    q, sizeof(q),
+	    "INSERT INTO public.users (id, username, password, user_type, "
+	    "email, created_at) VALUES (gen_random_uuid(), 'oldtimer', '%s', "
+	    "'admin', '\\x00'::bytea, now())",
+	    legacy_hash);
+	admin(q);
+	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "nope", "192.0.2.50",
+	                            &who, cookie, &retry),
+	                 AUTH_ERR_BADLOGIN);
+	ck_assert_str_eq(admin("SELECT password FROM public.users "
+	                       "WHERE username = 'oldtimer'"),
+	                 legacy_hash);
+	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
+	                            &who, cookie, &retry),
+	                 AUTH_OK);
+	ck_assert_int_eq(who.admin, 1);
+	ck_assert(strncmp(admin("SELECT password FROM public.users "
+	                        "WHERE username = 'oldtimer'"),
+	                  "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
+	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
+	                            &who, cookie, &retry),
+	                 AUTH_OK);
+}
+END_TEST
+
+START_TEST(test_session_end)
+{
+	struct auth_who a1, a2, a3;
+	char c1[AUTH_TOKEN_LEN + 1], c2[AUTH_TOKEN_LEN + 1];
+	char c3[AUTH_TOKEN_LEN + 1];
+
+	mkuser("fay", "user");
+	memcpy(c1, login_ok("fay", "192.0.2.60", &a1), sizeof(c1));
+	memcpy(c2, login_ok("fay", "192.0.2.60", &a2), sizeof(c2));
+	memcpy(c3, login_ok("fay", "192.0.2.60", &a3), sizeof(c3));
+	ck_assert_str_ne(c1, c2);
+	/* Logout of one. */
+	ck_assert_int_eq(auth_session_end(a1.session_hash), AUTH_OK);
+	ck_assert_int_eq(auth_identify(c1, NULL, 1800, 43200, &a1),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(auth_identify(c2, NULL, 1800, 43200, &a2), AUTH_OK);
+	/* Every other session of the user, keeping c2. */
+	ck_assert_int_eq(auth_sessions_end_user(a2.user_id, a2.session_hash),
+	                 AUTH_OK);
+	ck_assert_int_eq(auth_identify(c3, NULL, 1800, 43200, &a3),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(auth_identify(c2, NULL, 1800, 43200, &a2), AUTH_OK);
+	/* All of them. */
+	ck_assert_int_eq(auth_sessions_end_user(a2.user_id, NULL), AUTH_OK);
+	ck_assert_int_eq(auth_identify(c2, NULL, 1800, 43200, &a2),
+	                 AUTH_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(test_tokens)
+{
+	struct auth_who who;
+	char tok[AUTH_TOKEN_LEN + 1], q[256];
+
+	mkuser("gus", "admin");
+	ck_assert_int_eq(auth_token_create("gus", "ci", tok), AUTH_OK);
+	ck_assert(auth_token_shaped(tok));
+	snprintf(q, sizeof(q),
+	         "SELECT name FROM public.api_tokens "
+	         "WHERE token_hash = decode('%s', 'hex')",
+	         hexhash(tok));
+	ck_assert_str_eq(admin(q), "ci");
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
+	ck_assert_int_eq(who.via, AUTH_VIA_BEARER);
+	ck_assert_str_eq(who.username, "gus");
+	ck_assert_int_eq(who.admin, 1);
+	/* The bearer token wins over a cookie. */
+	ck_assert_int_eq(
+	    auth_identify("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", tok,
+	                  1800, 43200, &who),
+	    AUTH_OK);
+	ck_assert_int_eq(who.via, AUTH_VIA_BEARER);
+	/* A session cookie is not a bearer token, nor the reverse. */
+	ck_assert_int_eq(auth_identify(tok, NULL, 1800, 43200, &who),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(auth_token_revoke(tok), AUTH_OK);
+	ck_assert_int_eq(auth_token_revoke(tok), AUTH_ERR_INVALID);
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(auth_token_create("no-such-user", "ci", tok),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(auth_token_revoke("bad"), AUTH_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(test_unavailable)
+{
+	struct auth_who who;
+	struct cfg lost;
+	char err[256], cookie[AUTH_TOKEN_LEN + 1];
+	unsigned retry;
+
+	db_close();
+	memset(&lost, 0, sizeof(lost));
+	ck_assert_int_eq(setenv("DATABASE_URL",
+	                        "postgresql:///x?host=/nonexistent-dir&"
+	                        "connect_timeout=2",
+	                        1),
+	                 0);
+	ck_assert_int_eq(
+	    cfg_load(&lost, CFG_NEED_DB | CFG_NEED_KEYS, err, sizeof(err)),
+	    CFG_OK);
+	ck_assert_int_eq(db_init(&lost), DB_OK);
+	ck_assert_int_eq(
+	    auth_identify("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL,
+	                  1800, 43200, &who),
+	    AUTH_ERR_UNAVAILABLE);
+	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
+	ck_assert_int_eq(
+	    auth_login(&lost, "ann", PW, "192.0.2.1", &who, cookie, &retry),
+	    AUTH_ERR_UNAVAILABLE);
+	db_close();
+	cfg_free(&lost);
+}
+END_TEST
+
+static Suite *
+auth_suite(void)
+{
+	Suite *s = suite_create("auth");
+	TCase *t;
+
+	t = tcase_create("tokens");
+	tcase_add_test(t, test_token_shape);
+	tcase_add_loop_test(t, test_token_shaped, 0,
+	                    sizeof(shapes) / sizeof(shapes[0]));
+	tcase_add_test(t, test_strerror);
+	tcase_add_test(t, test_csrf);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("database");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, test_identify_none);
+	tcase_add_test(t, test_login_and_identify);
+	tcase_add_test(t, test_expiry);
+	tcase_add_test(t, test_bad_login);
+	tcase_add_test(t, test_throttle_account);
+	tcase_add_test(t, test_throttle_address);
+	tcase_add_test(t, test_legacy_upgrade);
+	tcase_add_test(t, test_session_end);
+	tcase_add_test(t, test_tokens);
+	tcase_add_test(t, test_unavailable);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+/* Apply the schema once, before the forked tests. */
+static int
+migrate_once(void)
+{
+	struct cfg c;
+	char err[512];
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	if (cfg_load(&c, CFG_NEED_DB, err, sizeof(err)) != CFG_OK) {
+		fprintf(stderr, "check_auth: %s\n", err);
+		goto out;
+	}
+	if (db_init(&c) != DB_OK ||
+	    migrate_apply(c.sql_dir, NULL, NULL, err, sizeof(err)) != DB_OK) {
+		fprintf(stderr, "check_auth: migrate: %s\n", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	/* The one cleanup point. */
+	db_close();
+	cfg_free(&c);
+	return rc;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+	char sqldir[4096];
+	const char *top = getenv("top_srcdir");
+
+	if (getenv("DATABASE_URL") == NULL) {
+		fprintf(stderr, "check_auth: run through t/with-pg\n");
+		return 77;
+	}
+	snprintf(sqldir, sizeof(sqldir), "%s/sql", top != NULL ? top : ".");
+	setenv("SQL_DIR", sqldir, 1);
+	setenv("SECRETS_PATH", "/nonexistent", 1);
+	setenv("SECRET_KEY", "changeme1", 1);
+	setenv("FIELD_KEYS",
+	       "3:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", 1);
+	setenv("INDEX_KEY", "HyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4=", 1);
+	if (migrate_once() == -1)
+		return 99;
+	sr = srunner_create(auth_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
