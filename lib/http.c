@@ -21,6 +21,9 @@
 
 #include "extern.h"
 
+/* The most a CGI request drains of an unread body (bytes). */
+#define HTTP_DRAIN_MAX ((size_t)64 * 1024 * 1024)
+
 enum http_mode {
 	HTTP_MODE_CGI,    /* one request: environ, stdin, stdout */
 	HTTP_MODE_FCGI,   /* libfcgi accept loop */
@@ -33,6 +36,7 @@ struct http {
 	int inreq;         /* a request is open */
 	int served;        /* CGI/custom: the one request was handed out */
 	int fcgi_ready;    /* FCGX_InitRequest done */
+	size_t body_read;  /* body bytes handed out for this request */
 	FCGX_Request fr;   /* FastCGI request state */
 	struct http_io io; /* custom callbacks */
 };
@@ -97,11 +101,13 @@ http_accept(struct http *h)
 			return 0;
 		h->served = 1;
 		h->inreq = 1;
+		h->body_read = 0;
 		return 1;
 	}
 	if (FCGX_Accept_r(&h->fr) < 0)
 		return 0; /* shutdown, or the listening socket failed */
 	h->inreq = 1;
+	h->body_read = 0;
 	return 1;
 }
 
@@ -120,16 +126,13 @@ http_getenv(struct http *h, const char *name)
 	}
 }
 
-long
-http_read(struct http *h, void *buf, size_t len)
+/* Read from the request body without counting. */
+static long
+http_read_raw(struct http *h, void *buf, size_t len)
 {
 	ssize_t n;
 	int got;
 
-	if (!h->inreq)
-		return -1;
-	if (len == 0)
-		return 0;
 	if (len > INT_MAX)
 		len = INT_MAX;
 	switch (h->mode) {
@@ -146,6 +149,20 @@ http_read(struct http *h, void *buf, size_t len)
 		while (n == -1 && errno == EINTR);
 		return (long)n;
 	}
+}
+
+long
+http_read(struct http *h, void *buf, size_t len)
+{
+	long n;
+
+	if (!h->inreq)
+		return -1;
+	if (len == 0)
+		return 0;
+	if ((n = http_read_raw(h, buf, len)) > 0)
+		h->body_read += (size_t)n;
+	return n;
 }
 
 int
@@ -204,6 +221,43 @@ http_write(struct http *h, const void *buf, size_t len)
 	}
 }
 
+/*
+ * Plain CGI: read and discard what is left of an announced body that the
+ * request did not read (a body refused with 413 or 415, say). Apache's
+ * mod_cgid talks to the script over one Unix socket, and a script that
+ * exits with unread input there resets it, cutting the response short.
+ * Only the announced length is read, so this cannot wait for more than
+ * the server sends; beyond HTTP_DRAIN_MAX it gives up.
+ */
+static void
+http_drain(struct http *h)
+{
+	const char *cl = getenv("CONTENT_LENGTH");
+	size_t want = 0, d;
+	char scratch[4096];
+	long n;
+
+	if (cl == NULL)
+		return;
+	for (; *cl != '\0'; cl++) {
+		if (*cl < '0' || *cl > '9')
+			return;
+		d = (size_t)(*cl - '0');
+		if (want > (HTTP_DRAIN_MAX - d) / 10)
+			return; /* too much to drain, or absurd */
+		want = want * 10 + d;
+	}
+	while (h->body_read < want) {
+		d = want - h->body_read;
+		if ((n = http_read_raw(
+		         h, scratch,
+		         d < sizeof(scratch) ? d : sizeof(scratch))) <= 0)
+			break;
+		h->body_read += (size_t)n;
+	}
+	explicit_bzero(scratch, sizeof(scratch));
+}
+
 void
 http_finish(struct http *h)
 {
@@ -217,6 +271,7 @@ http_finish(struct http *h)
 		break;
 	case HTTP_MODE_CGI:
 		fflush(stdout);
+		http_drain(h);
 		break;
 	default:
 		break;

@@ -180,6 +180,19 @@ suite() {
 mode=cgi
 suite 1
 
+# A refused body is still drained under CGI (Apache mod_cgid resets a
+# socket closed with unread input, cutting the response short): with a
+# file as stdin, the shared offset shows how much the process consumed.
+printf '%0300d' 0 >"$dir/big"
+{
+	env -i REQUEST_METHOD=POST CONTENT_LENGTH=300 \
+	    CONTENT_TYPE=application/json "$prog" >"$dir/out" 2>>"$dir/stderr"
+	wc -c >"$dir/rest"
+} <"$dir/big"
+n=$((n + 1))
+has "Status: 413 Content Too Large"
+[ "$(tr -d ' ' <"$dir/rest")" = 0 ] || fail "refused body not drained"
+
 if ! command -v cgi-fcgi >/dev/null 2>&1; then
 	echo "cgi-fcgi (libfcgi-bin) not installed: FastCGI half skipped"
 	[ "$fails" -eq 0 ] || exit 1
@@ -187,6 +200,7 @@ if ! command -v cgi-fcgi >/dev/null 2>&1; then
 fi
 
 mode=fcgi
+n0=$n
 TEMPLATE_DIR="$tdir" CORS_ORIGINS=https://ok.example "$prog" -s "$sock" \
     2>>"$dir/stderr" &
 pid=$!
@@ -199,7 +213,7 @@ done
 suite 1
 # One process served all of them.
 send '' REQUEST_METHOD=GET QUERY_STRING='name=last'
-has "\"served\":$((n / 2 + 1))"
+has "\"served\":$((n - n0))"
 kill -0 "$pid" 2>/dev/null || fail "FastCGI server died"
 # Nothing logged the request data.
 grep -qF 'carol' "$dir/stderr" && fail "request data in the log"
