@@ -29,6 +29,9 @@ admin_pw=$(head -c 15 /dev/urandom | base64 | tr '+/' '-_')
     { cat "$e2e_logdir/create-user.log" >&2; e2e_fail "encdb create-user"; }
 rm -f "$e2e_rt/admin-pw"
 
+token=$("$encdb" token create admin --name e2e 2>"$e2e_logdir/token.log") ||
+    { cat "$e2e_logdir/token.log" >&2; e2e_fail "encdb token create"; }
+
 e2e_stage "$e2e_build/cgi-bin"
 case $server in
 lighttpd) e2e_start_lighttpd ;;
@@ -39,8 +42,24 @@ esac
 
 rc=0
 "$py" "$e2e_top/t/e2e/suite.py" "$e2e_url" admin "$admin_pw" \
-    admin@example.com "$BODY_MAX" >"$e2e_logdir/suite.out" 2>&1 || rc=1
+    admin@example.com "$BODY_MAX" "$token" >"$e2e_logdir/suite.out" 2>&1 || rc=1
 cat "$e2e_logdir/suite.out"
+
+# A revoked token stops working at once.
+tid=$("$encdb" token list admin | awk '$3 == "e2e" { print $1; exit }')
+if [ -n "$tid" ] && "$encdb" token revoke "$tid" >/dev/null; then
+	out=$(curl -s -o /dev/null -w '%{http_code}' \
+	    -H "Authorization: Bearer $token" "$e2e_url/users")
+	if [ "$out" = 401 ]; then
+		echo "ok - a revoked bearer token -> 401"
+	else
+		echo "not ok - a revoked bearer token -> $out"
+		rc=1
+	fi
+else
+	echo "not ok - encdb token list/revoke"
+	rc=1
+fi
 
 # The database goes away: 503 JSON, promptly, also for a signed-in user
 # (whose session cannot be checked without it).

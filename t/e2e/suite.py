@@ -5,7 +5,8 @@ web server (t/e2e-lighttpd.pg, t/e2e-apache-fcgid.pg, t/e2e-apache-cgi.pg)
 by t/e2e/run-suite.sh, which has already migrated the database and created
 the admin.
 
-usage: suite.py BASE_URL ADMIN_USER ADMIN_PASSWORD ADMIN_EMAIL BODY_MAX
+usage: suite.py BASE_URL ADMIN_USER ADMIN_PASSWORD ADMIN_EMAIL BODY_MAX [TOKEN]
+TOKEN: an API bearer token of the admin (encdb token create), if any.
 Prints one line per check ("ok"/"not ok", TAP style) and exits 1 if any
 check failed. Python 3 standard library only.
 """
@@ -161,6 +162,7 @@ def csrf_of(c, r, pages=("/users/new",)):
 
 def main():
     base, admin, admin_pw, admin_email, body_max = sys.argv[1:6]
+    token = sys.argv[6] if len(sys.argv) > 6 else None
     body_max = int(body_max)
     anon = Client(base)
 
@@ -459,6 +461,22 @@ def main():
     check(is_error_json(r, 401), "after logout -> 401 (%r)" % r)
     r = adm2.request("GET", "/user/%s" % admin)
     check(r.status == 200, "the other session is still alive (%r)" % r)
+
+    # ---- API clients: Authorization: Bearer, no cookies, no CSRF
+    if token:
+        api = Client(base)
+        bh = {"Authorization": "Bearer " + token}
+        r = api.request("GET", "/users?limit=1", headers=bh)
+        check(r.status == 200 and isinstance((r.json() or {}).get("payload"), list),
+              "GET /users with a bearer token -> 200 (%r)" % r)
+        r = api.request("POST", "/users", json_body={"username": "api-e2e", "email": "api@example.com",
+                                                     "password": "long enough pw"}, headers=bh)
+        check(r.status == 201, "POST /users with a bearer token, no CSRF -> 201 (%r)" % r)
+        check(not api.last_set_cookie, "a bearer request gets no cookie")
+        r = api.request("GET", "/users", headers={"Authorization": "Bearer " + "A" * 43})
+        check(is_error_json(r, 401), "an unknown bearer token -> 401 (%r)" % r)
+        r = api.request("GET", "/users", headers={"Authorization": "Bearer short"})
+        check(is_error_json(r, 401), "a malformed bearer token -> 401 (%r)" % r)
 
     # ---- login throttling (last: it locks this account for a while)
     statuses = []
