@@ -173,6 +173,11 @@ END_TEST
 /* A database the boilerplate made, with its row: adopted, row intact. */
 START_TEST(test_boilerplate_database)
 {
+	static const char *const want[] = {"admin@example.com", "a@b.co",
+	                                   "user.name+tag@sub.example.com",
+	                                   "jos\xc3\xa9@example.es"};
+	struct user_list l;
+	size_t i;
 	char err[512];
 	int applied = -1, version = -1;
 	PGconn *c = pg(dbname);
@@ -185,17 +190,52 @@ START_TEST(test_boilerplate_database)
 	pg_exec(c, "INSERT INTO users VALUES ('" ADMIN_ID
 	           "', 'admin', '" ADMIN_PW "', 'admin', '" ADMIN_EMAIL "', "
 	           "'2023-01-20 19:31:56.46987+00', NULL)");
+	/* Three more, from t/vectors/sqlalchemy-utils.json (AesEngine pkcs5,
+	 * passphrase changeme2), as the boilerplate stores them. */
+	pg_exec(c, "INSERT INTO users VALUES "
+	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e01', 'v1', '" ADMIN_PW
+	           "', 'user', convert_to('V8gNqv6/C62OXfIOnxIBGg==', 'UTF8'), "
+	           "now(), NULL), "
+	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e02', 'v2', '" ADMIN_PW
+	           "', 'user', convert_to('lNB4oj9BM1wbOdIx7oQpGMy85gJvmG/fwQoQ"
+	           "gt4vGTs=', 'UTF8'), now(), now()), "
+	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e03', 'v3', '" ADMIN_PW
+	           "', 'user', convert_to('CYDZIYFjOmQ0Lvmxn8W7CpfEznQhmMGv0QJh"
+	           "6jksnXo=', 'UTF8'), now(), NULL)");
 	PQfinish(c);
 	ck_assert_msg(migrate_apply(sqldir, &applied, &version, err,
 	                            sizeof(err)) == DB_OK,
 	              "%s", err);
 	ck_assert_int_eq(applied, count_files(sqldir));
-	ck_assert_str_eq(pg_value("SELECT id || '|' || username || '|' || "
-	                          "password || '|' || email::text || '|' || "
-	                          "(email_bidx IS NULL) || '|' || "
-	                          "(updated_at IS NULL) FROM users"),
-	                 ADMIN_ID "|admin|" ADMIN_PW "|" ADMIN_EMAIL
-	                          "|true|true");
+
+	/* Read through the data layer: every email as the boilerplate had it.
+	 */
+	setenv("POSTGRES_SECRET_KEY", "changeme2", 1);
+	db_close();
+	cfg_free(&cfg);
+	ck_assert_int_eq(cfg_load(&cfg, 0, err, sizeof(err)), CFG_OK);
+	free(cfg.conninfo);
+	ck_assert_ptr_nonnull(cfg.conninfo = malloc(sizeof(dbname) + 8));
+	snprintf(cfg.conninfo, sizeof(dbname) + 8, "dbname=%s", dbname);
+	ck_assert_int_eq(db_init(&cfg), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 10, &l), DB_OK);
+	ck_assert_uint_eq(l.n, 4);
+	for (i = 0; i < l.n; i++) {
+		ck_assert_int_eq(l.v[i].email_err, EF_OK);
+		ck_assert_int_eq(l.v[i].email_legacy, 1);
+		ck_assert_str_eq(l.v[i].email, want[i]);
+	}
+	ck_assert_str_eq(l.v[0].created_at, "2023-01-20T19:31:56.469870+00:00");
+	ck_assert_str_eq(l.v[0].updated_at, "");
+	ck_assert_str_ne(l.v[2].updated_at, "");
+	users_list_free(&l);
+	ck_assert_str_eq(
+	    pg_value(
+	        "SELECT id || '|' || username || '|' || "
+	        "password || '|' || email::text || '|' || "
+	        "(email_bidx IS NULL) || '|' || "
+	        "(updated_at IS NULL) FROM users WHERE username = 'admin'"),
+	    ADMIN_ID "|admin|" ADMIN_PW "|" ADMIN_EMAIL "|true|true");
 }
 END_TEST
 
