@@ -46,16 +46,19 @@ CREATE INDEX IF NOT EXISTS audit_log_subject_idx
 -- The canonical bytes of an entry that its hash covers: a JSON array
 -- (json_build_array's text is stable) of every column but the hashes,
 -- the time as integer microseconds since the epoch (independent of the
--- session's TimeZone and DateStyle).
+-- session's TimeZone and DateStyle). Every name is qualified instead of
+-- a SET search_path clause, which would keep the function from being
+-- inlined into the one-statement append (STABLE, not IMMUTABLE, for the
+-- same reason: json_build_array is STABLE).
 CREATE OR REPLACE FUNCTION public.audit_canonical(p_seq bigint,
     p_at timestamptz, p_actor text, p_subject text, p_route text,
     p_action text, p_client_addr text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT convert_to(json_build_array(p_seq,
-	    (extract(epoch FROM p_at) * 1000000)::bigint, p_actor, p_subject,
-	    p_route, p_action, p_client_addr)::text, 'UTF8')
+	SELECT pg_catalog.convert_to(pg_catalog.json_build_array(p_seq,
+	    (EXTRACT(epoch FROM p_at) * 1000000)::pg_catalog.int8, p_actor,
+	    p_subject, p_route, p_action, p_client_addr)::pg_catalog.text,
+	    'UTF8')
 $$;
 
 CREATE OR REPLACE FUNCTION public.audit_refuse() RETURNS trigger

@@ -16,6 +16,11 @@
  *   ops-load check STATE
  *	Every user of STATE must have exactly that email, found by username
  *	and by email (blind index). Exit status 1 on any difference.
+ *   ops-load readcost USERNAME N
+ *	For bench/rotate-bench, not a test: the read path of GET /user in
+ *	the data layer (users_find_by_username, email decrypted) N times
+ *	without and N times with audit_record after each read, alternating
+ *	in rounds; prints microseconds per read for both and their ratio.
  */
 #include "config.h"
 
@@ -23,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "encfield.h"
@@ -193,6 +199,61 @@ check(const struct cfg *c, const char *state)
 	return bad || n == 0;
 }
 
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int
+readcost(const struct cfg *c, const char *name, long n)
+{
+	struct audit_entry ae = {"user:00000000-0000-4000-8000-000000000000",
+	                         NULL, "GET /user", AUDIT_READ, "127.0.0.1"};
+	double t, plain = 0, audited = 0;
+	struct user u;
+	long i, round;
+	int audit;
+
+	for (round = 0; round < 10; round++)
+		for (audit = 0; audit < 2; audit++) {
+			t = now_us();
+			for (i = 0; i < n / 10; i++) {
+				memset(&u, 0, sizeof(u));
+				if (users_find_by_username(c, name, &u) !=
+				        DB_OK ||
+				    u.email == NULL) {
+					fprintf(stderr,
+					        "ops-load: read failed\n");
+					users_clear(&u);
+					return 1;
+				}
+				ae.subject = u.id;
+				if (audit && audit_record(&ae) != DB_OK) {
+					fprintf(stderr,
+					        "ops-load: audit failed\n");
+					users_clear(&u);
+					return 1;
+				}
+				users_clear(&u);
+			}
+			if (audit)
+				audited += now_us() - t;
+			else
+				plain += now_us() - t;
+		}
+	n = n / 10 * 10;
+	printf("read path (users_find_by_username, decrypt): %.1f us/read\n"
+	       "read path + audit_record:                    %.1f us/read\n"
+	       "audit cost: +%.1f us/read, ratio %.2f\n",
+	       plain / (double)n, audited / (double)n,
+	       (audited - plain) / (double)n, audited / plain);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -203,9 +264,10 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	log_set_progname("ops-load");
 	if (argc < 3 || (strcmp(argv[1], "run") == 0 && argc != 5) ||
-	    (strcmp(argv[1], "check") == 0 && argc != 3)) {
+	    (strcmp(argv[1], "check") == 0 && argc != 3) ||
+	    (strcmp(argv[1], "readcost") == 0 && argc != 4)) {
 		fprintf(stderr, "usage: ops-load run STATE PREFIX COUNT | "
-		                "check STATE\n");
+		                "check STATE | readcost USERNAME N\n");
 		return 2;
 	}
 	if (cfg_load(&c, CFG_NEED_DB | CFG_NEED_KEYS, err, sizeof(err)) !=
@@ -221,6 +283,9 @@ main(int argc, char *argv[])
 	if (strcmp(argv[1], "run") == 0)
 		rc = run(&c, argv[2], argv[3],
 		         atol(argv[4]) > 0 ? atol(argv[4]) : 1);
+	else if (strcmp(argv[1], "readcost") == 0)
+		rc = readcost(&c, argv[2],
+		              atol(argv[3]) >= 10 ? atol(argv[3]) : 10);
 	else
 		rc = check(&c, argv[2]);
 	free(seen);
