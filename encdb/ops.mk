@@ -13,3 +13,12 @@ dist_sql_DATA += \
 encdb_encdb_SOURCES += encdb/ops.h encdb/opsutil.c encdb/sweep.h \
 	encdb/sweep.c encdb/rotate.c encdb/upgrade.c encdb/reindex.c \
 	encdb/census.c encdb/token.c encdb/audit.c
+
+# The census page /admin/census (executable `census`, admin only).
+pkglibexec_PROGRAMS += cgi-bin/census
+cgi_bin_census_SOURCES = cgi-bin/census.c
+cgi_bin_census_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) \
+	$(FCGI_CFLAGS)
+cgi_bin_census_LDADD = lib/libapp.la
+
+dist_noinst_SCRIPTS += bench/rotate-bench
