@@ -376,7 +376,7 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 		goto out;
 	}
 
-	if (found) {
+	if (found && password[0] != '\0') {
 		ee = users_check_password(cfg, &u, password, &match, &rehash);
 		if (ee != EF_OK) {
 			/* e.g. a legacy hash without SECRET_KEY: a failure. */
@@ -385,7 +385,10 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 			match = 0;
 		}
 	} else {
-		/* The same work for an unknown user. */
+		/*
+		 * The same work for an unknown user. An empty password is
+		 * never accepted, even if a legacy hash of "" would match.
+		 */
 		(void)ef_pw_verify(password, strlen(password), dummy_hash, NULL,
 		                   0, &match);
 		match = 0;

@@ -31,6 +31,11 @@ static const char legacy_hash[] =
     "60374fa84f18f9bc851ef6929bf090088644eab3a0003181e9cc05b2946da744"
     "12e135b2c04d06a02bc7fc89a3aa834b2f984c117fa29ee47ab7b2b7e7372449";
 
+/* The same hash of "" (the empty password is never accepted). */
+static const char legacy_empty[] =
+    "de73f7e1cfb264373d465f0c7018130247fc45290617ad902a11e28c644eb084"
+    "f187c4d506b7ee22d18a8b60e2c676d083b640b9241b9121e706ed905246fec8";
+
 static struct cfg cfg;
 
 static void
@@ -411,6 +416,20 @@ START_TEST(test_legacy_upgrade)
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
 	                            &who, cookie, &retry),
 	                 AUTH_OK);
+
+	/* A legacy hash of the empty password: never a way in. */
+	snprintf(q, sizeof(q),
+	         "INSERT INTO public.users (id, username, password, user_type, "
+	         "email, created_at) VALUES (gen_random_uuid(), 'blank', '%s', "
+	         "'user', '\\x00'::bytea, now())",
+	         legacy_empty);
+	admin(q);
+	ck_assert_int_eq(
+	    auth_login(&cfg, "blank", "", "192.0.2.51", &who, cookie, &retry),
+	    AUTH_ERR_BADLOGIN);
+	ck_assert_str_eq(admin("SELECT password FROM public.users "
+	                       "WHERE username = 'blank'"),
+	                 legacy_empty);
 }
 END_TEST
 

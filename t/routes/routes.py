@@ -652,6 +652,15 @@ r = run("POST", "/login", body={"username": "admin", "password": "password"},
         env={"SECRET_KEY": None})
 check(G, "no SECRET_KEY needed after the upgrade", r.status == 200, repr(r))
 sql("DELETE FROM public.login_attempts")
+case(G)
+sql("INSERT INTO public.users (id, username, password, user_type, email, created_at) "
+    "VALUES (gen_random_uuid(), 'zblank', '%s', 'user', '\\x00'::bytea, now())"
+    % "de73f7e1cfb264373d465f0c7018130247fc45290617ad902a11e28c644eb084"
+      "f187c4d506b7ee22d18a8b60e2c676d083b640b9241b9121e706ed905246fec8")
+r = run("POST", "/login", body={"username": "zblank", "password": ""})
+check(G, "legacy hash of the empty password: empty password refused (401)",
+      r.status == 401 and r.cookie("session") is None, repr(r))
+sql("DELETE FROM public.login_attempts")
 
 # Password changes and deletes end sessions.
 case(G)
