@@ -37,14 +37,15 @@ static const char *const req_errs[REQ_ERR__MAX] = {
     "Invalid Content-Length",          /* REQ_ERR_LENGTH */
     "Request body too large",          /* REQ_ERR_TOOBIG */
     "Unsupported Content-Type",        /* REQ_ERR_CTYPE */
-    "Malformed request: bad encoding or control characters", /* ENCODING */
+    /* REQ_ERR_ENCODING */
+    "Malformed request: bad encoding or control characters",
     "Too many or too long parameters", /* REQ_ERR_TOOMANY */
     "Repeated parameter",              /* REQ_ERR_REPEATED */
     "Malformed JSON body",             /* REQ_ERR_JSON */
     "Duplicate key in JSON body",      /* REQ_ERR_JSON_DUP */
     "JSON body nested too deep",       /* REQ_ERR_JSON_DEPTH */
-    "JSON body must be an object of strings, numbers and booleans", /* TYPE */
-    "Invalid input", /* REQ_ERR_INVALID */
+    "JSON body must be an object",     /* REQ_ERR_JSON_TYPE */
+    "Invalid input",                   /* REQ_ERR_INVALID */
 };
 
 static const int req_statuses[REQ_ERR__MAX] = {
