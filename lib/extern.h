@@ -247,7 +247,7 @@ enum req_err {
 	REQ_ERR_JSON,	   /* malformed JSON or trailing data (400) */
 	REQ_ERR_JSON_DUP,  /* duplicate key in a JSON object (400) */
 	REQ_ERR_JSON_DEPTH, /* JSON nested too deep (400) */
-	REQ_ERR_JSON_TYPE, /* JSON top level not an object, or bad member (400) */
+	REQ_ERR_JSON_TYPE, /* JSON top level not an object (400) */
 	REQ_ERR_INVALID,   /* field validation failed (422); see errs */
 	REQ_ERR__MAX
 };
@@ -436,10 +436,12 @@ int valid_utf8_text(const char *s, size_t len);
  * The validators (each: 1 valid / 0 invalid with p->err set).
  *  username:  1..64 bytes of UTF-8 text, no '/', no whitespace at either
  *             end, not "." or ".."; parsed.s
- *  email:     <= 254 bytes, local@domain, ASCII local part of atext and
- *             dots (no leading/trailing/double dot, <= 64), domain of
- *             LDH labels (1..63, not starting/ending '-') with at least
- *             one dot, or ASCII letters; parsed.s
+ *  email:     <= 254 bytes, local@domain; the local part (<= 64) is
+ *             RFC 5322 atext and dots (no leading, trailing or double
+ *             dot); the domain is ASCII letters/digits/hyphen labels
+ *             (1..63, not starting or ending with '-'), at least two of
+ *             them; no quoted local parts, IP literals or raw UTF-8
+ *             (IDN domains must come as xn--); parsed.s
  *  password:  8..1024 bytes (any UTF-8 text); parsed.s
  *  user_type: "admin" or "user"; parsed.s
  *  limit:     1..100; parsed.i
@@ -503,8 +505,9 @@ int resp_redirect(struct resp *rs, int status, const char *location);
 /* 204/304 etc.: status and no body. */
 void resp_status(struct resp *rs, int status);
 /* Set-Cookie: name=value; Path=/; HttpOnly; SameSite=Strict[; Secure]
- * [; Max-Age=N]. max_age < 0: session cookie; 0: delete it. name must be
- * a token, value base64url/token chars only. 0 / -1. */
+ * [; Max-Age=N]. max_age < 0: session cookie; 0: delete it (also sends an
+ * Expires in 1970). name must be a token, value only [A-Za-z0-9-._~]
+ * (base64url and hex fit). 0 / -1. */
 int resp_cookie(struct resp *rs, const char *name, const char *value,
     long max_age, int secure);
 /* Allow: methods (e.g. "GET, HEAD"), for 405 and OPTIONS. 0 / -1. */
@@ -547,7 +550,11 @@ int resp_send(struct http *h, const struct resp *rs);
  *	{{#unless name}}..{{/unless}}	the opposite
  *	{{#each name}}..{{/each}}	once per row of list name; inside, names
  *				are looked up in the row, then outwards
- *	{{>name}}		include template name (same vars)
+ *	{{>name}}		include template name (same vars), nesting
+ *				at most 8 deep
+ *	{{! text }}		a comment, removed
+ * ({{else}} belongs to #if/#unless only; tags may have spaces inside the
+ * braces: {{ name }}; anything else between {{ and }} is a syntax error.)
  * A {{name}} whose variable is not set is a render error (TMPL_ERR_MISSING):
  * set "" for empty values. Names: [A-Za-z0-9_]+.
  */
@@ -1201,7 +1208,8 @@ int app_csrf(struct app *a);
 const char *app_param(const struct app *a, const char *key);
 
 /* New template scope with the layout's variables set (title, signed_in,
- * me, me_url, is_admin, csrf). NULL on OOM. Free with tmpl_vars_free. */
+ * is_admin, session (cookie-authenticated), me, csrf). NULL on OOM. Free
+ * with tmpl_vars_free. */
 struct tmpl_vars *app_vars(struct app *a, const char *title);
 
 /* Render page with vars as the response (status); 500 on failure. */
