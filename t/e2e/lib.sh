@@ -211,11 +211,16 @@ e2e_gen() {
 	    "$@" || e2e_fail "conf/gen $t failed"
 }
 
-# e2e_wait_http URL: wait (up to 20 s) until URL answers at all.
+# e2e_wait_http URL PID: wait (up to 20 s) until URL answers, as long as
+# the server PID is alive (so that we never take another test's server on
+# a port that it grabbed first for ours). Returns 1 if PID died.
 e2e_wait_http() {
 	i=0
 	while [ $i -lt 100 ]; do
+		kill -0 "$2" 2>/dev/null || return 1
 		if curl -s -o /dev/null --max-time 2 "$1"; then
+			sleep 0.2
+			kill -0 "$2" 2>/dev/null || return 1
 			return 0
 		fi
 		i=$((i + 1))
@@ -240,17 +245,30 @@ e2e_start_lighttpd() {
 	command -v lighttpd >/dev/null 2>&1 || [ -x /usr/sbin/lighttpd ] ||
 	    e2e_skip "lighttpd is not installed"
 	lt=$(command -v lighttpd 2>/dev/null || echo /usr/sbin/lighttpd)
-	e2e_port=${e2e_port:-$(e2e_free_port)}
+	e2e_port_auto=
+	[ -n "${e2e_port:-}" ] || { e2e_port=$(e2e_free_port); e2e_port_auto=1; }
 	e2e_gen lighttpd.conf.in "$e2e_rt/lighttpd.conf"
 	"$lt" -tt -f "$e2e_rt/lighttpd.conf" >"$e2e_logdir/lighttpd-check.log" \
 	    2>&1 || { cat "$e2e_logdir/lighttpd-check.log" >&2;
 	    e2e_fail "lighttpd rejects the generated config"; }
-	LD_LIBRARY_PATH=$e2e_libdir "$lt" -D -f "$e2e_rt/lighttpd.conf" \
-	    >>"$e2e_logdir/lighttpd-stdout.log" 2>&1 &
-	e2e_pids="$e2e_pids $!"
-	e2e_servers="$e2e_servers lighttpd"
-	e2e_url=http://127.0.0.1:$e2e_port
-	e2e_wait_http "$e2e_url/healthz" || e2e_fail "lighttpd did not start"
+	# A free port may be taken by another test between our probe and
+	# lighttpd's bind: then lighttpd exits and we try another port.
+	tries=0
+	while :; do
+		LD_LIBRARY_PATH=$e2e_libdir "$lt" -D -f "$e2e_rt/lighttpd.conf" \
+		    >>"$e2e_logdir/lighttpd-stdout.log" 2>&1 &
+		pid=$!
+		e2e_pids="$e2e_pids $pid"
+		e2e_servers="$e2e_servers lighttpd"
+		e2e_url=http://127.0.0.1:$e2e_port
+		e2e_wait_http "$e2e_url/healthz" "$pid" && break
+		e2e_stop_server lighttpd
+		tries=$((tries + 1))
+		[ $tries -lt 3 ] && [ -n "${e2e_port_auto:-}" ] ||
+		    e2e_fail "lighttpd did not start (see lighttpd-error.log)"
+		e2e_port=$(e2e_free_port)
+		e2e_gen lighttpd.conf.in "$e2e_rt/lighttpd.conf"
+	done
 	e2e_msg "lighttpd on $e2e_url (workers as $e2e_user)"
 }
 
@@ -269,7 +287,8 @@ e2e_start_apache() {
 	mode=$1
 	ap=$(command -v apache2 2>/dev/null || echo /usr/sbin/apache2)
 	[ -x "$ap" ] || e2e_skip "apache2 is not installed"
-	e2e_port=${e2e_port:-$(e2e_free_port)}
+	e2e_port_auto=
+	[ -n "${e2e_port:-}" ] || { e2e_port=$(e2e_free_port); e2e_port_auto=1; }
 	defs=
 	: >"$e2e_rt/run/app-env.conf"
 	case $mode in
@@ -316,14 +335,24 @@ e2e_start_apache() {
 	"$ap" -t -f "$e2e_rt/httpd.conf" $defs >"$e2e_logdir/apache-check.log" \
 	    2>&1 || { cat "$e2e_logdir/apache-check.log" >&2;
 	    e2e_fail "apache2 rejects the generated config"; }
-	# shellcheck disable=SC2086
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C \
-	    "$ap" -f "$e2e_rt/httpd.conf" -DFOREGROUND $defs \
-	    >>"$e2e_logdir/apache-stdout.log" 2>&1 &
-	e2e_pids="$e2e_pids $!"
-	e2e_servers="$e2e_servers apache"
-	e2e_url=http://127.0.0.1:$e2e_port
-	e2e_wait_http "$e2e_url/healthz" || e2e_fail "apache2 did not start"
+	tries=0
+	while :; do
+		# shellcheck disable=SC2086
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C \
+		    "$ap" -f "$e2e_rt/httpd.conf" -DFOREGROUND $defs \
+		    >>"$e2e_logdir/apache-stdout.log" 2>&1 &
+		pid=$!
+		e2e_pids="$e2e_pids $pid"
+		e2e_servers="$e2e_servers apache"
+		e2e_url=http://127.0.0.1:$e2e_port
+		e2e_wait_http "$e2e_url/healthz" "$pid" && break
+		e2e_stop_server apache
+		tries=$((tries + 1))
+		[ $tries -lt 3 ] && [ -n "${e2e_port_auto:-}" ] ||
+		    e2e_fail "apache2 did not start (see apache-error.log)"
+		e2e_port=$(e2e_free_port)
+		e2e_gen apache-standalone.conf.in "$e2e_rt/httpd.conf"
+	done
 	e2e_msg "apache ($mode) on $e2e_url (workers as $e2e_user)"
 }
 
