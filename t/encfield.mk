@@ -21,7 +21,7 @@ ENCFIELD_VALGRIND = valgrind --error-exitcode=97 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --track-origins=yes -q
 check-valgrind-encfield: t/check_encfield$(EXEEXT) t/ef-pwtool$(EXEEXT)
 	cd $(top_builddir) && \
-	top_srcdir='$(top_srcdir)' CK_FORK=no EF_TEST_NONCES=2000 \
+	top_srcdir='$(top_srcdir)' CK_FORK=no EF_TEST_NONCES=2000 EF_TEST_FUZZ=300 \
 	CK_DEFAULT_TIMEOUT=0 $(LIBTOOL) --mode=execute \
 	$(ENCFIELD_VALGRIND) t/check_encfield
 	cd $(top_builddir) && \
