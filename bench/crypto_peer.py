@@ -10,6 +10,8 @@ Operations and what they stand next to:
   v1_decrypt      AesGcmEngine.decrypt
   legacy_decrypt  AesEngine('pkcs5').decrypt (the boilerplate's every read)
   legacy_encrypt  AesEngine('pkcs5').encrypt (the boilerplate's every write)
+  legacy_decrypt_gcm     AesGcmEngine.decrypt (= v1_decrypt here)
+  legacy_decrypt_fernet  FernetEngine.decrypt
   blind_index     HMAC-SHA256 of the trimmed, lowercased email
                   (cryptography's hmac; SQLAlchemy-Utils has none)
   pbkdf2_sha512   hashlib.pbkdf2_hmac sha512, 100000 iterations (the
@@ -28,7 +30,8 @@ import time
 
 from cryptography.hazmat.primitives import hashes, hmac
 from sqlalchemy_utils.types.encrypted.encrypted_type import (AesEngine,
-                                                             AesGcmEngine)
+                                                             AesGcmEngine,
+                                                             FernetEngine)
 
 EMAIL = "user0000001@example.com"
 PASSPHRASE = "changeme2"
@@ -74,9 +77,12 @@ def main():
 
     gcm = make_engine(AesGcmEngine)
     cbc = make_engine(AesEngine, "pkcs5")
+    fernet = make_engine(FernetEngine)
     gcm_ct = gcm.encrypt(EMAIL)
     cbc_ct = cbc.encrypt(EMAIL)
-    if gcm.decrypt(gcm_ct) != EMAIL or cbc.decrypt(cbc_ct) != EMAIL:
+    fernet_ct = fernet.encrypt(EMAIL)
+    if gcm.decrypt(gcm_ct) != EMAIL or cbc.decrypt(cbc_ct) != EMAIL or \
+            fernet.decrypt(fernet_ct) != EMAIL:
         print("crypto_peer: round trip failed", file=sys.stderr)
         return 1
 
@@ -84,6 +90,8 @@ def main():
         ("v1_encrypt", lambda: gcm.encrypt(EMAIL)),
         ("v1_decrypt", lambda: gcm.decrypt(gcm_ct)),
         ("legacy_decrypt", lambda: cbc.decrypt(cbc_ct)),
+        ("legacy_decrypt_gcm", lambda: gcm.decrypt(gcm_ct)),
+        ("legacy_decrypt_fernet", lambda: fernet.decrypt(fernet_ct)),
         ("legacy_encrypt", lambda: cbc.encrypt(EMAIL)),
         ("blind_index", lambda: blind_index(EMAIL)),
     ]
