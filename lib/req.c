@@ -1214,14 +1214,16 @@ req_path_tail(const struct req *r, const char *prefix)
 	if (r->path_info != NULL && r->path_info[0] != '\0') {
 		/*
 		 * A script mounted at the root gets the whole path in
-		 * PATH_INFO; otherwise PATH_INFO is what follows the
-		 * script's mount point (the route prefix).
+		 * PATH_INFO, which must then start with the prefix;
+		 * otherwise PATH_INFO is what follows the script's mount
+		 * point (the route prefix).
 		 */
-		if ((r->script_name == NULL || r->script_name[0] == '\0' ||
-		     strcmp(r->script_name, "/") == 0) &&
-		    strncmp(r->path_info, prefix, plen) == 0)
+		if (r->script_name == NULL || r->script_name[0] == '\0' ||
+		    strcmp(r->script_name, "/") == 0) {
+			if (strncmp(r->path_info, prefix, plen) != 0)
+				return NULL;
 			t = r->path_info + plen;
-		else
+		} else
 			t = r->path_info + (r->path_info[0] == '/');
 	} else if (r->uri_path != NULL &&
 	           strncmp(r->uri_path, prefix, plen) == 0)

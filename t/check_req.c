@@ -737,6 +737,8 @@ static const struct {
     /* A script mounted at the root gets the whole path. */
     {"", "/user/admin", "/user/admin", "admin", REQ_OK},
     {"/", "/user/admin", "/user/admin", "admin", REQ_OK},
+    {"", "/users", "/users", NULL, REQ_OK},
+    {"/", "/login", "/login", NULL, REQ_OK},
     /* No PATH_INFO (rewrite without it): decode REQUEST_URI. */
     {"/user.fcgi", NULL, "/user/bob%20x?y=1", "bob x", REQ_OK},
     {"/user.fcgi", "", "/user/bob", "bob", REQ_OK},
