@@ -25,6 +25,7 @@ bench-http: all
 bench: bench-http
 .PHONY: bench bench-http
 
+EXTRA_DIST += bench/README
 dist_noinst_SCRIPTS += bench/run bench/crypto_peer.py
 dist_noinst_DATA += bench/common.lua bench/get-user.lua \
 	bench/list-users.lua bench/post-users.lua bench/login.lua \
