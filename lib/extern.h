@@ -948,6 +948,18 @@ const char *audit_action_name(enum audit_action a);
  */
 enum db_err audit_record(const struct audit_entry *e);
 
+/*
+ * audit_record for the current request of a route: actor "user:<id>
+ * via session|token" from a->who, route "<METHOD> <SCRIPT_NAME>" (no
+ * path info: no names in it), client address REMOTE_ADDR; subject is the
+ * user's UUID text (NULL for a list of several; the username for a
+ * delete by name). One statement. Returns DB_OK or the db_exec error: the
+ * route should then answer with app_db_error instead of the data.
+ */
+struct app;
+enum db_err audit_request(const struct app *a, const char *subject,
+    enum audit_action action);
+
 /* What is wrong at the first broken entry of the chain. */
 enum audit_break {
 	AUDIT_BREAK_NONE,  /* the chain is intact */
