@@ -108,6 +108,43 @@ out: /* the one cleanup */
 	return rc;
 }
 
+enum db_err
+audit_request(const struct app *a, const char *subject,
+              enum audit_action action)
+{
+	struct audit_entry e;
+	char actor[64], route[96];
+	const char *via;
+
+	if (a == NULL || a->r == NULL)
+		return DB_ERROR;
+	switch (a->who.via) {
+	case AUTH_VIA_SESSION:
+		via = "session";
+		break;
+	case AUTH_VIA_BEARER:
+		via = "token";
+		break;
+	default:
+		via = "none";
+		break;
+	}
+	snprintf(actor, sizeof(actor), "user:%s via %s",
+	         a->who.user_id[0] != '\0' ? a->who.user_id : "-", via);
+	snprintf(route, sizeof(route), "%s %s", req_method_name(a->r->method),
+	         a->r->script_name != NULL && a->r->script_name[0] != '\0'
+	             ? a->r->script_name
+	             : "-");
+	e.actor = actor;
+	e.subject = subject;
+	e.route = route;
+	e.action = action;
+	e.client_addr = a->r->remote_addr != NULL && a->r->remote_addr[0]
+	                    ? a->r->remote_addr
+	                    : NULL;
+	return audit_record(&e);
+}
+
 enum audit_break
 audit_chain_step(int64_t expect_seq, const uint8_t prev[32], int64_t seq,
                  const uint8_t *canon, size_t canonlen,

@@ -213,6 +213,87 @@ START_TEST(test_record_invalid)
 }
 END_TEST
 
+/* One text field of the last entry, by test SQL (caller frees). */
+static char *
+last_field(const char *col)
+{
+	char sql[128];
+	PGresult *r;
+	char *v;
+
+	snprintf(sql, sizeof(sql),
+	         "SELECT coalesce(%s, '(null)') FROM public.audit_log"
+	         " ORDER BY seq DESC LIMIT 1",
+	         col);
+	ck_assert_int_eq(db_connect(), DB_OK);
+	r = PQexec(db_handle(), sql);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	ck_assert_int_eq(PQntuples(r), 1);
+	v = strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+struct request_case {
+	enum req_method method;
+	const char *script_name, *remote_addr;
+	enum auth_via via;
+	const char *user_id, *subject;
+	enum audit_action action;
+	/* expected columns */
+	const char *actor, *route, *addr, *action_name;
+};
+
+static const struct request_case requests[] = {
+    {REQ_METHOD_GET, "/user", "192.0.2.10", AUTH_VIA_SESSION,
+     "7b1f8f3e-5d2a-4c39-9d1e-2f6a4b8c0d11",
+     "c4cc1314-26ee-4fed-803c-ef47d415c758", AUDIT_READ,
+     "user:7b1f8f3e-5d2a-4c39-9d1e-2f6a4b8c0d11 via session", "GET /user",
+     "192.0.2.10", "read"},
+    {REQ_METHOD_GET, "/users", "2001:db8::1", AUTH_VIA_BEARER,
+     "7b1f8f3e-5d2a-4c39-9d1e-2f6a4b8c0d11", NULL, AUDIT_LIST,
+     "user:7b1f8f3e-5d2a-4c39-9d1e-2f6a4b8c0d11 via token", "GET /users",
+     "2001:db8::1", "list"},
+    {REQ_METHOD_DELETE, "", "", AUTH_VIA_NONE, "", "alice", AUDIT_DELETE,
+     "user:- via none", "DELETE -", "(null)", "delete"},
+};
+
+START_TEST(test_request)
+{
+	const struct request_case *c = &requests[_i];
+	struct req r;
+	struct app a;
+	char *v;
+
+	memset(&r, 0, sizeof(r));
+	memset(&a, 0, sizeof(a));
+	r.method = c->method;
+	r.script_name = (char *)c->script_name;
+	r.remote_addr = (char *)c->remote_addr;
+	a.r = &r;
+	a.who.via = c->via;
+	snprintf(a.who.user_id, sizeof(a.who.user_id), "%s", c->user_id);
+	ck_assert_int_eq(audit_request(&a, c->subject, c->action), DB_OK);
+	v = last_field("actor");
+	ck_assert_str_eq(v, c->actor);
+	free(v);
+	v = last_field("route");
+	ck_assert_str_eq(v, c->route);
+	free(v);
+	v = last_field("client_addr");
+	ck_assert_str_eq(v, c->addr);
+	free(v);
+	v = last_field("action");
+	ck_assert_str_eq(v, c->action_name);
+	free(v);
+	v = last_field("subject");
+	ck_assert_str_eq(v, c->subject != NULL ? c->subject : "(null)");
+	free(v);
+	ck_assert_int_eq(audit_request(NULL, NULL, AUDIT_READ), DB_ERROR);
+}
+END_TEST
+
 START_TEST(test_concurrent_writers)
 {
 	enum { WRITERS = 4, EACH = 40 };
@@ -337,6 +418,9 @@ audit_suite(void)
 		tcase_set_timeout(tc, 60);
 		tcase_add_test(tc, test_record_verify);
 		tcase_add_test(tc, test_record_invalid);
+		tcase_add_loop_test(
+		    tc, test_request, 0,
+		    (int)(sizeof(requests) / sizeof(requests[0])));
 		tcase_add_test(tc, test_concurrent_writers);
 		tcase_add_test(tc, test_append_only);
 		tcase_add_test(tc, test_detect_edit);
