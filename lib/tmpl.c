@@ -698,6 +698,7 @@ tmpl_load(const char *name, struct tmpl **out)
 	FILE *f = NULL;
 	size_t len = 0, n;
 	enum tmpl_err err;
+	char *shrunk;
 
 	if (dir == NULL && (dir = getenv("TEMPLATE_DIR")) == NULL)
 		dir = TEMPLATEDIR;
@@ -722,6 +723,9 @@ tmpl_load(const char *name, struct tmpl **out)
 		goto out;
 	}
 	t->src[len] = '\0';
+	/* Keep only what the file needs: the cache lives as long as we do. */
+	if ((shrunk = realloc(t->src, len + 1)) != NULL)
+		t->src = shrunk;
 	if ((err = tmpl_parse(t, len)) != TMPL_OK) {
 		LOG_ERR("%s: %s", path.data, tmpl_strerror(err));
 		goto out;
