@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -893,6 +894,8 @@ parse_json(struct req *r, const char *body, size_t len)
 	char *key, *val;
 	const char *s;
 
+	if (len > INT_MAX) /* json-c takes an int length */
+		return req_fail(r, REQ_ERR_TOOBIG, NULL);
 	if (!json_text_ok(body, len))
 		return req_fail(r, REQ_ERR_ENCODING, NULL);
 	/*
