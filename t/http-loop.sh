@@ -210,6 +210,7 @@ while [ ! -S "$sock" ] && [ $i -lt 50 ]; do
 	i=$((i + 1))
 done
 [ -S "$sock" ] || { echo "FastCGI server did not start"; exit 99; }
+sleep 0.2 # the socket file appears at bind(), just before listen()
 suite 1
 # One process served all of them.
 send '' REQUEST_METHOD=GET QUERY_STRING='name=last'
