@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "encfield.h"
 #include "extern.h"
 
 long long
@@ -317,45 +318,14 @@ valid_cursor(struct pair *p)
 	return 1;
 }
 
-/* Value of one hex digit, or -1. */
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 valid_uuid(struct pair *p)
 {
-	uint8_t out[16];
-	size_t i, o = 0;
-	int hi, lo;
-
-	p->err = "not a valid UUID";
-	if (p->val == NULL || p->valsz != 36 || strlen(p->val) != 36)
+	if (p->val == NULL || p->valsz != 36 || strlen(p->val) != 36 ||
+	    !ef_uuid_parse(p->val, p->parsed.uuid)) {
+		p->err = "not a valid UUID";
 		return 0;
-	for (i = 0; i < 36;) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (p->val[i] != '-')
-				return 0;
-			i++;
-			continue;
-		}
-		hi = hexval((unsigned char)p->val[i]);
-		lo = hexval((unsigned char)p->val[i + 1]);
-		if (hi < 0 || lo < 0)
-			return 0;
-		out[o++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
 	}
-	memcpy(p->parsed.uuid, out, sizeof(out));
-	p->err = NULL;
 	return 1;
 }
 

@@ -17,6 +17,7 @@
 
 #include "extern.h"
 #include "http/fakeio.h"
+#include "http/fixture.h"
 
 #define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
 
@@ -44,23 +45,6 @@ send(struct resp *rs, const char *method, struct buf *out)
 	buf_reset(out);
 	buf_putmem(out, f.out.data, f.out.len);
 	buf_free(&f.out);
-}
-
-/* Read a golden file from $top_srcdir/t/http into out. */
-static void
-golden(const char *name, struct buf *out)
-{
-	const char *top = getenv("top_srcdir");
-	char path[1024], chunk[4096];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/t/http/%s", top ? top : ".", name);
-	ck_assert_msg((f = fopen(path, "rb")) != NULL, "cannot open %s", path);
-	buf_reset(out);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_putmem(out, chunk, n);
-	fclose(f);
 }
 
 /* The header block of a response (up to the blank line). */
@@ -163,7 +147,7 @@ START_TEST(test_golden)
 	resp_init(&rs);
 	golden_cases[_i].build(&rs);
 	send(&rs, golden_cases[_i].method, &got);
-	golden(golden_cases[_i].golden, &want);
+	fixture_read(golden_cases[_i].golden, &want);
 	ck_assert_msg(
 	    got.len == want.len && memcmp(got.data, want.data, got.len) == 0,
 	    "%s differs; got:\n%s", golden_cases[_i].golden, buf_cstr(&got));
@@ -430,13 +414,12 @@ END_TEST
 /* HTML through a template: text/html, escaped, security headers. */
 START_TEST(test_html)
 {
-	const char *top = getenv("top_srcdir");
 	char dir[1024];
 	struct buf got = BUF_INIT;
 	struct tmpl_vars *v;
 	struct resp rs;
 
-	snprintf(dir, sizeof(dir), "%s/t/http", top ? top : ".");
+	fixture_path(dir, sizeof(dir), NULL);
 	ck_assert_int_eq(tmpl_set_dir(dir), 0);
 	v = tmpl_vars_new();
 	ck_assert_int_eq(tmpl_set(v, "title", "<Users & \"friends\">"), 0);
@@ -444,9 +427,9 @@ START_TEST(test_html)
 	ck_assert_int_eq(resp_html(&rs, 200, "resp-page", v), 0);
 	ck_assert_str_eq(rs.ctype, "text/html; charset=utf-8");
 	send(&rs, "GET", &got);
-	ck_assert_ptr_nonnull(
-	    strstr(buf_cstr(&got), "\r\n\r\n<title>&lt;Users &amp; "
-	                           "&quot;friends&quot;&gt;</title>\n"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&got),
+	                             "\r\n\r\n<title>&lt;Users &amp; "
+	                             "&quot;friends&quot;&gt;</title>\n"));
 	ck_assert_ptr_nonnull(strstr(
 	    buf_cstr(&got), "Content-Type: text/html; charset=utf-8\r\n"));
 	/* A missing template or value fails and leaves no body. */

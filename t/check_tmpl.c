@@ -17,6 +17,7 @@
 #include <check.h>
 
 #include "extern.h"
+#include "http/fixture.h"
 
 #define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
 
@@ -286,26 +287,10 @@ END_TEST
 static void
 set_fixture_dir(void)
 {
-	const char *top = getenv("top_srcdir");
 	char dir[1024];
 
-	snprintf(dir, sizeof(dir), "%s/t/http", top ? top : ".");
+	fixture_path(dir, sizeof(dir), NULL);
 	ck_assert_int_eq(tmpl_set_dir(dir), 0);
-}
-
-static void
-read_file(const char *name, struct buf *out)
-{
-	const char *top = getenv("top_srcdir");
-	char path[1024], chunk[4096];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/t/http/%s", top ? top : ".", name);
-	ck_assert_msg((f = fopen(path, "rb")) != NULL, "cannot open %s", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_putmem(out, chunk, n);
-	fclose(f);
 }
 
 /* The users page of a hostile data set, compared with its golden file. */
@@ -342,7 +327,7 @@ START_TEST(test_golden_page)
 		    0);
 	}
 	ck_assert_int_eq(tmpl_render(&got, "page", v), TMPL_OK);
-	read_file("page.golden", &want);
+	fixture_read("page.golden", &want);
 	ck_assert_msg(got.len == want.len &&
 	                  memcmp(got.data, want.data, got.len) == 0,
 	              "page differs; got:\n%s", buf_cstr(&got));
@@ -357,7 +342,7 @@ START_TEST(test_golden_page)
 	buf_reset(&got);
 	buf_reset(&want);
 	ck_assert_int_eq(tmpl_render(&got, "page", v), TMPL_OK);
-	read_file("page-empty.golden", &want);
+	fixture_read("page-empty.golden", &want);
 	ck_assert_msg(got.len == want.len &&
 	                  memcmp(got.data, want.data, got.len) == 0,
 	              "empty page differs; got:\n%s", buf_cstr(&got));

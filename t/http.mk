@@ -18,7 +18,7 @@ t_check_valid_LDADD = $(HTTP_TEST_LDADD)
 
 check_PROGRAMS += t/check_resp
 TESTS += t/check_resp
-t_check_resp_SOURCES = t/check_resp.c t/http/fakeio.h
+t_check_resp_SOURCES = t/check_resp.c t/http/fakeio.h t/http/fixture.h
 t_check_resp_CFLAGS = $(HTTP_TEST_CFLAGS)
 t_check_resp_LDADD = $(HTTP_TEST_LDADD)
 EXTRA_DIST += t/http/resp-page.html t/http/resp-json.golden \
@@ -28,7 +28,7 @@ EXTRA_DIST += t/http/resp-page.html t/http/resp-json.golden \
 
 check_PROGRAMS += t/check_tmpl
 TESTS += t/check_tmpl
-t_check_tmpl_SOURCES = t/check_tmpl.c
+t_check_tmpl_SOURCES = t/check_tmpl.c t/http/fixture.h
 t_check_tmpl_CFLAGS = $(HTTP_TEST_CFLAGS)
 t_check_tmpl_LDADD = $(HTTP_TEST_LDADD)
 EXTRA_DIST += t/http/page.html t/http/layout-head.html \
