@@ -30,6 +30,7 @@
 static struct cfg cfg;
 static char sqldir[4096];
 static char dbname[64];
+static int ndb; /* databases made by this process */
 static char scratch[4096];
 
 /* The DESIGN §9 row, as the boilerplate stores it. */
@@ -107,7 +108,7 @@ setup(void)
 
 	ck_assert_msg(getenv("PGHOST") != NULL, "run through t/with-pg");
 	snprintf(sqldir, sizeof(sqldir), "%s/sql", top != NULL ? top : ".");
-	snprintf(dbname, sizeof(dbname), "m_%ld", (long)getpid());
+	snprintf(dbname, sizeof(dbname), "m_%ld_%d", (long)getpid(), ++ndb);
 	c = pg("postgres");
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", dbname);
 	pg_exec(c, sql);

@@ -57,9 +57,21 @@ load_cfg(void)
 	ck_assert_int_eq(db_init(&cfg), DB_OK);
 }
 
+/* The settings every test starts from (also without Check's fork mode). */
+static void
+base_env(void)
+{
+	setenv("FIELD_KEYS", "1:" KEY1, 1);
+	setenv("INDEX_KEY", KEY2, 1);
+	setenv("POSTGRES_SECRET_KEY", "changeme2", 1);
+	setenv("SECRET_KEY", "changeme1", 1);
+	setenv("TIME_ZONE", "UTC", 1);
+}
+
 static void
 setup(void)
 {
+	base_env();
 	load_cfg();
 }
 
@@ -757,11 +769,7 @@ prepare(void)
 	char dir[4096], err[512];
 	int applied;
 
-	setenv("FIELD_KEYS", "1:" KEY1, 1);
-	setenv("INDEX_KEY", KEY2, 1);
-	setenv("POSTGRES_SECRET_KEY", "changeme2", 1);
-	setenv("SECRET_KEY", "changeme1", 1);
-	setenv("TIME_ZONE", "UTC", 1);
+	base_env();
 	snprintf(dir, sizeof(dir), "%s/sql", top != NULL ? top : ".");
 	/* Not inside a test: no ck_assert here. */
 	if (cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err, sizeof(err)) !=

@@ -45,3 +45,20 @@ dist_noinst_SCRIPTS += t/encdb.pg
 # files.
 TESTS += t/at-rest.pg
 dist_noinst_SCRIPTS += t/at-rest.pg
+
+# The data suites under valgrind (memcheck, leaks; CK_FORK=no), each in its
+# own throwaway cluster: make check-valgrind-data.
+DATA_VALGRIND = valgrind --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect -q
+check-valgrind-data: t/check_cfg t/check_db t/check_migrate t/check_users \
+    encdb/encdb
+	cd $(top_builddir) && top_srcdir='$(top_srcdir)' CK_FORK=no \
+	CK_DEFAULT_TIMEOUT=0 $(LIBTOOL) --mode=execute $(DATA_VALGRIND) \
+	t/check_cfg
+	cd $(top_builddir) && for t in db migrate users; do \
+	top_srcdir='$(top_srcdir)' top_builddir=. PG_BINDIR='$(PG_BINDIR)' \
+	CK_FORK=no CK_DEFAULT_TIMEOUT=0 \
+	CHECK_WRAP='$(LIBTOOL) --mode=execute $(DATA_VALGRIND)' \
+	$(SHELL) $(top_srcdir)/t/with-pg $(top_srcdir)/t/$$t.pg || exit 1; \
+	done
+.PHONY: check-valgrind-data
