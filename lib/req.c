@@ -154,6 +154,7 @@ pct_decode(const char *s, size_t len, int plus, char **out, size_t *outlen)
 			if (len - i < 3 ||
 			    (hi = hexval((unsigned char)s[i + 1])) < 0 ||
 			    (lo = hexval((unsigned char)s[i + 2])) < 0) {
+				explicit_bzero(d, o); /* may be a password */
 				free(d);
 				return -1;
 			}
