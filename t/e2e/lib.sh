@@ -22,7 +22,7 @@
 # socket is opened to it (e2e_open_pg). As a normal user everything runs
 # as that user.
 
-e2e_routes="user users users-new login logout healthz notfound"
+e2e_routes="user users users-new login logout healthz census notfound"
 
 # e2e_msg TEXT: progress line on stderr (lands in the test's .log).
 e2e_msg() {

@@ -251,6 +251,14 @@ def main():
     r = adm.request("GET", "/user/no-such-user-e2e")
     check(is_error_json(r, 404, "User not found"), "GET /user/<unknown> -> 404 User not found (%r)" % r)
 
+    # ---- /admin/census: admin only, counts without keys
+    r = adm.request("GET", "/admin/census")
+    check(r.status == 200 and isinstance((r.json() or {}).get("payload"), dict),
+          "GET /admin/census admin -> 200 payload (%r)" % r)
+    check(admin_email not in r.text(), "the census shows no email")
+    r = anon.request("GET", "/admin/census")
+    check(is_error_json(r, 401), "GET /admin/census anonymous -> 401 (%r)" % r)
+
     # ---- create users (JSON), CSRF through the cookie session
     alice = {"username": "alice-e2e", "email": "Alice.E2E@Example.com",
              "password": "correct horse battery", "user_type": "user"}
@@ -376,6 +384,8 @@ def main():
     check(is_error_json(r, 403), "alice reads admin -> 403 (%r)" % r)
     r = al.request("GET", "/users")
     check(is_error_json(r, 403), "alice lists users -> 403 (%r)" % r)
+    r = al.request("GET", "/admin/census")
+    check(is_error_json(r, 403), "alice reads the census -> 403 (%r)" % r)
     r = al.request("DELETE", "/user/%s" % admin, headers={"X-CSRF-Token": csrf or ""})
     check(is_error_json(r, 403), "alice with the admin's CSRF token -> 403 (%r)" % r)
     al_csrf = csrf_of(al, None, ("/user/alice-e2e", "/users/new", "/users"))
