@@ -117,9 +117,14 @@ ef_keyring_add(struct ef_keyring **kr, uint16_t id,
 		memcpy(nkr->keys, old->keys, n * sizeof(struct efi_fieldkey));
 	nkr->keys[n].id = id;
 	memcpy(nkr->keys[n].key, key, EF_KEY_LEN);
+	nkr->keys[n].gcm = NULL;
 	nkr->keys[n].subcollen = 0;
 	nkr->n = n + 1;
-	ef_keyring_free(old);
+	/* The cached cipher handles moved to the new ring with the keys. */
+	if (old != NULL) {
+		ef_wipe(old, ring_size(old->n));
+		gcry_free(old);
+	}
 	*kr = nkr;
 	return EF_OK;
 }
@@ -127,8 +132,13 @@ ef_keyring_add(struct ef_keyring **kr, uint16_t id,
 void
 ef_keyring_free(struct ef_keyring *kr)
 {
+	size_t i;
+
 	if (kr == NULL)
 		return;
+	for (i = 0; i < kr->n; i++)
+		if (kr->keys[i].gcm != NULL)
+			gcry_cipher_close(kr->keys[i].gcm);
 	ef_wipe(kr, ring_size(kr->n));
 	gcry_free(kr);
 }

@@ -24,10 +24,9 @@
 
 #define V1_INFO "fcgi-encrypted-db v1 aes-256-gcm "
 
-/* Open an AES-256-GCM handle in secure memory with key and nonce set. */
+/* Open an AES-256-GCM handle in secure memory with key set. */
 static enum ef_err
-gcm_open(gcry_cipher_hd_t *hd, const uint8_t key[EF_KEY_LEN],
-         const uint8_t *nonce, size_t noncelen)
+gcm_new(gcry_cipher_hd_t *hd, const uint8_t key[EF_KEY_LEN])
 {
 	enum ef_err rc;
 
@@ -39,8 +38,7 @@ gcm_open(gcry_cipher_hd_t *hd, const uint8_t key[EF_KEY_LEN],
 		*hd = NULL;
 		return EF_ERR_CRYPTO;
 	}
-	if (gcry_cipher_setkey(*hd, key, EF_KEY_LEN) != 0 ||
-	    gcry_cipher_setiv(*hd, nonce, noncelen) != 0) {
+	if (gcry_cipher_setkey(*hd, key, EF_KEY_LEN) != 0) {
 		gcry_cipher_close(*hd);
 		*hd = NULL;
 		return EF_ERR_CRYPTO;
@@ -48,22 +46,20 @@ gcm_open(gcry_cipher_hd_t *hd, const uint8_t key[EF_KEY_LEN],
 	return EF_OK;
 }
 
-enum ef_err
-ef_aes256_gcm_seal(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
-                   size_t noncelen, const uint8_t *aad, size_t aadlen,
-                   const uint8_t *pt, size_t len, uint8_t *ct,
-                   uint8_t tag[EF_GCM_TAG_LEN])
+/*
+ * Seal with an open handle (key set; any earlier use is reset away).
+ * ct is wiped on failure.
+ */
+static enum ef_err
+gcm_seal(gcry_cipher_hd_t hd, const uint8_t *nonce, size_t noncelen,
+         const uint8_t *aad, size_t aadlen, const uint8_t *pt, size_t len,
+         uint8_t *ct, uint8_t tag[EF_GCM_TAG_LEN])
 {
-	gcry_cipher_hd_t hd = NULL;
-	enum ef_err rc;
+	enum ef_err rc = EF_ERR_CRYPTO;
 
-	if (key == NULL || nonce == NULL || noncelen == 0 ||
-	    (aad == NULL && aadlen > 0) || (pt == NULL && len > 0) ||
-	    (ct == NULL && len > 0) || tag == NULL)
-		return EF_ERR_ARG;
-	if ((rc = gcm_open(&hd, key, nonce, noncelen)) != EF_OK)
-		return rc;
-	rc = EF_ERR_CRYPTO;
+	if (gcry_cipher_reset(hd) != 0 ||
+	    gcry_cipher_setiv(hd, nonce, noncelen) != 0)
+		goto out;
 	if (aadlen > 0 && gcry_cipher_authenticate(hd, aad, aadlen) != 0)
 		goto out;
 	/* The last (only) chunk: lets libgcrypt finish GHASH padding. */
@@ -74,34 +70,29 @@ ef_aes256_gcm_seal(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
 		goto out;
 	rc = EF_OK;
 out: /* the one cleanup */
-	gcry_cipher_close(hd);
 	if (rc != EF_OK && len > 0)
 		ef_wipe(ct, len);
 	return rc;
 }
 
-enum ef_err
-ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
-                   size_t noncelen, const uint8_t *aad, size_t aadlen,
-                   const uint8_t *ct, size_t len, const uint8_t *tag,
-                   size_t taglen, uint8_t *pt)
+/*
+ * Open (decrypt and authenticate) with an open handle. The tag must be
+ * exactly 16 bytes: gcry_cipher_checktag compares only taglen bytes and
+ * accepts 4, 8 and 12 to 16, so a short tag would be a forgery shortcut.
+ * pt is wiped unless EF_OK: no unauthenticated plaintext is left behind.
+ */
+static enum ef_err
+gcm_unseal(gcry_cipher_hd_t hd, const uint8_t *nonce, size_t noncelen,
+           const uint8_t *aad, size_t aadlen, const uint8_t *ct, size_t len,
+           const uint8_t *tag, size_t taglen, uint8_t *pt)
 {
-	gcry_cipher_hd_t hd = NULL;
-	enum ef_err rc;
+	enum ef_err rc = EF_ERR_CRYPTO;
 
-	if (key == NULL || nonce == NULL || noncelen == 0 ||
-	    (aad == NULL && aadlen > 0) || (ct == NULL && len > 0) ||
-	    (pt == NULL && len > 0) || tag == NULL)
-		return EF_ERR_ARG;
-	/*
-	 * gcry_cipher_checktag compares only taglen bytes and accepts
-	 * 4, 8 and 12 to 16: a short tag would be a forgery shortcut.
-	 */
 	if (taglen != EF_GCM_TAG_LEN)
 		return EF_ERR_MALFORMED;
-	if ((rc = gcm_open(&hd, key, nonce, noncelen)) != EF_OK)
-		return rc;
-	rc = EF_ERR_CRYPTO;
+	if (gcry_cipher_reset(hd) != 0 ||
+	    gcry_cipher_setiv(hd, nonce, noncelen) != 0)
+		goto out;
 	if (aadlen > 0 && gcry_cipher_authenticate(hd, aad, aadlen) != 0)
 		goto out;
 	gcry_cipher_final(hd);
@@ -118,29 +109,77 @@ ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
 		rc = EF_ERR_CRYPTO;
 		break;
 	}
-out: /* the one cleanup: never leave unauthenticated plaintext behind */
-	gcry_cipher_close(hd);
+out: /* the one cleanup */
 	if (rc != EF_OK && len > 0)
 		ef_wipe(pt, len);
 	return rc;
 }
 
+enum ef_err
+ef_aes256_gcm_seal(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
+                   size_t noncelen, const uint8_t *aad, size_t aadlen,
+                   const uint8_t *pt, size_t len, uint8_t *ct,
+                   uint8_t tag[EF_GCM_TAG_LEN])
+{
+	gcry_cipher_hd_t hd;
+	enum ef_err rc;
+
+	if (key == NULL || nonce == NULL || noncelen == 0 ||
+	    (aad == NULL && aadlen > 0) || (pt == NULL && len > 0) ||
+	    (ct == NULL && len > 0) || tag == NULL)
+		return EF_ERR_ARG;
+	if ((rc = gcm_new(&hd, key)) != EF_OK)
+		return rc;
+	rc = gcm_seal(hd, nonce, noncelen, aad, aadlen, pt, len, ct, tag);
+	gcry_cipher_close(hd);
+	return rc;
+}
+
+enum ef_err
+ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
+                   size_t noncelen, const uint8_t *aad, size_t aadlen,
+                   const uint8_t *ct, size_t len, const uint8_t *tag,
+                   size_t taglen, uint8_t *pt)
+{
+	gcry_cipher_hd_t hd;
+	enum ef_err rc;
+
+	if (key == NULL || nonce == NULL || noncelen == 0 ||
+	    (aad == NULL && aadlen > 0) || (ct == NULL && len > 0) ||
+	    (pt == NULL && len > 0) || tag == NULL)
+		return EF_ERR_ARG;
+	/* Checked before any work, and again in gcm_unseal. */
+	if (taglen != EF_GCM_TAG_LEN)
+		return EF_ERR_MALFORMED;
+	if ((rc = gcm_new(&hd, key)) != EF_OK)
+		return rc;
+	rc = gcm_unseal(hd, nonce, noncelen, aad, aadlen, ct, len, tag, taglen,
+	                pt);
+	gcry_cipher_close(hd);
+	return rc;
+}
+
 /*
- * The AES-256-GCM subkey of field key fk for column: from the entry's
- * cache when it last served this column, else derived with HKDF-SHA256
- * and cached (columns up to EFI_SUBCOL_MAX bytes).
+ * An AES-256-GCM handle keyed with the v1 subkey of field key fk for
+ * column. The subkey is HKDF-SHA256(fk, V1_INFO || column). The handle of
+ * the last column a key served is kept in its ring entry (columns up to
+ * EFI_SUBCOL_MAX bytes): opening a libgcrypt cipher costs more than the
+ * encryption of an email. *owned is set to 1 if the caller must close the
+ * handle (column not cached), else 0.
  */
 static enum ef_err
-v1_subkey(struct efi_fieldkey *fk, const char *column, size_t collen,
-          uint8_t subkey[EF_KEY_LEN])
+v1_cipher(struct efi_fieldkey *fk, const char *column, size_t collen,
+          gcry_cipher_hd_t *hd, int *owned)
 {
-	uint8_t *info;
+	uint8_t *info, subkey[EF_KEY_LEN];
 	size_t infolen;
 	enum ef_err rc;
 
-	if (fk->subcollen == collen && collen > 0 &&
+	*hd = NULL;
+	*owned = 0;
+	if (fk->gcm != NULL && fk->subcollen == collen &&
 	    memcmp(fk->subcol, column, collen) == 0) {
-		memcpy(subkey, fk->sub, EF_KEY_LEN);
+		*hd = fk->gcm;
 		return EF_OK;
 	}
 	if (collen > SIZE_MAX - sizeof(V1_INFO))
@@ -153,12 +192,21 @@ v1_subkey(struct efi_fieldkey *fk, const char *column, size_t collen,
 	rc = ef_hkdf_sha256(NULL, 0, fk->key, EF_KEY_LEN, info, infolen, subkey,
 	                    EF_KEY_LEN);
 	free(info);
-	if (rc == EF_OK && collen <= EFI_SUBCOL_MAX) {
-		memcpy(fk->sub, subkey, EF_KEY_LEN);
-		memcpy(fk->subcol, column, collen);
-		fk->subcollen = collen;
+	if (rc == EF_OK)
+		rc = gcm_new(hd, subkey);
+	ef_wipe(subkey, sizeof(subkey));
+	if (rc != EF_OK)
+		return rc;
+	if (collen > EFI_SUBCOL_MAX) {
+		*owned = 1;
+		return EF_OK;
 	}
-	return rc;
+	if (fk->gcm != NULL)
+		gcry_cipher_close(fk->gcm);
+	fk->gcm = *hd;
+	memcpy(fk->subcol, column, collen);
+	fk->subcollen = collen;
+	return EF_OK;
 }
 
 /* Build the associated data: header || column || uuid. Caller frees. */
@@ -184,11 +232,13 @@ ef_encrypt(const struct ef_keyring *kr, const char *column,
            const uint8_t uuid[16], const void *pt, size_t ptlen, uint8_t **out,
            size_t *outlen)
 {
-	uint8_t subkey[EF_KEY_LEN], *buf = NULL, *aad = NULL;
+	uint8_t *buf = NULL, *aad = NULL;
 	struct efi_fieldkey *fk;
+	gcry_cipher_hd_t hd = NULL;
 	size_t collen, aadlen = 0, total;
 	uint16_t id;
 	enum ef_err rc;
+	int owned = 0;
 
 	if (out != NULL)
 		*out = NULL;
@@ -218,23 +268,23 @@ ef_encrypt(const struct ef_keyring *kr, const char *column,
 	 */
 	(void)ef_init();
 	gcry_create_nonce(buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN);
-	if ((rc = v1_subkey(fk, column, collen, subkey)) != EF_OK)
+	if ((rc = v1_cipher(fk, column, collen, &hd, &owned)) != EF_OK)
 		goto out;
 	if ((aad = v1_aad(buf, column, collen, uuid, &aadlen)) == NULL) {
 		rc = EF_ERR_NOMEM;
 		goto out;
 	}
-	rc = ef_aes256_gcm_seal(
-	    subkey, buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad, aadlen, pt,
-	    ptlen, buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
-	    buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
+	rc = gcm_seal(hd, buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad, aadlen,
+	              pt, ptlen, buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
+	              buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
 	if (rc != EF_OK)
 		goto out;
 	*out = buf;
 	*outlen = total;
 	buf = NULL;
 out: /* the one cleanup */
-	ef_wipe(subkey, sizeof(subkey));
+	if (owned)
+		gcry_cipher_close(hd);
 	free(aad);
 	free(buf);
 	return rc;
@@ -245,12 +295,14 @@ ef_decrypt(const struct ef_keyring *kr, const char *column,
            const uint8_t uuid[16], const uint8_t *ct, size_t ctlen, char **pt,
            size_t *ptlen)
 {
-	uint8_t subkey[EF_KEY_LEN], *aad = NULL;
+	uint8_t *aad = NULL;
 	char *buf = NULL;
 	struct efi_fieldkey *fk;
+	gcry_cipher_hd_t hd = NULL;
 	size_t collen, aadlen = 0, len;
 	uint16_t id;
 	enum ef_err rc;
+	int owned = 0;
 
 	if (pt != NULL)
 		*pt = NULL;
@@ -265,16 +317,16 @@ ef_decrypt(const struct ef_keyring *kr, const char *column,
 	collen = strlen(column);
 	if ((buf = malloc(len + 1)) == NULL)
 		return EF_ERR_NOMEM;
-	if ((rc = v1_subkey(fk, column, collen, subkey)) != EF_OK)
+	if ((rc = v1_cipher(fk, column, collen, &hd, &owned)) != EF_OK)
 		goto out;
 	if ((aad = v1_aad(ct, column, collen, uuid, &aadlen)) == NULL) {
 		rc = EF_ERR_NOMEM;
 		goto out;
 	}
-	rc = ef_aes256_gcm_open(
-	    subkey, ct + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad, aadlen,
-	    ct + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN, len,
-	    ct + ctlen - EF_V1_TAG_LEN, EF_V1_TAG_LEN, (uint8_t *)buf);
+	rc = gcm_unseal(hd, ct + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad, aadlen,
+	                ct + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN, len,
+	                ct + ctlen - EF_V1_TAG_LEN, EF_V1_TAG_LEN,
+	                (uint8_t *)buf);
 	if (rc != EF_OK)
 		goto out;
 	buf[len] = '\0';
@@ -282,7 +334,8 @@ ef_decrypt(const struct ef_keyring *kr, const char *column,
 	*ptlen = len;
 	buf = NULL;
 out: /* the one cleanup */
-	ef_wipe(subkey, sizeof(subkey));
+	if (owned)
+		gcry_cipher_close(hd);
 	free(aad);
 	if (buf != NULL)
 		ef_free_plain(buf, len);

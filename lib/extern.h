@@ -99,18 +99,20 @@ enum ef_err efi_hmac_sha256(const uint8_t *key, size_t keylen, const void *a,
 int efi_utf8_valid(const uint8_t *s, size_t len);
 
 /*
- * One field key of a ring, in secure memory, with a cache of its v1 subkey
- * for the last column it served (encfield_v1.c fills it; subcollen 0 means
- * empty). The cache is the only part of a const ring that changes, which
- * is why a ring needs a lock to be shared between threads.
+ * One field key of a ring, in secure memory, with a cache for the last
+ * column it served: an AES-256-GCM handle keyed with that column's v1
+ * subkey (encfield_v1.c fills it; NULL means none; the ring closes it).
+ * The cache is the only part of a const ring that changes, which is why a
+ * ring needs a lock to be shared between threads.
  */
 #define EFI_SUBCOL_MAX 64
+struct gcry_cipher_handle;
 struct efi_fieldkey {
-	uint16_t id;			/* key id */
-	uint8_t key[32];		/* the field key */
-	uint8_t sub[32];		/* cached subkey of subcol */
-	size_t subcollen;		/* length of subcol, 0: none */
-	char subcol[EFI_SUBCOL_MAX];	/* column of the cached subkey */
+	uint16_t id;			 /* key id */
+	uint8_t key[32];		 /* the field key */
+	struct gcry_cipher_handle *gcm;	 /* keyed for subcol, or NULL */
+	size_t subcollen;		 /* length of subcol */
+	char subcol[EFI_SUBCOL_MAX];	 /* column of the cached handle */
 };
 
 /* The entry with this id in kr, or NULL. Points into kr; not copied. */
