@@ -38,6 +38,14 @@ struct pg_result;
  */
 int ops_setup(struct cfg *c, unsigned flags, struct pg_conn **pg);
 
+/*
+ * Load the settings n more times into w[0..n-1] (flags as ops_setup), for
+ * worker threads that must not share keys. 0, or -1 (printed); free with
+ * ops_workers_free either way.
+ */
+int ops_workers_load(struct cfg *w, int n, unsigned flags);
+void ops_workers_free(struct cfg *w, int n);
+
 /* Close the connection and free the settings. */
 void ops_teardown(struct cfg *c);
 

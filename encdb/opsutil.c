@@ -45,6 +45,31 @@ ops_setup(struct cfg *c, unsigned flags, PGconn **pg)
 	return ops_exec(*pg, "setup", "SET statement_timeout = 0");
 }
 
+int
+ops_workers_load(struct cfg *w, int n, unsigned flags)
+{
+	char err[1024];
+	int i;
+
+	for (i = 0; i < n; i++)
+		memset(&w[i], 0, sizeof(w[i]));
+	for (i = 0; i < n; i++)
+		if (cfg_load(&w[i], flags, err, sizeof(err)) != CFG_OK) {
+			fprintf(stderr, "encdb: settings: %s\n", err);
+			return -1;
+		}
+	return 0;
+}
+
+void
+ops_workers_free(struct cfg *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		cfg_free(&w[i]);
+}
+
 void
 ops_teardown(struct cfg *c)
 {

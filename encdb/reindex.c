@@ -50,7 +50,8 @@ static const char reindex_select[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
     " AND email_bidx_next IS NULL THEN email END, email_bidx"
     " FROM (SELECT id, email, email_bidx, email_bidx_next FROM public.users"
-    " WHERE id > $1::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
+    " WHERE id > $1::uuid AND id <= $3::uuid ORDER BY id LIMIT $2::int)"
+    " AS w ORDER BY id";
 
 static const char reindex_reread[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
@@ -220,7 +221,8 @@ out: /* the one cleanup */
 static void
 reindex_usage(void)
 {
-	fputs("usage: encdb reindex [--swap] [--batch N] [--pause MS]\n"
+	fputs("usage: encdb reindex [--swap] [--batch N] [--pause MS] "
+	      "[--jobs N]\n"
 	      "  Compute the blind index under INDEX_KEY (the new key) into\n"
 	      "  email_bidx_next, checking email_bidx against OLD_INDEX_KEY\n"
 	      "  (the key the app uses now); online and resumable. --swap\n"
@@ -246,6 +248,7 @@ reindex_do_swap(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 	        0)
 		goto fail;
 	sw->conninfo = NULL; /* a writer outside would wait on our lock */
+	sw->jobs = 1;
 	if (sweep_run(pg, sw, &last) != 0)
 		goto fail;
 	st->done += last.done;
@@ -275,13 +278,14 @@ ops_reindex(int argc, char *argv[])
 	    {"swap", no_argument, NULL, 's'},
 	    {"batch", required_argument, NULL, 'b'},
 	    {"pause", required_argument, NULL, 'p'},
+	    {"jobs", required_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct reindex ri;
+	struct reindex ri, wri[SWEEP_JOBS_MAX];
 	struct sweep sw;
 	struct sweep_stats st;
-	struct cfg c;
+	struct cfg c, wc[SWEEP_JOBS_MAX];
 	PGconn *pg = NULL;
 	uint8_t oldid[REINDEX_ID_LEN], newid[REINDEX_ID_LEN];
 	char *oldval = NULL;
@@ -292,9 +296,13 @@ ops_reindex(int argc, char *argv[])
 	memset(&st, 0, sizeof(st));
 	memset(&c, 0, sizeof(c));
 	memset(&ri, 0, sizeof(ri));
+	memset(wc, 0, sizeof(wc));
+	memset(wri, 0, sizeof(wri));
 	sw.batch = 1000;
+	sw.jobs = 2;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "sb:p:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "sb:p:j:h", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 's':
 			swap = 1;
@@ -308,6 +316,12 @@ ops_reindex(int argc, char *argv[])
 			if ((v = ops_number("--pause", optarg, 60000)) < 0)
 				return OPS_EXIT_USAGE;
 			sw.pause_ms = (unsigned)v;
+			break;
+		case 'j':
+			if ((v = ops_number("--jobs", optarg, SWEEP_JOBS_MAX)) <
+			    0)
+				return OPS_EXIT_USAGE;
+			sw.jobs = (int)v;
 			break;
 		case 'h':
 			reindex_usage();
@@ -333,6 +347,14 @@ ops_reindex(int argc, char *argv[])
 		fprintf(stderr, "encdb: reindex: OLD_INDEX_KEY: not a base64 "
 		                "32-byte key\n");
 		goto out;
+	}
+	if (ops_workers_load(wc, sw.jobs, CFG_NEED_DB | CFG_NEED_KEYS) != 0)
+		goto out;
+	for (k = 0; k < sw.jobs; k++) {
+		wri[k].c = &wc[k];
+		if (ef_index_key_parse(oldval, &wri[k].old) != EF_OK)
+			goto out;
+		sw.job_args[k] = &wri[k];
 	}
 	if (key_id(ri.old, oldid) != 0 || key_id(c.index_key, newid) != 0)
 		goto out;
@@ -387,6 +409,9 @@ out: /* the one cleanup */
 		free(oldval);
 	}
 	ef_index_key_free(ri.old);
+	for (k = 0; k < SWEEP_JOBS_MAX; k++)
+		ef_index_key_free(wri[k].old);
+	ops_workers_free(wc, sw.jobs);
 	ops_teardown(&c);
 	return rc;
 }

@@ -31,9 +31,9 @@
 static const char rotate_select[] =
     "SELECT id, CASE WHEN substring(email FROM 1 FOR 2) = '\\xef01'::bytea"
     " AND octet_length(email) >= 4"
-    " AND substring(email FROM 3 FOR 2) <> $3::bytea THEN email END"
+    " AND substring(email FROM 3 FOR 2) <> $4::bytea THEN email END"
     " FROM (SELECT id, email FROM public.users WHERE id > $1::uuid"
-    " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
+    " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char rotate_reread[] =
     "SELECT id, email FROM public.users WHERE id = ANY($1::uuid[])";
@@ -88,7 +88,7 @@ rotate_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 static void
 rotate_usage(void)
 {
-	fputs("usage: encdb rotate [--batch N] [--pause MS]\n"
+	fputs("usage: encdb rotate [--batch N] [--pause MS] [--jobs N]\n"
 	      "  Re-encrypt every email under the active key of FIELD_KEYS,\n"
 	      "  online and resumable (run it again after an interruption).\n",
 	      stderr);
@@ -100,12 +100,13 @@ ops_rotate(int argc, char *argv[])
 	static const struct option longopts[] = {
 	    {"batch", required_argument, NULL, 'b'},
 	    {"pause", required_argument, NULL, 'p'},
+	    {"jobs", required_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct sweep sw;
 	struct sweep_stats st;
-	struct cfg c;
+	struct cfg c, wc[SWEEP_JOBS_MAX];
 	PGconn *pg = NULL;
 	uint8_t hdr[2];
 	long long v;
@@ -116,9 +117,12 @@ ops_rotate(int argc, char *argv[])
 	memset(&sw, 0, sizeof(sw));
 	memset(&st, 0, sizeof(st));
 	memset(&c, 0, sizeof(c));
+	memset(wc, 0, sizeof(wc));
 	sw.batch = 1000;
+	sw.jobs = 2;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "b:p:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:p:j:h", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'b':
 			if ((v = ops_number("--batch", optarg, 100000)) < 0)
@@ -129,6 +133,12 @@ ops_rotate(int argc, char *argv[])
 			if ((v = ops_number("--pause", optarg, 60000)) < 0)
 				return OPS_EXIT_USAGE;
 			sw.pause_ms = (unsigned)v;
+			break;
+		case 'j':
+			if ((v = ops_number("--jobs", optarg, SWEEP_JOBS_MAX)) <
+			    0)
+				return OPS_EXIT_USAGE;
+			sw.jobs = (int)v;
 			break;
 		case 'h':
 			rotate_usage();
@@ -142,8 +152,11 @@ ops_rotate(int argc, char *argv[])
 		rotate_usage();
 		return OPS_EXIT_USAGE;
 	}
-	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0)
+	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0 ||
+	    ops_workers_load(wc, sw.jobs, CFG_NEED_DB | CFG_NEED_KEYS) != 0)
 		goto out;
+	for (ch = 0; ch < sw.jobs; ch++)
+		sw.job_args[ch] = wc[ch].keys;
 	active = ef_keyring_active(c.keys);
 	hdr[0] = (uint8_t)(active >> 8);
 	hdr[1] = (uint8_t)active;
@@ -177,6 +190,7 @@ ops_rotate(int argc, char *argv[])
 		       (long long)legacy);
 	rc = st.failed > 0 || st.remaining > 0 ? OPS_EXIT_PROBLEM : OPS_EXIT_OK;
 out: /* the one cleanup */
+	ops_workers_free(wc, sw.jobs);
 	ops_teardown(&c);
 	return rc;
 }

@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,19 @@ batch_fill(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
 		added++;
 	}
 	return added;
+}
+
+/* Count rows written, on the shared progress line if there is one. */
+static void
+progress_add(struct sweep *sw, struct sweep_stats *st, int64_t n)
+{
+	if (sw->shared == NULL) {
+		ops_progress_add(&st->progress, n);
+		return;
+	}
+	pthread_mutex_lock(&sw->shared->lock);
+	ops_progress_add(&sw->shared->progress, n);
+	pthread_mutex_unlock(&sw->shared->lock);
 }
 
 /* Finish b's arrays into statement parameters; 0, or -1 on OOM. */
@@ -336,7 +350,7 @@ batch_commit(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 				goto out;
 			/* Row by row: lost rows are not tracked; next pass. */
 			st->done += updated;
-			ops_progress_add(&st->progress, updated);
+			progress_add(sw, st, updated);
 			if (updated + 0 < b->a[0].n)
 				*contended = 1;
 			rc = 0;
@@ -348,7 +362,7 @@ batch_commit(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 		PQclear(r);
 		r = NULL;
 		st->done += updated;
-		ops_progress_add(&st->progress, updated);
+		progress_add(sw, st, updated);
 		if (updated == b->a[0].n)
 			break;
 		/* Lost compare-and-swap: the ids not returned. */
@@ -429,22 +443,197 @@ writer_open(const struct sweep *sw)
 	return w;
 }
 
-int
-sweep_run(PGconn *pg, struct sweep *sw, struct sweep_stats *st)
+/*
+ * One pass over the ids in (lo, hi] (hi NULL: to the end), reading on pg
+ * and writing on w (the same connection, or a second one so that batch k
+ * is written while batch k+1 is read and transformed). *contended is set
+ * when rows were left for the next pass. Returns 0, or -1 (printed).
+ */
+static int
+sweep_pass(PGconn *pg, PGconn *w, struct sweep *sw, struct sweep_stats *st,
+           struct idset *failed, const uint8_t lo[16], const uint8_t hi[16],
+           int *contended)
 {
-	struct idset failed = {NULL, 0, 0};
+	static const uint8_t top[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	                                0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	                                0xff, 0xff, 0xff, 0xff};
 	struct batch b[2];
 	uint8_t last[16];
 	char limit[24];
-	const char *values[3];
-	int lengths[3], formats[3] = {1, 0, 1};
+	const char *values[4];
+	int lengths[4], formats[4] = {1, 0, 1, 1};
 	PGresult *r = NULL;
-	PGconn *w = pg;
-	int pass, n, contended, cur = 0, pending = -1, rc = -1;
-	int64_t todo;
+	int n, cur = 0, pending = -1, rc = -1;
 
 	memset(b, 0, sizeof(b));
 	snprintf(limit, sizeof(limit), "%zu", sw->batch);
+	memcpy(last, lo, 16);
+	for (;;) {
+		values[0] = (const char *)last;
+		lengths[0] = 16;
+		values[1] = limit;
+		lengths[1] = 0;
+		values[2] = (const char *)(hi != NULL ? hi : top);
+		lengths[2] = 16;
+		values[3] = (const char *)sw->extra;
+		lengths[3] = (int)sw->extralen;
+		r = PQexecParams(pg, sw->select_sql, sw->extra != NULL ? 4 : 3,
+		                 NULL, values, lengths, formats, 1);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			ops_pg_error(sw->what, r, pg);
+			goto out;
+		}
+		if ((n = PQntuples(r)) == 0)
+			break;
+		if (PQgetlength(r, n - 1, 0) != 16)
+			goto out;
+		memcpy(last, PQgetvalue(r, n - 1, 0), 16);
+		batch_fill(sw, st, failed, r, &b[cur], 1);
+		PQclear(r);
+		r = NULL;
+		if (pending >= 0) {
+			if (batch_commit(w, sw, st, failed, &b[pending],
+			                 contended, 1) != 0)
+				goto out;
+			batch_free(&b[pending]);
+			pending = -1;
+		}
+		if (b[cur].a[0].n > 0 && w != pg) {
+			if (batch_send(w, sw, &b[cur]) != 0)
+				goto out;
+			pending = cur;
+			cur ^= 1;
+		} else {
+			if (b[cur].a[0].n > 0 &&
+			    batch_commit(w, sw, st, failed, &b[cur], contended,
+			                 0) != 0)
+				goto out;
+			batch_free(&b[cur]);
+		}
+		if (st->oom) {
+			fprintf(stderr, "encdb: %s: out of memory\n", sw->what);
+			goto out;
+		}
+		if (sw->pause_ms > 0)
+			usleep((useconds_t)sw->pause_ms * 1000);
+	}
+	if (pending >= 0) {
+		if (batch_commit(w, sw, st, failed, &b[pending], contended,
+		                 1) != 0)
+			goto out;
+		batch_free(&b[pending]);
+		pending = -1;
+	}
+	rc = 0;
+out: /* the one cleanup */
+	PQclear(r);
+	if (pending >= 0)
+		PQclear(batch_receive(w));
+	batch_free(&b[0]);
+	batch_free(&b[1]);
+	return rc;
+}
+
+/* One worker of sweep_run: a slice of the id space on its connections. */
+struct job {
+	struct sweep sw;       /* a copy, with its own transform arg */
+	struct sweep_stats st; /* its counts */
+	struct idset failed;   /* its failed rows */
+	uint8_t lo[16], hi[16];
+	int rc;
+};
+
+static void *
+job_run(void *arg)
+{
+	struct job *j = arg;
+	PGconn *r, *w;
+	int contended = 0;
+
+	j->rc = -1;
+	if ((r = writer_open(&j->sw)) == NULL)
+		return NULL;
+	if ((w = writer_open(&j->sw)) == NULL) {
+		PQfinish(r);
+		return NULL;
+	}
+	j->rc = sweep_pass(r, w, &j->sw, &j->st, &j->failed, j->lo, j->hi,
+	                   &contended);
+	PQfinish(w);
+	PQfinish(r);
+	return NULL;
+}
+
+/*
+ * The first pass in sw->jobs threads over slices of the id space (split by
+ * the first byte of the UUID). Adds their counts to st and their failed
+ * rows to failed. Returns 0, or -1 if a worker failed (printed).
+ */
+static int
+sweep_jobs(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
+           struct sweep_shared *shared)
+{
+	struct job *jobs;
+	pthread_t *tids;
+	size_t i, k;
+	int n = sw->jobs, started = 0, rc = 0;
+
+	jobs = calloc((size_t)n, sizeof(*jobs));
+	tids = calloc((size_t)n, sizeof(*tids));
+	if (jobs == NULL || tids == NULL) {
+		free(jobs);
+		free(tids);
+		return -1;
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		jobs[i].sw = *sw;
+		jobs[i].sw.arg = sw->job_args[i];
+		jobs[i].sw.shared = shared;
+		/* (lo, hi]: each slice starts after the previous one's end. */
+		memset(jobs[i].lo, 0, 16);
+		memset(jobs[i].hi, 0xff, 16);
+		jobs[i].lo[0] = (uint8_t)(i * 256 / (size_t)n);
+		if (i + 1 < (size_t)n) {
+			memset(jobs[i].hi, 0, 16);
+			jobs[i].hi[0] = (uint8_t)((i + 1) * 256 / (size_t)n);
+		}
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		if (pthread_create(&tids[i], NULL, job_run, &jobs[i]) != 0)
+			break;
+		started++;
+	}
+	for (i = 0; i < (size_t)started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < (size_t)n; i++) {
+		if (i >= (size_t)started || jobs[i].rc != 0)
+			rc = -1;
+		st->done += jobs[i].st.done;
+		st->skipped += jobs[i].st.skipped;
+		st->failed += jobs[i].st.failed;
+		st->conflicts += jobs[i].st.conflicts;
+		st->lost += jobs[i].st.lost;
+		st->oom |= jobs[i].st.oom;
+		for (k = 0; k < jobs[i].failed.n; k++)
+			if (idset_add(failed, jobs[i].failed.v[k]) != 0)
+				st->oom = 1;
+		free(jobs[i].failed.v);
+	}
+	free(jobs);
+	free(tids);
+	return rc;
+}
+
+int
+sweep_run(PGconn *pg, struct sweep *sw, struct sweep_stats *st)
+{
+	static const uint8_t zero[16];
+	struct sweep_shared shared;
+	struct idset failed = {NULL, 0, 0};
+	PGconn *w = pg;
+	int pass, contended, rc = -1;
+	int64_t todo;
+
 	if ((todo = sweep_count(pg, sw)) < 0)
 		return -1;
 	/*
@@ -454,68 +643,23 @@ sweep_run(PGconn *pg, struct sweep *sw, struct sweep_stats *st)
 	if (sw->conninfo != NULL && (w = writer_open(sw)) == NULL)
 		return -1;
 	ops_progress_start(&st->progress, sw->what, todo);
+	if (sw->jobs > 1 && sw->conninfo != NULL) {
+		/* Parallel first pass; what it leaves, the passes below do. */
+		memset(&shared, 0, sizeof(shared));
+		pthread_mutex_init(&shared.lock, NULL);
+		shared.progress = st->progress;
+		if (sweep_jobs(sw, st, &failed, &shared) != 0) {
+			pthread_mutex_destroy(&shared.lock);
+			goto out;
+		}
+		st->progress = shared.progress;
+		pthread_mutex_destroy(&shared.lock);
+	}
 	for (pass = 0; pass < SWEEP_PASSES; pass++) {
-		memset(last, 0, sizeof(last));
 		contended = 0;
-		for (;;) {
-			values[0] = (const char *)last;
-			lengths[0] = 16;
-			values[1] = limit;
-			lengths[1] = 0;
-			values[2] = (const char *)sw->extra;
-			lengths[2] = (int)sw->extralen;
-			r = PQexecParams(pg, sw->select_sql,
-			                 sw->extra != NULL ? 3 : 2, NULL,
-			                 values, lengths, formats, 1);
-			if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-				ops_pg_error(sw->what, r, pg);
-				goto out;
-			}
-			if ((n = PQntuples(r)) == 0)
-				break;
-			if (PQgetlength(r, n - 1, 0) != 16)
-				goto out;
-			memcpy(last, PQgetvalue(r, n - 1, 0), 16);
-			batch_fill(sw, st, &failed, r, &b[cur], 1);
-			PQclear(r);
-			r = NULL;
-			if (pending >= 0) {
-				if (batch_commit(w, sw, st, &failed,
-				                 &b[pending], &contended,
-				                 1) != 0)
-					goto out;
-				batch_free(&b[pending]);
-				pending = -1;
-			}
-			if (b[cur].a[0].n > 0 && w != pg) {
-				if (batch_send(w, sw, &b[cur]) != 0)
-					goto out;
-				pending = cur;
-				cur ^= 1;
-			} else {
-				if (b[cur].a[0].n > 0 &&
-				    batch_commit(w, sw, st, &failed, &b[cur],
-				                 &contended, 0) != 0)
-					goto out;
-				batch_free(&b[cur]);
-			}
-			if (st->oom) {
-				fprintf(stderr, "encdb: %s: out of memory\n",
-				        sw->what);
-				goto out;
-			}
-			if (sw->pause_ms > 0)
-				usleep((useconds_t)sw->pause_ms * 1000);
-		}
-		PQclear(r);
-		r = NULL;
-		if (pending >= 0) {
-			if (batch_commit(w, sw, st, &failed, &b[pending],
-			                 &contended, 1) != 0)
-				goto out;
-			batch_free(&b[pending]);
-			pending = -1;
-		}
+		if (sweep_pass(pg, w, sw, st, &failed, zero, NULL,
+		               &contended) != 0)
+			goto out;
 		st->passes = pass + 1;
 		/* Done when only the failed rows still need work. */
 		if ((todo = sweep_count(pg, sw)) < 0)
@@ -526,11 +670,6 @@ sweep_run(PGconn *pg, struct sweep *sw, struct sweep_stats *st)
 	st->remaining = todo;
 	rc = 0;
 out: /* the one cleanup */
-	PQclear(r);
-	if (pending >= 0)
-		PQclear(batch_receive(w));
-	batch_free(&b[0]);
-	batch_free(&b[1]);
 	if (w != pg)
 		PQfinish(w);
 	free(failed.v);

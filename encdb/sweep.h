@@ -7,12 +7,14 @@
 #ifndef ENCDB_SWEEP_H
 #define ENCDB_SWEEP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ops.h"
 
-#define SWEEP_OUT_MAX 3 /* output arrays per row, after id and old email */
+#define SWEEP_OUT_MAX  3 /* output arrays per row, after id and old email */
+#define SWEEP_JOBS_MAX 8 /* worker threads */
 
 /* What a transform says about one row. */
 enum sweep_verdict {
@@ -34,11 +36,12 @@ struct pg_result;
 struct sweep {
 	const char *what; /* "rotate", ...: progress and messages */
 	/*
-	 * The next window of rows after id $1 (uuid, binary): the first $2
-	 * (int) rows in id order, whether they need work or not (so that
-	 * each batch costs the same however much of the table is done),
-	 * as columns id, email[, extra...] (binary), with email NULL for
-	 * the rows that need no work.
+	 * The next window of rows after id $1 (uuid, binary) up to id $3
+	 * (uuid, binary, inclusive): the first $2 (int) rows in id order,
+	 * whether they need work or not (so that each batch costs the same
+	 * however much of the table is done), as columns id, email[,
+	 * extra...] (binary), with email NULL for the rows that need no
+	 * work; $4 is extra, when set.
 	 */
 	const char *select_sql;
 	/* The same columns for the ids in $1 (uuid[]): for lost rows. */
@@ -50,7 +53,7 @@ struct sweep {
 	const char *update_sql;
 	/* count(*) of the rows that need work (text result); $1 = extra. */
 	const char *count_sql;
-	/* Optional binary parameter: $3 of select_sql, $1 of count_sql. */
+	/* Optional binary parameter: $4 of select_sql, $1 of count_sql. */
 	const void *extra;
 	size_t extralen;
 	int nout;                        /* output arrays (<= SWEEP_OUT_MAX) */
@@ -66,8 +69,23 @@ struct sweep {
 	 * (needed inside a transaction: the writer would wait on its locks).
 	 */
 	const char *conninfo;
-	size_t batch;      /* rows per batch */
+	size_t batch; /* rows per batch */
+	/*
+	 * Worker threads of the first pass (1: none), each over a slice of
+	 * the id space with two connections of its own and its own transform
+	 * argument job_args[i] (its own keys: a keyring is not to be shared
+	 * between threads). Needs conninfo.
+	 */
+	int jobs;
+	void *job_args[SWEEP_JOBS_MAX];
+	struct sweep_shared *shared; /* set by the sweep for its workers */
 	unsigned pause_ms; /* pause between batches (throttle), 0: none */
+};
+
+/* The progress line shared by the workers. */
+struct sweep_shared {
+	pthread_mutex_t lock;
+	struct ops_progress progress;
 };
 
 struct sweep_stats {

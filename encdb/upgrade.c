@@ -32,7 +32,7 @@ static const char upgrade_select[] =
     "SELECT id, CASE WHEN substring(email FROM 1 FOR 1) <> '\\xef'::bytea"
     " THEN email END"
     " FROM (SELECT id, email FROM public.users WHERE id > $1::uuid"
-    " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
+    " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char upgrade_reread[] =
     "SELECT id, email FROM public.users WHERE id = ANY($1::uuid[])";
@@ -97,7 +97,7 @@ fail: /* the one cleanup on failure */
 static void
 upgrade_usage(void)
 {
-	fputs("usage: encdb upgrade [--batch N] [--pause MS]\n"
+	fputs("usage: encdb upgrade [--batch N] [--pause MS] [--jobs N]\n"
 	      "  Convert the boilerplate's rows to v1 values with blind\n"
 	      "  indexes (needs POSTGRES_SECRET_KEY, FIELD_KEYS, INDEX_KEY);\n"
 	      "  idempotent and resumable.\n",
@@ -110,12 +110,13 @@ ops_upgrade(int argc, char *argv[])
 	static const struct option longopts[] = {
 	    {"batch", required_argument, NULL, 'b'},
 	    {"pause", required_argument, NULL, 'p'},
+	    {"jobs", required_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct sweep sw;
 	struct sweep_stats st;
-	struct cfg c;
+	struct cfg c, wc[SWEEP_JOBS_MAX];
 	PGconn *pg = NULL;
 	long long v;
 	int64_t todo, pw;
@@ -124,9 +125,12 @@ ops_upgrade(int argc, char *argv[])
 	memset(&sw, 0, sizeof(sw));
 	memset(&st, 0, sizeof(st));
 	memset(&c, 0, sizeof(c));
+	memset(wc, 0, sizeof(wc));
 	sw.batch = 1000;
+	sw.jobs = 2;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "b:p:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:p:j:h", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'b':
 			if ((v = ops_number("--batch", optarg, 100000)) < 0)
@@ -137,6 +141,12 @@ ops_upgrade(int argc, char *argv[])
 			if ((v = ops_number("--pause", optarg, 60000)) < 0)
 				return OPS_EXIT_USAGE;
 			sw.pause_ms = (unsigned)v;
+			break;
+		case 'j':
+			if ((v = ops_number("--jobs", optarg, SWEEP_JOBS_MAX)) <
+			    0)
+				return OPS_EXIT_USAGE;
+			sw.jobs = (int)v;
 			break;
 		case 'h':
 			upgrade_usage();
@@ -150,8 +160,11 @@ ops_upgrade(int argc, char *argv[])
 		upgrade_usage();
 		return OPS_EXIT_USAGE;
 	}
-	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0)
+	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0 ||
+	    ops_workers_load(wc, sw.jobs, CFG_NEED_DB | CFG_NEED_KEYS) != 0)
 		goto out;
+	for (ch = 0; ch < sw.jobs; ch++)
+		sw.job_args[ch] = &wc[ch];
 	if ((todo = ops_count(pg, "upgrade", upgrade_count, 0, NULL)) < 0)
 		goto out;
 	if (todo > 0 && c.legacy == NULL) {
@@ -191,6 +204,7 @@ ops_upgrade(int argc, char *argv[])
 		       (long long)st.remaining);
 	rc = st.failed > 0 || st.remaining > 0 ? OPS_EXIT_PROBLEM : OPS_EXIT_OK;
 out: /* the one cleanup */
+	ops_workers_free(wc, sw.jobs);
 	ops_teardown(&c);
 	return rc;
 }
