@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +336,27 @@ auth_throttle_check(const char *ubucket, const char *abucket, unsigned *retry)
 	return AUTH_OK;
 }
 
+/*
+ * The throttling bucket of a client address: "addr:<ip>" for IPv4 (and
+ * anything unparsable, as given), "addr:<first 64 bits>::/64" for IPv6,
+ * since one client usually holds a whole /64 and could rotate within it.
+ */
+static void
+auth_addr_bucket(const char *addr, char *out, size_t outsz)
+{
+	uint8_t a6[16];
+	char txt[INET6_ADDRSTRLEN];
+
+	if (strchr(addr, ':') != NULL && inet_pton(AF_INET6, addr, a6) == 1) {
+		memset(a6 + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a6, txt, sizeof(txt)) != NULL) {
+			snprintf(out, outsz, "addr:%s/64", txt);
+			return;
+		}
+	}
+	snprintf(out, outsz, "addr:%s", addr);
+}
+
 enum auth_err
 auth_login(const struct cfg *cfg, const char *username, const char *password,
            const char *addr, struct auth_who *who,
@@ -359,7 +382,7 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 
 	/* The route validated both (username <= 64 bytes, an IP address). */
 	snprintf(ubucket, sizeof(ubucket), "user:%s", username);
-	snprintf(abucket, sizeof(abucket), "addr:%s", addr);
+	auth_addr_bucket(addr, abucket, sizeof(abucket));
 	if ((rc = auth_throttle_check(ubucket, abucket, retry_after)) !=
 	    AUTH_OK)
 		goto out;

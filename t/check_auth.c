@@ -379,11 +379,41 @@ START_TEST(test_throttle_address)
 		                            &who, cookie, &retry),
 		                 AUTH_ERR_BADLOGIN);
 	}
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:203.0.113.200'"),
+	                 "20");
 	ck_assert_int_eq(
 	    auth_login(&cfg, "eve", PW, "203.0.113.200", &who, cookie, &retry),
 	    AUTH_ERR_THROTTLED);
 	ck_assert_uint_gt(retry, 0);
 	login_ok("eve", "203.0.113.201", &who);
+}
+END_TEST
+
+START_TEST(test_throttle_ipv6)
+{
+	struct auth_who who;
+	char cookie[AUTH_TOKEN_LEN + 1], name[32], addr[64];
+	unsigned retry = 0;
+	int i;
+
+	mkuser("ivy", "user");
+	/* Rotating within one /64 does not escape the address bucket. */
+	for (i = 0; i < AUTH_ADDR_FAILS; i++) {
+		snprintf(name, sizeof(name), "phantom%d", i);
+		snprintf(addr, sizeof(addr), "2001:db8:1:2:%x::%x", i, i + 1);
+		ck_assert_int_eq(
+		    auth_login(&cfg, name, "x", addr, &who, cookie, &retry),
+		    AUTH_ERR_BADLOGIN);
+	}
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:2001:db8:1:2::/64'"),
+	                 "20");
+	ck_assert_int_eq(auth_login(&cfg, "ivy", PW, "2001:db8:1:2::99", &who,
+	                            cookie, &retry),
+	                 AUTH_ERR_THROTTLED);
+	/* Another /64 is another client. */
+	login_ok("ivy", "2001:db8:1:3::1", &who);
 }
 END_TEST
 
@@ -552,6 +582,7 @@ auth_suite(void)
 	tcase_add_test(t, test_bad_login);
 	tcase_add_test(t, test_throttle_account);
 	tcase_add_test(t, test_throttle_address);
+	tcase_add_test(t, test_throttle_ipv6);
 	tcase_add_test(t, test_legacy_upgrade);
 	tcase_add_test(t, test_session_end);
 	tcase_add_test(t, test_tokens);
