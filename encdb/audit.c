@@ -31,11 +31,11 @@ static const char audit_show_sql[] =
     " ORDER BY seq DESC LIMIT $1::bigint) AS t ORDER BY seq";
 
 static void
-audit_usage(void)
+audit_usage(FILE *f)
 {
 	fputs("usage: encdb audit verify\n"
 	      "       encdb audit show [--limit N] [--subject USER-ID]\n",
-	      stderr);
+	      f);
 }
 
 static int
@@ -49,7 +49,7 @@ audit_verify_cmd(int argc, char *argv[])
 	(void)argv;
 	memset(&c, 0, sizeof(c));
 	if (argc != 1) {
-		audit_usage();
+		audit_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
@@ -108,12 +108,12 @@ audit_show_cmd(int argc, char *argv[])
 			values[1] = optarg;
 			break;
 		default:
-			audit_usage();
+			audit_usage(stderr);
 			return OPS_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		audit_usage();
+		audit_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
@@ -143,7 +143,7 @@ int
 ops_audit(int argc, char *argv[])
 {
 	if (argc < 2) {
-		audit_usage();
+		audit_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "verify") == 0)
@@ -151,10 +151,10 @@ ops_audit(int argc, char *argv[])
 	if (strcmp(argv[1], "show") == 0)
 		return audit_show_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		audit_usage();
+		audit_usage(stdout);
 		return OPS_EXIT_OK;
 	}
 	fprintf(stderr, "encdb: audit: unknown subcommand %s\n", argv[1]);
-	audit_usage();
+	audit_usage(stderr);
 	return OPS_EXIT_USAGE;
 }

@@ -122,12 +122,12 @@ fail: /* the one report of a failing row */
 }
 
 static void
-verify_usage(void)
+verify_usage(FILE *f)
 {
 	fputs("usage: encdb verify\n"
 	      "  Decrypt every row and check its blind index; counts by key\n"
 	      "  id and format; exit status 1 if any row fails.\n",
-	      stderr);
+	      f);
 }
 
 int
@@ -151,11 +151,13 @@ ops_verify(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	if (argc > 1) {
-		verify_usage();
-		return strcmp(argv[1], "--help") == 0 ||
-		               strcmp(argv[1], "-h") == 0
-		           ? OPS_EXIT_OK
-		           : OPS_EXIT_USAGE;
+		if (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0) {
+			verify_usage(stdout);
+			return OPS_EXIT_OK;
+		}
+		verify_usage(stderr);
+		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
 		goto out;
@@ -237,15 +239,15 @@ ops_status(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	memset(&cs, 0, sizeof(cs));
 	if (argc > 1) {
+		int help = strcmp(argv[1], "--help") == 0 ||
+		           strcmp(argv[1], "-h") == 0;
+
 		fputs("usage: encdb status\n"
 		      "  Count rows per key id and format, legacy rows, rows\n"
 		      "  without blind index, sessions, tokens (no keys "
 		      "needed).\n",
-		      stderr);
-		return strcmp(argv[1], "--help") == 0 ||
-		               strcmp(argv[1], "-h") == 0
-		           ? OPS_EXIT_OK
-		           : OPS_EXIT_USAGE;
+		      help ? stdout : stderr);
+		return help ? OPS_EXIT_OK : OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
 		goto out;

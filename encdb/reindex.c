@@ -219,7 +219,7 @@ out: /* the one cleanup */
 }
 
 static void
-reindex_usage(void)
+reindex_usage(FILE *f)
 {
 	fputs("usage: encdb reindex [--swap] [--batch N] [--pause MS] "
 	      "[--jobs N]\n"
@@ -227,7 +227,7 @@ reindex_usage(void)
 	      "  email_bidx_next, checking email_bidx against OLD_INDEX_KEY\n"
 	      "  (the key the app uses now); online and resumable. --swap\n"
 	      "  then makes the new index current in one transaction.\n",
-	      stderr);
+	      f);
 }
 
 /* The locked final pass and the swap, in one transaction. */
@@ -324,15 +324,15 @@ ops_reindex(int argc, char *argv[])
 			sw.jobs = (int)v;
 			break;
 		case 'h':
-			reindex_usage();
+			reindex_usage(stdout);
 			return OPS_EXIT_OK;
 		default:
-			reindex_usage();
+			reindex_usage(stderr);
 			return OPS_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		reindex_usage();
+		reindex_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0)

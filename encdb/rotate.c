@@ -86,12 +86,12 @@ rotate_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 }
 
 static void
-rotate_usage(void)
+rotate_usage(FILE *f)
 {
 	fputs("usage: encdb rotate [--batch N] [--pause MS] [--jobs N]\n"
 	      "  Re-encrypt every email under the active key of FIELD_KEYS,\n"
 	      "  online and resumable (run it again after an interruption).\n",
-	      stderr);
+	      f);
 }
 
 int
@@ -141,15 +141,15 @@ ops_rotate(int argc, char *argv[])
 			sw.jobs = (int)v;
 			break;
 		case 'h':
-			rotate_usage();
+			rotate_usage(stdout);
 			return OPS_EXIT_OK;
 		default:
-			rotate_usage();
+			rotate_usage(stderr);
 			return OPS_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		rotate_usage();
+		rotate_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0 ||

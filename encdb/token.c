@@ -38,14 +38,14 @@ static const char token_exists_sql[] =
     "SELECT count(*) FROM public.api_tokens WHERE id = $1::bigint";
 
 static void
-token_usage(void)
+token_usage(FILE *f)
 {
 	fputs("usage: encdb token create USERNAME --name NAME\n"
 	      "       encdb token list [USERNAME]\n"
 	      "       encdb token revoke ID\n"
 	      "  create prints the new token once; only its SHA-256 is "
 	      "stored.\n",
-	      stderr);
+	      f);
 }
 
 static int
@@ -66,14 +66,14 @@ token_create(int argc, char *argv[])
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "n:", longopts, NULL)) != -1) {
 		if (ch != 'n') {
-			token_usage();
+			token_usage(stderr);
 			return OPS_EXIT_USAGE;
 		}
 		name = optarg;
 	}
 	if (optind + 1 != argc || name == NULL || *name == '\0' ||
 	    strlen(name) > 200) {
-		token_usage();
+		token_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
@@ -110,7 +110,7 @@ token_list(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	if (argc > 2) {
-		token_usage();
+		token_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	values[0] = argc == 2 ? argv[1] : NULL;
@@ -148,7 +148,7 @@ token_revoke(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	if (argc != 2 ||
 	    ops_number("token revoke ID", argv[1], INT64_MAX / 2) < 0) {
-		token_usage();
+		token_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	values[0] = argv[1];
@@ -182,7 +182,7 @@ int
 ops_token(int argc, char *argv[])
 {
 	if (argc < 2) {
-		token_usage();
+		token_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "create") == 0)
@@ -192,10 +192,10 @@ ops_token(int argc, char *argv[])
 	if (strcmp(argv[1], "revoke") == 0)
 		return token_revoke(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		token_usage();
+		token_usage(stdout);
 		return OPS_EXIT_OK;
 	}
 	fprintf(stderr, "encdb: token: unknown subcommand %s\n", argv[1]);
-	token_usage();
+	token_usage(stderr);
 	return OPS_EXIT_USAGE;
 }

@@ -95,13 +95,13 @@ fail: /* the one cleanup on failure */
 }
 
 static void
-upgrade_usage(void)
+upgrade_usage(FILE *f)
 {
 	fputs("usage: encdb upgrade [--batch N] [--pause MS] [--jobs N]\n"
 	      "  Convert the boilerplate's rows to v1 values with blind\n"
 	      "  indexes (needs POSTGRES_SECRET_KEY, FIELD_KEYS, INDEX_KEY);\n"
 	      "  idempotent and resumable.\n",
-	      stderr);
+	      f);
 }
 
 int
@@ -149,15 +149,15 @@ ops_upgrade(int argc, char *argv[])
 			sw.jobs = (int)v;
 			break;
 		case 'h':
-			upgrade_usage();
+			upgrade_usage(stdout);
 			return OPS_EXIT_OK;
 		default:
-			upgrade_usage();
+			upgrade_usage(stderr);
 			return OPS_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		upgrade_usage();
+		upgrade_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0 ||
