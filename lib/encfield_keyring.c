@@ -29,6 +29,7 @@ struct ef_keyring {
 
 struct ef_index_key {
 	uint8_t key[EF_KEY_LEN];
+	gcry_md_hd_t hmac; /* HMAC-SHA256 keyed with key, reset per use */
 };
 
 static int
@@ -265,6 +266,17 @@ ef_index_key_parse(const char *value, struct ef_index_key **out)
 		ef_index_key_free(ik);
 		return rc;
 	}
+	/* One keyed HMAC for the key's life; reset restores the key state. */
+	if (gcry_md_open(&ik->hmac, GCRY_MD_SHA256,
+	                 GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) != 0) {
+		ik->hmac = NULL;
+		ef_index_key_free(ik);
+		return EF_ERR_CRYPTO;
+	}
+	if (gcry_md_setkey(ik->hmac, ik->key, EF_KEY_LEN) != 0) {
+		ef_index_key_free(ik);
+		return EF_ERR_CRYPTO;
+	}
 	*out = ik;
 	return EF_OK;
 }
@@ -274,6 +286,8 @@ ef_index_key_free(struct ef_index_key *ik)
 {
 	if (ik == NULL)
 		return;
+	if (ik->hmac != NULL)
+		gcry_md_close(ik->hmac);
 	ef_wipe(ik, sizeof(*ik));
 	gcry_free(ik);
 }
@@ -283,23 +297,33 @@ ef_blind_index(const struct ef_index_key *ik, const char *email, size_t len,
                uint8_t out[EF_BIDX_LEN])
 {
 	const char *p = email;
-	char *norm;
-	size_t i;
-	enum ef_err rc;
+	const unsigned char *res;
+	char chunk[64];
+	size_t i, n;
 
-	if (ik == NULL || (email == NULL && len > 0) || out == NULL)
+	if (ik == NULL || ik->hmac == NULL || (email == NULL && len > 0) ||
+	    out == NULL)
 		return EF_ERR_ARG;
 	trim(&p, &len);
-	if ((rc = ef_init()) != EF_OK)
-		return rc;
-	/* The normalised email is PII: keep it in secure memory. */
-	if ((norm = gcry_malloc_secure(len + 1)) == NULL)
-		return EF_ERR_NOMEM;
-	for (i = 0; i < len; i++)
-		norm[i] = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] - 'A' + 'a')
-		                                     : p[i];
-	rc = efi_hmac_sha256(ik->key, EF_KEY_LEN, norm, len, NULL, 0, out);
-	ef_wipe(norm, len + 1);
-	gcry_free(norm);
-	return rc;
+	gcry_md_reset(ik->hmac);
+	/*
+	 * Lowercase A-Z through a small stack buffer (the email is PII: it
+	 * is wiped after), straight into the HMAC.
+	 */
+	while (len > 0) {
+		n = len < sizeof(chunk) ? len : sizeof(chunk);
+		for (i = 0; i < n; i++)
+			chunk[i] = p[i] >= 'A' && p[i] <= 'Z'
+			               ? (char)(p[i] - 'A' + 'a')
+			               : p[i];
+		gcry_md_write(ik->hmac, chunk, n);
+		p += n;
+		len -= n;
+	}
+	ef_wipe(chunk, sizeof(chunk));
+	if ((res = gcry_md_read(ik->hmac, GCRY_MD_SHA256)) == NULL)
+		return EF_ERR_CRYPTO;
+	memcpy(out, res, EF_BIDX_LEN);
+	gcry_md_reset(ik->hmac);
+	return EF_OK;
 }

@@ -36,7 +36,8 @@
 
 struct ef_legacy {
 	enum ef_legacy_engine engine;
-	uint8_t key[32]; /* SHA-256(passphrase) */
+	uint8_t key[32];     /* SHA-256(passphrase) */
+	gcry_cipher_hd_t hd; /* keyed: AES-256 CBC or GCM, AES-128 CBC */
 };
 
 static const char *const engine_names[EF_LEGACY__MAX] = {
@@ -71,6 +72,23 @@ ef_legacy_engine_name(enum ef_legacy_engine engine)
 	return engine_names[engine];
 }
 
+/* Open a cipher handle in secure memory and set its key. */
+static enum ef_err
+cipher_new(gcry_cipher_hd_t *hd, int algo, int mode, const uint8_t *key,
+           size_t keylen)
+{
+	if (gcry_cipher_open(hd, algo, mode, GCRY_CIPHER_SECURE) != 0) {
+		*hd = NULL;
+		return EF_ERR_CRYPTO;
+	}
+	if (gcry_cipher_setkey(*hd, key, keylen) != 0) {
+		gcry_cipher_close(*hd);
+		*hd = NULL;
+		return EF_ERR_CRYPTO;
+	}
+	return EF_OK;
+}
+
 enum ef_err
 ef_legacy_new(const char *passphrase, size_t len, enum ef_legacy_engine engine,
               struct ef_legacy **out)
@@ -90,6 +108,29 @@ ef_legacy_new(const char *passphrase, size_t len, enum ef_legacy_engine engine,
 		return EF_ERR_NOMEM;
 	lg->engine = engine;
 	efi_sha256(len > 0 ? passphrase : "", len, lg->key);
+	/*
+	 * One keyed cipher handle for the context's life: opening one per
+	 * value costs more than decrypting it.
+	 */
+	switch (engine) {
+	case EF_LEGACY_AES_GCM:
+		rc = cipher_new(&lg->hd, GCRY_CIPHER_AES256,
+		                GCRY_CIPHER_MODE_GCM, lg->key, 32);
+		break;
+	case EF_LEGACY_FERNET:
+		/* Fernet: signing key bytes 0..16, encryption 16..32. */
+		rc = cipher_new(&lg->hd, GCRY_CIPHER_AES128,
+		                GCRY_CIPHER_MODE_CBC, lg->key + 16, 16);
+		break;
+	default:
+		rc = cipher_new(&lg->hd, GCRY_CIPHER_AES256,
+		                GCRY_CIPHER_MODE_CBC, lg->key, 32);
+		break;
+	}
+	if (rc != EF_OK) {
+		ef_legacy_free(lg);
+		return rc;
+	}
 	*out = lg;
 	return EF_OK;
 }
@@ -99,27 +140,21 @@ ef_legacy_free(struct ef_legacy *lg)
 {
 	if (lg == NULL)
 		return;
+	if (lg->hd != NULL)
+		gcry_cipher_close(lg->hd);
 	ef_wipe(lg, sizeof(*lg));
 	gcry_free(lg);
 }
 
-/* AES-CBC decrypt len (a multiple of 16) bytes in place. */
+/* CBC-decrypt len (a multiple of 16) bytes in place with the keyed hd. */
 static enum ef_err
-cbc_decrypt(int algo, const uint8_t *key, size_t keylen, const uint8_t *iv,
-            uint8_t *buf, size_t len)
+cbc_decrypt(gcry_cipher_hd_t hd, const uint8_t *iv, uint8_t *buf, size_t len)
 {
-	gcry_cipher_hd_t hd = NULL;
-	enum ef_err rc = EF_ERR_CRYPTO;
-
-	if (gcry_cipher_open(&hd, algo, GCRY_CIPHER_MODE_CBC,
-	                     GCRY_CIPHER_SECURE) != 0)
+	if (gcry_cipher_reset(hd) != 0 ||
+	    gcry_cipher_setiv(hd, iv, BLOCK) != 0 ||
+	    gcry_cipher_decrypt(hd, buf, len, NULL, 0) != 0)
 		return EF_ERR_CRYPTO;
-	if (gcry_cipher_setkey(hd, key, keylen) == 0 &&
-	    gcry_cipher_setiv(hd, iv, BLOCK) == 0 &&
-	    gcry_cipher_decrypt(hd, buf, len, NULL, 0) == 0)
-		rc = EF_OK;
-	gcry_cipher_close(hd);
-	return rc;
+	return EF_OK;
 }
 
 /* Remove PKCS#5/#7 padding: last byte n in 1..16, n bytes of value n. */
@@ -207,8 +242,7 @@ decrypt_cbc(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen, char **pt,
 	if (rawlen == 0 || rawlen % BLOCK != 0)
 		return EF_ERR_MALFORMED;
 	/* AesEngine: IV = the first 16 bytes of the key. */
-	if ((rc = cbc_decrypt(GCRY_CIPHER_AES256, lg->key, 32, lg->key, raw,
-	                      rawlen)) != EF_OK)
+	if ((rc = cbc_decrypt(lg->hd, lg->key, raw, rawlen)) != EF_OK)
 		return rc;
 	if (!unpad(lg->engine, raw, rawlen, &len))
 		return EF_ERR_MALFORMED;
@@ -226,8 +260,8 @@ decrypt_gcm(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen, char **pt,
 		return EF_ERR_MALFORMED;
 	len = rawlen - 12 - EF_GCM_TAG_LEN;
 	/* Decrypt in place, then move the plaintext to the front. */
-	rc = ef_aes256_gcm_open(lg->key, raw, 12, NULL, 0, raw + 28, len,
-	                        raw + 12, EF_GCM_TAG_LEN, raw + 28);
+	rc = efi_gcm_unseal(lg->hd, raw, 12, NULL, 0, raw + 28, len, raw + 12,
+	                    EF_GCM_TAG_LEN, raw + 28);
 	if (rc != EF_OK)
 		return rc;
 	memmove(raw, raw + 28, len);
@@ -253,8 +287,7 @@ decrypt_fernet(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen,
 		return rc;
 	if (!ef_ct_equal(mac, raw + rawlen - 32, 32))
 		return EF_ERR_AUTH;
-	if ((rc = cbc_decrypt(GCRY_CIPHER_AES128, lg->key + 16, 16, raw + 9,
-	                      raw + 25, ctlen)) != EF_OK)
+	if ((rc = cbc_decrypt(lg->hd, raw + 9, raw + 25, ctlen)) != EF_OK)
 		return rc;
 	if (!unpad_pkcs5(raw + 25, ctlen, &len))
 		return EF_ERR_MALFORMED;

@@ -80,11 +80,12 @@ out: /* the one cleanup */
  * exactly 16 bytes: gcry_cipher_checktag compares only taglen bytes and
  * accepts 4, 8 and 12 to 16, so a short tag would be a forgery shortcut.
  * pt is wiped unless EF_OK: no unauthenticated plaintext is left behind.
+ * Also used by encfield_legacy.c (AesGcmEngine).
  */
-static enum ef_err
-gcm_unseal(gcry_cipher_hd_t hd, const uint8_t *nonce, size_t noncelen,
-           const uint8_t *aad, size_t aadlen, const uint8_t *ct, size_t len,
-           const uint8_t *tag, size_t taglen, uint8_t *pt)
+enum ef_err
+efi_gcm_unseal(gcry_cipher_hd_t hd, const uint8_t *nonce, size_t noncelen,
+               const uint8_t *aad, size_t aadlen, const uint8_t *ct, size_t len,
+               const uint8_t *tag, size_t taglen, uint8_t *pt)
 {
 	enum ef_err rc = EF_ERR_CRYPTO;
 
@@ -148,13 +149,13 @@ ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
 	    (aad == NULL && aadlen > 0) || (ct == NULL && len > 0) ||
 	    (pt == NULL && len > 0) || tag == NULL)
 		return EF_ERR_ARG;
-	/* Checked before any work, and again in gcm_unseal. */
+	/* Checked before any work, and again in efi_gcm_unseal. */
 	if (taglen != EF_GCM_TAG_LEN)
 		return EF_ERR_MALFORMED;
 	if ((rc = gcm_new(&hd, key)) != EF_OK)
 		return rc;
-	rc = gcm_unseal(hd, nonce, noncelen, aad, aadlen, ct, len, tag, taglen,
-	                pt);
+	rc = efi_gcm_unseal(hd, nonce, noncelen, aad, aadlen, ct, len, tag,
+	                    taglen, pt);
 	gcry_cipher_close(hd);
 	return rc;
 }
@@ -323,10 +324,10 @@ ef_decrypt(const struct ef_keyring *kr, const char *column,
 		rc = EF_ERR_NOMEM;
 		goto out;
 	}
-	rc = gcm_unseal(hd, ct + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad, aadlen,
-	                ct + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN, len,
-	                ct + ctlen - EF_V1_TAG_LEN, EF_V1_TAG_LEN,
-	                (uint8_t *)buf);
+	rc = efi_gcm_unseal(hd, ct + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad,
+	                    aadlen, ct + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
+	                    len, ct + ctlen - EF_V1_TAG_LEN, EF_V1_TAG_LEN,
+	                    (uint8_t *)buf);
 	if (rc != EF_OK)
 		goto out;
 	buf[len] = '\0';

@@ -115,6 +115,17 @@ struct efi_fieldkey {
 	char subcol[EFI_SUBCOL_MAX];	 /* column of the cached handle */
 };
 
+/*
+ * AES-GCM decryption and authentication with hd (a keyed GCM handle; reset
+ * here): the tag must be exactly 16 bytes (EF_ERR_MALFORMED otherwise,
+ * before libgcrypt sees it), a wrong one is EF_ERR_AUTH, and pt (len
+ * bytes, may be ct) is wiped unless EF_OK.
+ */
+enum ef_err efi_gcm_unseal(struct gcry_cipher_handle *hd,
+    const uint8_t *nonce, size_t noncelen, const uint8_t *aad, size_t aadlen,
+    const uint8_t *ct, size_t len, const uint8_t *tag, size_t taglen,
+    uint8_t *pt);
+
 /* The entry with this id in kr, or NULL. Points into kr; not copied. */
 struct efi_fieldkey *efi_keyring_entry(const struct ef_keyring *kr,
     uint16_t id);
@@ -691,6 +702,13 @@ void cfg_free(struct cfg *c);
  * statement_timeout and TimeZone from struct cfg. Every query also has a
  * client-side deadline (statement timeout + 2 s), so a stuck server yields
  * DB_UNAVAILABLE, never a hang.
+ *
+ * Behind PgBouncer in transaction pooling (DB_PREPARED_STATEMENTS=off)
+ * those session settings may not follow the server connection: SQL must
+ * therefore not depend on them (qualify names, format times explicitly as
+ * users.c does), and operators set statement_timeout on the role
+ * (ALTER ROLE ... SET statement_timeout = '5s'). The client-side deadline
+ * holds in every case. Not for use from several threads.
  */
 
 struct pg_conn;
@@ -862,7 +880,13 @@ enum db_err users_find_by_username(const struct cfg *cfg,
     const char *username, struct user *out);
 enum db_err users_find_by_id(const struct cfg *cfg, const char *id,
     struct user *out);
-/* Exact email (normalised) through the blind index, then legacy rows. */
+/*
+ * Exact email (normalised) through the blind index, then, if not found,
+ * among the rows without a blind index (the boilerplate's, at most 10000
+ * of them, decrypted one by one: run `encdb upgrade` to give them one).
+ * users_create and users_update treat such a legacy row's email as taken
+ * too, although without the unique index's guarantee under concurrency.
+ */
 enum db_err users_find_by_email(const struct cfg *cfg, const char *email,
     struct user *out);
 

@@ -921,6 +921,30 @@ START_TEST(test_blind_index)
 		ck_assert_msg(memcmp(other_bidx, want, 32) != 0, "\"%s\"",
 		              other[i]);
 	}
+	/* Longer than the 64-byte chunks the email is lowercased in. */
+	{
+		char longmail[201], lower[201];
+		uint8_t want2[32], got2[32];
+		gcry_md_hd_t md;
+
+		for (i = 0; i < 200; i++) {
+			longmail[i] = (char)("ABCxyz.@"[i % 8]);
+			lower[i] = (char)("abcxyz.@"[i % 8]);
+		}
+		longmail[200] = lower[200] = '\0';
+		ck_assert_int_eq(
+		    ef_base64_decode(KEY2, strlen(KEY2), &key, &keylen), EF_OK);
+		ck_assert_int_eq(
+		    gcry_md_open(&md, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC), 0);
+		ck_assert_int_eq(gcry_md_setkey(md, key, keylen), 0);
+		gcry_md_write(md, lower, 200);
+		memcpy(want2, gcry_md_read(md, GCRY_MD_SHA256), 32);
+		gcry_md_close(md);
+		free(key);
+		ck_assert_int_eq(ef_blind_index(ik, longmail, 200, got2),
+		                 EF_OK);
+		ck_assert(memcmp(got2, want2, 32) == 0);
+	}
 	ef_index_key_free(ik);
 	/* Another key, another index. */
 	ck_assert_int_eq(ef_index_key_parse(" " KEY1 "\n", &ik), EF_OK);
