@@ -5,6 +5,7 @@
 # Installed layout (all under --prefix):
 #   $(pkgdatadir)/templates/*.html   TEMPLATE_DIR default
 #   $(pkgdatadir)/static/style.css   served as /static/style.css
+#   $(pkgdatadir)/static/errors/     JSON bodies of the servers' own errors
 #   $(pkgdatadir)/sql/*.sql          SQL_DIR default (encdb migrate)
 #   $(pkgdatadir)/conf/              lighttpd.conf, apache-fcgid.conf,
 #                                    htaccess: generated for these paths
@@ -31,6 +32,9 @@ pkgconfdir = $(pkgdatadir)/conf
 pkgconf_DATA = conf/lighttpd.conf conf/apache-fcgid.conf conf/htaccess
 CLEANFILES += $(pkgconf_DATA)
 EXTRA_DIST += $(conf_templates) conf/README sql templates
+# JSON bodies of the errors the web servers answer themselves (413, 411).
+errorsdir = $(pkgdatadir)/static/errors
+dist_errors_DATA = conf/errors/status-411.html conf/errors/status-413.html
 dist_noinst_SCRIPTS += conf/gen
 
 conf_gen_args = \
@@ -95,7 +99,6 @@ uninstall-deploy-data:
 	    rm -f '$(DESTDIR)$(pkgdatadir)/sql/'`basename "$$f"`; \
 	done
 	-rmdir '$(DESTDIR)$(pkgdatadir)/templates' \
-	    '$(DESTDIR)$(pkgdatadir)/static' '$(DESTDIR)$(pkgdatadir)/sql' \
-	    2>/dev/null
+	    '$(DESTDIR)$(pkgdatadir)/sql' 2>/dev/null
 
 .PHONY: install-deploy-data uninstall-deploy-data

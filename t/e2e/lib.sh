@@ -155,6 +155,8 @@ e2e_stage() {
 		[ -f "$f" ] && cp "$f" "$e2e_templates/"
 	done
 	cp "$e2e_top/templates/style.css" "$e2e_static/style.css"
+	mkdir -p "$e2e_static/errors"
+	cp "$e2e_top"/conf/errors/status-*.html "$e2e_static/errors/"
 	for f in "$e2e_build"/lib/.libs/libencfield.so*; do
 		[ -e "$f" ] && cp -P "$f" "$e2e_libdir/"
 	done

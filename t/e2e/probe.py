@@ -52,11 +52,16 @@ def check(cond, what):
     return cond
 
 
-def request(base, method, path, body=None, headers=None):
+def request(base, method, path, body=None, headers=None, chunked=False):
     u = urllib.parse.urlsplit(base)
     c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
     try:
-        c.request(method, path, body=body, headers=headers or {})
+        if chunked:
+            # A generator body is sent with Transfer-Encoding: chunked.
+            data = body
+            body = (data[i:i + 8192] for i in range(0, len(data), 8192))
+        c.request(method, path, body=body, headers=headers or {},
+                  encode_chunked=chunked)
         r = c.getresponse()
         return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
     finally:
@@ -112,10 +117,27 @@ def main():
     st, hdr, body = request(base, "POST", "/users", b"a" * (body_max + 1), ctype)
     check(st == 413, "POST /users with %d bytes: status %d, want 413"
           % (body_max + 1, st))
+    check(hdr.get("content-type", "").startswith("application/json")
+          and json.loads(body or b"null") == {"error": "Request body too large"},
+          "the server's own 413 is JSON {\"error\": ...} (%r, %r)"
+          % (hdr.get("content-type"), body[:80]))
     st, hdr, body = request(base, "POST", "/user/admin",
                             b"a" * (4 * body_max), ctype)
     check(st == 413, "POST /user/admin with %d bytes: status %d, want 413"
           % (4 * body_max, st))
+
+    # Chunked bodies: served (lighttpd, CGI), or refused with 411 JSON
+    # (Apache + mod_fcgid); over the cap 413 or 411; never 500.
+    for n, ok in ((100, (200, 411)), (body_max + 1, (411, 413))):
+        st, hdr, body = request(base, "POST", "/users", b"a" * n, ctype, chunked=True)
+        check(st in ok, "chunked POST /users with %d bytes: status %d, want one of %s"
+              % (n, st, ok))
+        if st in (411, 413):
+            check(hdr.get("content-type", "").startswith("application/json"),
+                  "chunked POST: the server's own %d is JSON (%r)" % (st, body[:80]))
+        elif st == 200:
+            check(json.loads(body)["body_bytes"] == n,
+                  "chunked POST: the route read all %d bytes" % n)
 
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0

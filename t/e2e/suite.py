@@ -311,10 +311,10 @@ def main():
     # The body cap: 413 from the server or the route, never 500.
     big = b'{"username": "' + b"a" * (body_max + 1) + b'"}'
     r = adm.request("POST", "/users", body=big, headers=dict(hc, **{"Content-Type": "application/json"}))
-    check(r.status == 413, "body over BODY_MAX (%d bytes) -> 413 (%d)" % (len(big), r.status))
+    check(is_error_json(r, 413), "body over BODY_MAX (%d bytes) -> 413 JSON (%r)" % (len(big), r))
     r = adm.request("PATCH", "/user/alice-e2e", body=b"a" * (4 * body_max),
                     headers=dict(hc, **{"Content-Type": "application/json"}))
-    check(r.status == 413, "PATCH body 4x BODY_MAX -> 413 (%d)" % r.status)
+    check(is_error_json(r, 413), "PATCH body 4x BODY_MAX -> 413 JSON (%r)" % r)
 
     # ---- more users and the list
     for i in range(3):
