@@ -1,0 +1,106 @@
+# t/e2e-run-app.sh -- the README's run command, for real: tools/run-app on
+# the build tree with its own state directory (RUN_APP_STATE) and a free
+# port. It must start its throwaway PostgreSQL, generate keys, migrate,
+# create the admin and print its password once, and serve; the admin logs
+# in over HTTP and reads its decrypted email; SIGTERM stops the server and
+# the cluster. A second run reuses the cluster and the keys: no new
+# password, the old one still works and the email still decrypts.
+. "$top_srcdir/t/e2e/lib.sh"
+
+e2e_top=$(cd "$top_srcdir" && pwd)
+e2e_build=$(cd "$top_builddir" && pwd)
+logdir=$e2e_build/t/e2e-run-app.d
+state=$logdir/state
+pgctl="${SHELL:-/bin/sh} $e2e_top/tools/pgctl"
+rm -rf "$logdir"
+mkdir -p "$logdir"
+[ -e "$e2e_build/cgi-bin/healthz" ] || e2e_fail "the routes are not built"
+PYTHONDONTWRITEBYTECODE=1
+export PYTHONDONTWRITEBYTECODE
+
+pid=
+cleanup() {
+	rc=$?
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
+	$pgctl destroy "$state/pg" >/dev/null 2>&1
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 99' HUP INT TERM
+
+# start N: run tools/run-app in the background, wait for its banner.
+start() {
+	out=$logdir/run-$1.out
+	port=$(e2e_free_port)
+	url=http://127.0.0.1:$port
+	env -u DATABASE_URL -u FIELD_KEYS -u INDEX_KEY RUN_APP_STATE="$state" \
+	    PORT="$port" "${SHELL:-/bin/sh}" "$e2e_top/tools/run-app" \
+	    "$e2e_build" >"$out" 2>&1 &
+	pid=$!
+	i=0
+	until grep -q 'Press Ctrl-C' "$out"; do
+		kill -0 "$pid" 2>/dev/null ||
+		    { cat "$out" >&2; e2e_fail "run $1: tools/run-app exited"; }
+		i=$((i + 1))
+		[ $i -lt 300 ] ||
+		    { cat "$out" >&2; e2e_fail "run $1: no banner after 60 s"; }
+		sleep 0.2
+	done
+	grep -q "running at $url/" "$out" ||
+	    e2e_fail "run $1: the banner does not show $url/"
+	echo "ok - run $1: tools/run-app serves $url/"
+}
+
+# login PASSWORD: sign in as admin; read /user/admin's email.
+login() {
+	printf '{"username": "admin", "password": "%s"}' "$1" >"$logdir/login.json"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -c "$logdir/jar" \
+	    -H 'Content-Type: application/json' \
+	    --data-binary @"$logdir/login.json" "$url/login")
+	rm -f "$logdir/login.json"
+	[ "$code" = 200 ] || e2e_fail "admin login -> $code"
+	curl -s -b "$logdir/jar" "$url/user/admin" >"$logdir/admin.json"
+	grep -q '"email":"admin@example.com"' "$logdir/admin.json" ||
+	    e2e_fail "GET /user/admin: $(cat "$logdir/admin.json")"
+	echo "ok - the admin logs in and reads admin@example.com"
+}
+
+# stop: SIGTERM, then everything it started must be gone.
+stop() {
+	kill -TERM "$pid"
+	wait "$pid"
+	st=$?
+	pid=
+	[ $st -eq 0 ] || e2e_fail "tools/run-app exited $st on SIGTERM"
+	if curl -s -o /dev/null --max-time 2 "$url/healthz"; then
+		e2e_fail "the web server still answers after SIGTERM"
+	fi
+	if $pgctl status "$state/pg"; then
+		e2e_fail "PostgreSQL still runs after SIGTERM"
+	fi
+	grep -q 'PostgreSQL stopped' "$out" || e2e_fail "no 'PostgreSQL stopped'"
+	echo "ok - SIGTERM stops the web server and PostgreSQL"
+}
+
+start 1
+pw=$(sed -n 's/^  password:  \([A-Za-z0-9_-]\{16,\}\)$/\1/p' "$out")
+[ -n "$pw" ] || e2e_fail "run 1: no admin password printed"
+echo "ok - run 1: the admin's password is printed once"
+[ "$(stat -c %a "$state/keys/FIELD_KEYS")" = 600 ] ||
+    e2e_fail "FIELD_KEYS is not mode 0600"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")
+[ "$code" = 200 ] || e2e_fail "GET /healthz -> $code"
+login "$pw"
+stop
+
+start 2
+if grep -q "$pw" "$out"; then
+	e2e_fail "run 2 prints the password again"
+fi
+echo "ok - run 2: the password is not printed again"
+login "$pw"
+stop
+e2e_msg "run-app: all passed"
