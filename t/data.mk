@@ -62,3 +62,8 @@ check-valgrind-data: t/check_cfg t/check_db t/check_migrate t/check_users \
 	$(SHELL) $(top_srcdir)/t/with-pg $(top_srcdir)/t/$$t.pg || exit 1; \
 	done
 .PHONY: check-valgrind-data
+
+# t/pgctl.sh: tools/pgctl itself (unix socket, TCP with a password,
+# restart, long paths, root).
+TESTS += t/pgctl.sh
+dist_noinst_SCRIPTS += t/pgctl.sh
