@@ -969,6 +969,20 @@ check(G, "PATCH bad email 422, unchanged", r.status == 422 and
       run("GET", "/user/carol", bearer=ROOT_TOKEN).json()["payload"]["email"] ==
       "carol@example.com", repr(r))
 
+# CORS: off unless configured, then only for the listed origins.
+case("shapes")
+r = run("GET", "/healthz", env={"HTTP_ORIGIN": "https://evil.example"})
+check("shapes", "CORS off by default", r.header("access-control-allow-origin") is None,
+      repr(r.headers))
+r = run("GET", "/healthz", env={"HTTP_ORIGIN": "https://evil.example",
+                                "CORS_ORIGINS": "https://app.example"})
+check("shapes", "CORS: unlisted origin refused", r.header("access-control-allow-origin")
+      is None, repr(r.headers))
+r = run("OPTIONS", "/users", env={"HTTP_ORIGIN": "https://app.example",
+                                  "CORS_ORIGINS": "https://app.example"})
+check("shapes", "CORS: listed origin allowed (preflight)", r.status == 204 and
+      r.header("access-control-allow-origin") == "https://app.example", repr(r.headers))
+
 # Pagination and filters.
 G2 = "shapes"
 case(G2)
@@ -1033,6 +1047,11 @@ case(G)
 r = run("GET", "/healthz", env=LOST)
 check(G, "healthz without database 503", r.status == 503 and
       r.json() == {"status": "unavailable"} and r.header("retry-after") is not None, repr(r))
+case(G)
+r = run("GET", "/users", env=LOST, cookie=AC, accept=HTML)
+check(G, "database lost, browser: 503 error page + Retry-After", r.status == 503 and
+      r.header("retry-after") is not None and "<h1>Service unavailable</h1>" in r.text(),
+      repr(r))
 case(G)
 r = run("GET", "/nowhere", env=LOST)
 check(G, "notfound needs no database", r.status == 404, repr(r))
