@@ -84,3 +84,22 @@ XFAIL_TESTS = fuzz/check_pwcost
 fuzz_check_pwcost_SOURCES = fuzz/check_pwcost.c
 fuzz_check_pwcost_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 fuzz_check_pwcost_LDADD = lib/libencfield.la $(CHECK_LIBS)
+
+# The hostile-input corpus over HTTP (lighttpd + routes + PostgreSQL).
+TESTS += t/hostile.pg
+EXTRA_DIST += t/hostile.pg t/hostile/hostile.py t/hostile/requests.tsv
+clean-local: clean-local-hostile
+clean-local-hostile:
+	-rm -rf t/hostile.d
+.PHONY: clean-local-hostile
+
+# One FastCGI process under valgrind and its resident memory (minutes:
+# its own target, not part of make check).
+EXTRA_DIST += t/valgrind-fcgi.pg t/valgrind-fcgi.py
+valgrind-fcgi: all
+	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
+	    $(srcdir)/t/valgrind-fcgi.pg
+clean-local: clean-local-valgrind-fcgi
+clean-local-valgrind-fcgi:
+	-rm -rf t/valgrind-fcgi.d
+.PHONY: valgrind-fcgi clean-local-valgrind-fcgi
