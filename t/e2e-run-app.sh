@@ -4,7 +4,8 @@
 # create the admin and print its password once, and serve; the admin logs
 # in over HTTP and reads its decrypted email; SIGTERM stops the server and
 # the cluster. A second run reuses the cluster and the keys: no new
-# password, the old one still works and the email still decrypts.
+# password, the old one still works and the email still decrypts. A third
+# runs the same under Apache (SERVER=apache).
 . "$top_srcdir/t/e2e/lib.sh"
 
 e2e_top=$(cd "$top_srcdir" && pwd)
@@ -37,7 +38,7 @@ start() {
 	port=$(e2e_free_port)
 	url=http://127.0.0.1:$port
 	env -u DATABASE_URL -u FIELD_KEYS -u INDEX_KEY RUN_APP_STATE="$state" \
-	    PORT="$port" "${SHELL:-/bin/sh}" "$e2e_top/tools/run-app" \
+	    PORT="$port" SERVER="${SERVER:-lighttpd}" "${SHELL:-/bin/sh}" "$e2e_top/tools/run-app" \
 	    "$e2e_build" >"$out" 2>&1 &
 	pid=$!
 	i=0
@@ -101,6 +102,12 @@ if grep -q "$pw" "$out"; then
 	e2e_fail "run 2 prints the password again"
 fi
 echo "ok - run 2: the password is not printed again"
+login "$pw"
+stop
+
+SERVER=apache
+start 3
+grep -q 'served by apache' "$out" || e2e_fail "run 3: not served by Apache"
 login "$pw"
 stop
 e2e_msg "run-app: all passed"
