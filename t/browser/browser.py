@@ -20,6 +20,8 @@ try:
     from selenium.common.exceptions import NoAlertPresentException, WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     print("# python3-selenium is not installed: skipped")
     sys.exit(77)
@@ -47,6 +49,16 @@ def find_binary(*names):
         if p:
             return p
     return None
+
+
+def click_and_load(d, by, sel):
+    """Click what navigates, then wait until the old page is gone, so that
+    the next lookup cannot race the navigation (stale elements)."""
+    old = d.find_element(By.TAG_NAME, "html")
+    d.find_element(by, sel).click()
+    WebDriverWait(d, 30).until(EC.staleness_of(old))
+    WebDriverWait(d, 30).until(
+        lambda drv: drv.execute_script("return document.readyState") == "complete")
 
 
 def no_alert(d):
@@ -97,7 +109,7 @@ def main():
         # 2. A wrong password: the form again, with an error.
         d.find_element(By.ID, "username").send_keys(admin)
         d.find_element(By.ID, "password").send_keys("not the password")
-        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        click_and_load(d, By.CSS_SELECTOR, "main form button[type=submit]")
         check(d.current_url.endswith("/login") and
               d.find_elements(By.CSS_SELECTOR, "[role=alert]"),
               "a wrong password shows the login form with an error")
@@ -108,20 +120,20 @@ def main():
         u.clear()
         u.send_keys(admin)
         d.find_element(By.ID, "password").send_keys(admin_pw)
-        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        click_and_load(d, By.CSS_SELECTOR, "main form button[type=submit]")
         check(d.current_url.endswith("/users"), "login lands on /users (%s)" % d.current_url)
         cells = [td.text for td in d.find_elements(By.CSS_SELECTOR, "table tbody td a")]
         check(admin in cells, "the list shows %s (%r)" % (admin, cells))
         shot("03-users")
 
         # 4. The create form: validation errors, username full of HTML.
-        d.find_element(By.LINK_TEXT, "Create a user").click()
+        click_and_load(d, By.LINK_TEXT, "Create a user")
         check(d.current_url.endswith("/users/new"), "the create form (%s)" % d.current_url)
         shot("04-new")
         d.find_element(By.ID, "username").send_keys(BAD_NAME)
         d.find_element(By.ID, "email").send_keys("not-an-email")
         d.find_element(By.ID, "password").send_keys("a long enough password")
-        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        click_and_load(d, By.CSS_SELECTOR, "main form button[type=submit]")
         errs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "main .error, main [role=alert]")]
         check(len(errs) >= 1, "the form comes back with error messages (%r)" % errs)
         check(d.find_element(By.ID, "username").get_attribute("value") == BAD_NAME,
@@ -138,7 +150,7 @@ def main():
         f.clear()
         f.send_keys("html@example.com")
         d.find_element(By.ID, "password").send_keys("a long enough password")
-        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        click_and_load(d, By.CSS_SELECTOR, "main form button[type=submit]")
         check("/user/" in d.current_url, "the form redirects to the new user (%s)" % d.current_url)
         h1 = d.find_element(By.TAG_NAME, "h1").text
         check(HTML_NAME in h1, "the user page shows the name as text (%r)" % h1)
@@ -157,7 +169,7 @@ def main():
         shot("07-listed")
 
         # 7. Log out, then be refused.
-        d.find_element(By.CSS_SELECTOR, "header form[action='/logout'] button").click()
+        click_and_load(d, By.CSS_SELECTOR, "header form[action='/logout'] button")
         check("/users" not in d.current_url or d.current_url.endswith("/login"),
               "logout leaves the admin pages (%s)" % d.current_url)
         shot("08-logged-out")
