@@ -43,7 +43,11 @@ ef_init(void)
 	if (gcry_check_version("1.10.0") == NULL)
 		return EF_ERR_INIT;
 	gcry_control(GCRYCTL_SUSPEND_SECMEM_WARN);
-	if (gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0) != 0)
+	/*
+	 * 256 KiB: keys, and one keyed cipher handle (about 1.7 KiB) per
+	 * field key and column in use (encfield_v1.c).
+	 */
+	if (gcry_control(GCRYCTL_INIT_SECMEM, 262144, 0) != 0)
 		return EF_ERR_INIT;
 	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);

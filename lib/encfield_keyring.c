@@ -131,15 +131,29 @@ ef_keyring_add(struct ef_keyring **kr, uint16_t id,
 }
 
 void
-ef_keyring_free(struct ef_keyring *kr)
+efi_keyring_drop_cache(const struct ef_keyring *kr)
 {
+	struct efi_fieldkey *fk;
 	size_t i;
 
 	if (kr == NULL)
 		return;
-	for (i = 0; i < kr->n; i++)
-		if (kr->keys[i].gcm != NULL)
-			gcry_cipher_close(kr->keys[i].gcm);
+	for (i = 0; i < kr->n; i++) {
+		/* The ring is writable (secure) memory; see extern.h. */
+		fk = (struct efi_fieldkey *)&kr->keys[i];
+		if (fk->gcm != NULL)
+			gcry_cipher_close(fk->gcm);
+		fk->gcm = NULL;
+		fk->subcollen = 0;
+	}
+}
+
+void
+ef_keyring_free(struct ef_keyring *kr)
+{
+	if (kr == NULL)
+		return;
+	efi_keyring_drop_cache(kr);
 	ef_wipe(kr, ring_size(kr->n));
 	gcry_free(kr);
 }

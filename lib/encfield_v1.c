@@ -28,15 +28,18 @@
 static enum ef_err
 gcm_new(gcry_cipher_hd_t *hd, const uint8_t key[EF_KEY_LEN])
 {
+	gcry_error_t err;
 	enum ef_err rc;
 
 	*hd = NULL;
 	if ((rc = ef_init()) != EF_OK)
 		return rc;
-	if (gcry_cipher_open(hd, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
-	                     GCRY_CIPHER_SECURE) != 0) {
+	if ((err =
+	         gcry_cipher_open(hd, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
+	                          GCRY_CIPHER_SECURE)) != 0) {
 		*hd = NULL;
-		return EF_ERR_CRYPTO;
+		return gcry_err_code(err) == GPG_ERR_ENOMEM ? EF_ERR_NOMEM
+		                                            : EF_ERR_CRYPTO;
 	}
 	if (gcry_cipher_setkey(*hd, key, EF_KEY_LEN) != 0) {
 		gcry_cipher_close(*hd);
@@ -169,12 +172,13 @@ ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
  * handle (column not cached), else 0.
  */
 static enum ef_err
-v1_cipher(struct efi_fieldkey *fk, const char *column, size_t collen,
-          gcry_cipher_hd_t *hd, int *owned)
+v1_cipher(const struct ef_keyring *kr, struct efi_fieldkey *fk,
+          const char *column, size_t collen, gcry_cipher_hd_t *hd, int *owned)
 {
 	uint8_t *info, subkey[EF_KEY_LEN];
 	size_t infolen;
-	enum ef_err rc;
+	enum ef_err rc = EF_ERR_CRYPTO;
+	int attempt;
 
 	*hd = NULL;
 	*owned = 0;
@@ -190,12 +194,18 @@ v1_cipher(struct efi_fieldkey *fk, const char *column, size_t collen,
 		return EF_ERR_NOMEM;
 	memcpy(info, V1_INFO, sizeof(V1_INFO) - 1);
 	memcpy(info + sizeof(V1_INFO) - 1, column, collen);
-	rc = ef_hkdf_sha256(NULL, 0, fk->key, EF_KEY_LEN, info, infolen, subkey,
-	                    EF_KEY_LEN);
+	for (attempt = 0; attempt < 2; attempt++) {
+		rc = ef_hkdf_sha256(NULL, 0, fk->key, EF_KEY_LEN, info, infolen,
+		                    subkey, EF_KEY_LEN);
+		if (rc == EF_OK)
+			rc = gcm_new(hd, subkey);
+		ef_wipe(subkey, sizeof(subkey));
+		if (rc == EF_OK)
+			break;
+		/* Secure memory full of cached handles: drop them, retry. */
+		efi_keyring_drop_cache(kr);
+	}
 	free(info);
-	if (rc == EF_OK)
-		rc = gcm_new(hd, subkey);
-	ef_wipe(subkey, sizeof(subkey));
 	if (rc != EF_OK)
 		return rc;
 	if (collen > EFI_SUBCOL_MAX) {
@@ -269,7 +279,7 @@ ef_encrypt(const struct ef_keyring *kr, const char *column,
 	 */
 	(void)ef_init();
 	gcry_create_nonce(buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN);
-	if ((rc = v1_cipher(fk, column, collen, &hd, &owned)) != EF_OK)
+	if ((rc = v1_cipher(kr, fk, column, collen, &hd, &owned)) != EF_OK)
 		goto out;
 	if ((aad = v1_aad(buf, column, collen, uuid, &aadlen)) == NULL) {
 		rc = EF_ERR_NOMEM;
@@ -318,7 +328,7 @@ ef_decrypt(const struct ef_keyring *kr, const char *column,
 	collen = strlen(column);
 	if ((buf = malloc(len + 1)) == NULL)
 		return EF_ERR_NOMEM;
-	if ((rc = v1_cipher(fk, column, collen, &hd, &owned)) != EF_OK)
+	if ((rc = v1_cipher(kr, fk, column, collen, &hd, &owned)) != EF_OK)
 		goto out;
 	if ((aad = v1_aad(ct, column, collen, uuid, &aadlen)) == NULL) {
 		rc = EF_ERR_NOMEM;

@@ -126,6 +126,9 @@ enum ef_err efi_gcm_unseal(struct gcry_cipher_handle *hd,
     const uint8_t *ct, size_t len, const uint8_t *tag, size_t taglen,
     uint8_t *pt);
 
+/* Close every cached handle of kr (to free secure memory, or at the end). */
+void efi_keyring_drop_cache(const struct ef_keyring *kr);
+
 /* The entry with this id in kr, or NULL. Points into kr; not copied. */
 struct efi_fieldkey *efi_keyring_entry(const struct ef_keyring *kr,
     uint16_t id);
@@ -1075,6 +1078,7 @@ void census_free(struct census *out);
 #define AUTH_USER_FAILS 5	  /* failed logins per account per window */
 #define AUTH_ADDR_FAILS 20	  /* failed logins per address per window */
 #define AUTH_WINDOW	900	  /* throttling window, seconds */
+#define AUTH_NAME_MAX	255	  /* longer (legacy) names cannot sign in */
 
 enum auth_err {
 	AUTH_OK,	      /* success */
@@ -1099,7 +1103,7 @@ enum auth_via {
 struct auth_who {
 	enum auth_via via;
 	char user_id[37];		    /* UUID text */
-	char username[USERS_NAME_MAX + 1];  /* as stored */
+	char username[AUTH_NAME_MAX + 1];   /* as stored */
 	int admin;			    /* 1: user_type "admin" */
 	uint8_t session_hash[32];	    /* via SESSION: SHA-256 of cookie */
 	char csrf[AUTH_TOKEN_LEN + 1];	    /* via SESSION: its CSRF token */

@@ -701,6 +701,48 @@ START_TEST(test_v1_columns)
 }
 END_TEST
 
+/*
+ * A ring of many keys, each used: every key caches a keyed cipher handle
+ * in secure memory until it is full, then the cache is dropped and
+ * refilled. Every value still decrypts.
+ */
+START_TEST(test_v1_many_keys)
+{
+	enum { NKEYS = 300 };
+	struct ef_keyring *kr = NULL, *one;
+	uint8_t keys[NKEYS][EF_KEY_LEN], *ct[NKEYS];
+	size_t ctlen[NKEYS], ptlen, i, round;
+	char *pt;
+
+	for (i = 0; i < NKEYS; i++) {
+		ef_random(keys[i], EF_KEY_LEN);
+		one = NULL;
+		ck_assert_int_eq(ef_keyring_add(&one, (uint16_t)i, keys[i]),
+		                 EF_OK);
+		ck_assert_int_eq(ef_encrypt(one, "users.email", uuid_a,
+		                            "a@b.co", 6, &ct[i], &ctlen[i]),
+		                 EF_OK);
+		ef_keyring_free(one);
+	}
+	for (i = 0; i < NKEYS; i++)
+		ck_assert_int_eq(ef_keyring_add(&kr, (uint16_t)i, keys[i]),
+		                 EF_OK);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < NKEYS; i++) {
+			ck_assert_msg(ef_decrypt(kr, "users.email", uuid_a,
+			                         ct[i], ctlen[i], &pt,
+			                         &ptlen) == EF_OK,
+			              "key %zu", i);
+			ck_assert_str_eq(pt, "a@b.co");
+			ef_free_plain(pt, ptlen);
+		}
+	for (i = 0; i < NKEYS; i++)
+		free(ct[i]);
+	ef_wipe(keys, sizeof(keys));
+	ef_keyring_free(kr);
+}
+END_TEST
+
 /* Values whose tag was cut to 4, 8 or 12 bytes never decrypt. */
 START_TEST(test_v1_short_tags)
 {
@@ -1654,6 +1696,7 @@ encfield_suite(void)
 	tcase_add_test(tc, test_v1_tamper);
 	tcase_add_test(tc, test_v1_moved);
 	tcase_add_test(tc, test_v1_columns);
+	tcase_add_test(tc, test_v1_many_keys);
 	tcase_add_test(tc, test_v1_short_tags);
 	tcase_add_test(tc, test_v1_keys);
 	tcase_add_loop_test(tc, test_value_kind, 0, N(kind_cases));
