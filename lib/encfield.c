@@ -44,10 +44,11 @@ ef_init(void)
 		return EF_ERR_INIT;
 	gcry_control(GCRYCTL_SUSPEND_SECMEM_WARN);
 	/*
-	 * 256 KiB: keys, and one keyed cipher handle (about 1.7 KiB) per
-	 * field key and column in use (encfield_v1.c).
+	 * 64 KiB, which a 64 KiB RLIMIT_MEMLOCK (containers) still locks:
+	 * keys, and one keyed cipher handle (about 1.7 KiB) per field key
+	 * and column in use, dropped when short (encfield_v1.c).
 	 */
-	if (gcry_control(GCRYCTL_INIT_SECMEM, 262144, 0) != 0)
+	if (gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0) != 0)
 		return EF_ERR_INIT;
 	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);

@@ -22,9 +22,14 @@
 #include "encfield.h"
 #include "extern.h"
 
+/*
+ * The ring itself (ordinary memory) points at its keys, each in its own
+ * block of secure memory, so that adding a key never needs two copies of
+ * the whole ring in the small secure pool at once.
+ */
 struct ef_keyring {
 	size_t n;                   /* keys held */
-	struct efi_fieldkey keys[]; /* keys[0] is active */
+	struct efi_fieldkey **keys; /* keys[0] is active */
 };
 
 struct ef_index_key {
@@ -88,74 +93,74 @@ id_parse(const char *s, size_t len, uint16_t *id)
 	return EF_OK;
 }
 
-static size_t
-ring_size(size_t n)
-{
-	return sizeof(struct ef_keyring) + n * sizeof(struct efi_fieldkey);
-}
-
 enum ef_err
 ef_keyring_add(struct ef_keyring **kr, uint16_t id,
                const uint8_t key[EF_KEY_LEN])
 {
-	struct ef_keyring *old, *nkr;
-	size_t n;
+	struct ef_keyring *ring;
+	struct efi_fieldkey **keys, *fk;
 	enum ef_err rc;
 
 	if (kr == NULL || key == NULL)
 		return EF_ERR_ARG;
 	if ((rc = ef_init()) != EF_OK)
 		return rc;
-	old = *kr;
-	n = old == NULL ? 0 : old->n;
-	if (old != NULL && ef_keyring_has(old, id))
+	if (*kr != NULL && ef_keyring_has(*kr, id))
 		return EF_ERR_KEY_DUP;
-	if (n >= UINT16_MAX + 1)
-		return EF_ERR_ARG;
-	if ((nkr = gcry_calloc_secure(1, ring_size(n + 1))) == NULL)
+	if ((ring = *kr) == NULL && (ring = calloc(1, sizeof(*ring))) == NULL)
 		return EF_ERR_NOMEM;
-	if (old != NULL)
-		memcpy(nkr->keys, old->keys, n * sizeof(struct efi_fieldkey));
-	nkr->keys[n].id = id;
-	memcpy(nkr->keys[n].key, key, EF_KEY_LEN);
-	nkr->keys[n].gcm = NULL;
-	nkr->keys[n].subcollen = 0;
-	nkr->n = n + 1;
-	/* The cached cipher handles moved to the new ring with the keys. */
-	if (old != NULL) {
-		ef_wipe(old, ring_size(old->n));
-		gcry_free(old);
+	rc = EF_ERR_NOMEM;
+	if (ring->n > UINT16_MAX ||
+	    (keys = realloc(ring->keys, (ring->n + 1) * sizeof(*keys))) == NULL)
+		goto out;
+	ring->keys = keys;
+	if ((fk = gcry_calloc_secure(1, sizeof(*fk))) == NULL)
+		goto out;
+	fk->id = id;
+	memcpy(fk->key, key, EF_KEY_LEN);
+	fk->gcm = NULL;
+	fk->subcollen = 0;
+	ring->keys[ring->n++] = fk;
+	rc = EF_OK;
+out: /* the one cleanup: a new, still empty ring goes */
+	if (*kr == NULL) {
+		if (rc == EF_OK)
+			*kr = ring;
+		else
+			ef_keyring_free(ring);
 	}
-	*kr = nkr;
-	return EF_OK;
+	return rc;
 }
 
 void
 efi_keyring_drop_cache(const struct ef_keyring *kr)
 {
-	struct efi_fieldkey *fk;
 	size_t i;
 
 	if (kr == NULL)
 		return;
 	for (i = 0; i < kr->n; i++) {
-		/* The ring is writable (secure) memory; see extern.h. */
-		fk = (struct efi_fieldkey *)&kr->keys[i];
-		if (fk->gcm != NULL)
-			gcry_cipher_close(fk->gcm);
-		fk->gcm = NULL;
-		fk->subcollen = 0;
+		if (kr->keys[i]->gcm != NULL)
+			gcry_cipher_close(kr->keys[i]->gcm);
+		kr->keys[i]->gcm = NULL;
+		kr->keys[i]->subcollen = 0;
 	}
 }
 
 void
 ef_keyring_free(struct ef_keyring *kr)
 {
+	size_t i;
+
 	if (kr == NULL)
 		return;
 	efi_keyring_drop_cache(kr);
-	ef_wipe(kr, ring_size(kr->n));
-	gcry_free(kr);
+	for (i = 0; i < kr->n; i++) {
+		ef_wipe(kr->keys[i], sizeof(*kr->keys[i]));
+		gcry_free(kr->keys[i]);
+	}
+	free(kr->keys);
+	free(kr);
 }
 
 enum ef_err
@@ -223,7 +228,7 @@ out: /* the one cleanup: wipe the scratch key, drop a half-built ring */
 uint16_t
 ef_keyring_active(const struct ef_keyring *kr)
 {
-	return kr == NULL || kr->n == 0 ? 0 : kr->keys[0].id;
+	return kr == NULL || kr->n == 0 ? 0 : kr->keys[0]->id;
 }
 
 int
@@ -245,10 +250,9 @@ efi_keyring_entry(const struct ef_keyring *kr, uint16_t id)
 
 	if (kr == NULL)
 		return NULL;
-	/* The ring lives in writable (secure) memory; see extern.h. */
 	for (i = 0; i < kr->n; i++)
-		if (kr->keys[i].id == id)
-			return (struct efi_fieldkey *)&kr->keys[i];
+		if (kr->keys[i]->id == id)
+			return kr->keys[i];
 	return NULL;
 }
 
