@@ -56,6 +56,6 @@ for d in $drivers; do
 	out=$bld/fuzz/bin/fuzz_$d
 	echo "  FUZZLD   fuzz/fuzz_$d.c"
 	# shellcheck disable=SC2086
-	$cc $cflags -fsanitize=fuzzer $FUZZ_CPPFLAGS -I"$src/fuzz" \
+	$cc $cflags -fsanitize=fuzzer -DFUZZ_LIBFUZZER $FUZZ_CPPFLAGS -I"$src/fuzz" \
 	    "$src/fuzz/fuzz_$d.c" $objs $FUZZ_LIBS -o "$out"
 done

@@ -11,8 +11,8 @@
 #    (fuzz/replay.sh); fuzz/check_pwcost: the cost bounds of stored
 #    password hashes.
 #  - t/hostile.pg: the hostile-input corpus over real HTTP (lighttpd, the
-#    routes, PostgreSQL); t/valgrind-fcgi.sh: one FastCGI route process
-#    under valgrind (make valgrind-fcgi).
+#    routes, PostgreSQL); t/valgrind-fcgi.pg: one FastCGI route process
+#    under valgrind, 1,000 requests (also: make valgrind-fcgi).
 
 FUZZ_DRIVERS = query json headers ciphertext pwhash tmpl fcgi
 FUZZ_SECONDS = 60
@@ -93,8 +93,9 @@ clean-local-hostile:
 	-rm -rf t/hostile.d
 .PHONY: clean-local-hostile
 
-# One FastCGI process under valgrind and its resident memory (minutes:
-# its own target, not part of make check).
+# One FastCGI process under valgrind and its resident memory (about a
+# minute; skipped in an ASan build). Also alone: make valgrind-fcgi.
+TESTS += t/valgrind-fcgi.pg
 EXTRA_DIST += t/valgrind-fcgi.pg t/valgrind-fcgi.py
 valgrind-fcgi: all
 	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
