@@ -45,6 +45,9 @@ teardown(void)
 {
 	db_close();
 	cfg_free(&cfg);
+	/* Settings a test changed (matters without Check's fork mode). */
+	unsetenv("TIME_ZONE");
+	unsetenv("DB_STATEMENT_TIMEOUT");
 }
 
 /* A second connection, for the administrator's side of a test. */
@@ -113,6 +116,19 @@ START_TEST(test_session_settings)
 	ck_assert_str_eq(value_of(&st, NULL),
 	                 "pg_catalog, public|America/New_York|1500ms");
 	ck_assert_ptr_nonnull(db_handle());
+}
+END_TEST
+
+/* A zone name PostgreSQL does not know: an error, not a hang or a crash. */
+START_TEST(test_unknown_time_zone)
+{
+	teardown();
+	setenv("TIME_ZONE", "Mars/Olympus_Mons", 1);
+	setup();
+	ck_assert_int_eq(db_connect(), DB_ERROR);
+	ck_assert_ptr_nonnull(strstr(db_last_error(), "TimeZone"));
+	ck_assert_ptr_null(db_handle());
+	ck_assert_int_eq(db_exec(&st_pid, NULL, NULL, NULL, NULL), DB_ERROR);
 }
 END_TEST
 
@@ -349,6 +365,7 @@ db_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_session_settings);
+	tcase_add_test(tc, test_unknown_time_zone);
 	tcase_add_loop_test(tc, test_prepared_and_unnamed, 0, 2);
 	tcase_add_test(tc, test_error_classes);
 	tcase_add_test(tc, test_transactions);
