@@ -255,6 +255,7 @@ enum req_err {
 	REQ_ERR_NOMEM,	   /* out of memory (500) */
 	REQ_ERR_READ,	   /* I/O error reading the body (400) */
 	REQ_ERR_LENGTH,	   /* CONTENT_LENGTH malformed or != body (400) */
+	REQ_ERR_NOLENGTH,  /* a body (Transfer-Encoding) without length (411) */
 	REQ_ERR_TOOBIG,	   /* body over the cap (413) */
 	REQ_ERR_CTYPE,	   /* Content-Type not accepted by the route (415) */
 	REQ_ERR_ENCODING,  /* bad percent-escape, bad UTF-8, control char (400) */

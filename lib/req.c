@@ -36,6 +36,7 @@ static const char *const req_errs[REQ_ERR__MAX] = {
     "Internal server error",           /* REQ_ERR_NOMEM */
     "Could not read the request body", /* REQ_ERR_READ */
     "Invalid Content-Length",          /* REQ_ERR_LENGTH */
+    "Content-Length required",         /* REQ_ERR_NOLENGTH */
     "Request body too large",          /* REQ_ERR_TOOBIG */
     "Unsupported Content-Type",        /* REQ_ERR_CTYPE */
     /* REQ_ERR_ENCODING */
@@ -54,6 +55,7 @@ static const int req_statuses[REQ_ERR__MAX] = {
     500, /* REQ_ERR_NOMEM */
     400, /* REQ_ERR_READ */
     400, /* REQ_ERR_LENGTH */
+    411, /* REQ_ERR_NOLENGTH */
     413, /* REQ_ERR_TOOBIG */
     415, /* REQ_ERR_CTYPE */
     400, /* REQ_ERR_ENCODING */
@@ -1093,7 +1095,7 @@ parse_meta(struct http *h, struct req *r)
 enum req_err
 req_parse(struct http *h, struct req *r, unsigned int accept, size_t body_max)
 {
-	const char *v;
+	const char *v, *te;
 	char *body = NULL;
 	size_t len = 0, got = 0;
 	unsigned int kind = 0;
@@ -1118,6 +1120,16 @@ req_parse(struct http *h, struct req *r, unsigned int accept, size_t body_max)
 	v = http_getenv(h, "CONTENT_LENGTH");
 	if (v != NULL && *v != '\0' && parse_length(v, &len) == -1) {
 		err = req_fail(r, REQ_ERR_LENGTH, NULL);
+		goto out;
+	}
+	/*
+	 * A chunked body reaches a CGI program without CONTENT_LENGTH
+	 * (Apache mod_cgi, mod_fcgid): refuse it rather than read nothing.
+	 */
+	if ((v == NULL || *v == '\0') &&
+	    (te = http_getenv(h, "HTTP_TRANSFER_ENCODING")) != NULL &&
+	    *te != '\0') {
+		err = req_fail(r, REQ_ERR_NOLENGTH, NULL);
 		goto out;
 	}
 	if (len == 0) {

@@ -365,6 +365,50 @@ START_TEST(test_length)
 }
 END_TEST
 
+/* A body without a length (chunked, passed on without CONTENT_LENGTH). */
+static const struct {
+	const char *cl, *te; /* NULL: unset */
+	enum req_err err;
+} chunked_cases[] = {
+    {NULL, "chunked", REQ_ERR_NOLENGTH},
+    {"", "chunked", REQ_ERR_NOLENGTH},
+    {NULL, "gzip, chunked", REQ_ERR_NOLENGTH},
+    {"9", "chunked", REQ_OK}, /* the server de-chunked it */
+    {NULL, "", REQ_OK},
+    {NULL, NULL, REQ_OK},
+};
+
+START_TEST(test_chunked)
+{
+	const char *env[10];
+	struct fake f = {.env = env, .body = "{\"a\":\"b\"}"};
+	struct req r;
+	size_t n = 0;
+
+	env[n++] = "REQUEST_METHOD";
+	env[n++] = "POST";
+	env[n++] = "CONTENT_TYPE";
+	env[n++] = "application/json";
+	if (chunked_cases[_i].cl != NULL) {
+		env[n++] = "CONTENT_LENGTH";
+		env[n++] = chunked_cases[_i].cl;
+	}
+	if (chunked_cases[_i].te != NULL) {
+		env[n++] = "HTTP_TRANSFER_ENCODING";
+		env[n++] = chunked_cases[_i].te;
+	}
+	env[n] = NULL;
+	ck_assert_int_eq(parse(&f, &r, REQ_BODY_JSON, 0),
+	                 chunked_cases[_i].err);
+	if (chunked_cases[_i].err == REQ_ERR_NOLENGTH) {
+		ck_assert_int_eq(req_err_status(r.err), 411);
+		ck_assert_str_eq(r.errmsg, "Content-Length required");
+		ck_assert_uint_eq(f.pos, 0);
+	}
+	req_free(&r);
+}
+END_TEST
+
 /* A route that takes no body, or only one kind, answers 415. */
 START_TEST(test_accept_kinds)
 {
@@ -906,6 +950,7 @@ req_suite(void)
 	tcase_add_loop_test(tc, test_cookies, 0, NELEM(cookie_cases));
 	tcase_add_loop_test(tc, test_accept, 0, NELEM(accept_cases));
 	tcase_add_loop_test(tc, test_length, 0, NELEM(length_cases));
+	tcase_add_loop_test(tc, test_chunked, 0, NELEM(chunked_cases));
 	tcase_add_test(tc, test_accept_kinds);
 	tcase_add_test(tc, test_form);
 	tcase_add_test(tc, test_repeat_across);

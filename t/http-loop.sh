@@ -127,6 +127,12 @@ suite() {
 	has "Status: 400 Bad Request"
 	body '{"error":"Invalid Content-Length"}'
 
+	# A chunked body passed on without CONTENT_LENGTH.
+	send '{"name":"x"}' REQUEST_METHOD=POST HTTP_TRANSFER_ENCODING=chunked \
+	    CONTENT_TYPE=application/json
+	has "Status: 411 Length Required"
+	body '{"error":"Content-Length required"}'
+
 	send 'name=x' REQUEST_METHOD=POST CONTENT_LENGTH=6 CONTENT_TYPE=text/plain
 	has "Status: 415 Unsupported Media Type"
 	body '{"error":"Unsupported Content-Type"}'
