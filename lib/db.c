@@ -203,8 +203,8 @@ wait_results(const char *what, PGresult **out)
 	struct pollfd pfd;
 	PGresult *keep = NULL, *r;
 	long long deadline, left;
-	enum db_err e;
-	int n;
+	enum db_err e = DB_OK;
+	int n, lost = 0;
 
 	*out = NULL;
 	deadline =
@@ -212,7 +212,7 @@ wait_results(const char *what, PGresult **out)
 	for (;;) {
 		while (!PQisBusy(db_pg)) {
 			if ((r = PQgetResult(db_pg)) == NULL)
-				goto done;
+				goto out;
 			if (keep == NULL || (res_ok(keep) && !res_ok(r))) {
 				PQclear(keep);
 				keep = r;
@@ -227,7 +227,8 @@ wait_results(const char *what, PGresult **out)
 			        "connection",
 			        what, db_cfg->statement_timeout + DB_GRACE_MS);
 			e = DB_UNAVAILABLE;
-			goto fail;
+			lost = 1;
+			goto out;
 		}
 		pfd.fd = PQsocket(db_pg);
 		pfd.events = POLLIN;
@@ -236,26 +237,28 @@ wait_results(const char *what, PGresult **out)
 		if (n == -1 && errno != EINTR) {
 			LOG_ERR("%s: poll: %s", what, strerror(errno));
 			e = DB_UNAVAILABLE;
-			goto fail;
+			lost = 1;
+			goto out;
 		}
 		if (n > 0 && !PQconsumeInput(db_pg)) {
 			e = classify(NULL, what);
-			goto fail;
+			lost = 1;
+			goto out;
 		}
 	}
-done:
-	if (keep == NULL) {
+out:
+	/* One exit: a lost connection is dropped, else the result kept. */
+	if (!lost && keep == NULL) {
 		e = classify(NULL, what);
-		goto fail;
+		lost = 1;
+	}
+	if (lost) {
+		PQclear(keep);
+		drop();
+		return e;
 	}
 	*out = keep;
-	if (res_ok(keep))
-		return DB_OK;
-	return classify(keep, what);
-fail:
-	PQclear(keep);
-	drop();
-	return e;
+	return res_ok(keep) ? DB_OK : classify(keep, what);
 }
 
 /* Connect with the settings of db_init and prepare the session. */
