@@ -35,7 +35,6 @@ struct http {
 	enum http_mode mode;
 	int inreq;         /* a request is open */
 	int served;        /* CGI/custom: the one request was handed out */
-	int fcgi_ready;    /* FCGX_InitRequest done */
 	size_t body_read;  /* body bytes handed out for this request */
 	FCGX_Request fr;   /* FastCGI request state */
 	struct http_io io; /* custom callbacks */
@@ -62,7 +61,6 @@ http_new(void)
 		free(h);
 		return NULL;
 	}
-	h->fcgi_ready = 1;
 	return h;
 }
 
