@@ -200,7 +200,7 @@ auth_fill(struct auth_who *who, PGresult *res, enum auth_via via)
 	const char *name = PQgetvalue(res, 0, 1);
 	const char *type = PQgetvalue(res, 0, 2);
 
-	if (strlen(id) != 36 || strlen(name) > USERS_NAME_MAX)
+	if (strlen(id) != 36 || strlen(name) > AUTH_NAME_MAX)
 		return -1;
 	memcpy(who->user_id, id, 37);
 	snprintf(who->username, sizeof(who->username), "%s", name);
@@ -247,7 +247,8 @@ auth_identify(const char *cookie, const char *bearer, unsigned idle,
 		if (PQntuples(res) != 1)
 			goto out;
 		if (auth_fill(who, res, AUTH_VIA_BEARER) == -1) {
-			rc = AUTH_ERR_INTERNAL;
+			/* A row we cannot represent: not a usable login. */
+			LOG_WARN("token of a user with an unusable name");
 			goto out;
 		}
 		rc = AUTH_OK;
@@ -273,7 +274,7 @@ auth_identify(const char *cookie, const char *bearer, unsigned idle,
 		goto out;
 	}
 	if (auth_fill(who, res, AUTH_VIA_SESSION) == -1) {
-		rc = AUTH_ERR_INTERNAL;
+		LOG_WARN("session of a user with an unusable name");
 		goto out;
 	}
 	memcpy(who->session_hash, hash, 32);

@@ -721,6 +721,14 @@ check(G, "revoked token 401", run("GET", "/users", bearer=t2).status == 401)
 check(G, "token stored hashed", sql("SELECT count(*) FROM public.api_tokens WHERE "
                                     "token_hash = decode('%s','hex')" % sha256(ROOT_TOKEN)) == "1")
 
+case(G)
+LONG = "l" * 300
+sql("INSERT INTO public.users (id, username, password, user_type, email, created_at) "
+    "VALUES (gen_random_uuid(), '%s', 'x', 'admin', '\\x00'::bytea, now())" % LONG)
+r = run("GET", "/users", bearer=fixture("token", LONG))
+check(G, "token of a (legacy) 300-byte username: 401, not 500", r.status == 401, repr(r))
+sql("DELETE FROM public.users WHERE username = '%s'" % LONG)
+
 # ---- html: golden files, escaping, masking ----------------------------------
 G = "html"
 
