@@ -35,7 +35,7 @@ EXTRA_DIST += $(conf_templates) conf/README sql templates
 # JSON bodies of the errors the web servers answer themselves (413, 411).
 errorsdir = $(pkgdatadir)/static/errors
 dist_errors_DATA = conf/errors/status-411.html conf/errors/status-413.html
-dist_noinst_SCRIPTS += conf/gen
+dist_noinst_SCRIPTS += conf/gen tools/run-app
 
 conf_gen_args = \
 	CGIBINDIR='$(CGIBINDIR)' \
