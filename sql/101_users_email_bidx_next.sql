@@ -15,6 +15,8 @@
 -- When the app changes a row's email_bidx (a new email) without setting
 -- email_bidx_next, the trigger clears email_bidx_next: the value no longer
 -- matches, and the reindex run (or its final locked pass) recomputes it.
+-- (Rows without email_bidx_next, e.g. all of them outside a reindex, do
+-- not even call the function: the WHEN clause is checked first.)
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS email_bidx_next bytea;
 ALTER TABLE public.users DROP CONSTRAINT IF EXISTS users_email_bidx_next_length;
 ALTER TABLE public.users ADD CONSTRAINT users_email_bidx_next_length
@@ -41,6 +43,7 @@ DROP TRIGGER IF EXISTS users_bidx_next_reset ON public.users;
 CREATE TRIGGER users_bidx_next_reset
 	BEFORE UPDATE OF email_bidx ON public.users
 	FOR EACH ROW
-	WHEN (NEW.email_bidx IS DISTINCT FROM OLD.email_bidx AND
+	WHEN (OLD.email_bidx_next IS NOT NULL AND
+	    NEW.email_bidx IS DISTINCT FROM OLD.email_bidx AND
 	    NEW.email_bidx_next IS NOT DISTINCT FROM OLD.email_bidx_next)
 	EXECUTE FUNCTION public.users_bidx_next_reset();
