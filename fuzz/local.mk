@@ -104,3 +104,12 @@ clean-local: clean-local-valgrind-fcgi
 clean-local-valgrind-fcgi:
 	-rm -rf t/valgrind-fcgi.d
 .PHONY: valgrind-fcgi clean-local-valgrind-fcgi
+
+# The secrets canary: the end-to-end suite with recognisable secrets, then
+# every log and answer searched for them.
+TESTS += t/hostile/canary.pg
+EXTRA_DIST += t/hostile/canary.pg t/hostile/canary.py
+clean-local: clean-local-canary
+clean-local-canary:
+	-rm -rf t/canary.d
+.PHONY: clean-local-canary
