@@ -351,8 +351,8 @@ batch_commit(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 			/* Row by row: lost rows are not tracked; next pass. */
 			st->done += updated;
 			progress_add(sw, st, updated);
-			if (updated + 0 < b->a[0].n)
-				*contended = 1;
+			if (updated < b->a[0].n)
+				*contended = 1; /* conflicts or lost rows */
 			rc = 0;
 			goto out;
 		} else {

@@ -24,6 +24,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +255,20 @@ readcost(const struct cfg *c, const char *name, long n)
 	return 0;
 }
 
+/* A count from the command line (1..10^9), or -1. */
+static long
+count_arg(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 1000000000)
+		return -1;
+	return v;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -281,11 +296,13 @@ main(int argc, char *argv[])
 		return 2;
 	srand((unsigned)getpid());
 	if (strcmp(argv[1], "run") == 0)
-		rc = run(&c, argv[2], argv[3],
-		         atol(argv[4]) > 0 ? atol(argv[4]) : 1);
+		rc = count_arg(argv[4]) < 0
+		         ? 2
+		         : run(&c, argv[2], argv[3], count_arg(argv[4]));
 	else if (strcmp(argv[1], "readcost") == 0)
-		rc = readcost(&c, argv[2],
-		              atol(argv[3]) >= 10 ? atol(argv[3]) : 10);
+		rc = count_arg(argv[3]) < 10
+		         ? 2
+		         : readcost(&c, argv[2], count_arg(argv[3]));
 	else
 		rc = check(&c, argv[2]);
 	free(seen);
