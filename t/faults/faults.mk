@@ -1,0 +1,1 @@
+# t/faults/faults.mk: owned by its module; see Makefile.am.
