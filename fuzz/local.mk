@@ -113,3 +113,14 @@ clean-local: clean-local-canary
 clean-local-canary:
 	-rm -rf t/canary.d
 .PHONY: clean-local-canary
+
+# Faults under load (PostgreSQL restart and outage, killed workers): about
+# 2.5 minutes, its own target.
+EXTRA_DIST += t/hostile/faults.pg t/hostile/faults.py
+faults: all
+	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
+	    $(srcdir)/t/hostile/faults.pg
+clean-local: clean-local-faults
+clean-local-faults:
+	-rm -rf t/faults.d
+.PHONY: faults clean-local-faults
