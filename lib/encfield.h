@@ -14,7 +14,8 @@
  * function returns EF_OK or an error from enum ef_err, and memory returned
  * through an output pointer belongs to the caller, who frees it with the
  * function named in the comment. A keyring is not safe for concurrent use
- * from several threads without a lock.
+ * from several threads without a lock (it caches keyed ciphers, even when
+ * passed as const); nor are index keys and legacy contexts.
  */
 #ifndef ENCFIELD_H
 #define ENCFIELD_H
