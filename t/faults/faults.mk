@@ -1,1 +1,26 @@
-# t/faults/faults.mk: owned by its module; see Makefile.am.
+# t/faults/faults.mk: long fault and load runs (owner: faults). None of
+# them is part of make check; each is one command, run from the build tree:
+#
+#  - make faults-pgbouncer: t/faults/pgbouncer.pg -- the routes behind
+#    PgBouncer in transaction pooling, more FastCGI processes than pooled
+#    connections, DB_PREPARED_STATEMENTS=off, a mixed load: 0 errors
+#    (about 1 minute; PGB_SECONDS, PGB_POOL, PGB_PROCS, PGB_CLIENTS).
+#  - make soak: t/faults/soak.pg -- measure the most req/s of a mixed
+#    load, then run at half of it for SOAK_SECONDS (default 600): no
+#    non-2xx, worker memory growth under 5 % between minute 1 and the
+#    end, open descriptors flat.
+# The PostgreSQL restart/outage and killed-worker runs are `make faults`
+# (fuzz/local.mk, t/hostile/faults.pg).
+
+SOAK_SECONDS = 600
+
+EXTRA_DIST += t/faults/pgbouncer.pg t/faults/flows.py
+
+faults-pgbouncer: all
+	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
+	    $(srcdir)/t/faults/pgbouncer.pg
+
+clean-local: clean-local-faults-mine
+clean-local-faults-mine:
+	-rm -rf t/faults-pgbouncer.d t/soak.d
+.PHONY: faults-pgbouncer clean-local-faults-mine
