@@ -8,8 +8,9 @@ throwaway PostgreSQL that t/with-pg started (DATABASE_URL).
 Groups: shapes (the boilerplate's JSON), matrix (route x method x role),
 auth (sessions, fixation, expiry, logout, CSRF, throttling, legacy hash
 upgrade, bearer tokens), html (golden files, escaping, masking), strict
-(each input rule: status, message, nothing written), unavailable (broken
-settings, lost database).
+(each input rule: status, message, nothing written), fastcgi (the same
+binaries as long-lived FastCGI processes: nothing leaks between requests),
+unavailable (broken settings, lost database).
 
 Golden files live in $top_srcdir/t/routes/golden/; run with
 UPDATE_GOLDEN=1 to rewrite them (then review the diff). Only truly variable
@@ -1021,6 +1022,155 @@ check(G2, "exact email lookup finds a legacy row", [u["username"] for u in
 r = run("GET", "/users", bearer=ROOT_TOKEN, query="email=nobody%40example.com")
 check(G2, "email lookup, no match", (r.json() or {}).get("payload") == [], repr(r))
 
+# ---- fastcgi: one long-lived process, many requests ---------------------------
+# The same binaries under FastCGI (the listening socket as fd 0, as
+# lighttpd and mod_fcgid start them): nothing of one request (who is
+# signed in, parameters, cookies) may leak into the next.
+G = "fastcgi"
+import socket
+import struct
+import tempfile
+
+
+def fcgi_request(sockpath, params, body=b""):
+    """One FastCGI 1.0 request (role responder); returns a Resp."""
+    def rec(t, content):
+        return struct.pack(">BBHHBx", 1, t, 1, len(content), 0) + content
+
+    def nv(k, v):
+        k, v = k.encode(), v.encode()
+        out = b""
+        for n in (len(k), len(v)):
+            out += bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
+        return out + k + v
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(60)
+    s.connect(sockpath)
+    pbytes = b"".join(nv(k, v) for k, v in params.items())
+    msg = rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, pbytes) + rec(4, b"")
+    if body:
+        msg += rec(5, body)
+    msg += rec(5, b"")
+    s.sendall(msg)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    out, err, i, ended = b"", b"", 0, False
+    while i + 8 <= len(data):
+        _, t, _, clen, plen = struct.unpack(">BBHHB", data[i:i + 7])
+        content = data[i + 8:i + 8 + clen]
+        i += 8 + clen + plen
+        if t == 6:
+            out += content
+        elif t == 7:
+            err += content
+        elif t == 3:
+            ended = True
+    r = Resp(out, err, 0 if ended else 1)
+    return r
+
+
+def fcgi_params(method, path, **kw):
+    name, script, pinfo = route_of(path)
+    e = dict(BASE)
+    e.update({"GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1",
+              "REQUEST_METHOD": method, "SCRIPT_NAME": script, "PATH_INFO": pinfo,
+              "REQUEST_URI": path, "QUERY_STRING": kw.get("query", ""),
+              "REMOTE_ADDR": "127.0.0.9"})
+    for k in ("CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_COOKIE", "HTTP_AUTHORIZATION",
+              "HTTP_ACCEPT", "HTTP_X_CSRF_TOKEN"):
+        if kw.get(k) is not None:
+            e[k] = kw[k]
+    return e
+
+
+class FcgiServer:
+    def __init__(self, prog):
+        self.dir = tempfile.mkdtemp(prefix="fcgi-", dir=os.path.join(BUILD, "t", "routes"))
+        self.path = os.path.join(self.dir, "sock")
+        ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        ls.bind(self.path)
+        ls.listen(8)
+        # libtool wrappers exec the real binary: fd 0 stays the socket.
+        self.proc = subprocess.Popen([os.path.join(BUILD, "cgi-bin", prog)], stdin=ls.fileno(),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     env=BASE)
+        ls.close()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        try:
+            os.unlink(self.path)
+            os.rmdir(self.dir)
+        except OSError:
+            pass
+
+
+srv = FcgiServer("users")
+lgn = FcgiServer("login")
+try:
+    pid = srv.proc.pid
+    case(G)
+    r = fcgi_request(srv.path, fcgi_params("GET", "/users",
+                                           HTTP_AUTHORIZATION="Bearer " + ROOT_TOKEN))
+    check(G, "request 1 (admin token): 200 list", r.status == 200 and
+          isinstance((r.json() or {}).get("payload"), list), repr(r))
+    r = fcgi_request(srv.path, fcgi_params("GET", "/users"))
+    check(G, "request 2 (no credentials): 401, nothing left from request 1",
+          r.status == 401, repr(r))
+    r = fcgi_request(srv.path, fcgi_params("GET", "/users",
+                                           HTTP_AUTHORIZATION="Bearer " + BOB_TOKEN))
+    check(G, "request 3 (user token): 403", r.status == 403, repr(r))
+    case(G)
+    body = json.dumps({"username": "strictfcgi", "email": "fcgi@example.com",
+                       "password": "longenough1"}).encode()
+    r = fcgi_request(srv.path, fcgi_params(
+        "POST", "/users", HTTP_AUTHORIZATION="Bearer " + ROOT_TOKEN,
+        CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(body))), body)
+    check(G, "POST with a body: 201", r.status == 201, repr(r))
+    r = fcgi_request(srv.path, fcgi_params("GET", "/users", query="limit=1",
+                                           HTTP_AUTHORIZATION="Bearer " + ROOT_TOKEN))
+    j = r.json() or {}
+    check(G, "the next request's query is its own", r.status == 200 and
+          len(j.get("payload", [])) == 1 and j.get("next") is not None, repr(r))
+    r = fcgi_request(srv.path, fcgi_params("GET", "/users",
+                                           HTTP_AUTHORIZATION="Bearer " + ROOT_TOKEN))
+    check(G, "... and not the previous one's", len((r.json() or {}).get("payload", [])) > 1,
+          repr(r))
+    case(G)
+    r = fcgi_request(srv.path, fcgi_params("POST", "/users",
+                                           HTTP_AUTHORIZATION="Bearer " + ROOT_TOKEN,
+                                           CONTENT_TYPE="application/json",
+                                           CONTENT_LENGTH="70000"), b"")
+    check(G, "413 in FastCGI mode", r.status == 413, repr(r))
+    r = fcgi_request(srv.path, fcgi_params("GET", "/users",
+                                           HTTP_AUTHORIZATION="Bearer " + ROOT_TOKEN))
+    check(G, "the process still serves after a refused body", r.status == 200, repr(r))
+    case(G)
+    body = json.dumps({"username": "root", "password": PW}).encode()
+    r = fcgi_request(lgn.path, fcgi_params("POST", "/login", CONTENT_TYPE="application/json",
+                                           CONTENT_LENGTH=str(len(body))), body)
+    ck = r.cookie("session")
+    check(G, "login over FastCGI sets a session", r.status == 200 and ck is not None, repr(r))
+    r = fcgi_request(lgn.path, fcgi_params("GET", "/login", HTTP_COOKIE="session=" + (ck or "")))
+    check(G, "the session identifies", r.status == 200, repr(r))
+    r = fcgi_request(lgn.path, fcgi_params("GET", "/login"))
+    check(G, "the next anonymous request is anonymous", r.status == 401, repr(r))
+    check(G, "one process served them all", srv.proc.poll() is None and
+          lgn.proc.poll() is None and srv.proc.pid == pid)
+finally:
+    srv.stop()
+    lgn.stop()
+
 # ---- unavailable: broken settings, lost database ----------------------------
 G = "unavailable"
 
@@ -1067,7 +1217,7 @@ check(G, "notfound needs no database", r.status == 404, repr(r))
 
 # ---- report ------------------------------------------------------------------
 print("\n# cases and checks per group")
-for g in ("shapes", "matrix", "auth", "html", "strict", "unavailable"):
+for g in ("shapes", "matrix", "auth", "html", "strict", "fastcgi", "unavailable"):
     print("# %-12s %3d cases %4d checks" % (g, cases[g], counts[g]))
 print("# total        %3d cases %4d checks, %d failed" % (
     sum(cases.values()), sum(counts.values()), len(failed)))
