@@ -29,9 +29,16 @@
 #define LEGACY_LEN     64 /* bytes of PBKDF2 output; 128 hex digits */
 #define ARGON2_VERSION 19 /* 0x13, the only version libgcrypt computes */
 
-/* Bounds on parameters accepted from stored hashes (denial of service). */
-#define PHC_M_MAX    (1024UL * 1024) /* 1 GiB */
-#define PHC_T_MAX    64
+/*
+ * Bounds on parameters accepted from stored hashes, so that a bad row
+ * cannot make a login allocate gigabytes or compute for minutes (issue 8,
+ * fuzz/check_pwcost): at most 256 MiB, 16 passes, 1 GiB of memory traffic
+ * (m * t, about a second) and 16 lanes. RFC 9106's second recommendation
+ * (64 MiB, t = 3, p = 4) and OWASP's (19 MiB, t = 2, ours) fit.
+ */
+#define PHC_M_MAX    (256UL * 1024) /* KiB */
+#define PHC_T_MAX    16
+#define PHC_MT_MAX   (1024UL * 1024) /* KiB-passes */
 #define PHC_P_MAX    16
 #define PHC_SALT_MIN 8
 #define PHC_SALT_MAX 64
@@ -225,7 +232,8 @@ phc_parse(const char *stored, struct phc *h)
 	    !phc_lit(&s, "t=") || !phc_num(&s, PHC_T_MAX, ',', &h->t) ||
 	    !phc_lit(&s, "p=") || !phc_num(&s, PHC_P_MAX, '$', &h->p))
 		return 0;
-	if (h->t < 1 || h->p < 1 || h->m < 8 * h->p)
+	if (h->t < 1 || h->p < 1 || h->m < 8 * h->p ||
+	    (uint64_t)h->m * h->t > PHC_MT_MAX)
 		return 0;
 	if ((dollar = strchr(s, '$')) == NULL ||
 	    !phc_b64(s, (size_t)(dollar - s), h->salt, PHC_SALT_MIN,

@@ -1462,6 +1462,19 @@ static const struct {
      EF_ERR_PW_FORMAT, 0, 1}, /* 129 */
     {"", EF_ERR_PW_FORMAT, 0, 1},
     {"password", EF_ERR_PW_FORMAT, 0, 1},
+    /* Cost bounds: m <= 256 MiB, t <= 16, m * t <= 1 GiB, p <= 16. */
+    {"$argon2id$v=19$m=262145,t=1,p=1$c29tZXNhbHQ$"
+     "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
+     EF_ERR_PW_FORMAT, 0, 1},
+    {"$argon2id$v=19$m=19456,t=17,p=1$c29tZXNhbHQ$"
+     "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
+     EF_ERR_PW_FORMAT, 0, 1},
+    {"$argon2id$v=19$m=131072,t=9,p=1$c29tZXNhbHQ$"
+     "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
+     EF_ERR_PW_FORMAT, 0, 1},
+    {"$argon2id$v=19$m=19456,t=2,p=17$c29tZXNhbHQ$"
+     "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
+     EF_ERR_PW_FORMAT, 0, 1},
 };
 
 START_TEST(test_phc_table)
