@@ -27,7 +27,7 @@ BODY_MAX = 65536
 MAX_PROCS = 2
 
 conf_templates = conf/lighttpd.conf.in conf/apache-fcgid.conf.in \
-	conf/htaccess.in conf/apache-standalone.conf.in
+	conf/htaccess.in conf/apache-standalone.conf.in conf/route-wrapper.in
 pkgconfdir = $(pkgdatadir)/conf
 pkgconf_DATA = conf/lighttpd.conf conf/apache-fcgid.conf conf/htaccess
 CLEANFILES += $(pkgconf_DATA)

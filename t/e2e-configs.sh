@@ -38,9 +38,9 @@ for server in lighttpd apache-fcgid apache-cgi apache-htaccess-fcgid; do
 		;;
 	apache-htaccess-fcgid)
 		e2e_start_apache htaccess-fcgid
-		# mod_fcgid gives SetEnv values to the FastCGI request,
-		# not to the process environment (see conf/htaccess.in).
-		names=
+		# Through conf/route-wrapper.in (SetEnv values would reach
+		# only the FastCGI request, see conf/htaccess.in).
+		names=SECRETS_PATH,TEMPLATE_DIR,BODY_MAX
 		;;
 	esac
 	if ! "$py" "$e2e_top/t/e2e/probe.py" "$e2e_url" \

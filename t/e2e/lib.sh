@@ -284,7 +284,9 @@ e2e_apache_quote() {
 # FcgidInitialEnv lines. MODE cgi: the shared-hosting layout (web root
 # with conf/htaccess, routes in www/app/) without mod_fcgid, so plain CGI
 # through mod_cgid; settings as files in SECRETS_PATH. MODE htaccess-fcgid:
-# the same .htaccess with mod_fcgid loaded. Sets e2e_url.
+# the same .htaccess with mod_fcgid loaded, www/app/ holding one
+# conf/route-wrapper.in per route that sets the environment and execs the
+# program. Sets e2e_url.
 e2e_start_apache() {
 	mode=$1
 	ap=$(command -v apache2 2>/dev/null || echo /usr/sbin/apache2)
@@ -308,8 +310,20 @@ e2e_start_apache() {
 		defs="-D FCGED_HTACCESS"
 		[ "$mode" = cgi ] && defs="$defs -D FCGED_NOFCGID"
 		mkdir -p "$e2e_rt/www"
-		mv "$e2e_app" "$e2e_rt/www/app"
-		e2e_app=$e2e_rt/www/app
+		if [ "$mode" = cgi ]; then
+			# The programs themselves in the web root.
+			mv "$e2e_app" "$e2e_rt/www/app"
+			e2e_app=$e2e_rt/www/app
+		else
+			# Under mod_fcgid: one wrapper per route in the web
+			# root (conf/route-wrapper.in), the programs outside.
+			mkdir -p "$e2e_rt/www/app"
+			for r in $e2e_routes; do
+				e2e_gen route-wrapper.in "$e2e_rt/www/app/$r" \
+				    ROUTE="$r" LIBDIR="$e2e_libdir"
+				chmod 755 "$e2e_rt/www/app/$r"
+			done
+		fi
 		cp -R "$e2e_static" "$e2e_rt/www/static"
 		e2e_gen htaccess.in "$e2e_rt/www/.htaccess"
 		chmod -R a+rX "$e2e_rt/www"

@@ -1,6 +1,6 @@
-# t/e2e/run-suite.sh -- sourced by t/e2e-lighttpd.pg, t/e2e-apache-fcgid.pg
-# and t/e2e-apache-cgi.pg with $server set (lighttpd, apache-fcgid,
-# apache-cgi). Inside the throwaway cluster of t/with-pg: generate keys,
+# t/e2e/run-suite.sh -- sourced by t/e2e-lighttpd.pg, t/e2e-apache-fcgid.pg,
+# t/e2e-apache-cgi.pg and t/e2e-apache-htaccess-fcgid.pg with $server set
+# (lighttpd, apache-fcgid, apache-cgi, apache-htaccess-fcgid). Inside the throwaway cluster of t/with-pg: generate keys,
 # migrate (encdb), create the admin with a random password, stage the
 # build tree's routes, start the server, run t/e2e/suite.py over HTTP, then
 # stop PostgreSQL and check that the routes answer 503 JSON (not hang, not
@@ -37,6 +37,7 @@ case $server in
 lighttpd) e2e_start_lighttpd ;;
 apache-fcgid) e2e_start_apache fcgid ;;
 apache-cgi) e2e_start_apache cgi ;;
+apache-htaccess-fcgid) e2e_start_apache htaccess-fcgid ;;
 *) e2e_fail "unknown server $server" ;;
 esac
 
