@@ -436,7 +436,9 @@ writer_open(const struct sweep *sw)
 		return NULL;
 	}
 	if (ops_exec(w, sw->what, "SET search_path = pg_catalog, public") !=
-	    0) {
+	        0 ||
+	    (sw->session_sql != NULL &&
+	     ops_exec(w, sw->what, sw->session_sql) != 0)) {
 		PQfinish(w);
 		return NULL;
 	}

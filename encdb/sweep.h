@@ -69,6 +69,8 @@ struct sweep {
 	 * (needed inside a transaction: the writer would wait on its locks).
 	 */
 	const char *conninfo;
+	/* A constant SET statement for every connection it opens, or NULL. */
+	const char *session_sql;
 	size_t batch; /* rows per batch */
 	/*
 	 * Worker threads of the first pass (1: none), each over a slice of
