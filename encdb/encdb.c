@@ -277,8 +277,9 @@ check_rows(const struct cfg *c)
 		    unreadable, l.n);
 	else
 		ok("users: the first %zu decrypt (%zu in the boilerplate's "
-		   "format)",
-		   l.n, legacy);
+		   "format%s)",
+		   l.n, legacy,
+		   legacy > 0 ? ": encdb upgrade converts them" : "");
 	users_list_free(&l);
 }
 
