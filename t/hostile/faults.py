@@ -3,7 +3,7 @@
 
     faults.py load BASE_URL TOKEN SECONDS THREADS OUT
         mixed load (GET /user/admin, GET /users, POST /users creating
-        users named f<thread>x<n>) for SECONDS with THREADS threads; one
+        users named f<run>-<thread>-<n>) for SECONDS with THREADS threads; one
         line per request to OUT: start end status json-ok kind name.
     faults.py analyse OUT DOWN_AT UP_AT
         figures for the PostgreSQL restart: errors outside the outage
@@ -11,6 +11,8 @@
         (must be 0), recovery seconds (UP_AT to the first success after
         it). Prints the names of the 201-created users to created.txt
         next to OUT. Exit 1 on a failed check.
+    faults.py count OUT
+        the load's totals; exit 1 if any request was not a 2xx.
     faults.py probe BASE_URL TOKEN SECONDS OUT
         while PostgreSQL is down: requests one after another for SECONDS;
         each must be a 503 JSON; prints the worst latency.
@@ -53,6 +55,7 @@ def load(base, token, seconds, threads, out):
     end = time.time() + float(seconds)
     lock = threading.Lock()
     f = open(out, "w")
+    tag = "%x" % (int(time.time() * 1000) % 0xfffff)  # unique per run
 
     def worker(tid):
         n = 0
@@ -61,7 +64,7 @@ def load(base, token, seconds, threads, out):
             k = n % 4
             name = "-"
             if k == 0:
-                name = "f%dx%d" % (tid, n)
+                name = "f%s-%d-%d" % (tag, tid, n)
                 body = json.dumps({"username": name, "email": name + "@example.com",
                                    "password": "password123", "user_type": "user"})
                 r = one(u.hostname, u.port, "POST", "/users", token, body)
@@ -117,6 +120,19 @@ def analyse(out, down_at, up_at):
     return 1 if bad else 0
 
 
+def count(out):
+    rows = [l.split() for l in open(out)]
+    bad = [r for r in rows if not 200 <= int(r[2]) < 300]
+    kinds = {}
+    for r in rows:
+        kinds[r[4]] = kinds.get(r[4], 0) + 1
+    span = (max(float(r[1]) for r in rows) - min(float(r[0]) for r in rows)) if rows else 0
+    print("# load: %d requests in %.1f s (%s), %d errors%s" % (
+        len(rows), span, ", ".join("%s=%d" % kv for kv in sorted(kinds.items())),
+        len(bad), (": " + ", ".join(sorted({r[2] for r in bad}))) if bad else ""))
+    return 1 if bad or not rows else 0
+
+
 def probe(base, token, seconds, out):
     u = urllib.parse.urlsplit(base)
     end = time.time() + float(seconds)
@@ -143,6 +159,8 @@ if __name__ == "__main__":
         load(*sys.argv[2:7])
     elif cmd == "analyse":
         sys.exit(analyse(*sys.argv[2:5]))
+    elif cmd == "count":
+        sys.exit(count(sys.argv[2]))
     elif cmd == "probe":
         bad, worst = probe(*sys.argv[2:6])
         limit = float(sys.argv[6]) if len(sys.argv) > 6 else 4.0
