@@ -169,6 +169,15 @@ audit_chain_step(int64_t expect_seq, const uint8_t prev[32], int64_t seq,
 	return AUDIT_BREAK_NONE;
 }
 
+/* The server's one-line reason for a failed result (no values). */
+static const char *
+pg_reason(const PGresult *r)
+{
+	const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+	return m != NULL ? m : "connection lost";
+}
+
 /* A big-endian int8 from a binary result field. */
 static int64_t
 get_int8(const PGresult *r, int row, int col)
@@ -215,8 +224,7 @@ audit_verify(struct audit_report *out)
 		values[0] = after;
 		r = PQexecParams(pg, page_sql, 1, NULL, values, NULL, NULL, 1);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			LOG_ERR("reading the audit trail: %s",
-			        PQresultErrorMessage(r));
+			LOG_ERR("reading the audit trail: %s", pg_reason(r));
 			goto out;
 		}
 		n = PQntuples(r);
@@ -252,7 +260,7 @@ audit_verify(struct audit_report *out)
 	PQclear(r);
 	r = PQexecParams(pg, head_sql, 0, NULL, NULL, NULL, NULL, 1);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		LOG_ERR("reading the audit head: %s", PQresultErrorMessage(r));
+		LOG_ERR("reading the audit head: %s", pg_reason(r));
 		goto out;
 	}
 	if (PQntuples(r) != 1 || get_int8(r, 0, 0) != last ||
