@@ -123,3 +123,15 @@ clean-local: clean-local-faults
 clean-local-faults:
 	-rm -rf t/faults.d
 .PHONY: faults clean-local-faults
+
+# The soak run: SOAK_SECONDS (default 600) at half the measured maximum.
+SOAK_SECONDS = 600
+EXTRA_DIST += t/hostile/soak.pg
+soak: all
+	$(AM_TESTS_ENVIRONMENT) SOAK_SECONDS=$(SOAK_SECONDS); \
+	export SOAK_SECONDS; \
+	$(SHELL) $(srcdir)/t/with-pg $(srcdir)/t/hostile/soak.pg
+clean-local: clean-local-soak
+clean-local-soak:
+	-rm -rf t/soak.d
+.PHONY: soak clean-local-soak
