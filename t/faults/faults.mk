@@ -5,22 +5,29 @@
 #    PgBouncer in transaction pooling, more FastCGI processes than pooled
 #    connections, DB_PREPARED_STATEMENTS=off, a mixed load: 0 errors
 #    (about 1 minute; PGB_SECONDS, PGB_POOL, PGB_PROCS, PGB_CLIENTS).
-#  - make soak: t/faults/soak.pg -- measure the most req/s of a mixed
-#    load, then run at half of it for SOAK_SECONDS (default 600): no
-#    non-2xx, worker memory growth under 5 % between minute 1 and the
-#    end, open descriptors flat.
+#  - make soak-mixed: t/faults/soak-mixed.pg -- measure the most req/s
+#    of a mixed load (wrk, t/faults/soak.lua: create, read, change, list,
+#    email lookup, delete), then run at half of it for SOAK_MIXED_SECONDS
+#    (default 600): no non-2xx, worker memory growth under 5 % between
+#    minute 1 and the end, open descriptors flat, per process.
 # The PostgreSQL restart/outage and killed-worker runs are `make faults`
-# (fuzz/local.mk, t/hostile/faults.pg).
+# and harden's own soak is `make soak` (fuzz/local.mk, t/hostile/).
 
-SOAK_SECONDS = 600
+SOAK_MIXED_SECONDS = 600
 
-EXTRA_DIST += t/faults/pgbouncer.pg t/faults/flows.py
+EXTRA_DIST += t/faults/pgbouncer.pg t/faults/flows.py t/faults/soak-mixed.pg \
+	t/faults/soak.lua t/faults/soak.py
 
 faults-pgbouncer: all
 	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
 	    $(srcdir)/t/faults/pgbouncer.pg
 
+soak-mixed: all
+	$(AM_TESTS_ENVIRONMENT) SOAK_SECONDS='$(SOAK_MIXED_SECONDS)'; \
+	export SOAK_SECONDS; \
+	$(SHELL) $(srcdir)/t/with-pg $(srcdir)/t/faults/soak-mixed.pg
+
 clean-local: clean-local-faults-mine
 clean-local-faults-mine:
-	-rm -rf t/faults-pgbouncer.d t/soak.d
-.PHONY: faults-pgbouncer clean-local-faults-mine
+	-rm -rf t/faults-pgbouncer.d t/soak-mixed.d
+.PHONY: faults-pgbouncer soak-mixed clean-local-faults-mine
