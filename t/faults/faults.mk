@@ -1,6 +1,13 @@
-# t/faults/faults.mk: long fault and load runs (owner: faults). None of
-# them is part of make check; each is one command, run from the build tree:
+# t/faults/faults.mk: the secrets canary behind Apache (in make check) and
+# long fault and load runs (owner: faults), each one command run from the
+# build tree:
 #
+#  - t/secrets.pg (make check, about 30 s): random keys, canary passwords,
+#    token and emails through Apache mod_fcgid, the canary flows and the
+#    end-to-end suite, encdb check/status/rotate/verify; every log
+#    (PostgreSQL with log_statement=all and full parameters) and answer
+#    searched in every encoding (t/secrets/scan.py). t/hostile/canary.pg
+#    (harden) does it behind lighttpd.
 #  - make faults-pgbouncer: t/faults/pgbouncer.pg -- the routes behind
 #    PgBouncer in transaction pooling, more FastCGI processes than pooled
 #    connections, DB_PREPARED_STATEMENTS=off, a mixed load: 0 errors
@@ -14,6 +21,14 @@
 # and harden's own soak is `make soak` (fuzz/local.mk, t/hostile/).
 
 SOAK_MIXED_SECONDS = 600
+
+TESTS += t/secrets.pg
+# Known leak, reported to the lead: Apache's access log (the LogFormat of
+# conf/apache-standalone.conf.in logs the request line, %r) records the
+# email of GET /users?email=... . Remove this line when it is fixed (the
+# test then passes; as an XFAIL it would fail as XPASS).
+XFAIL_TESTS = t/secrets.pg
+EXTRA_DIST += t/secrets.pg t/secrets/scan.py
 
 EXTRA_DIST += t/faults/pgbouncer.pg t/faults/flows.py t/faults/soak-mixed.pg \
 	t/faults/soak.lua t/faults/soak.py
@@ -29,5 +44,5 @@ soak-mixed: all
 
 clean-local: clean-local-faults-mine
 clean-local-faults-mine:
-	-rm -rf t/faults-pgbouncer.d t/soak-mixed.d
+	-rm -rf t/faults-pgbouncer.d t/soak-mixed.d t/secrets.d
 .PHONY: faults-pgbouncer soak-mixed clean-local-faults-mine
