@@ -12,6 +12,10 @@
 #    PgBouncer in transaction pooling, more FastCGI processes than pooled
 #    connections, DB_PREPARED_STATEMENTS=off, a mixed load: 0 errors
 #    (about 1 minute; PGB_SECONDS, PGB_POOL, PGB_PROCS, PGB_CLIENTS).
+#  - t/faults/signals.pg (make check, a few seconds; alone: make
+#    faults-signals) -- a route process gets SIGTERM idle and mid-request
+#    (must exit 0, the request answered in full or not started) and
+#    SIGKILL mid-request (the control).
 #  - make soak-mixed: t/faults/soak-mixed.pg -- measure the most req/s
 #    of a mixed load (wrk, t/faults/soak.lua: create, read, change, list,
 #    email lookup, delete), then run at half of it for SOAK_MIXED_SECONDS
@@ -30,6 +34,12 @@ TESTS += t/secrets.pg
 XFAIL_TESTS = t/secrets.pg
 EXTRA_DIST += t/secrets.pg t/secrets/scan.py
 
+TESTS += t/faults/signals.pg
+EXTRA_DIST += t/faults/signals.pg t/faults/signals.py
+faults-signals: all
+	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
+	    $(srcdir)/t/faults/signals.pg
+
 EXTRA_DIST += t/faults/pgbouncer.pg t/faults/flows.py t/faults/soak-mixed.pg \
 	t/faults/soak.lua t/faults/soak.py
 
@@ -44,5 +54,6 @@ soak-mixed: all
 
 clean-local: clean-local-faults-mine
 clean-local-faults-mine:
-	-rm -rf t/faults-pgbouncer.d t/soak-mixed.d t/secrets.d
-.PHONY: faults-pgbouncer soak-mixed clean-local-faults-mine
+	-rm -rf t/faults-pgbouncer.d t/soak-mixed.d t/secrets.d \
+	    t/faults-signals.d
+.PHONY: faults-pgbouncer faults-signals soak-mixed clean-local-faults-mine
