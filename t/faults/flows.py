@@ -8,7 +8,9 @@ THREADS threads, each repeating one flow for SECONDS over keep-alive
 connections, with the admin's API token:
 
     POST /users (201)            a new user <TAG>t<thread>n<n>
-    GET /user/<name> (200)       the created user, email decrypted
+    GET /user/<name> (200)       the created user, email decrypted, its
+                                 created_at ending in FLOWS_TZ_SUFFIX
+                                 (default +00:00, the routes' TIME_ZONE)
     PATCH /user/<name> (200/204)     a new email (re-encryption, new blind index)
     GET /users?email=<new> (200) the blind-index lookup finds exactly it
     GET /users?limit=20 (200)    a page of the list
@@ -27,10 +29,16 @@ written to OUT.kept. Exit 0 when errors=0, 1 otherwise.
 """
 import http.client
 import json
+import os
 import sys
 import threading
 import time
 import urllib.parse
+
+# The offset every timestamp must carry (the routes' TIME_ZONE, default
+# UTC), whatever the time zone of the PostgreSQL connection a pooler hands
+# out.
+TZ_SUFFIX = os.environ.get("FLOWS_TZ_SUFFIX", "+00:00")
 
 
 class Client:
@@ -95,7 +103,8 @@ def flow(cl, tid, n, tag, record, kept):
         return
     q = urllib.parse.quote
     step("get", "GET", "/user/" + name, None, 200,
-         lambda d: d.get("payload", {}).get("email") == email)
+         lambda d: d.get("payload", {}).get("email") == email and
+         d["payload"].get("created_at", "").endswith(TZ_SUFFIX))
     step("patch", "PATCH", "/user/" + name, {"email": email2}, (200, 204))
     step("by-email", "GET", "/users?email=" + q(email2), None, 200,
          lambda d: [u.get("username") for u in d.get("payload", [])] == [name])
