@@ -16,6 +16,9 @@
 #    faults-signals) -- a route process gets SIGTERM idle and mid-request
 #    (must exit 0, the request answered in full or not started) and
 #    SIGKILL mid-request (the control).
+#  - make faults-freeze: t/faults/freeze.pg -- PostgreSQL hung (SIGSTOP)
+#    for 30 s: every answer a 503 JSON within DB_CONNECT_TIMEOUT + 1 s,
+#    serving again within 2 s of SIGCONT, no worker crash.
 #  - make soak-mixed: t/faults/soak-mixed.pg -- measure the most req/s
 #    of a mixed load (wrk, t/faults/soak.lua: create, read, change, list,
 #    email lookup, delete), then run at half of it for SOAK_MIXED_SECONDS
@@ -40,6 +43,11 @@ faults-signals: all
 	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
 	    $(srcdir)/t/faults/signals.pg
 
+EXTRA_DIST += t/faults/freeze.pg t/faults/freeze.py
+faults-freeze: all
+	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
+	    $(srcdir)/t/faults/freeze.pg
+
 EXTRA_DIST += t/faults/pgbouncer.pg t/faults/flows.py t/faults/soak-mixed.pg \
 	t/faults/soak.lua t/faults/soak.py
 
@@ -55,5 +63,5 @@ soak-mixed: all
 clean-local: clean-local-faults-mine
 clean-local-faults-mine:
 	-rm -rf t/faults-pgbouncer.d t/soak-mixed.d t/secrets.d \
-	    t/faults-signals.d
-.PHONY: faults-pgbouncer faults-signals soak-mixed clean-local-faults-mine
+	    t/faults-signals.d t/faults-freeze.d
+.PHONY: faults-pgbouncer faults-signals faults-freeze soak-mixed clean-local-faults-mine
