@@ -30,11 +30,6 @@
 SOAK_MIXED_SECONDS = 600
 
 TESTS += t/secrets.pg
-# Known leak, reported to the lead: Apache's access log (the LogFormat of
-# conf/apache-standalone.conf.in logs the request line, %r) records the
-# email of GET /users?email=... . Remove this line when it is fixed (the
-# test then passes; as an XFAIL it would fail as XPASS).
-XFAIL_TESTS = t/secrets.pg
 EXTRA_DIST += t/secrets.pg t/secrets/scan.py
 
 TESTS += t/faults/signals.pg
