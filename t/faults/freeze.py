@@ -8,6 +8,12 @@
         seconds (/healthz: {"status": ...}). One line per request to OUT ("start secs status ok
         path"). Prints the counts and the worst latency; exit 1 on a
         failed check.
+    freeze.py crowd BASE_URL TOKEN SECONDS CLIENTS LIMIT
+        the same requests from CLIENTS clients at once (more than the
+        FastCGI processes of a route: requests queue in the web server
+        behind ones that wait for a timeout); prints the counts, the share
+        slower than LIMIT and the worst latency. A figure, not a check:
+        exit 0 unless no request was answered.
     freeze.py recover BASE_URL TOKEN MAXSECS
         GET /user/admin every 0.05 s until it answers 200 (at most
         MAXSECS); prints the seconds it took; exit 1 if it never did.
@@ -78,6 +84,42 @@ def probe(base, token, seconds, limit, out):
     return 0 if ok else 1
 
 
+def crowd(base, token, seconds, clients, limit):
+    import threading
+    u = urllib.parse.urlsplit(base)
+    end = time.time() + float(seconds)
+    limit = float(limit)
+    lock = threading.Lock()
+    lat = []
+    bad = [0]
+
+    def worker(i):
+        paths = ["/user/admin", "/users", "/healthz"]
+        n = i
+        while time.time() < end:
+            p = paths[n % 3]
+            n += 1
+            _, secs, st, ok, _ = one(u, "GET", p, token, timeout=60)
+            with lock:
+                lat.append(secs)
+                bad[0] += not (st == 503 and ok)
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(int(clients))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    lat.sort()
+    slow = sum(1 for x in lat if x > limit)
+    print("# FIGURES freeze, %s clients at once for %ss: %d requests, %d not "
+          "a 503 JSON, %d (%.0f %%) slower than %.1f s, median %.2f s, "
+          "worst %.2f s (not judged)"
+          % (clients, seconds, len(lat), bad[0], slow,
+             100.0 * slow / len(lat) if lat else 0, limit,
+             lat[len(lat) // 2] if lat else 0, lat[-1] if lat else 0))
+    return 0 if lat else 1
+
+
 def recover(base, token, maxsecs):
     u = urllib.parse.urlsplit(base)
     t0 = time.time()
@@ -94,6 +136,8 @@ def recover(base, token, maxsecs):
 if __name__ == "__main__":
     if len(sys.argv) == 7 and sys.argv[1] == "probe":
         sys.exit(probe(*sys.argv[2:7]))
+    if len(sys.argv) == 7 and sys.argv[1] == "crowd":
+        sys.exit(crowd(*sys.argv[2:7]))
     if len(sys.argv) == 5 and sys.argv[1] == "recover":
         sys.exit(recover(*sys.argv[2:5]))
     sys.stderr.write(__doc__)
