@@ -913,7 +913,8 @@ enum db_err users_update(const struct cfg *cfg, const char *username,
     enum users_conflict *conflict);
 
 /* Replace the stored hash of user id (text UUID) by hash (a PHC string
- * from ef_pw_hash: the login rehash); updated_at = now(). */
+ * from ef_pw_hash: the login rehash). updated_at is not touched: the
+ * password did not change, only its encoding (as with encdb rotate). */
 enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
     const char *hash);
 

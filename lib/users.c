@@ -120,8 +120,7 @@ static const struct db_stmt st_update = {
 
 static const struct db_stmt st_set_pw = {
     "users_set_pw",
-    "UPDATE public.users SET password = $2::varchar, updated_at = now() "
-    "WHERE id = $1::uuid",
+    "UPDATE public.users SET password = $2::varchar WHERE id = $1::uuid",
     2,
 };
 

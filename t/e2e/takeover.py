@@ -59,6 +59,8 @@ def main():
     check(same_instant(pl.get("created_at"), ROWS[0][4]),
           "%s: created_at %r == the boilerplate's %s" % (phase, pl.get("created_at"), ROWS[0][4]))
     check("password" not in pl, "%s: the hash is not in the answer" % phase)
+    check("updated_at" in pl and pl["updated_at"] is None,
+          "%s: updated_at stays null: the login's rehash is no change (%r)" % (phase, pl))
 
     for name, pw, email, uid, created in ROWS[1:]:
         r = adm.request("GET", "/user/" + name)
