@@ -1,10 +1,12 @@
 /*
  * login.c -- /login. GET: the login form (HTML), or for JSON clients who
- * is signed in (200 {"payload": {"user_type", "username"}} / 401). POST
- * (JSON or form): check the password (throttled; the same answer for an
- * unknown user and a wrong password), then start a NEW session and set
- * its cookie; JSON 200 {"payload": {"user_type", "username"}}, or a 303
- * to /users (admin) or /user/<self> for a browser.
+ * is signed in (200 {"payload": {"user_type", "username"}} / 401; plus
+ * "csrf_token" when signed in by cookie). POST (JSON or form): check the
+ * password (throttled; the same answer for an unknown user and a wrong
+ * password), then start a NEW session and set its cookie; JSON 200
+ * {"payload": {"csrf_token", "user_type", "username"}} -- a JSON client
+ * that keeps the cookie sends that token as X-CSRF-Token on every change
+ * -- or a 303 to /users (admin) or /user/<self> for a browser.
  *
  * The form carries a login CSRF token (double submit: the same random
  * value in the SameSite=Strict cookie LOGIN_CSRF_COOKIE and the hidden
@@ -28,9 +30,11 @@ static const struct field keys[KEY__MAX] = {
     {valid_text, "password", FIELD_BODY | FIELD_REQUIRED},
 };
 
-/* Answer {"payload": {"user_type", "username"}} with status. */
+/* Answer {"payload": {"user_type", "username"}} with status, plus
+ * "csrf_token" when csrf is not NULL (a cookie session's token). */
 static void
-login_whoami(struct app *a, int status, const char *username, int admin)
+login_whoami(struct app *a, int status, const char *username, int admin,
+             const char *csrf)
 {
 	struct json_object *o, *p;
 
@@ -41,6 +45,9 @@ login_whoami(struct app *a, int status, const char *username, int admin)
 		return;
 	}
 	json_object_object_add(o, "payload", p);
+	if (csrf != NULL)
+		json_object_object_add(p, "csrf_token",
+		                       json_object_new_string(csrf));
 	json_object_object_add(
 	    p, "user_type", json_object_new_string(admin ? "admin" : "user"));
 	json_object_object_add(p, "username", json_object_new_string(username));
@@ -153,7 +160,7 @@ login_post(struct app *a)
 		goto out;
 	}
 	if (!html) {
-		login_whoami(a, 200, who.username, who.admin);
+		login_whoami(a, 200, who.username, who.admin, who.csrf);
 		goto out;
 	}
 	if (who.admin ? buf_puts(&loc, "/users") == -1
@@ -186,7 +193,8 @@ handle(struct app *a)
 		            "Bearer realm=\"fcgi-encrypted-db\"");
 		return;
 	}
-	login_whoami(a, 200, a->who.username, a->who.admin);
+	login_whoami(a, 200, a->who.username, a->who.admin,
+	             a->who.via == AUTH_VIA_SESSION ? a->who.csrf : NULL);
 }
 
 static const struct app_route route = {

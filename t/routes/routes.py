@@ -267,6 +267,13 @@ sql("INSERT INTO public.users (id, username, password, user_type, email, "
 
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 KEYS = ["created_at", "email", "id", "updated_at", "user_type", "username"]
+
+
+def without_csrf(j):
+    """A login answer without its csrf_token (43 base64url characters)."""
+    p = dict((j or {}).get("payload") or {})
+    t = p.pop("csrf_token", "")
+    return {"payload": p} if re.fullmatch(r"[A-Za-z0-9_-]{43}", t) else None
 TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d$")
 
 # ---- shapes: the boilerplate's JSON ----------------------------------------
@@ -435,7 +442,13 @@ r = run("POST", "/login", body={"username": "bob", "password": PW})
 sc = r.set_cookie("session") or ""
 cookie = r.cookie("session")
 check(G, "JSON login 200 + payload", r.status == 200 and
-      r.json() == {"payload": {"user_type": "user", "username": "bob"}}, repr(r))
+      sorted((r.json() or {}).get("payload", {})) == ["csrf_token", "user_type", "username"]
+      and r.json()["payload"]["username"] == "bob"
+      and r.json()["payload"]["user_type"] == "user", repr(r))
+check(G, "the login's csrf_token is the new session's",
+      sql("SELECT count(*) FROM public.sessions WHERE csrf_token = '%s'"
+          % re.sub(r"[^A-Za-z0-9_-]", "", (r.json() or {}).get("payload", {}).get("csrf_token", "x"))) == "1",
+      repr(r))
 check(G, "cookie attributes", "HttpOnly" in sc and "SameSite=Strict" in sc and
       "Path=/" in sc and "Secure" not in sc, sc)
 check(G, "cookie is 43 base64url chars", re.fullmatch(r"[A-Za-z0-9_-]{43}", cookie or "")
@@ -447,7 +460,7 @@ check(G, "only the SHA-256 is stored",
           "OR position(convert_to('%s','UTF8') in id_hash) > 0" % (cookie, cookie)) == "0")
 r = run("GET", "/login", cookie="session=" + (cookie or ""))
 check(G, "session cookie identifies", r.status == 200 and
-      r.json() == {"payload": {"user_type": "user", "username": "bob"}}, repr(r))
+      without_csrf(r.json()) == {"payload": {"user_type": "user", "username": "bob"}}, repr(r))
 
 case(G)
 r = run("POST", "/login", body={"username": "bob", "password": PW}, https=True)
@@ -643,7 +656,7 @@ check(G, "legacy hash: wrong password 401, hash kept", r.status == 401 and
       sql("SELECT password FROM public.users WHERE username = 'admin'") == LEGACY_HASH)
 r = run("POST", "/login", body={"username": "admin", "password": "password"})
 check(G, "legacy hash: login 200", r.status == 200 and
-      r.json() == {"payload": {"user_type": "admin", "username": "admin"}}, repr(r))
+      without_csrf(r.json()) == {"payload": {"user_type": "admin", "username": "admin"}}, repr(r))
 h = sql("SELECT password FROM public.users WHERE username = 'admin'")
 check(G, "legacy hash replaced by Argon2id", h.startswith("$argon2id$v=19$m=19456,t=2,p=1$"),
       h[:30])
