@@ -4,9 +4,8 @@
 # throttling) and app (set-up and the request loop).
 lib_libapp_la_SOURCES += lib/auth.c lib/app.c
 
-# The first assignment of pkglibexec_PROGRAMS (Makefile.am does not set it);
-# later fragments (encdb/ops.mk: cgi-bin/census) add with +=.
-pkglibexec_PROGRAMS = cgi-bin/user cgi-bin/users cgi-bin/users-new \
+# Installed in $(pkglibexecdir); encdb/ops.mk adds cgi-bin/census.
+pkglibexec_PROGRAMS += cgi-bin/user cgi-bin/users cgi-bin/users-new \
 	cgi-bin/login cgi-bin/logout cgi-bin/healthz cgi-bin/notfound
 
 ROUTE_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(FCGI_CFLAGS)

@@ -31,7 +31,7 @@ conf_templates = conf/lighttpd.conf.in conf/apache-fcgid.conf.in \
 pkgconfdir = $(pkgdatadir)/conf
 pkgconf_DATA = conf/lighttpd.conf conf/apache-fcgid.conf conf/htaccess
 CLEANFILES += $(pkgconf_DATA)
-EXTRA_DIST += $(conf_templates) conf/README sql templates
+EXTRA_DIST += $(conf_templates) conf/README templates
 # JSON bodies of the errors the web servers answer themselves (413, 411).
 errorsdir = $(pkgdatadir)/static/errors
 dist_errors_DATA = conf/errors/status-411.html conf/errors/status-413.html
@@ -69,24 +69,21 @@ conf/htaccess: $(srcdir)/conf/htaccess.in $(srcdir)/conf/gen Makefile
 	$(SHELL) $(srcdir)/conf/gen $(srcdir)/conf/htaccess.in $@ \
 	    $(conf_gen_args)
 
-# Templates, stylesheet and migrations: copied by glob from the source tree
-# at install time, removed by the same glob at uninstall time.
+# Templates and stylesheet: copied by glob from the source tree at install
+# time, removed by the same glob at uninstall time. (The migrations are
+# dist_sql_DATA of lib/data.mk and encdb/ops.mk.)
 install-data-local: install-deploy-data
 uninstall-local: uninstall-deploy-data
 
 install-deploy-data:
 	$(MKDIR_P) '$(DESTDIR)$(pkgdatadir)/templates' \
-	    '$(DESTDIR)$(pkgdatadir)/static' '$(DESTDIR)$(pkgdatadir)/sql'
+	    '$(DESTDIR)$(pkgdatadir)/static'
 	for f in $(srcdir)/templates/*.html; do \
 	    test -f "$$f" || continue; \
 	    $(INSTALL_DATA) "$$f" '$(DESTDIR)$(pkgdatadir)/templates' || exit 1; \
 	done
 	$(INSTALL_DATA) $(srcdir)/templates/style.css \
 	    '$(DESTDIR)$(pkgdatadir)/static/style.css'
-	for f in $(srcdir)/sql/*.sql; do \
-	    test -f "$$f" || continue; \
-	    $(INSTALL_DATA) "$$f" '$(DESTDIR)$(pkgdatadir)/sql' || exit 1; \
-	done
 
 uninstall-deploy-data:
 	for f in $(srcdir)/templates/*.html; do \
@@ -94,11 +91,7 @@ uninstall-deploy-data:
 	    rm -f '$(DESTDIR)$(pkgdatadir)/templates/'`basename "$$f"`; \
 	done
 	rm -f '$(DESTDIR)$(pkgdatadir)/static/style.css'
-	for f in $(srcdir)/sql/*.sql; do \
-	    test -f "$$f" || continue; \
-	    rm -f '$(DESTDIR)$(pkgdatadir)/sql/'`basename "$$f"`; \
-	done
 	-rmdir '$(DESTDIR)$(pkgdatadir)/templates' \
-	    '$(DESTDIR)$(pkgdatadir)/sql' 2>/dev/null
+	    '$(DESTDIR)$(pkgdatadir)/static' 2>/dev/null
 
 .PHONY: install-deploy-data uninstall-deploy-data
