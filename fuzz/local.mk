@@ -114,24 +114,15 @@ clean-local-canary:
 .PHONY: clean-local-canary
 
 # Faults under load (PostgreSQL restart and outage, killed workers): about
-# 2.5 minutes, its own target.
+# 2.5 minutes, its own target; t/faults/faults.mk adds the hung database
+# and PgBouncer runs to it.
 EXTRA_DIST += t/hostile/faults.pg t/hostile/faults.py
 faults: all
 	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
 	    $(srcdir)/t/hostile/faults.pg
+	$(MAKE) $(AM_MAKEFLAGS) faults-freeze faults-pgbouncer
 clean-local: clean-local-faults
 clean-local-faults:
 	-rm -rf t/faults.d
 .PHONY: faults clean-local-faults
 
-# The soak run: SOAK_SECONDS (default 600) at half the measured maximum.
-SOAK_SECONDS = 600
-EXTRA_DIST += t/hostile/soak.pg
-soak: all
-	$(AM_TESTS_ENVIRONMENT) SOAK_SECONDS=$(SOAK_SECONDS); \
-	export SOAK_SECONDS; \
-	$(SHELL) $(srcdir)/t/with-pg $(srcdir)/t/hostile/soak.pg
-clean-local: clean-local-soak
-clean-local-soak:
-	-rm -rf t/soak.d
-.PHONY: soak clean-local-soak

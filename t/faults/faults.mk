@@ -19,15 +19,16 @@
 #  - make faults-freeze: t/faults/freeze.pg -- PostgreSQL hung (SIGSTOP)
 #    for 30 s: every answer a 503 JSON within DB_CONNECT_TIMEOUT + 1 s,
 #    serving again within 2 s of SIGCONT, no worker crash.
-#  - make soak-mixed: t/faults/soak-mixed.pg -- measure the most req/s
+#  - make soak: t/faults/soak-mixed.pg -- measure the most req/s
 #    of a mixed load (wrk, t/faults/soak.lua: create, read, change, list,
-#    email lookup, delete), then run at half of it for SOAK_MIXED_SECONDS
+#    email lookup, delete), then run at half of it for SOAK_SECONDS
 #    (default 600): no non-2xx, worker memory growth under 5 % between
 #    minute 1 and the end, open descriptors flat, per process.
-# The PostgreSQL restart/outage and killed-worker runs are `make faults`
-# and harden's own soak is `make soak` (fuzz/local.mk, t/hostile/).
+# `make faults` (fuzz/local.mk) runs t/hostile/faults.pg (PostgreSQL
+# restarted and stopped under load, killed workers), then faults-freeze
+# and faults-pgbouncer.
 
-SOAK_MIXED_SECONDS = 600
+SOAK_SECONDS = 600
 
 TESTS += t/secrets.pg
 EXTRA_DIST += t/secrets.pg t/secrets/scan.py
@@ -50,8 +51,8 @@ faults-pgbouncer: all
 	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
 	    $(srcdir)/t/faults/pgbouncer.pg
 
-soak-mixed: all
-	$(AM_TESTS_ENVIRONMENT) SOAK_SECONDS='$(SOAK_MIXED_SECONDS)'; \
+soak: all
+	$(AM_TESTS_ENVIRONMENT) SOAK_SECONDS='$(SOAK_SECONDS)'; \
 	export SOAK_SECONDS; \
 	$(SHELL) $(srcdir)/t/with-pg $(srcdir)/t/faults/soak-mixed.pg
 
@@ -59,4 +60,4 @@ clean-local: clean-local-faults-mine
 clean-local-faults-mine:
 	-rm -rf t/faults-pgbouncer.d t/soak-mixed.d t/secrets.d \
 	    t/faults-signals.d t/faults-freeze.d
-.PHONY: faults-pgbouncer faults-signals faults-freeze soak-mixed clean-local-faults-mine
+.PHONY: faults-pgbouncer faults-signals faults-freeze soak clean-local-faults-mine

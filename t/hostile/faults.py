@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """t/hostile/faults.py -- load and probes for t/hostile/faults.pg.
 
-    faults.py load BASE_URL TOKEN SECONDS THREADS OUT [RATE]
+    faults.py load BASE_URL TOKEN SECONDS THREADS OUT
         mixed load (GET /user/admin, GET /users, POST /users creating
         users named f<run>-<thread>-<n>) for SECONDS with THREADS threads; one
         line per request to OUT: start end status json-ok kind name.
@@ -11,11 +11,6 @@
         (must be 0), recovery seconds (UP_AT to the first success after
         it). Prints the names of the 201-created users to created.txt
         next to OUT. Exit 1 on a failed check.
-        With RATE (total requests per second), the threads are paced.
-    faults.py stats OUT
-        requests per second, p50/p99 latency, non-2xx count.
-    faults.py count OUT
-        the load's totals; exit 1 if any request was not a 2xx.
     faults.py probe BASE_URL TOKEN SECONDS OUT
         while PostgreSQL is down: requests one after another for SECONDS;
         each must be a 503 JSON; prints the worst latency.
@@ -53,12 +48,10 @@ def one(host, port, method, path, token, body=None, timeout=15):
     return t0, time.time(), status, ok, ""
 
 
-def load(base, token, seconds, threads, out, rate=None):
+def load(base, token, seconds, threads, out):
     u = urllib.parse.urlsplit(base)
     start = time.time()
     end = start + float(seconds)
-    # Paced: each thread starts its n-th request at start + n / per_thread.
-    per_thread = float(rate) / int(threads) if rate else None
     lock = threading.Lock()
     f = open(out, "w")
     tag = "%x" % (int(time.time() * 1000) % 0xfffff)  # unique per run
@@ -67,12 +60,6 @@ def load(base, token, seconds, threads, out, rate=None):
         n = 0
         while time.time() < end:
             n += 1
-            if per_thread:
-                due = start + n / per_thread
-                if due > end:
-                    break
-                if due > time.time():
-                    time.sleep(due - time.time())
             k = n % 4
             name = "-"
             if k == 0:
@@ -132,32 +119,6 @@ def analyse(out, down_at, up_at):
     return 1 if bad else 0
 
 
-def count(out):
-    rows = [l.split() for l in open(out)]
-    bad = [r for r in rows if not 200 <= int(r[2]) < 300]
-    kinds = {}
-    for r in rows:
-        kinds[r[4]] = kinds.get(r[4], 0) + 1
-    span = (max(float(r[1]) for r in rows) - min(float(r[0]) for r in rows)) if rows else 0
-    print("# load: %d requests in %.1f s (%s), %d errors%s" % (
-        len(rows), span, ", ".join("%s=%d" % kv for kv in sorted(kinds.items())),
-        len(bad), (": " + ", ".join(sorted({r[2] for r in bad}))) if bad else ""))
-    return 1 if bad or not rows else 0
-
-
-def stats(out):
-    rows = [l.split() for l in open(out)]
-    if not rows:
-        print("rate=0 p50=0 p99=0 errors=0 n=0")
-        return
-    lat = sorted(float(r[1]) - float(r[0]) for r in rows)
-    span = max(float(r[1]) for r in rows) - min(float(r[0]) for r in rows)
-    bad = sum(1 for r in rows if not 200 <= int(r[2]) < 300)
-    print("rate=%.1f p50=%.4f p99=%.4f errors=%d n=%d" % (
-        len(rows) / span if span > 0 else 0, lat[len(lat) // 2],
-        lat[min(len(lat) - 1, int(len(lat) * 0.99))], bad, len(rows)))
-
-
 def probe(base, token, seconds, out):
     u = urllib.parse.urlsplit(base)
     end = time.time() + float(seconds)
@@ -181,13 +142,9 @@ def probe(base, token, seconds, out):
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "load":
-        load(*sys.argv[2:8])
-    elif cmd == "stats":
-        stats(sys.argv[2])
+        load(*sys.argv[2:7])
     elif cmd == "analyse":
         sys.exit(analyse(*sys.argv[2:5]))
-    elif cmd == "count":
-        sys.exit(count(sys.argv[2]))
     elif cmd == "probe":
         bad, worst = probe(*sys.argv[2:6])
         limit = float(sys.argv[6]) if len(sys.argv) > 6 else 4.0
