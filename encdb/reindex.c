@@ -411,7 +411,9 @@ out: /* the one cleanup */
 	ef_index_key_free(ri.old);
 	for (k = 0; k < SWEEP_JOBS_MAX; k++)
 		ef_index_key_free(wri[k].old);
-	ops_workers_free(wc, sw.jobs);
+	/* All of wc: it was zeroed, and the swap sets sw.jobs to 1 after
+	 * sw.jobs workers were loaded. */
+	ops_workers_free(wc, SWEEP_JOBS_MAX);
 	ops_teardown(&c);
 	return rc;
 }
