@@ -101,6 +101,18 @@ fail:
 	app_error(a, 500, "Internal server error");
 }
 
+/*
+ * The JSON list shows emails unmasked (the HTML one masks them): record
+ * it in the audit trail, one entry per response (ops, issue 6).
+ */
+static enum db_err
+users_audit_list(struct app *a, const struct user_list *l)
+{
+	if (a->r->fmt == REQ_FMT_HTML || l->n == 0)
+		return DB_OK;
+	return audit_request(a, l->n == 1 ? l->v[0].id : NULL, AUDIT_LIST);
+}
+
 static void
 users_get(struct app *a)
 {
@@ -135,7 +147,10 @@ users_get(struct app *a)
 			app_db_error(a, de);
 			return;
 		}
-		users_answer(a, &l, prefix);
+		if ((de = users_audit_list(a, &l)) != DB_OK)
+			app_db_error(a, de);
+		else
+			users_answer(a, &l, prefix);
 		users_clear(&one);
 		return;
 	}
@@ -143,7 +158,10 @@ users_get(struct app *a)
 		app_db_error(a, de);
 		return;
 	}
-	users_answer(a, &l, prefix);
+	if ((de = users_audit_list(a, &l)) != DB_OK)
+		app_db_error(a, de);
+	else
+		users_answer(a, &l, prefix);
 	users_list_free(&l);
 }
 
@@ -238,6 +256,9 @@ users_post(struct app *a)
 		app_db_error(a, de);
 		goto out;
 	}
+	/* Done already: a missing audit entry is logged, not answered. */
+	if (audit_request(a, u.id, AUDIT_CREATE) != DB_OK)
+		LOG_ERR("user created, but not recorded in the audit trail");
 	if (app_user_url(&loc, u.username) == -1) {
 		app_error(a, 500, "Internal server error");
 		goto out;

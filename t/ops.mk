@@ -19,8 +19,9 @@ t_check_audit_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \
 # t/check_audit runs twice: alone (the chain without a database) and from
 # t/ops-audit.pg (with its database cases).
 OPS_TESTS = t/check_audit t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
-	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg
+	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg \
+	t/ops-audit-routes.pg
 TESTS += $(OPS_TESTS)
 dist_noinst_SCRIPTS += t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
 	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg \
-	t/ops-lib.sh
+	t/ops-audit-routes.pg t/ops-lib.sh
