@@ -73,9 +73,12 @@ static const struct db_stmt st_by_id = {
     2,
 };
 
+/* email_bidx_next too: right after `encdb reindex --swap` it holds the old
+ * index key's value, so an instance not yet restarted still finds users. */
 static const struct db_stmt st_by_bidx = {
     "users_by_bidx",
-    "SELECT " USERS_COLS " FROM public.users WHERE email_bidx = $2::bytea",
+    "SELECT " USERS_COLS " FROM public.users "
+    "WHERE email_bidx = $2::bytea OR email_bidx_next = $2::bytea",
     2,
 };
 
