@@ -289,7 +289,7 @@ ops_reindex(int argc, char *argv[])
 	PGconn *pg = NULL;
 	uint8_t oldid[REINDEX_ID_LEN], newid[REINDEX_ID_LEN];
 	char *oldval = NULL;
-	long long v;
+	int k_opt;
 	int ch, swap = 0, k, rc = OPS_EXIT_SETUP;
 
 	memset(&sw, 0, sizeof(sw));
@@ -298,30 +298,17 @@ ops_reindex(int argc, char *argv[])
 	memset(&ri, 0, sizeof(ri));
 	memset(wc, 0, sizeof(wc));
 	memset(wri, 0, sizeof(wri));
-	sw.batch = 1000;
-	sw.jobs = 2;
+	sweep_defaults(&sw);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "sb:p:j:h", longopts, NULL)) !=
 	       -1) {
+		if ((k_opt = sweep_option(&sw, ch, optarg)) == -1)
+			return OPS_EXIT_USAGE;
+		if (k_opt == 1)
+			continue;
 		switch (ch) {
 		case 's':
 			swap = 1;
-			break;
-		case 'b':
-			if ((v = ops_number("--batch", optarg, 100000)) < 0)
-				return OPS_EXIT_USAGE;
-			sw.batch = (size_t)v;
-			break;
-		case 'p':
-			if ((v = ops_number("--pause", optarg, 60000)) < 0)
-				return OPS_EXIT_USAGE;
-			sw.pause_ms = (unsigned)v;
-			break;
-		case 'j':
-			if ((v = ops_number("--jobs", optarg, SWEEP_JOBS_MAX)) <
-			    0)
-				return OPS_EXIT_USAGE;
-			sw.jobs = (int)v;
 			break;
 		case 'h':
 			reindex_usage(stdout);

@@ -692,3 +692,37 @@ sweep_out_free(struct sweep_out *o)
 		o->v[i] = NULL;
 	}
 }
+
+void
+sweep_defaults(struct sweep *sw)
+{
+	sw->batch = 1000;
+	sw->pause_ms = 0;
+	sw->jobs = 2;
+}
+
+int
+sweep_option(struct sweep *sw, int ch, const char *arg)
+{
+	long long v;
+
+	switch (ch) {
+	case 'b':
+		if ((v = ops_number("--batch", arg, 100000)) < 0)
+			return -1;
+		sw->batch = (size_t)v;
+		return 1;
+	case 'p':
+		if ((v = ops_number("--pause", arg, 60000)) < 0)
+			return -1;
+		sw->pause_ms = (unsigned)v;
+		return 1;
+	case 'j':
+		if ((v = ops_number("--jobs", arg, SWEEP_JOBS_MAX)) < 0)
+			return -1;
+		sw->jobs = (int)v;
+		return 1;
+	default:
+		return 0;
+	}
+}

@@ -110,6 +110,20 @@ struct sweep_stats {
  */
 int sweep_run(struct pg_conn *pg, struct sweep *sw, struct sweep_stats *st);
 
+/*
+ * Set sw's defaults for the options every batch command shares (batch
+ * 1000 rows, no pause, 2 jobs).
+ */
+void sweep_defaults(struct sweep *sw);
+
+/*
+ * Take one of the shared options, as getopt returned it: 'b' --batch N
+ * (1..100000), 'p' --pause MS (0..60000), 'j' --jobs N (1..SWEEP_JOBS_MAX).
+ * Returns 1 when ch was one of them and arg valid, 0 when ch is not one of
+ * them, -1 when arg is invalid (the message is printed).
+ */
+int sweep_option(struct sweep *sw, int ch, const char *arg);
+
 /* Wipe and free the values of o. */
 void sweep_out_free(struct sweep_out *o);
 

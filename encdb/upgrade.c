@@ -118,7 +118,7 @@ ops_upgrade(int argc, char *argv[])
 	struct sweep_stats st;
 	struct cfg c, wc[SWEEP_JOBS_MAX];
 	PGconn *pg = NULL;
-	long long v;
+	int k_opt;
 	int64_t todo, pw;
 	int ch, rc = OPS_EXIT_SETUP;
 
@@ -126,28 +126,15 @@ ops_upgrade(int argc, char *argv[])
 	memset(&st, 0, sizeof(st));
 	memset(&c, 0, sizeof(c));
 	memset(wc, 0, sizeof(wc));
-	sw.batch = 1000;
-	sw.jobs = 2;
+	sweep_defaults(&sw);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "b:p:j:h", longopts, NULL)) !=
 	       -1) {
+		if ((k_opt = sweep_option(&sw, ch, optarg)) == -1)
+			return OPS_EXIT_USAGE;
+		if (k_opt == 1)
+			continue;
 		switch (ch) {
-		case 'b':
-			if ((v = ops_number("--batch", optarg, 100000)) < 0)
-				return OPS_EXIT_USAGE;
-			sw.batch = (size_t)v;
-			break;
-		case 'p':
-			if ((v = ops_number("--pause", optarg, 60000)) < 0)
-				return OPS_EXIT_USAGE;
-			sw.pause_ms = (unsigned)v;
-			break;
-		case 'j':
-			if ((v = ops_number("--jobs", optarg, SWEEP_JOBS_MAX)) <
-			    0)
-				return OPS_EXIT_USAGE;
-			sw.jobs = (int)v;
-			break;
 		case 'h':
 			upgrade_usage(stdout);
 			return OPS_EXIT_OK;
