@@ -68,7 +68,7 @@ fuzz: fuzz-build
 	    $(FUZZ_SECONDS) '$(FUZZ_DRIVERS)'
 
 fuzz-smoke: fuzz-build
-	$(SHELL) $(srcdir)/fuzz/run.sh $(srcdir) $(top_builddir) 10 \
+	FUZZ_SEED=1 $(SHELL) $(srcdir)/fuzz/run.sh $(srcdir) $(top_builddir) 10 \
 	    '$(FUZZ_DRIVERS)'
 
 clean-local: clean-local-fuzz

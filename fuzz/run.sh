@@ -10,7 +10,9 @@
 # Memory per run is capped (-rss_limit_mb, -malloc_limit_mb) and every
 # input has a time limit (-timeout), so an out-of-memory or a hang is a
 # finding like a crash. Prints one line per driver: executions, corpus
-# size, crashes; exits 1 if any driver failed.
+# size, crashes; exits 1 if any driver failed. FUZZ_SEED, when set, fixes
+# libFuzzer's seed so that a run is repeatable (make fuzz-smoke sets 1:
+# CI explores the same inputs every time, as far as its speed takes it).
 set -u
 
 [ $# -ge 4 ] || { echo "usage: fuzz/run.sh SRCDIR BUILDDIR SECONDS DRIVERS" >&2; exit 2; }
@@ -36,6 +38,7 @@ for d in $drivers; do
 	# fcgi allows bigger mallocs, see fuzz/fcgi.options.
 	opts=
 	[ -f "$src/fuzz/$d.options" ] && opts=$(grep -v '^#' "$src/fuzz/$d.options")
+	[ -n "${FUZZ_SEED:-}" ] && opts="$opts -seed=$FUZZ_SEED"
 	log=$bld/fuzz/fuzz_$d.log
 	echo "fuzz: $d for ${secs}s (log: $log)"
 	# shellcheck disable=SC2086
