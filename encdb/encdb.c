@@ -98,23 +98,26 @@ load(struct cfg *c, unsigned flags)
 
 /* ---- migrate ---------------------------------------------------------- */
 
+/*
+ * The options of migrate and check: [--sql-dir DIR] [--help]. Sets *dir
+ * (NULL when not given). Returns -1 to go on, else the exit status (0
+ * after --help, EXIT_USAGE on bad usage).
+ */
 static int
-cmd_migrate(int argc, char *argv[])
+sql_dir_options(int argc, char *argv[], const char **dir)
 {
 	static const struct option opts[] = {
 	    {"sql-dir", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cfg c;
-	const char *dir = NULL;
-	char err[1024];
-	int ch, applied = 0, version = 0, rc = 1;
+	int ch;
 
+	*dir = NULL;
 	while ((ch = getopt_long(argc, argv, "d:h", opts, NULL)) != -1)
 		switch (ch) {
 		case 'd':
-			dir = optarg;
+			*dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -127,6 +130,19 @@ cmd_migrate(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	return -1;
+}
+
+static int
+cmd_migrate(int argc, char *argv[])
+{
+	struct cfg c;
+	const char *dir = NULL;
+	char err[1024];
+	int ch, applied = 0, version = 0, rc = 1;
+
+	if ((ch = sql_dir_options(argc, argv, &dir)) != -1)
+		return ch;
 	if (load(&c, CFG_NEED_DB) == -1)
 		goto out;
 	if (dir == NULL)
@@ -286,32 +302,13 @@ check_rows(const struct cfg *c)
 static int
 cmd_check(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-	    {"sql-dir", required_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cfg c;
 	const char *dir = NULL;
 	char err[4096], *line, *next;
 	int ch, dbv = 0, filev = -1;
 
-	while ((ch = getopt_long(argc, argv, "d:h", opts, NULL)) != -1)
-		switch (ch) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((ch = sql_dir_options(argc, argv, &dir)) != -1)
+		return ch;
 	problems = 0;
 	if (cfg_load(&c, CFG_NEED_DB | CFG_NEED_KEYS | CFG_ALL_ERRS, err,
 	             sizeof(err)) != CFG_OK) {
