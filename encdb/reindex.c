@@ -274,14 +274,6 @@ fail: /* the one cleanup on failure */
 int
 ops_reindex(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-	    {"swap", no_argument, NULL, 's'},
-	    {"batch", required_argument, NULL, 'b'},
-	    {"pause", required_argument, NULL, 'p'},
-	    {"jobs", required_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct reindex ri, wri[SWEEP_JOBS_MAX];
 	struct sweep sw;
 	struct sweep_stats st;
@@ -289,8 +281,8 @@ ops_reindex(int argc, char *argv[])
 	PGconn *pg = NULL;
 	uint8_t oldid[REINDEX_ID_LEN], newid[REINDEX_ID_LEN];
 	char *oldval = NULL;
-	int k_opt;
-	int ch, swap = 0, k, rc = OPS_EXIT_SETUP;
+	int argrc;
+	int swap = 0, k, rc = OPS_EXIT_SETUP;
 
 	memset(&sw, 0, sizeof(sw));
 	memset(&st, 0, sizeof(st));
@@ -298,30 +290,8 @@ ops_reindex(int argc, char *argv[])
 	memset(&ri, 0, sizeof(ri));
 	memset(wc, 0, sizeof(wc));
 	memset(wri, 0, sizeof(wri));
-	sweep_defaults(&sw);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "sb:p:j:h", longopts, NULL)) !=
-	       -1) {
-		if ((k_opt = sweep_option(&sw, ch, optarg)) == -1)
-			return OPS_EXIT_USAGE;
-		if (k_opt == 1)
-			continue;
-		switch (ch) {
-		case 's':
-			swap = 1;
-			break;
-		case 'h':
-			reindex_usage(stdout);
-			return OPS_EXIT_OK;
-		default:
-			reindex_usage(stderr);
-			return OPS_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		reindex_usage(stderr);
-		return OPS_EXIT_USAGE;
-	}
+	if ((argrc = sweep_args(&sw, argc, argv, reindex_usage, &swap)) != -1)
+		return argrc;
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0)
 		goto out;
 	if (cfg_get(&c, "OLD_INDEX_KEY", &oldval) != CFG_OK || oldval == NULL) {

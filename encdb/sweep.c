@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,36 +694,59 @@ sweep_out_free(struct sweep_out *o)
 	}
 }
 
-void
-sweep_defaults(struct sweep *sw)
+int
+sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
+           int *swap)
 {
+	static const struct option longopts[] = {
+	    {"swap", no_argument, NULL, 's'},
+	    {"batch", required_argument, NULL, 'b'},
+	    {"pause", required_argument, NULL, 'p'},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	long long v;
+	int ch;
+
 	sw->batch = 1000;
 	sw->pause_ms = 0;
 	sw->jobs = 2;
-}
-
-int
-sweep_option(struct sweep *sw, int ch, const char *arg)
-{
-	long long v;
-
-	switch (ch) {
-	case 'b':
-		if ((v = ops_number("--batch", arg, 100000)) < 0)
-			return -1;
-		sw->batch = (size_t)v;
-		return 1;
-	case 'p':
-		if ((v = ops_number("--pause", arg, 60000)) < 0)
-			return -1;
-		sw->pause_ms = (unsigned)v;
-		return 1;
-	case 'j':
-		if ((v = ops_number("--jobs", arg, SWEEP_JOBS_MAX)) < 0)
-			return -1;
-		sw->jobs = (int)v;
-		return 1;
-	default:
-		return 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "sb:p:j:h", longopts, NULL)) !=
+	       -1) {
+		switch (ch) {
+		case 's':
+			if (swap == NULL)
+				goto usage;
+			*swap = 1;
+			break;
+		case 'b':
+			if ((v = ops_number("--batch", optarg, 100000)) < 0)
+				return OPS_EXIT_USAGE;
+			sw->batch = (size_t)v;
+			break;
+		case 'p':
+			if ((v = ops_number("--pause", optarg, 60000)) < 0)
+				return OPS_EXIT_USAGE;
+			sw->pause_ms = (unsigned)v;
+			break;
+		case 'j':
+			if ((v = ops_number("--jobs", optarg, SWEEP_JOBS_MAX)) <
+			    0)
+				return OPS_EXIT_USAGE;
+			sw->jobs = (int)v;
+			break;
+		case 'h':
+			usage(stdout);
+			return OPS_EXIT_OK;
+		default:
+			goto usage;
+		}
 	}
+	if (optind == argc)
+		return -1;
+usage:
+	usage(stderr);
+	return OPS_EXIT_USAGE;
 }

@@ -8,6 +8,7 @@
 #define ENCDB_SWEEP_H
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,18 +112,15 @@ struct sweep_stats {
 int sweep_run(struct pg_conn *pg, struct sweep *sw, struct sweep_stats *st);
 
 /*
- * Set sw's defaults for the options every batch command shares (batch
- * 1000 rows, no pause, 2 jobs).
+ * Parse the arguments of a batch command (rotate, upgrade, reindex) into
+ * sw: --batch N (1..100000, default 1000), --pause MS (0..60000, default
+ * 0), --jobs N (1..SWEEP_JOBS_MAX, default 2), --help; and --swap, which
+ * sets *swap, only when swap is not NULL. Usage goes through usage().
+ * Returns -1 to go on, else the exit status: OPS_EXIT_OK after --help,
+ * OPS_EXIT_USAGE on bad usage (the message is printed).
  */
-void sweep_defaults(struct sweep *sw);
-
-/*
- * Take one of the shared options, as getopt returned it: 'b' --batch N
- * (1..100000), 'p' --pause MS (0..60000), 'j' --jobs N (1..SWEEP_JOBS_MAX).
- * Returns 1 when ch was one of them and arg valid, 0 when ch is not one of
- * them, -1 when arg is invalid (the message is printed).
- */
-int sweep_option(struct sweep *sw, int ch, const char *arg);
+int sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
+               int *swap);
 
 /* Wipe and free the values of o. */
 void sweep_out_free(struct sweep_out *o);

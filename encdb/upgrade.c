@@ -107,18 +107,11 @@ upgrade_usage(FILE *f)
 int
 ops_upgrade(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-	    {"batch", required_argument, NULL, 'b'},
-	    {"pause", required_argument, NULL, 'p'},
-	    {"jobs", required_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct sweep sw;
 	struct sweep_stats st;
 	struct cfg c, wc[SWEEP_JOBS_MAX];
 	PGconn *pg = NULL;
-	int k_opt;
+	int argrc;
 	int64_t todo, pw;
 	int ch, rc = OPS_EXIT_SETUP;
 
@@ -126,27 +119,8 @@ ops_upgrade(int argc, char *argv[])
 	memset(&st, 0, sizeof(st));
 	memset(&c, 0, sizeof(c));
 	memset(wc, 0, sizeof(wc));
-	sweep_defaults(&sw);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "b:p:j:h", longopts, NULL)) !=
-	       -1) {
-		if ((k_opt = sweep_option(&sw, ch, optarg)) == -1)
-			return OPS_EXIT_USAGE;
-		if (k_opt == 1)
-			continue;
-		switch (ch) {
-		case 'h':
-			upgrade_usage(stdout);
-			return OPS_EXIT_OK;
-		default:
-			upgrade_usage(stderr);
-			return OPS_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		upgrade_usage(stderr);
-		return OPS_EXIT_USAGE;
-	}
+	if ((argrc = sweep_args(&sw, argc, argv, upgrade_usage, NULL)) != -1)
+		return argrc;
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0 ||
 	    ops_workers_load(wc, sw.jobs, CFG_NEED_DB | CFG_NEED_KEYS) != 0)
 		goto out;
