@@ -14,6 +14,7 @@ chromium is missing.
 import os
 import shutil
 import sys
+import time
 
 try:
     from selenium import webdriver
@@ -54,11 +55,40 @@ def find_binary(*names):
 def click_and_load(d, by, sel):
     """Click what navigates, then wait until the old page is gone, so that
     the next lookup cannot race the navigation (stale elements)."""
-    old = d.find_element(By.TAG_NAME, "html")
-    d.find_element(by, sel).click()
+    old = redo(lambda: d.find_element(By.TAG_NAME, "html"))
+    redo(lambda: d.find_element(by, sel).click())
     WebDriverWait(d, 30).until(EC.staleness_of(old))
     WebDriverWait(d, 30).until(
         lambda drv: drv.execute_script("return document.readyState") == "complete")
+
+
+# Chromium can hand out a node of the document being replaced even after
+# the new one is complete ("Node with given id does not belong to the
+# document", or a stale element): such a step is looked up again and
+# redone, a few times, instead of failing the run.
+RACES = ("does not belong to the document", "stale element")
+
+
+def redo(fn, tries=5):
+    for i in range(tries):
+        try:
+            return fn()
+        except WebDriverException as e:
+            if i == tries - 1 or not any(r in str(e) for r in RACES):
+                raise
+            time.sleep(0.2)
+
+
+def fill(d, field_id, text):
+    def go():
+        f = d.find_element(By.ID, field_id)
+        f.clear()
+        f.send_keys(text)
+    redo(go)
+
+
+def texts(d, css):
+    return redo(lambda: [e.text for e in d.find_elements(By.CSS_SELECTOR, css)])
 
 
 def no_alert(d):
@@ -107,22 +137,19 @@ def main():
         shot("01-login")
 
         # 2. A wrong password: the form again, with an error.
-        d.find_element(By.ID, "username").send_keys(admin)
-        d.find_element(By.ID, "password").send_keys("not the password")
+        fill(d, "username", admin)
+        fill(d, "password", "not the password")
         click_and_load(d, By.CSS_SELECTOR, "main form button[type=submit]")
-        check(d.current_url.endswith("/login") and
-              d.find_elements(By.CSS_SELECTOR, "[role=alert]"),
+        check(d.current_url.endswith("/login") and texts(d, "[role=alert]"),
               "a wrong password shows the login form with an error")
         shot("02-login-error")
 
         # 3. Log in.
-        u = d.find_element(By.ID, "username")
-        u.clear()
-        u.send_keys(admin)
-        d.find_element(By.ID, "password").send_keys(admin_pw)
+        fill(d, "username", admin)
+        fill(d, "password", admin_pw)
         click_and_load(d, By.CSS_SELECTOR, "main form button[type=submit]")
         check(d.current_url.endswith("/users"), "login lands on /users (%s)" % d.current_url)
-        cells = [td.text for td in d.find_elements(By.CSS_SELECTOR, "table tbody td a")]
+        cells = texts(d, "table tbody td a")
         check(admin in cells, "the list shows %s (%r)" % (admin, cells))
         shot("03-users")
 
@@ -130,40 +157,36 @@ def main():
         click_and_load(d, By.LINK_TEXT, "Create a user")
         check(d.current_url.endswith("/users/new"), "the create form (%s)" % d.current_url)
         shot("04-new")
-        d.find_element(By.ID, "username").send_keys(BAD_NAME)
-        d.find_element(By.ID, "email").send_keys("not-an-email")
-        d.find_element(By.ID, "password").send_keys("a long enough password")
+        fill(d, "username", BAD_NAME)
+        fill(d, "email", "not-an-email")
+        fill(d, "password", "a long enough password")
         click_and_load(d, By.CSS_SELECTOR, "main form button[type=submit]")
-        errs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "main .error, main [role=alert]")]
+        errs = texts(d, "main .error, main [role=alert]")
         check(len(errs) >= 1, "the form comes back with error messages (%r)" % errs)
-        check(d.find_element(By.ID, "username").get_attribute("value") == BAD_NAME,
+        check(redo(lambda: d.find_element(By.ID, "username").get_attribute("value")) == BAD_NAME,
               "the refused username is kept in the field, literally")
-        check(not d.find_elements(By.CSS_SELECTOR, "main b"), "no <b> element was injected")
+        check(not texts(d, "main b"), "no <b> element was injected")
         check(no_alert(d), "no script ran")
         shot("05-validation-errors")
 
         # 5. A valid user whose username is HTML.
-        f = d.find_element(By.ID, "username")
-        f.clear()
-        f.send_keys(HTML_NAME)
-        f = d.find_element(By.ID, "email")
-        f.clear()
-        f.send_keys("html@example.com")
-        d.find_element(By.ID, "password").send_keys("a long enough password")
+        fill(d, "username", HTML_NAME)
+        fill(d, "email", "html@example.com")
+        fill(d, "password", "a long enough password")
         click_and_load(d, By.CSS_SELECTOR, "main form button[type=submit]")
         check("/user/" in d.current_url, "the form redirects to the new user (%s)" % d.current_url)
-        h1 = d.find_element(By.TAG_NAME, "h1").text
+        h1 = " ".join(texts(d, "h1"))
         check(HTML_NAME in h1, "the user page shows the name as text (%r)" % h1)
-        check(not d.find_elements(By.CSS_SELECTOR, "main img"), "no <img> element was injected")
+        check(not texts(d, "main img"), "no <img> element was injected")
         check(no_alert(d), "no script ran on the user page")
         check("html@example.com" in d.page_source, "the user page shows the decrypted email")
         shot("06-created")
 
         # 6. Listed, escaped.
         d.get(base + "/users")
-        names = [a.text for a in d.find_elements(By.CSS_SELECTOR, "table tbody td a")]
+        names = texts(d, "table tbody td a")
         check(HTML_NAME in names, "the list shows the HTML username as text (%r)" % names)
-        check(not d.find_elements(By.CSS_SELECTOR, "table img"), "no <img> element in the table")
+        check(not texts(d, "table img"), "no <img> element in the table")
         check(no_alert(d), "no script ran on the list")
         check("html@example.com" not in d.page_source, "the list masks the email")
         shot("07-listed")
