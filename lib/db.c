@@ -271,6 +271,7 @@ connect_now(void)
 	    "'pg_catalog, public', false), "
 	    "pg_catalog.set_config('statement_timeout', $1, false), "
 	    "pg_catalog.set_config('TimeZone', $2, false), "
+	    "pg_catalog.set_config('DateStyle', 'ISO, MDY', false), "
 	    "pg_catalog.set_config('client_min_messages', 'warning', "
 	    "false), "
 	    "pg_catalog.set_config('idle_in_transaction_session_timeout', "

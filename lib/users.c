@@ -11,12 +11,14 @@
  * decrypted is returned with email NULL and the reason class; it is logged
  * by row id and reason only.
  *
- * Timestamps are formatted by PostgreSQL in the TIME_ZONE setting, with an
- * offset computed from the zone itself rather than from the session, so
- * that the output does not depend on session state (PgBouncer).
+ * Timestamps come in the session's TimeZone (TIME_ZONE) and DateStyle ISO,
+ * which db.c sets on connect; both are parameters PgBouncer tracks and
+ * restores on every server connection it hands out, so they hold under
+ * transaction pooling too (t/faults/pgbouncer.pg checks it).
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,20 +34,18 @@
 	                         */
 
 /*
- * The columns every query returns, in this order; $1 is always the time
- * zone. The offset is (local time - UTC time) in seconds.
+ * The columns every query returns, in this order. The timestamps come as
+ * PostgreSQL writes a timestamptz in the session's TimeZone (TIME_ZONE)
+ * and DateStyle ISO, both set by db.c on connect, and format_ts turns them
+ * into ISO 8601: cheaper than to_char() per row on the server. The list
+ * and the legacy scan leave the password hash out (NULL): they never
+ * verify one, and it is the widest column of a row.
  */
-#define USERS_COLS                                                             \
-	"id::text, username, user_type, email, email_bidx IS NULL, "           \
-	"password, "                                                           \
-	"to_char(created_at AT TIME ZONE $1, "                                 \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "                                    \
-	"extract(epoch FROM (created_at AT TIME ZONE $1) - "                   \
-	"(created_at AT TIME ZONE 'UTC'))::integer, "                          \
-	"to_char(updated_at AT TIME ZONE $1, "                                 \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "                                    \
-	"extract(epoch FROM (updated_at AT TIME ZONE $1) - "                   \
-	"(updated_at AT TIME ZONE 'UTC'))::integer"
+#define USERS_COLS_WITH(pw)                                                    \
+	"id::text, username, user_type, email, email_bidx IS NULL, " pw       \
+	", created_at, updated_at"
+#define USERS_COLS      USERS_COLS_WITH("password")
+#define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar")
 
 enum col {
 	COL_ID,
@@ -55,22 +55,20 @@ enum col {
 	COL_NO_BIDX,
 	COL_PASSWORD,
 	COL_CREATED,
-	COL_CREATED_OFF,
 	COL_UPDATED,
-	COL_UPDATED_OFF,
 	COL__MAX
 };
 
 static const struct db_stmt st_by_name = {
     "users_by_name",
-    "SELECT " USERS_COLS " FROM public.users WHERE username = $2",
-    2,
+    "SELECT " USERS_COLS " FROM public.users WHERE username = $1",
+    1,
 };
 
 static const struct db_stmt st_by_id = {
     "users_by_id",
-    "SELECT " USERS_COLS " FROM public.users WHERE id = $2::uuid",
-    2,
+    "SELECT " USERS_COLS " FROM public.users WHERE id = $1::uuid",
+    1,
 };
 
 /* email_bidx_next too: right after `encdb reindex --swap` it holds the old
@@ -78,47 +76,47 @@ static const struct db_stmt st_by_id = {
 static const struct db_stmt st_by_bidx = {
     "users_by_bidx",
     "SELECT " USERS_COLS " FROM public.users "
-    "WHERE email_bidx = $2::bytea OR email_bidx_next = $2::bytea",
-    2,
+    "WHERE email_bidx = $1::bytea OR email_bidx_next = $1::bytea",
+    1,
 };
 
 static const struct db_stmt st_legacy = {
     "users_legacy",
-    "SELECT " USERS_COLS " FROM public.users WHERE email_bidx IS NULL "
-    "ORDER BY username LIMIT $2::integer",
-    2,
+    "SELECT " USERS_COLS_NOPW " FROM public.users WHERE email_bidx IS NULL "
+    "ORDER BY username LIMIT $1::integer",
+    1,
 };
 
 static const struct db_stmt st_list = {
     "users_list",
-    "SELECT " USERS_COLS " FROM public.users "
-    "WHERE ($2::text IS NULL OR username > $2::text) "
-    "AND ($3::text IS NULL OR "
-    "left(username, length($3::text)) = $3::text) "
-    "ORDER BY username LIMIT $4::integer",
-    4,
+    "SELECT " USERS_COLS_NOPW " FROM public.users "
+    "WHERE ($1::text IS NULL OR username > $1::text) "
+    "AND ($2::text IS NULL OR "
+    "left(username, length($2::text)) = $2::text) "
+    "ORDER BY username LIMIT $3::integer",
+    3,
 };
 
 static const struct db_stmt st_insert = {
     "users_insert",
     "INSERT INTO public.users "
     "(id, username, password, user_type, email, email_bidx, created_at) "
-    "VALUES ($2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::bytea, "
-    "$7::bytea, now()) RETURNING " USERS_COLS,
-    7,
+    "VALUES ($1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::bytea, "
+    "$6::bytea, now()) RETURNING " USERS_COLS,
+    6,
 };
 
 static const struct db_stmt st_update = {
     "users_update",
     "UPDATE public.users SET "
-    "email = COALESCE($3::bytea, email), "
-    "email_bidx = CASE WHEN $3::bytea IS NULL THEN email_bidx "
-    "ELSE $4::bytea END, "
-    "user_type = COALESCE($5::varchar, user_type), "
-    "password = COALESCE($6::varchar, password), "
+    "email = COALESCE($2::bytea, email), "
+    "email_bidx = CASE WHEN $2::bytea IS NULL THEN email_bidx "
+    "ELSE $3::bytea END, "
+    "user_type = COALESCE($4::varchar, user_type), "
+    "password = COALESCE($5::varchar, password), "
     "updated_at = now() "
-    "WHERE id = $2::uuid RETURNING " USERS_COLS,
-    6,
+    "WHERE id = $1::uuid RETURNING " USERS_COLS,
+    5,
 };
 
 static const struct db_stmt st_set_pw = {
@@ -145,12 +143,6 @@ users_conflict_field(enum users_conflict c)
 	if ((unsigned)c >= USERS_CONFLICT__MAX)
 		return "";
 	return conflict_fields[c];
-}
-
-static const char *
-tz(const struct cfg *cfg)
-{
-	return cfg->time_zone != NULL ? cfg->time_zone : "UTC";
 }
 
 void
@@ -184,29 +176,58 @@ users_list_free(struct user_list *l)
 }
 
 /*
- * Write a timestamp "YYYY-MM-DDTHH:MM:SS.ffffff" plus its offset in
- * seconds as "+HH:MM" into out (40 bytes); empty for NULL.
+ * Write a timestamptz as PostgreSQL sends it with DateStyle ISO,
+ * "YYYY-MM-DD HH:MM:SS[.f]{+|-}HH[:MM[:SS]]", as ISO 8601 with six digits
+ * of fraction and the offset in minutes, "YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM",
+ * into out (40 bytes); empty for NULL. Anything else (a year past 9999,
+ * infinity) is copied as it came.
  */
 static void
-format_ts(const PGresult *r, int row, int col, int offcol, char out[40])
+format_ts(const PGresult *r, int row, int col, char out[40])
 {
+	static const char shape[] = "dddd-dd-dd dd:dd:dd";
 	const char *ts, *p;
-	long off = 0;
-	int neg = 0;
+	size_t i, n;
 
 	out[0] = '\0';
 	if (PQgetisnull(r, row, col))
 		return;
 	ts = PQgetvalue(r, row, col);
-	p = PQgetvalue(r, row, offcol);
-	if (*p == '-') {
-		neg = 1;
-		p++;
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)ts[i])
+		                    : ts[i] != shape[i])
+			goto asis;
+	memcpy(out, ts, 19);
+	out[10] = 'T';
+	out[19] = '.';
+	n = 20;
+	p = ts + 19;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			if (n < 26)
+				out[n++] = *p;
+	while (n < 26)
+		out[n++] = '0';
+	if ((*p != '+' && *p != '-') || !isdigit((unsigned char)p[1]) ||
+	    !isdigit((unsigned char)p[2]))
+		goto asis;
+	out[n++] = p[0];
+	out[n++] = p[1];
+	out[n++] = p[2];
+	out[n++] = ':';
+	p += 3;
+	if (p[0] == ':' && isdigit((unsigned char)p[1]) &&
+	    isdigit((unsigned char)p[2])) {
+		out[n++] = p[1];
+		out[n++] = p[2];
+	} else {
+		out[n++] = '0';
+		out[n++] = '0';
 	}
-	for (; *p >= '0' && *p <= '9' && off < 1000000; p++)
-		off = off * 10 + (*p - '0');
-	snprintf(out, 40, "%.26s%c%02ld:%02ld", ts, neg ? '-' : '+', off / 3600,
-	         (off % 3600) / 60);
+	out[n] = '\0';
+	return;
+asis:
+	snprintf(out, 40, "%s", ts);
 }
 
 /*
@@ -277,8 +298,9 @@ fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	if ((u->username = strdup(PQgetvalue(r, row, COL_USERNAME))) == NULL ||
 	    (u->user_type = strdup(PQgetvalue(r, row, COL_USER_TYPE))) ==
 	        NULL ||
-	    (u->password_hash = strdup(PQgetvalue(r, row, COL_PASSWORD))) ==
-	        NULL) {
+	    (!PQgetisnull(r, row, COL_PASSWORD) &&
+	     (u->password_hash = strdup(PQgetvalue(r, row, COL_PASSWORD))) ==
+	         NULL)) {
 		users_clear(u);
 		LOG_ERR("out of memory");
 		return -1;
@@ -288,8 +310,8 @@ fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	if (u->email_err == EF_OK && !u->email_legacy &&
 	    strcmp(PQgetvalue(r, row, COL_NO_BIDX), "t") == 0)
 		LOG_WARN("user %s: v1 email without a blind index", u->id);
-	format_ts(r, row, COL_CREATED, COL_CREATED_OFF, u->created_at);
-	format_ts(r, row, COL_UPDATED, COL_UPDATED_OFF, u->updated_at);
+	format_ts(r, row, COL_CREATED, u->created_at);
+	format_ts(r, row, COL_UPDATED, u->updated_at);
 	return 0;
 }
 
@@ -317,14 +339,13 @@ enum db_err
 users_find_by_username(const struct cfg *cfg, const char *username,
                        struct user *out)
 {
-	const char *v[2];
+	const char *v[1];
 
 	if (username == NULL) {
 		memset(out, 0, sizeof(*out));
 		return DB_NOTFOUND;
 	}
-	v[0] = tz(cfg);
-	v[1] = username;
+	v[0] = username;
 	return find_one(cfg, &st_by_name, v, NULL, NULL, out);
 }
 
@@ -332,14 +353,13 @@ enum db_err
 users_find_by_id(const struct cfg *cfg, const char *id, struct user *out)
 {
 	uint8_t uuid[16];
-	const char *v[2];
+	const char *v[1];
 
 	if (id == NULL || !ef_uuid_parse(id, uuid)) {
 		memset(out, 0, sizeof(*out));
 		return DB_NOTFOUND;
 	}
-	v[0] = tz(cfg);
-	v[1] = id;
+	v[0] = id;
 	return find_one(cfg, &st_by_id, v, NULL, NULL, out);
 }
 
@@ -382,7 +402,7 @@ find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
 {
 	PGresult *r = NULL;
 	struct user u;
-	const char *v[2];
+	const char *v[1];
 	char lim[16];
 	enum db_err e;
 	int i;
@@ -390,8 +410,7 @@ find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
 	if (cfg->legacy == NULL)
 		return DB_NOTFOUND;
 	snprintf(lim, sizeof(lim), "%d", USERS_LEGACY_SCAN);
-	v[0] = tz(cfg);
-	v[1] = lim;
+	v[0] = lim;
 	if ((e = db_exec(&st_legacy, v, NULL, NULL, &r)) != DB_OK)
 		return e;
 	e = DB_NOTFOUND;
@@ -419,8 +438,8 @@ enum db_err
 users_find_by_email(const struct cfg *cfg, const char *email, struct user *out)
 {
 	uint8_t bidx[EF_BIDX_LEN];
-	const char *v[2];
-	int len[2] = {0, EF_BIDX_LEN}, fmt[2] = {0, 1};
+	const char *v[1];
+	int len[1] = {EF_BIDX_LEN}, fmt[1] = {1};
 	enum db_err e;
 
 	memset(out, 0, sizeof(*out));
@@ -431,8 +450,7 @@ users_find_by_email(const struct cfg *cfg, const char *email, struct user *out)
 		LOG_ERR("cannot compute the blind index");
 		return DB_ERROR;
 	}
-	v[0] = tz(cfg);
-	v[1] = (const char *)bidx;
+	v[0] = (const char *)bidx;
 	e = find_one(cfg, &st_by_bidx, v, len, fmt, out);
 	if (e == DB_NOTFOUND)
 		e = find_legacy_email(cfg, email, NULL, out);
@@ -444,7 +462,7 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
            size_t limit, struct user_list *out)
 {
 	PGresult *r = NULL;
-	const char *v[4];
+	const char *v[3];
 	char lim[16];
 	enum db_err e;
 	int i, n;
@@ -456,10 +474,9 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 	}
 	/* One row more than asked tells whether a next page exists. */
 	snprintf(lim, sizeof(lim), "%zu", limit + 1);
-	v[0] = tz(cfg);
-	v[1] = after;
-	v[2] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
-	v[3] = lim;
+	v[0] = after;
+	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
+	v[2] = lim;
 	if ((e = db_exec(&st_list, v, NULL, NULL, &r)) != DB_OK)
 		return e;
 	n = PQntuples(r);
@@ -542,8 +559,8 @@ users_create(const struct cfg *cfg, const struct user_new *u, struct user *out,
 {
 	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL;
 	char id[37], hash[EF_PW_HASH_MAX];
-	const char *v[7];
-	int len[7] = {0}, fmt[7] = {0};
+	const char *v[6];
+	int len[6] = {0}, fmt[6] = {0};
 	size_t ctlen = 0;
 	struct user tmp;
 	enum db_err e;
@@ -580,17 +597,16 @@ users_create(const struct cfg *cfg, const struct user_new *u, struct user *out,
 	}
 	if (e != DB_NOTFOUND)
 		goto out;
-	v[0] = tz(cfg);
-	v[1] = id;
-	v[2] = u->username;
-	v[3] = hash;
-	v[4] = u->user_type;
-	v[5] = (const char *)ct;
-	len[5] = (int)ctlen;
+	v[0] = id;
+	v[1] = u->username;
+	v[2] = hash;
+	v[3] = u->user_type;
+	v[4] = (const char *)ct;
+	len[4] = (int)ctlen;
+	fmt[4] = 1;
+	v[5] = (const char *)bidx;
+	len[5] = EF_BIDX_LEN;
 	fmt[5] = 1;
-	v[6] = (const char *)bidx;
-	len[6] = EF_BIDX_LEN;
-	fmt[6] = 1;
 	e = find_one(cfg, &st_insert, v, len, fmt, out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
@@ -613,8 +629,8 @@ users_update(const struct cfg *cfg, const char *username,
 	uint8_t bidx[EF_BIDX_LEN], *ct = NULL;
 	char hash[EF_PW_HASH_MAX];
 	struct user cur, tmp;
-	const char *v[6];
-	int len[6] = {0}, fmt[6] = {0};
+	const char *v[5];
+	int len[5] = {0}, fmt[5] = {0};
 	size_t ctlen = 0;
 	enum db_err e;
 	enum ef_err ee;
@@ -634,9 +650,8 @@ users_update(const struct cfg *cfg, const char *username,
 	}
 	if ((e = users_find_by_username(cfg, username, &cur)) != DB_OK)
 		return e;
-	v[0] = tz(cfg);
-	v[1] = cur.id;
-	v[2] = v[3] = v[4] = v[5] = NULL;
+	v[0] = cur.id;
+	v[1] = v[2] = v[3] = v[4] = NULL;
 	if (chg->email != NULL) {
 		if ((e = seal_email(cfg, cur.uuid, chg->email, &ct, &ctlen,
 		                    bidx)) != DB_OK)
@@ -650,14 +665,14 @@ users_update(const struct cfg *cfg, const char *username,
 		}
 		if (e != DB_NOTFOUND)
 			goto out;
-		v[2] = (const char *)ct;
-		len[2] = (int)ctlen;
+		v[1] = (const char *)ct;
+		len[1] = (int)ctlen;
+		fmt[1] = 1;
+		v[2] = (const char *)bidx;
+		len[2] = EF_BIDX_LEN;
 		fmt[2] = 1;
-		v[3] = (const char *)bidx;
-		len[3] = EF_BIDX_LEN;
-		fmt[3] = 1;
 	}
-	v[4] = chg->user_type;
+	v[3] = chg->user_type;
 	if (chg->password != NULL) {
 		if ((ee = ef_pw_hash(chg->password, strlen(chg->password),
 		                     hash)) != EF_OK) {
@@ -666,7 +681,7 @@ users_update(const struct cfg *cfg, const char *username,
 			e = DB_ERROR;
 			goto out;
 		}
-		v[5] = hash;
+		v[4] = hash;
 	}
 	e = find_one(cfg, &st_update, v, len, fmt, out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)

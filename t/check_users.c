@@ -320,6 +320,9 @@ START_TEST(test_list)
 	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 3, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 3);
 	ck_assert_ptr_null(l.next);
+	/* A list never carries password hashes. */
+	ck_assert_ptr_null(l.v[0].password_hash);
+	ck_assert_ptr_null(l.v[2].password_hash);
 	users_list_free(&l);
 
 	/* LIKE metacharacters in a prefix are plain characters. */
@@ -491,6 +494,19 @@ START_TEST(test_boilerplate_admin)
 	ck_assert_int_eq(users_find_by_id(&cfg, ADMIN_ID, &u), DB_OK);
 	ck_assert_str_eq(u.created_at, "2023-01-21T01:01:56.469870+05:30");
 	users_clear(&u);
+	/* Whole seconds, and a zone offset with seconds (local mean time). */
+	admin_exec("UPDATE public.users SET updated_at = "
+	           "'1850-01-01 12:00:00+00' WHERE id = $1",
+	           1, p);
+	setenv("TIME_ZONE", "America/New_York", 1);
+	reload();
+	ck_assert_int_eq(users_find_by_id(&cfg, ADMIN_ID, &u), DB_OK);
+	ck_assert_str_eq(u.updated_at, "1850-01-01T07:03:58.000000-04:56");
+	users_clear(&u);
+	setenv("TIME_ZONE", "UTC", 1);
+	reload();
+	admin_exec("UPDATE public.users SET updated_at = NULL WHERE id = $1", 1,
+	           p);
 
 	/* No blind index: found by email by decrypting legacy rows. */
 	ck_assert_int_eq(users_find_by_email(&cfg, " ADMIN@example.com", &u),
