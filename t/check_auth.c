@@ -528,6 +528,80 @@ START_TEST(test_tokens)
 }
 END_TEST
 
+/* Age in whole seconds of column col of the row of tok in table. */
+static long
+age_of(const char *table, const char *col, const char *tok)
+{
+	char q[256];
+
+	snprintf(q, sizeof(q),
+	         "SELECT coalesce(extract(epoch FROM now() - %s)::bigint, -1) "
+	         "FROM public.%s WHERE %s = decode('%s', 'hex')",
+	         col, table,
+	         strcmp(table, "sessions") == 0 ? "id_hash" : "token_hash",
+	         hexhash(tok));
+	return strtol(admin(q), NULL, 10);
+}
+
+/* Proving a session or token writes only when its stamp is stale. */
+START_TEST(test_touch)
+{
+	struct auth_who who;
+	char cookie[AUTH_TOKEN_LEN + 1], tok[AUTH_TOKEN_LEN + 1], q[256];
+
+	mkuser("tia", "admin");
+	memcpy(cookie, login_ok("tia", "198.51.100.9", &who), sizeof(cookie));
+	/* 30 s old, idle 1800 s: the touch interval is 60 s, no write. */
+	snprintf(q, sizeof(q),
+	         "UPDATE public.sessions SET last_seen = now() - interval "
+	         "'30 seconds' WHERE id_hash = decode('%s', 'hex')",
+	         hexhash(cookie));
+	admin(q);
+	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
+	                 AUTH_OK);
+	ck_assert_int_ge(age_of("sessions", "last_seen", cookie), 30);
+	/* Idle 60 s: the interval is 6 s, so 30 s is stale: refreshed. */
+	ck_assert_int_eq(auth_identify(cookie, NULL, 60, 43200, &who),
+	                 AUTH_OK);
+	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
+	/* 100 s old, idle 1800 s: refreshed. */
+	snprintf(q, sizeof(q),
+	         "UPDATE public.sessions SET last_seen = now() - interval "
+	         "'100 seconds' WHERE id_hash = decode('%s', 'hex')",
+	         hexhash(cookie));
+	admin(q);
+	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
+	                 AUTH_OK);
+	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
+
+	ck_assert_int_eq(auth_token_create("tia", "touch", tok), AUTH_OK);
+	ck_assert_int_eq(age_of("api_tokens", "last_used_at", tok), -1);
+	/* Never used: stamped on first use. */
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
+	ck_assert_int_lt(age_of("api_tokens", "last_used_at", tok), 5);
+	snprintf(q, sizeof(q),
+	         "UPDATE public.api_tokens SET last_used_at = now() - interval "
+	         "'30 seconds' WHERE token_hash = decode('%s', 'hex')",
+	         hexhash(tok));
+	admin(q);
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
+	ck_assert_int_ge(age_of("api_tokens", "last_used_at", tok), 30);
+	snprintf(q, sizeof(q),
+	         "UPDATE public.api_tokens SET last_used_at = now() - interval "
+	         "'100 seconds' WHERE token_hash = decode('%s', 'hex')",
+	         hexhash(tok));
+	admin(q);
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
+	ck_assert_int_lt(age_of("api_tokens", "last_used_at", tok), 5);
+	/* A revoked token is neither accepted nor stamped. */
+	ck_assert_int_eq(auth_token_revoke(tok), AUTH_OK);
+	admin(q);
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
+	                 AUTH_ERR_INVALID);
+	ck_assert_int_ge(age_of("api_tokens", "last_used_at", tok), 100);
+}
+END_TEST
+
 START_TEST(test_unavailable)
 {
 	struct auth_who who;
@@ -586,6 +660,7 @@ auth_suite(void)
 	tcase_add_test(t, test_legacy_upgrade);
 	tcase_add_test(t, test_session_end);
 	tcase_add_test(t, test_tokens);
+	tcase_add_test(t, test_touch);
 	tcase_add_test(t, test_unavailable);
 	suite_add_tcase(s, t);
 	return s;
