@@ -44,6 +44,11 @@ static const char dummy_hash[] =
     "$argon2id$v=19$m=19456,t=2,p=1$ZmNnaWVuY2RiZHVtbXkxNg$"
     "sVMdJ0iUz6kVa7QAHPGlQZnXNhb+qzILSfJtN1nB3SU";
 
+/* The same, in the boilerplate's legacy format (PBKDF2-HMAC-SHA512). */
+static const char dummy_legacy_hash[] =
+    "00000000000000000000000000000000000000000000000000000000000000000000"
+    "000000000000000000000000000000000000000000000000000000000000";
+
 /*
  * A request that proves a session or a token only reads, unless the
  * last_seen (last_used_at) it would refresh is older than the touch
@@ -381,6 +386,36 @@ auth_addr_bucket(const char *addr, char *out, size_t outsz)
 	snprintf(out, outsz, "addr:%s", addr);
 }
 
+static int
+is_argon2(const char *stored)
+{
+	return stored != NULL && strncmp(stored, "$argon2id$", 10) == 0;
+}
+
+/*
+ * Make every failed login cost the same, whoever the account: one Argon2id
+ * and, while legacy hashes may remain (SECRET_KEY is set), one PBKDF2 of
+ * the boilerplate's. Without this a wrong password for an account still
+ * on its legacy hash would answer in PBKDF2 time (about twice Argon2id's),
+ * unlike an unknown name or an upgraded account, and tell which accounts
+ * exist and have not logged in since the takeover. A successful login
+ * pays nothing extra: its timing tells the caller nothing it does not know.
+ */
+static void
+equal_failure(const struct cfg *cfg, const char *password, int did_argon2,
+              int did_legacy)
+{
+	int m;
+
+	if (!did_argon2)
+		(void)ef_pw_verify(password, strlen(password), dummy_hash, NULL,
+		                   0, &m);
+	if (!did_legacy && cfg->legacy_salt != NULL)
+		(void)ef_pw_verify(password, strlen(password),
+		                   dummy_legacy_hash, cfg->legacy_salt,
+		                   cfg->legacy_saltlen, &m);
+}
+
 enum auth_err
 auth_login(const struct cfg *cfg, const char *username, const char *password,
            const char *addr, struct auth_who *who,
@@ -392,7 +427,7 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 	uint8_t sh[32];
 	const char *vals[4];
 	int lens[4] = {32, 0, 0, 0}, fmts[4] = {1, 0, 0, 0};
-	int found = 0, match = 0, rehash = 0;
+	int found = 0, match = 0, rehash = 0, did_argon2 = 0, did_legacy = 0;
 	enum db_err de;
 	enum ef_err ee;
 	enum auth_err rc = AUTH_ERR_INTERNAL;
@@ -430,7 +465,10 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 			LOG_WARN("user %s: password check: %s", u.id,
 			         ef_strerror(ee));
 			match = 0;
-		}
+		} else if (is_argon2(u.password_hash))
+			did_argon2 = 1;
+		else
+			did_legacy = 1;
 	} else {
 		/*
 		 * The same work for an unknown user. An empty password is
@@ -439,8 +477,11 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 		(void)ef_pw_verify(password, strlen(password), dummy_hash, NULL,
 		                   0, &match);
 		match = 0;
+		did_argon2 = 1;
 	}
 
+	if (!match && password[0] != '\0')
+		equal_failure(cfg, password, did_argon2, did_legacy);
 	if (!match) {
 		if ((rc = auth_throttle_fail(ubucket)) != AUTH_OK)
 			goto out;

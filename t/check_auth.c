@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 #include <gcrypt.h>
@@ -463,6 +464,67 @@ START_TEST(test_legacy_upgrade)
 }
 END_TEST
 
+/* CPU seconds of one failed auth_login; the attempt counters are reset. */
+static double
+failure_cost(const char *name, const char *addr)
+{
+	struct auth_who who;
+	char cookie[AUTH_TOKEN_LEN + 1];
+	struct timespec a, b;
+	unsigned retry = 0;
+
+	admin("DELETE FROM public.login_attempts");
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	ck_assert_int_eq(auth_login(&cfg, name, "not the password", addr, &who,
+	                            cookie, &retry),
+	                 AUTH_ERR_BADLOGIN);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	return (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+/*
+ * A wrong password costs the same for an unknown name, an account on
+ * Argon2id and one still on its legacy PBKDF2 hash (whose check alone
+ * costs about twice an Argon2id): no account can be told apart by time.
+ * CPU time of this process, the least of three tries each, compared
+ * within the run.
+ */
+START_TEST(test_failure_cost)
+{
+	const char *names[3] = {"nobody-at-all", "fay", "oldfay"};
+	double least[3], c, hi, lo;
+	char q[512];
+	int i, k;
+
+	mkuser("fay", "user");
+	snprintf(q, sizeof(q),
+	         "INSERT INTO public.users (id, username, password, user_type, "
+	         "email, created_at) VALUES (gen_random_uuid(), 'oldfay', '%s', "
+	         "'user', '\\x00'::bytea, now())",
+	         legacy_hash);
+	admin(q);
+	for (k = 0; k < 3; k++) {
+		least[k] = 1e9;
+		for (i = 0; i < 3; i++) {
+			c = failure_cost(names[k], "203.0.113.77");
+			if (c < least[k])
+				least[k] = c;
+		}
+	}
+	hi = lo = least[0];
+	for (k = 1; k < 3; k++) {
+		hi = least[k] > hi ? least[k] : hi;
+		lo = least[k] < lo ? least[k] : lo;
+	}
+	fprintf(stderr,
+	        "# failed login, CPU ms: unknown %.1f, argon2id %.1f, "
+	        "legacy %.1f\n",
+	        least[0] * 1e3, least[1] * 1e3, least[2] * 1e3);
+	ck_assert_msg(hi / lo < 1.4, "failed logins differ in cost: %.2fx",
+	              hi / lo);
+}
+END_TEST
+
 START_TEST(test_session_end)
 {
 	struct auth_who a1, a2, a3;
@@ -658,6 +720,7 @@ auth_suite(void)
 	tcase_add_test(t, test_throttle_address);
 	tcase_add_test(t, test_throttle_ipv6);
 	tcase_add_test(t, test_legacy_upgrade);
+	tcase_add_test(t, test_failure_cost);
 	tcase_add_test(t, test_session_end);
 	tcase_add_test(t, test_tokens);
 	tcase_add_test(t, test_touch);
