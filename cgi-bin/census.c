@@ -47,6 +47,8 @@ census_json(const struct census *cs)
 	                       json_object_new_int64(cs->no_bidx));
 	json_object_object_add(o, "with_next_blind_index",
 	                       json_object_new_int64(cs->bidx_next));
+	json_object_object_add(o, "legacy_password_hashes",
+	                       json_object_new_int64(cs->pw_legacy));
 	json_object_object_add(o, "sessions",
 	                       json_object_new_int64(cs->sessions));
 	json_object_object_add(o, "api_tokens",
@@ -73,6 +75,7 @@ census_vars(struct tmpl_vars *v, const struct census *cs)
 	rc |= tmpl_setf(v, "unknown_format", "%lld", (long long)cs->other);
 	rc |= tmpl_setf(v, "no_bidx", "%lld", (long long)cs->no_bidx);
 	rc |= tmpl_setf(v, "bidx_next", "%lld", (long long)cs->bidx_next);
+	rc |= tmpl_setf(v, "pw_legacy", "%lld", (long long)cs->pw_legacy);
 	rc |= tmpl_setf(v, "sessions", "%lld", (long long)cs->sessions);
 	rc |= tmpl_setf(v, "tokens", "%lld", (long long)cs->tokens);
 	rc |= tmpl_setf(v, "tokens_revoked", "%lld",

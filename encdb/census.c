@@ -244,8 +244,8 @@ ops_status(int argc, char *argv[])
 
 		fputs("usage: encdb status\n"
 		      "  Count rows per key id and format, legacy rows, rows\n"
-		      "  without blind index, sessions, tokens (no keys "
-		      "needed).\n",
+		      "  without blind index, legacy password hashes, sessions,\n"
+		      "  tokens (no keys needed).\n",
 		      help ? stdout : stderr);
 		return help ? OPS_EXIT_OK : OPS_EXIT_USAGE;
 	}
@@ -272,6 +272,10 @@ ops_status(int argc, char *argv[])
 	if (cs.bidx_next > 0)
 		printf("with next blind index: %lld (reindex)\n",
 		       (long long)cs.bidx_next);
+	printf("legacy password hashes: %lld%s\n", (long long)cs.pw_legacy,
+	       cs.pw_legacy > 0 ? " (replaced at each owner's next login; "
+	                          "SECRET_KEY is needed until 0)"
+	                        : "");
 	printf("sessions:              %lld\n", (long long)cs.sessions);
 	printf("api tokens:            %lld active, %lld revoked\n",
 	       (long long)cs.tokens, (long long)cs.tokens_revoked);

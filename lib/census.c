@@ -1,7 +1,9 @@
 /*
  * census.c -- what the stored data is made of, counted without any key:
  * users per format (v1 per key id, legacy base64, other), rows without a
- * blind index or with a pending next one, sessions, API tokens, audit
+ * blind index or with a pending next one, password hashes not yet Argon2id
+ * (the boilerplate's PBKDF2: replaced at the user's next login; SECRET_KEY
+ * is needed until none is left), sessions, API tokens, audit
  * entries and the schema version. It backs `encdb status` and the
  * /admin/census page. Formats are told apart in SQL by the first bytes of
  * users.email (DESIGN §2: v1 = 0xEF 0x01 | key id (uint16 BE) | ...;
@@ -29,7 +31,8 @@ static const struct db_stmt census_users = {
     "   OR get_byte(email, 0) BETWEEN 47 AND 57"
     "   OR get_byte(email, 0) = 43)),"
     " count(*) FILTER (WHERE email_bidx IS NULL),"
-    " count(*) FILTER (WHERE email_bidx_next IS NOT NULL)"
+    " count(*) FILTER (WHERE email_bidx_next IS NOT NULL),"
+    " count(*) FILTER (WHERE password NOT LIKE '$argon2id$%')"
     " FROM public.users",
     0,
 };
@@ -71,7 +74,7 @@ census_status(struct census *out)
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_exec(&census_users, NULL, NULL, NULL, &r)) != DB_OK)
 		goto out;
-	if (PQntuples(r) != 1 || PQnfields(r) != 5) {
+	if (PQntuples(r) != 1 || PQnfields(r) != 6) {
 		rc = DB_ERROR;
 		goto out;
 	}
@@ -81,6 +84,7 @@ census_status(struct census *out)
 	out->other = out->users - out->v1 - out->legacy;
 	out->no_bidx = field(r, 0, 3);
 	out->bidx_next = field(r, 0, 4);
+	out->pw_legacy = field(r, 0, 5);
 	PQclear(r);
 	r = NULL;
 

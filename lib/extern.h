@@ -1044,6 +1044,7 @@ struct census {
 	int64_t other;		  /* neither: empty or unknown format */
 	int64_t no_bidx;	  /* rows without a blind index */
 	int64_t bidx_next;	  /* rows with email_bidx_next (reindex) */
+	int64_t pw_legacy;	  /* password hashes other than Argon2id */
 	int64_t sessions;	  /* rows in public.sessions */
 	int64_t tokens;		  /* API tokens not revoked */
 	int64_t tokens_revoked;	  /* revoked API tokens */
