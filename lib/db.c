@@ -28,6 +28,15 @@
 /* Extra time the client waits beyond statement_timeout. */
 #define DB_GRACE_MS 2000
 
+/*
+ * After a connect that failed or a query the server never answered, the
+ * next DB_HOLDOFF_MS of requests are answered "unavailable" at once
+ * instead of each waiting out its own timeout: a hung or unreachable
+ * server then costs one slow request per process per timeout, not every
+ * one, and requests do not pile up in the web server's queue.
+ */
+#define DB_HOLDOFF_MS 1000
+
 static const char *const db_errs[DB__MAX] = {
     "success",                       /* DB_OK */
     "not found",                     /* DB_NOTFOUND */
@@ -43,6 +52,7 @@ static char **db_prepared;       /* statement names prepared on db_pg */
 static size_t db_nprepared;
 static char db_constraint[64]; /* constraint of the last conflict */
 static char db_message[512];   /* server message of the last failure */
+static long long db_down_until; /* now_ms() before which not to retry */
 
 const char *
 db_strerror(enum db_err err)
@@ -98,6 +108,7 @@ db_close(void)
 	drop();
 	db_in_tx = 0;
 	db_cfg = NULL;
+	db_down_until = 0;
 }
 
 enum db_err
@@ -226,6 +237,7 @@ wait_results(const char *what, PGresult **out)
 			LOG_ERR("%s: no answer within %u ms: dropping the "
 			        "connection",
 			        what, db_cfg->statement_timeout + DB_GRACE_MS);
+			db_down_until = now_ms() + DB_HOLDOFF_MS;
 			e = DB_UNAVAILABLE;
 			lost = 1;
 			goto out;
@@ -340,6 +352,7 @@ connect_now(void)
 static enum db_err
 ensure(void)
 {
+	enum db_err e;
 	struct pollfd pfd;
 
 	if (db_pg != NULL && PQstatus(db_pg) == CONNECTION_OK &&
@@ -366,7 +379,11 @@ ensure(void)
 		drop();
 		return DB_UNAVAILABLE;
 	}
-	return connect_now();
+	if (now_ms() < db_down_until)
+		return DB_UNAVAILABLE; /* the last try failed just now */
+	if ((e = connect_now()) == DB_UNAVAILABLE)
+		db_down_until = now_ms() + DB_HOLDOFF_MS;
+	return e;
 }
 
 enum db_err

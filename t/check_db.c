@@ -12,11 +12,17 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -340,8 +346,72 @@ START_TEST(test_stuck_server)
 	ck_assert_int_eq(db_exec(&ok, NULL, NULL, NULL, NULL), DB_UNAVAILABLE);
 	ck_assert_int_eq(kill(pid, SIGCONT), 0);
 	ck_assert_ptr_null(db_handle());
+	/* Within the hold-off: unavailable at once, no new connection. */
+	ck_assert_int_eq(db_exec(&ok, NULL, NULL, NULL, NULL), DB_UNAVAILABLE);
+	ck_assert_ptr_null(db_handle());
+	usleep(1100 * 1000);
 	ck_assert_int_eq(db_exec(&ok, NULL, NULL, NULL, NULL), DB_OK);
 	ck_assert_int_ne(backend_pid(), pid);
+}
+END_TEST
+
+/* Seconds that db_connect() took, and its answer in *e. */
+static double
+timed_connect(enum db_err *e)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	*e = db_connect();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+/*
+ * A server that accepts connections but never answers (a listening socket
+ * nobody reads: the kernel completes the handshake): the first connect
+ * waits out connect_timeout (2 s), the next ones within the hold-off
+ * (1 s) fail at once, and after it one tries again.
+ */
+START_TEST(test_holdoff)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	char ci[128];
+	enum db_err e;
+	double t;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 16), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(ci, sizeof(ci),
+	         "host=127.0.0.1 port=%u dbname=x user=x sslmode=disable",
+	         (unsigned)ntohs(sa.sin_port));
+	teardown();
+	setenv("DB_CONNECT_TIMEOUT", "2", 1);
+	setup();
+	free(cfg.conninfo);
+	ck_assert_ptr_nonnull(cfg.conninfo = strdup(ci));
+	ck_assert_int_eq(db_init(&cfg), DB_OK);
+
+	t = timed_connect(&e);
+	ck_assert_int_eq(e, DB_UNAVAILABLE);
+	ck_assert_msg(t >= 1.5, "the first connect waited %.2f s", t);
+	t = timed_connect(&e);
+	ck_assert_int_eq(e, DB_UNAVAILABLE);
+	ck_assert_msg(t < 0.5, "a connect in the hold-off took %.2f s", t);
+	usleep(1100 * 1000);
+	t = timed_connect(&e);
+	ck_assert_int_eq(e, DB_UNAVAILABLE);
+	ck_assert_msg(t >= 1.5, "the connect after the hold-off took %.2f s",
+	              t);
+	close(fd);
 }
 END_TEST
 
@@ -374,6 +444,7 @@ db_suite(void)
 	tcase_add_test(tc, test_lost_in_transaction);
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_stuck_server);
+	tcase_add_test(tc, test_holdoff);
 	tcase_add_test(tc, test_strerror);
 	suite_add_tcase(s, tc);
 	return s;
