@@ -352,8 +352,11 @@ struct req {
  */
 enum req_err req_parse(struct http *h, struct req *r, unsigned int accept,
     size_t body_max);
-/* Free everything r owns (wiping parameter values); r may be reused. */
+/* Free everything r owns (wiping parameter values and the JSON body's
+ * strings); r may be reused. */
 void req_free(struct req *r);
+/* Overwrite every string value in o (a body may carry a password). */
+void req_json_wipe(struct json_object *o);
 /* The value of cookie name, or NULL. Points into r. */
 const char *req_cookie(const struct req *r, const char *name);
 /*

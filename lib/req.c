@@ -988,7 +988,15 @@ parse_json(struct req *r, const char *body, size_t len)
 	obj = NULL;
 	err = REQ_OK;
 out:
+	req_json_wipe(obj);
 	json_object_put(obj);
+	/*
+	 * The tokener's scratch buffer still holds the last strings it read.
+	 * json-c offers no call to clear it; its struct is public (json-c
+	 * 0.16 marks the fields internal), so clear it here.
+	 */
+	if (tok != NULL && tok->pb != NULL && tok->pb->buf != NULL)
+		explicit_bzero(tok->pb->buf, (size_t)tok->pb->size);
 	json_tokener_free(tok);
 	return err;
 }
@@ -1181,6 +1189,34 @@ out:
 }
 
 void
+req_json_wipe(struct json_object *o)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		/* json-c's own, writable copy of the string. */
+		explicit_bzero((char *)(uintptr_t)json_object_get_string(o),
+		               (size_t)json_object_get_string_len(o));
+		break;
+	case json_type_object:
+		json_object_object_foreach(o, k, v)
+		{
+			(void)k;
+			req_json_wipe(v);
+		}
+		break;
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			req_json_wipe(json_object_array_get_idx(o, i));
+		break;
+	default:
+		break;
+	}
+}
+
+void
 req_free(struct req *r)
 {
 	size_t i;
@@ -1197,6 +1233,7 @@ req_free(struct req *r)
 		free(r->cookies[i].val);
 	}
 	free(r->cookies);
+	req_json_wipe(r->json);
 	json_object_put(r->json);
 	free(r->path_info);
 	free(r->uri_path);

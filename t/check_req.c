@@ -939,6 +939,40 @@ END_TEST
 
 #define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
 
+/* The JSON body's strings are overwritten before they are freed. */
+START_TEST(test_json_wipe)
+{
+	static const char body[] =
+	    "{\"username\":\"ann\",\"password\":\"hunter2-secret\","
+	    "\"nested\":{\"a\":[\"deep-secret\",1]}}";
+	char cl[24];
+	const char *env[] = {
+	    "REQUEST_METHOD",   "POST", "CONTENT_LENGTH", cl, "CONTENT_TYPE",
+	    "application/json", NULL};
+	struct fake f = {.env = env, .body = body};
+	struct json_object *pw, *nested, *arr;
+	struct req r;
+	const char *p, *d;
+
+	f.bodylen = strlen(body);
+	snprintf(cl, sizeof(cl), "%zu", f.bodylen);
+	ck_assert_int_eq(parse(&f, &r, REQ_BODY_JSON, 0), REQ_OK);
+	ck_assert(json_object_object_get_ex(r.json, "password", &pw));
+	ck_assert(json_object_object_get_ex(r.json, "nested", &nested));
+	ck_assert(json_object_object_get_ex(nested, "a", &arr));
+	p = json_object_get_string(pw);
+	d = json_object_get_string(json_object_array_get_idx(arr, 0));
+	ck_assert_str_eq(p, "hunter2-secret");
+	ck_assert_str_eq(d, "deep-secret");
+	req_json_wipe(r.json);
+	ck_assert_mem_eq(p, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 14);
+	ck_assert_mem_eq(d, "\0\0\0\0\0\0\0\0\0\0\0", 11);
+	/* The parameter copy is the route's, wiped by req_free. */
+	ck_assert_str_eq(param(&r, "password"), "hunter2-secret");
+	req_free(&r);
+}
+END_TEST
+
 static Suite *
 req_suite(void)
 {
@@ -950,6 +984,7 @@ req_suite(void)
 	tcase_add_loop_test(tc, test_cookies, 0, NELEM(cookie_cases));
 	tcase_add_loop_test(tc, test_accept, 0, NELEM(accept_cases));
 	tcase_add_loop_test(tc, test_length, 0, NELEM(length_cases));
+	tcase_add_test(tc, test_json_wipe);
 	tcase_add_loop_test(tc, test_chunked, 0, NELEM(chunked_cases));
 	tcase_add_test(tc, test_accept_kinds);
 	tcase_add_test(tc, test_form);
