@@ -292,6 +292,16 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	a.who.via = AUTH_VIA_NONE;
 
 	re = req_parse(h, &r, route->bodies, cfg != NULL ? cfg->body_max : 0);
+	/*
+	 * Over HTTPS, ask browsers to keep to it for a year. Not for the
+	 * subdomains: on shared hosting they are often someone else's.
+	 */
+	if (r.https &&
+	    resp_header(&rs, "Strict-Transport-Security", "max-age=31536000") ==
+	        -1) {
+		resp_error(&rs, 500, "Internal server error");
+		goto send;
+	}
 	if (cfg == NULL) {
 		app_broken(&a, route->flags);
 		goto send;

@@ -466,6 +466,12 @@ case(G)
 r = run("POST", "/login", body={"username": "bob", "password": PW}, https=True)
 check(G, "Secure over HTTPS", "Secure" in (r.set_cookie("session") or ""),
       r.set_cookie("session"))
+check(G, "HSTS over HTTPS (no includeSubDomains)",
+      r.header("strict-transport-security") == "max-age=31536000",
+      r.header("strict-transport-security"))
+r = run("POST", "/login", body={"username": "bob", "password": PW})
+check(G, "no HSTS over plain HTTP", r.header("strict-transport-security") is None,
+      r.header("strict-transport-security"))
 
 case(G)
 r1 = run("POST", "/login", body={"username": "bob", "password": "wrong password"})
