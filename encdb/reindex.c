@@ -48,21 +48,22 @@
 
 static const char reindex_select[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
-    " AND email_bidx_next IS NULL THEN email END, email_bidx"
-    " FROM (SELECT id, email, email_bidx, email_bidx_next FROM public.users"
-    " WHERE id > $1::uuid AND id <= $3::uuid ORDER BY id LIMIT $2::int)"
-    " AS w ORDER BY id";
+    " AND email_bidx_next IS NULL THEN email END, email_bidx, ctid"
+    " FROM (SELECT id, email, email_bidx, email_bidx_next, ctid"
+    " FROM public.users WHERE id > $1::uuid AND id <= $3::uuid"
+    " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char reindex_reread[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
-    " AND email_bidx_next IS NULL THEN email END, email_bidx"
+    " AND email_bidx_next IS NULL THEN email END, email_bidx, ctid"
     " FROM public.users WHERE id = ANY($1::uuid[])";
 
 static const char reindex_update[] =
     "UPDATE public.users AS u SET email_bidx_next = v.next"
-    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) AS v(id, old, next)"
-    " WHERE u.id = v.id AND u.email = v.old AND u.email_bidx_next IS NULL"
-    " RETURNING u.id";
+    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::tid[])"
+    " AS v(id, old, next, tid)"
+    " WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
+    " AND u.email_bidx_next IS NULL RETURNING u.id";
 
 static const char reindex_count[] =
     "SELECT count(*) FROM public.users"

@@ -31,17 +31,19 @@
 static const char rotate_select[] =
     "SELECT id, CASE WHEN substring(email FROM 1 FOR 2) = '\\xef01'::bytea"
     " AND octet_length(email) >= 4"
-    " AND substring(email FROM 3 FOR 2) <> $4::bytea THEN email END"
-    " FROM (SELECT id, email FROM public.users WHERE id > $1::uuid"
+    " AND substring(email FROM 3 FOR 2) <> $4::bytea THEN email END, ctid"
+    " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
     " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char rotate_reread[] =
-    "SELECT id, email FROM public.users WHERE id = ANY($1::uuid[])";
+    "SELECT id, email, ctid FROM public.users WHERE id = ANY($1::uuid[])";
 
 static const char rotate_update[] =
     "UPDATE public.users AS u SET email = v.new"
-    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) AS v(id, old, new)"
-    " WHERE u.id = v.id AND u.email = v.old RETURNING u.id";
+    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::tid[])"
+    " AS v(id, old, new, tid)"
+    " WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
+    " RETURNING u.id";
 
 static const char rotate_count[] =
     "SELECT count(*) FROM public.users"

@@ -82,9 +82,13 @@ idset_add(struct idset *s, const uint8_t id[16])
 	return 0;
 }
 
-/* The arrays of one batch: ids, old emails, then the sweep's outputs. */
+/*
+ * The arrays of one batch: ids, old emails, the sweep's outputs, then the
+ * rows' ctids (the last parameter of update_sql).
+ */
+#define BATCH_MAX (3 + SWEEP_OUT_MAX)
 struct batch {
-	struct ops_array a[2 + SWEEP_OUT_MAX];
+	struct ops_array a[BATCH_MAX];
 	int narr;
 };
 
@@ -93,11 +97,12 @@ batch_init(struct batch *b, const struct sweep *sw)
 {
 	int i;
 
-	b->narr = 2 + sw->nout;
+	b->narr = 3 + sw->nout;
 	ops_array_init(&b->a[0], OPS_OID_UUID);
 	ops_array_init(&b->a[1], OPS_OID_BYTEA);
 	for (i = 0; i < sw->nout; i++)
 		ops_array_init(&b->a[2 + i], sw->out_oid[i]);
+	ops_array_init(&b->a[2 + sw->nout], SWEEP_OID_TID);
 }
 
 static void
@@ -105,7 +110,7 @@ batch_free(struct batch *b)
 {
 	int i;
 
-	for (i = 0; i < 2 + SWEEP_OUT_MAX; i++)
+	for (i = 0; i < BATCH_MAX; i++)
 		ops_array_free(&b->a[i]);
 }
 
@@ -121,10 +126,12 @@ batch_fill(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
 	const uint8_t *id;
 	char idtext[37];
 	int i, n = PQntuples(r), added = 0, rc;
+	int tc = PQfnumber(r, "ctid");
 
 	batch_init(b, sw);
 	for (i = 0; i < n; i++) {
-		if (PQgetlength(r, i, 0) != 16)
+		if (PQgetlength(r, i, 0) != 16 || tc < 0 ||
+		    PQgetlength(r, i, tc) != SWEEP_TID_LEN)
 			continue;
 		id = (const uint8_t *)PQgetvalue(r, i, 0);
 		if (PQgetisnull(r, i, 1) || idset_has(failed, id))
@@ -153,6 +160,8 @@ batch_fill(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
 		              (size_t)PQgetlength(r, i, 1));
 		for (rc = 0; rc < sw->nout; rc++)
 			ops_array_add(&b->a[2 + rc], out.v[rc], out.len[rc]);
+		ops_array_add(&b->a[2 + sw->nout], PQgetvalue(r, i, tc),
+		              SWEEP_TID_LEN);
 		sweep_out_free(&out);
 		added++;
 	}
@@ -192,8 +201,8 @@ batch_params(struct batch *b, const char **values, int *lengths, int *formats)
 static PGresult *
 batch_update(PGconn *pg, const struct sweep *sw, struct batch *b)
 {
-	const char *values[2 + SWEEP_OUT_MAX];
-	int lengths[2 + SWEEP_OUT_MAX], formats[2 + SWEEP_OUT_MAX];
+	const char *values[BATCH_MAX];
+	int lengths[BATCH_MAX], formats[BATCH_MAX];
 
 	if (batch_params(b, values, lengths, formats) != 0)
 		return NULL;
@@ -205,8 +214,8 @@ batch_update(PGconn *pg, const struct sweep *sw, struct batch *b)
 static int
 batch_send(PGconn *pg, const struct sweep *sw, struct batch *b)
 {
-	const char *values[2 + SWEEP_OUT_MAX];
-	int lengths[2 + SWEEP_OUT_MAX], formats[2 + SWEEP_OUT_MAX];
+	const char *values[BATCH_MAX];
+	int lengths[BATCH_MAX], formats[BATCH_MAX];
 
 	if (batch_params(b, values, lengths, formats) != 0) {
 		fprintf(stderr, "encdb: %s: out of memory\n", sw->what);
@@ -265,7 +274,7 @@ batch_rowwise(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
               struct idset *failed, struct batch *b, int64_t *updated)
 {
 	struct batch one;
-	size_t off[2 + SWEEP_OUT_MAX], len;
+	size_t off[BATCH_MAX], len;
 	const unsigned char *p, *id = NULL;
 	char idtext[37];
 	PGresult *r;
@@ -543,6 +552,7 @@ struct job {
 	struct sweep_stats st; /* its counts */
 	struct idset failed;   /* its failed rows */
 	uint8_t lo[16], hi[16];
+	int contended; /* rows left for the next pass */
 	int rc;
 };
 
@@ -551,7 +561,6 @@ job_run(void *arg)
 {
 	struct job *j = arg;
 	PGconn *r, *w;
-	int contended = 0;
 
 	j->rc = -1;
 	if ((r = writer_open(&j->sw)) == NULL)
@@ -561,7 +570,7 @@ job_run(void *arg)
 		return NULL;
 	}
 	j->rc = sweep_pass(r, w, &j->sw, &j->st, &j->failed, j->lo, j->hi,
-	                   &contended);
+	                   &j->contended);
 	PQfinish(w);
 	PQfinish(r);
 	return NULL;
@@ -570,11 +579,12 @@ job_run(void *arg)
 /*
  * The first pass in sw->jobs threads over slices of the id space (split by
  * the first byte of the UUID). Adds their counts to st and their failed
- * rows to failed. Returns 0, or -1 if a worker failed (printed).
+ * rows to failed; sets *contended when a worker left rows for the next
+ * pass. Returns 0, or -1 if a worker failed (printed).
  */
 static int
 sweep_jobs(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
-           struct sweep_shared *shared)
+           struct sweep_shared *shared, int *contended)
 {
 	struct job *jobs;
 	pthread_t *tids;
@@ -617,6 +627,7 @@ sweep_jobs(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
 		st->conflicts += jobs[i].st.conflicts;
 		st->lost += jobs[i].st.lost;
 		st->oom |= jobs[i].st.oom;
+		*contended |= jobs[i].contended;
 		for (k = 0; k < jobs[i].failed.n; k++)
 			if (idset_add(failed, jobs[i].failed.v[k]) != 0)
 				st->oom = 1;
@@ -634,7 +645,7 @@ sweep_run(PGconn *pg, struct sweep *sw, struct sweep_stats *st)
 	struct sweep_shared shared;
 	struct idset failed = {NULL, 0, 0};
 	PGconn *w = pg;
-	int pass, contended, rc = -1;
+	int pass = 0, contended = 0, rc = -1;
 	int64_t todo;
 
 	if ((todo = sweep_count(pg, sw)) < 0)
@@ -651,14 +662,24 @@ sweep_run(PGconn *pg, struct sweep *sw, struct sweep_stats *st)
 		memset(&shared, 0, sizeof(shared));
 		pthread_mutex_init(&shared.lock, NULL);
 		shared.progress = st->progress;
-		if (sweep_jobs(sw, st, &failed, &shared) != 0) {
+		if (sweep_jobs(sw, st, &failed, &shared, &contended) != 0) {
 			pthread_mutex_destroy(&shared.lock);
 			goto out;
 		}
 		st->progress = shared.progress;
 		pthread_mutex_destroy(&shared.lock);
+		/*
+		 * That was a whole pass: another one over the table only if
+		 * the count says rows are left (a count is one sequential
+		 * scan; a pass reads every row by the primary key again).
+		 */
+		st->passes = pass = 1;
+		if ((todo = sweep_count(pg, sw)) < 0)
+			goto out;
+		if (todo <= (int64_t)failed.n && !contended)
+			goto done;
 	}
-	for (pass = 0; pass < SWEEP_PASSES; pass++) {
+	for (; pass < SWEEP_PASSES; pass++) {
 		contended = 0;
 		if (sweep_pass(pg, w, sw, st, &failed, zero, NULL,
 		               &contended) != 0)
@@ -670,6 +691,7 @@ sweep_run(PGconn *pg, struct sweep *sw, struct sweep_stats *st)
 		if (todo <= (int64_t)failed.n && !contended)
 			break;
 	}
+done:
 	st->remaining = todo;
 	rc = 0;
 out: /* the one cleanup */

@@ -16,6 +16,8 @@
 
 #define SWEEP_OUT_MAX  3 /* output arrays per row, after id and old email */
 #define SWEEP_JOBS_MAX 8 /* worker threads */
+#define SWEEP_OID_TID  27 /* PostgreSQL's tid: a row's (block, offset) */
+#define SWEEP_TID_LEN  6  /* its binary form */
 
 /* What a transform says about one row. */
 enum sweep_verdict {
@@ -41,15 +43,20 @@ struct sweep {
 	 * (uuid, binary, inclusive): the first $2 (int) rows in id order,
 	 * whether they need work or not (so that each batch costs the same
 	 * however much of the table is done), as columns id, email[,
-	 * extra...] (binary), with email NULL for the rows that need no
-	 * work; $4 is extra, when set.
+	 * extra...], ctid (binary, found by name), with email NULL for the
+	 * rows that need no work; $4 is extra, when set. (Id order, not
+	 * physical order: a batch then touches each page about once, so the
+	 * page has room for a HOT update once the previous batch's old
+	 * versions are pruned; a batch of a page's every row could not be.)
 	 */
 	const char *select_sql;
 	/* The same columns for the ids in $1 (uuid[]): for lost rows. */
 	const char *reread_sql;
 	/*
 	 * The batch write: $1 uuid[] ids, $2 bytea[] the emails read (the
-	 * compare-and-swap), $3... the outputs; RETURNING the ids written.
+	 * compare-and-swap), $3... the outputs, then tid[] the rows' ctids
+	 * (for a TID scan; the id and email conditions stay: a row moved
+	 * meanwhile is simply lost and re-read); RETURNING the ids written.
 	 */
 	const char *update_sql;
 	/* count(*) of the rows that need work (text result); $1 = extra. */

@@ -30,18 +30,19 @@
 
 static const char upgrade_select[] =
     "SELECT id, CASE WHEN substring(email FROM 1 FOR 1) <> '\\xef'::bytea"
-    " THEN email END"
-    " FROM (SELECT id, email FROM public.users WHERE id > $1::uuid"
+    " THEN email END, ctid"
+    " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
     " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char upgrade_reread[] =
-    "SELECT id, email FROM public.users WHERE id = ANY($1::uuid[])";
+    "SELECT id, email, ctid FROM public.users WHERE id = ANY($1::uuid[])";
 
 static const char upgrade_update[] =
     "UPDATE public.users AS u SET email = v.new, email_bidx = v.bidx"
-    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::bytea[])"
-    " AS v(id, old, new, bidx)"
-    " WHERE u.id = v.id AND u.email = v.old RETURNING u.id";
+    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::bytea[],"
+    " $5::tid[]) AS v(id, old, new, bidx, tid)"
+    " WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
+    " RETURNING u.id";
 
 static const char upgrade_count[] =
     "SELECT count(*) FROM public.users"
