@@ -6,13 +6,19 @@
  * run killed at any point (kill -9 included) is resumed by running it
  * again, and ends in the same state. Each batch is transformed in C (decrypt,
  * re-encrypt, blind index) and written back by ONE statement,
- *	UPDATE public.users u SET ... FROM unnest($1::uuid[], $2::bytea[], ...)
- *	    v(id, old, ...) WHERE u.id = v.id AND u.email = v.old ... RETURNING
- *u.id its own transaction, whose join is a compare-and-swap: a row the app
- * changed since it was read is not overwritten. Such lost rows are read
+ *	UPDATE public.users u SET ... FROM unnest($1::uuid[], $2::bytea[], ...,
+ *	    $N::tid[]) v(id, old, ..., tid) WHERE u.ctid = v.tid
+ *	    AND u.id = v.id AND u.email = v.old ... RETURNING u.id
+ * in its own transaction, whose join is a compare-and-swap: a row the app
+ * changed since it was read is not overwritten. (The ctid read with the
+ * row makes the join a TID scan, one page access per row instead of a
+ * primary key descent; a row the app moved is simply lost, read again by
+ * id and retried.) Such lost rows are read
  * again and retried (a row that no longer needs work is simply done);
  * after SWEEP_RETRIES rounds they are left for the next pass. Passes repeat
- * until no row needs work except the ones that failed (each failure is
+ * (the first one in --jobs threads; each pass ends with a count, and
+ * another pass runs only if it finds rows left) until no row needs work
+ * except the ones that failed (each failure is
  * reported once, by row id and reason class, never by value).
  *
  * A unique violation (a blind index already taken) fails the whole batch
