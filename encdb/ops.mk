@@ -23,4 +23,3 @@ cgi_bin_census_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) \
 	$(FCGI_CFLAGS)
 cgi_bin_census_LDADD = lib/libapp.la
 
-dist_noinst_SCRIPTS += bench/rotate-bench

@@ -17,7 +17,7 @@
  *	Every user of STATE must have exactly that email, found by username
  *	and by email (blind index). Exit status 1 on any difference.
  *   ops-load readcost USERNAME N
- *	For bench/rotate-bench, not a test: the read path of GET /user in
+ *	For bench/run -p ops, not a test: the read path of GET /user in
  *	the data layer (users_find_by_username, email decrypted) N times
  *	without and N times with audit_record after each read, alternating
  *	in rounds; prints microseconds per read for both and their ratio.
