@@ -21,7 +21,6 @@ try:
     from selenium.common.exceptions import NoAlertPresentException, WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     print("# python3-selenium is not installed: skipped")
@@ -57,7 +56,7 @@ def click_and_load(d, by, sel):
     the next lookup cannot race the navigation (stale elements)."""
     old = redo(lambda: d.find_element(By.TAG_NAME, "html"))
     redo(lambda: d.find_element(by, sel).click())
-    WebDriverWait(d, 30).until(EC.staleness_of(old))
+    WebDriverWait(d, 30).until(lambda drv: gone(old))
     WebDriverWait(d, 30).until(
         lambda drv: drv.execute_script("return document.readyState") == "complete")
 
@@ -77,6 +76,19 @@ def redo(fn, tries=5):
             if i == tries - 1 or not any(r in str(e) for r in RACES):
                 raise
             time.sleep(0.2)
+
+
+def gone(el):
+    """True once el's document is replaced: Chromium says so either as a
+    stale element or as a node that no longer belongs to the document
+    (which EC.staleness_of does not catch)."""
+    try:
+        el.is_enabled()
+        return False
+    except WebDriverException as e:
+        if any(r in str(e) for r in RACES):
+            return True
+        raise
 
 
 def fill(d, field_id, text):
