@@ -212,6 +212,11 @@ void http_free(struct http *h);
  * process should exit (CGI/custom: after the first request; FastCGI: on
  * shutdown), -1 on error (logged). Finishes the previous request first. */
 int http_accept(struct http *h);
+/* Finish the previous request, then wait up to ms milliseconds for the
+ * next connection: 0 if none came (FastCGI only), 1 if one is waiting or
+ * the mode has no listening socket (CGI, custom). The caller then calls
+ * http_accept() as usual. */
+int http_idle(struct http *h, int ms);
 /* The named CGI variable of the current request, or NULL. See above for
  * the lifetime. */
 const char *http_getenv(struct http *h, const char *name);

@@ -109,6 +109,21 @@ http_accept(struct http *h)
 	return 1;
 }
 
+int
+http_idle(struct http *h, int ms)
+{
+	struct pollfd pfd;
+
+	http_finish(h);
+	if (h->mode != HTTP_MODE_FCGI)
+		return 1;
+	pfd.fd = h->fr.listen_sock;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	/* A signal or an error: let FCGX_Accept_r see to it. */
+	return poll(&pfd, 1, ms) == 0 ? 0 : 1;
+}
+
 const char *
 http_getenv(struct http *h, const char *name)
 {
