@@ -1199,13 +1199,15 @@ req_json_wipe(struct json_object *o)
 		explicit_bzero((char *)(uintptr_t)json_object_get_string(o),
 		               (size_t)json_object_get_string_len(o));
 		break;
-	case json_type_object:
+	case json_type_object: {
+		/* The macro declares variables: a block of its own. */
 		json_object_object_foreach(o, k, v)
 		{
 			(void)k;
 			req_json_wipe(v);
 		}
 		break;
+	}
 	case json_type_array:
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++)
