@@ -19,6 +19,11 @@
 #include <malloc.h>
 #endif
 
+#include <json-c/json.h>
+
+#include "encfield.h"
+#include "extern.h"
+
 /*
  * A password hash (Argon2id, m=19 MiB) allocates one block that large.
  * glibc serves the second and later ones from the heap and keeps them
@@ -36,11 +41,6 @@ app_trim(void)
 	(void)malloc_trim(0);
 #endif
 }
-
-#include <json-c/json.h>
-
-#include "encfield.h"
-#include "extern.h"
 
 /* Seconds a client is asked to wait after a 503. */
 #define APP_RETRY_AFTER 5
