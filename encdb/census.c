@@ -242,11 +242,12 @@ ops_status(int argc, char *argv[])
 		int help = strcmp(argv[1], "--help") == 0 ||
 		           strcmp(argv[1], "-h") == 0;
 
-		fputs("usage: encdb status\n"
-		      "  Count rows per key id and format, legacy rows, rows\n"
-		      "  without blind index, legacy password hashes, sessions,\n"
-		      "  tokens (no keys needed).\n",
-		      help ? stdout : stderr);
+		fputs(
+		    "usage: encdb status\n"
+		    "  Count rows per key id and format, legacy rows, rows\n"
+		    "  without blind index, legacy password hashes, sessions,\n"
+		    "  tokens (no keys needed).\n",
+		    help ? stdout : stderr);
 		return help ? OPS_EXIT_OK : OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)

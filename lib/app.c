@@ -314,9 +314,8 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	 * Over HTTPS, ask browsers to keep to it for a year. Not for the
 	 * subdomains: on shared hosting they are often someone else's.
 	 */
-	if (r.https &&
-	    resp_header(&rs, "Strict-Transport-Security", "max-age=31536000") ==
-	        -1) {
+	if (r.https && resp_header(&rs, "Strict-Transport-Security",
+	                           "max-age=31536000") == -1) {
 		resp_error(&rs, 500, "Internal server error");
 		goto send;
 	}

@@ -50,8 +50,8 @@ static PGconn *db_pg;            /* the connection, NULL when closed */
 static int db_in_tx;             /* between db_begin and commit/rollback */
 static char **db_prepared;       /* statement names prepared on db_pg */
 static size_t db_nprepared;
-static char db_constraint[64]; /* constraint of the last conflict */
-static char db_message[512];   /* server message of the last failure */
+static char db_constraint[64];  /* constraint of the last conflict */
+static char db_message[512];    /* server message of the last failure */
 static long long db_down_until; /* now_ms() before which not to retry */
 
 const char *

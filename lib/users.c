@@ -28,10 +28,10 @@
 #include "encfield.h"
 #include "extern.h"
 
-#define USERS_COLUMN      "users.email"
-#define USERS_LIST_MAX    1000
-#define USERS_LEGACY_SCAN 10000 /* legacy rows decrypted for an email lookup   \
-	                         */
+#define USERS_COLUMN   "users.email"
+#define USERS_LIST_MAX 1000
+/* Legacy rows decrypted at most for an email lookup. */
+#define USERS_LEGACY_SCAN 10000
 
 /*
  * The columns every query returns, in this order. The timestamps come as
@@ -42,7 +42,7 @@
  * verify one, and it is the widest column of a row.
  */
 #define USERS_COLS_WITH(pw)                                                    \
-	"id::text, username, user_type, email, email_bidx IS NULL, " pw       \
+	"id::text, username, user_type, email, email_bidx IS NULL, " pw        \
 	", created_at, updated_at"
 #define USERS_COLS      USERS_COLS_WITH("password")
 #define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar")

@@ -497,11 +497,12 @@ START_TEST(test_failure_cost)
 	int i, k;
 
 	mkuser("fay", "user");
-	snprintf(q, sizeof(q),
-	         "INSERT INTO public.users (id, username, password, user_type, "
-	         "email, created_at) VALUES (gen_random_uuid(), 'oldfay', '%s', "
-	         "'user', '\\x00'::bytea, now())",
-	         legacy_hash);
+	snprintf(
+	    q, sizeof(q),
+	    "INSERT INTO public.users (id, username, password, user_type, "
+	    "email, created_at) VALUES (gen_random_uuid(), 'oldfay', '%s', "
+	    "'user', '\\x00'::bytea, now())",
+	    legacy_hash);
 	admin(q);
 	for (k = 0; k < 3; k++) {
 		least[k] = 1e9;
@@ -623,8 +624,7 @@ START_TEST(test_touch)
 	                 AUTH_OK);
 	ck_assert_int_ge(age_of("sessions", "last_seen", cookie), 30);
 	/* Idle 60 s: the interval is 6 s, so 30 s is stale: refreshed. */
-	ck_assert_int_eq(auth_identify(cookie, NULL, 60, 43200, &who),
-	                 AUTH_OK);
+	ck_assert_int_eq(auth_identify(cookie, NULL, 60, 43200, &who), AUTH_OK);
 	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
 	/* 100 s old, idle 1800 s: refreshed. */
 	snprintf(q, sizeof(q),
