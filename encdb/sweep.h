@@ -14,8 +14,8 @@
 
 #include "ops.h"
 
-#define SWEEP_OUT_MAX  3 /* output arrays per row, after id and old email */
-#define SWEEP_JOBS_MAX 8 /* worker threads */
+#define SWEEP_OUT_MAX  3  /* output arrays per row, after id and old email */
+#define SWEEP_JOBS_MAX 8  /* worker threads */
 #define SWEEP_OID_TID  27 /* PostgreSQL's tid: a row's (block, offset) */
 #define SWEEP_TID_LEN  6  /* its binary form */
 
