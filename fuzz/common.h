@@ -39,16 +39,6 @@ static const struct field fuzz_fields[FK__MAX] = {
     {valid_text, "name", FIELD_ANY},
 };
 
-/* Abort with a message: a broken promise of the request layer. */
-#define FUZZ_ASSERT(c)                                                         \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "fuzz: %s:%d: assertion failed: %s\n", \
-			        __FILE__, __LINE__, #c);                       \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
 /* Check what req_parse promised about r, then run req_fields over it. */
 static inline void
 fuzz_check_req(struct req *r)

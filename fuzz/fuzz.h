@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Optional one-time set-up; drivers that need none do not define it. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Abort with a message: a promise of the code under test was broken. */
+#define FUZZ_ASSERT(c)                                                         \
+	do {                                                                   \
+		if (!(c)) {                                                    \
+			fprintf(stderr, "fuzz: %s:%d: assertion failed: %s\n", \
+			        __FILE__, __LINE__, #c);                       \
+			abort();                                               \
+		}                                                              \
+	} while (0)
 
 /* The largest CGI environment a fake request carries. */
 #define FUZZ_ENV_MAX 32

@@ -21,15 +21,6 @@
 #include "encfield.h"
 #include "fuzz.h"
 
-#define FUZZ_ASSERT(c)                                                         \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "fuzz: %s:%d: assertion failed: %s\n", \
-			        __FILE__, __LINE__, #c);                       \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
 /* The ring of the seeds: key 1 = 32 x 0x01 (active), key 7 = 32 x 0x07. */
 static const char fuzz_keys[] =
     "1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=,"

@@ -20,15 +20,6 @@
 #include "encfield.h"
 #include "fuzz.h"
 
-#define FUZZ_ASSERT(c)                                                         \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "fuzz: %s:%d: assertion failed: %s\n", \
-			        __FILE__, __LINE__, #c);                       \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
 /* The number after key (e.g. "m=") in s, saturated; -1 if none. */
 static long
 fuzz_param(const char *s, const char *key)

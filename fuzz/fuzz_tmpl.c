@@ -23,15 +23,6 @@
 #include "extern.h"
 #include "fuzz.h"
 
-#define FUZZ_ASSERT(c)                                                         \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "fuzz: %s:%d: assertion failed: %s\n", \
-			        __FILE__, __LINE__, #c);                       \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
 static char fuzz_dir[64];
 
 static const char *const fuzz_files[][2] = {
