@@ -95,7 +95,7 @@ clean-local-hostile:
 # One FastCGI process under valgrind and its resident memory (about a
 # minute; skipped in an ASan build). Also alone: make valgrind-fcgi.
 TESTS += t/valgrind-fcgi.pg
-EXTRA_DIST += t/valgrind-fcgi.pg t/valgrind-fcgi.py
+EXTRA_DIST += t/valgrind-fcgi.pg t/valgrind-fcgi.py t/fcgiclient.py
 valgrind-fcgi: all
 	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
 	    $(srcdir)/t/valgrind-fcgi.pg

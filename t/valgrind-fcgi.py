@@ -13,63 +13,27 @@
 """
 import os
 import socket
-import struct
 import sys
 import time
 
-
-def rec(typ, content, rid=1):
-    pad = (8 - len(content) % 8) % 8
-    return struct.pack(">BBHHBB", 1, typ, rid, len(content), pad, 0) + content + b"\0" * pad
-
-
-def nv(name, value):
-    def ln(n):
-        return bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
-    return ln(len(name)) + ln(len(value)) + name + value
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fcgiclient  # noqa: E402 (t/fcgiclient.py)
 
 
 def request(sock_path, params, body=b""):
+    """One request on its own connection: (status, output), or (None,
+    output) when no END_REQUEST came."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(60)
-    s.connect(sock_path)
-    p = b"".join(nv(k.encode(), v.encode()) for k, v in params.items())
-    msg = rec(1, struct.pack(">HB5x", 1, 0))
-    for i in range(0, len(p), 65535):
-        msg += rec(4, p[i:i + 65535])
-    msg += rec(4, b"")
-    for i in range(0, len(body), 65535):
-        msg += rec(5, body[i:i + 65535])
-    msg += rec(5, b"")
-    s.sendall(msg)
-    buf = b""
-    out = b""
-    done = False
-    while not done:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-        while len(buf) >= 8:
-            _, typ, _, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
-            if len(buf) < 8 + clen + plen:
-                break
-            content = buf[8:8 + clen]
-            buf = buf[8 + clen + plen:]
-            if typ == 6:
-                out += content
-            elif typ == 3:
-                done = True
-    s.close()
-    if not done:
-        return None, out
-    status = 200
-    for line in out.split(b"\r\n"):
-        if not line:
-            break
-        if line.lower().startswith(b"status:"):
-            status = int(line.split()[1])
-    return status, out
+    out = []
+    try:
+        s.connect(sock_path)
+        s.sendall(fcgiclient.request(params, body))
+        done = fcgiclient.receive(s, out.append)
+    finally:
+        s.close()
+    out = b"".join(out)
+    return (fcgiclient.status_of(out) if done else None), out
 
 
 def rss(pid):

@@ -28,23 +28,14 @@ import json
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
 
-
-def rec(typ, content, rid=1):
-    pad = (8 - len(content) % 8) % 8
-    return (struct.pack(">BBHHBB", 1, typ, rid, len(content), pad, 0) +
-            content + b"\0" * pad)
-
-
-def nv(name, value):
-    def ln(n):
-        return bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
-    return ln(len(name)) + ln(len(value)) + name + value
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+import fcgiclient  # noqa: E402 (t/fcgiclient.py)
 
 
 def login_request(user, password):
@@ -57,9 +48,7 @@ def login_request(user, password):
               "HTTP_ACCEPT": "application/json",
               "CONTENT_TYPE": "application/json",
               "CONTENT_LENGTH": str(len(body))}
-    p = b"".join(nv(k.encode(), v.encode()) for k, v in params.items())
-    return (rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, p) + rec(4, b"") +
-            rec(5, body) + rec(5, b""))
+    return fcgiclient.request(params, body)
 
 
 class Answer:
@@ -77,39 +66,21 @@ class Answer:
 def exchange(path, msg, ans):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(30)
+
+    def stdout(content):
+        ans.out += content
+
     try:
         s.connect(path)
         s.sendall(msg)
-        buf = b""
-        while not ans.ended:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-            while len(buf) >= 8:
-                _, typ, _, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
-                if len(buf) < 8 + clen + plen:
-                    break
-                content = buf[8:8 + clen]
-                buf = buf[8 + clen + plen:]
-                if typ == 6:
-                    ans.out += content
-                elif typ == 3:
-                    ans.ended = True
+        ans.ended = fcgiclient.receive(s, stdout)
     except OSError as e:
         ans.error = type(e).__name__
     finally:
         s.close()
     ans.t_end = time.time()
-    head = ans.out.split(b"\r\n\r\n", 1)[0]
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"status:"):
-            try:
-                ans.status = int(line.split()[1])
-            except (IndexError, ValueError):
-                pass
-    if ans.ended and ans.status == 0 and ans.out:
-        ans.status = 200
+    if ans.ended and ans.out:
+        ans.status = fcgiclient.status_of(ans.out)
 
 
 class Worker:
