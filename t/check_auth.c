@@ -591,6 +591,13 @@ START_TEST(test_tokens)
 }
 END_TEST
 
+/* The column that finds tok's row in table (sessions or api_tokens). */
+static const char *
+key_of(const char *table)
+{
+	return strcmp(table, "sessions") == 0 ? "id_hash" : "token_hash";
+}
+
 /* Age in whole seconds of column col of the row of tok in table. */
 static long
 age_of(const char *table, const char *col, const char *tok)
@@ -600,26 +607,33 @@ age_of(const char *table, const char *col, const char *tok)
 	snprintf(q, sizeof(q),
 	         "SELECT coalesce(extract(epoch FROM now() - %s)::bigint, -1) "
 	         "FROM public.%s WHERE %s = decode('%s', 'hex')",
-	         col, table,
-	         strcmp(table, "sessions") == 0 ? "id_hash" : "token_hash",
-	         hexhash(tok));
+	         col, table, key_of(table), hexhash(tok));
 	return strtol(admin(q), NULL, 10);
+}
+
+/* Make column col of the row of tok in table secs seconds old. */
+static void
+set_age(const char *table, const char *col, const char *tok, int secs)
+{
+	char q[256];
+
+	snprintf(q, sizeof(q),
+	         "UPDATE public.%s SET %s = now() - make_interval(secs => %d) "
+	         "WHERE %s = decode('%s', 'hex')",
+	         table, col, secs, key_of(table), hexhash(tok));
+	admin(q);
 }
 
 /* Proving a session or token writes only when its stamp is stale. */
 START_TEST(test_touch)
 {
 	struct auth_who who;
-	char cookie[AUTH_TOKEN_LEN + 1], tok[AUTH_TOKEN_LEN + 1], q[256];
+	char cookie[AUTH_TOKEN_LEN + 1], tok[AUTH_TOKEN_LEN + 1];
 
 	mkuser("tia", "admin");
 	memcpy(cookie, login_ok("tia", "198.51.100.9", &who), sizeof(cookie));
 	/* 30 s old, idle 1800 s: the touch interval is 60 s, no write. */
-	snprintf(q, sizeof(q),
-	         "UPDATE public.sessions SET last_seen = now() - interval "
-	         "'30 seconds' WHERE id_hash = decode('%s', 'hex')",
-	         hexhash(cookie));
-	admin(q);
+	set_age("sessions", "last_seen", cookie, 30);
 	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
 	                 AUTH_OK);
 	ck_assert_int_ge(age_of("sessions", "last_seen", cookie), 30);
@@ -627,11 +641,7 @@ START_TEST(test_touch)
 	ck_assert_int_eq(auth_identify(cookie, NULL, 60, 43200, &who), AUTH_OK);
 	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
 	/* 100 s old, idle 1800 s: refreshed. */
-	snprintf(q, sizeof(q),
-	         "UPDATE public.sessions SET last_seen = now() - interval "
-	         "'100 seconds' WHERE id_hash = decode('%s', 'hex')",
-	         hexhash(cookie));
-	admin(q);
+	set_age("sessions", "last_seen", cookie, 100);
 	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
 	                 AUTH_OK);
 	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
@@ -641,23 +651,15 @@ START_TEST(test_touch)
 	/* Never used: stamped on first use. */
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_lt(age_of("api_tokens", "last_used_at", tok), 5);
-	snprintf(q, sizeof(q),
-	         "UPDATE public.api_tokens SET last_used_at = now() - interval "
-	         "'30 seconds' WHERE token_hash = decode('%s', 'hex')",
-	         hexhash(tok));
-	admin(q);
+	set_age("api_tokens", "last_used_at", tok, 30);
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_ge(age_of("api_tokens", "last_used_at", tok), 30);
-	snprintf(q, sizeof(q),
-	         "UPDATE public.api_tokens SET last_used_at = now() - interval "
-	         "'100 seconds' WHERE token_hash = decode('%s', 'hex')",
-	         hexhash(tok));
-	admin(q);
+	set_age("api_tokens", "last_used_at", tok, 100);
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_lt(age_of("api_tokens", "last_used_at", tok), 5);
 	/* A revoked token is neither accepted nor stamped. */
 	ck_assert_int_eq(auth_token_revoke(tok), AUTH_OK);
-	admin(q);
+	set_age("api_tokens", "last_used_at", tok, 100);
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
 	                 AUTH_ERR_INVALID);
 	ck_assert_int_ge(age_of("api_tokens", "last_used_at", tok), 100);
