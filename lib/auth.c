@@ -55,7 +55,7 @@ static const char dummy_legacy_hash[] =
  * interval ($4 for sessions, AUTH_TOKEN_TOUCH for tokens): then the same
  * statement also moves it to now(). Most requests thus write nothing
  * (no WAL, no dead tuple); the price is that a session may be judged idle
- * up to one touch interval early (see auth_touch_secs).
+ * up to one touch interval early (auth_identify picks the interval).
  */
 #define AUTH_TOKEN_TOUCH "60"
 
