@@ -61,19 +61,17 @@ user_show(struct app *a, const struct user *u)
 static void
 user_get(struct app *a, const char *name)
 {
+	struct app_audit x;
 	struct user u;
 	enum db_err de;
 
-	memset(&u, 0, sizeof(u));
-	if ((de = users_find_by_username(a->cfg, name, &u)) != DB_OK) {
+	de = users_find_by_username(a->cfg, name, app_audit(a, AUDIT_READ, &x),
+	                            &u);
+	if (de != DB_OK) {
 		app_db_error(a, de);
 		return;
 	}
-	/* The decrypted email is shown: audited first (ops, issue 6). */
-	if ((de = audit_request(a, u.id, AUDIT_READ)) != DB_OK)
-		app_db_error(a, de);
-	else
-		user_show(a, &u);
+	user_show(a, &u);
 	users_clear(&u);
 }
 
@@ -86,7 +84,7 @@ user_current_ok(struct app *a, const char *name, const char *pw)
 	int match = 0;
 
 	memset(&u, 0, sizeof(u));
-	if ((de = users_find_by_username(a->cfg, name, &u)) != DB_OK) {
+	if ((de = users_find_by_username(a->cfg, name, NULL, &u)) != DB_OK) {
 		app_db_error(a, de);
 		return 0;
 	}
@@ -104,6 +102,7 @@ user_patch(struct app *a, const char *name, int self)
 	struct pair p[KEY__MAX];
 	struct field_errors fe;
 	struct user_change chg;
+	struct app_audit x;
 	struct user u;
 	enum users_conflict conflict = USERS_CONFLICT_NONE;
 	enum db_err de;
@@ -142,7 +141,15 @@ user_patch(struct app *a, const char *name, int self)
 			return;
 	}
 
-	de = users_update(a->cfg, name, &chg, &u, &conflict);
+	/* A password change alone is recorded as such; any other change, with
+	 * or without one, as an update. */
+	de = users_update(a->cfg, name, &chg,
+	                  app_audit(a,
+	                            chg.email == NULL && chg.user_type == NULL
+	                                ? AUDIT_PASSWORD
+	                                : AUDIT_UPDATE,
+	                            &x),
+	                  &u, &conflict);
 	if (de == DB_CONFLICT) {
 		fe.n = 1;
 		fe.e[0].name = users_conflict_field(conflict);
@@ -151,11 +158,6 @@ user_patch(struct app *a, const char *name, int self)
 		goto out;
 	}
 	if (de != DB_OK) {
-		app_db_error(a, de);
-		goto out;
-	}
-	/* A change, answered with the decrypted row: audited (issue 6). */
-	if ((de = audit_request(a, u.id, AUDIT_UPDATE)) != DB_OK) {
 		app_db_error(a, de);
 		goto out;
 	}
@@ -177,6 +179,7 @@ out:
 static void
 user_delete(struct app *a, const char *name, int self)
 {
+	struct app_audit x;
 	enum db_err de;
 
 	if (!a->who.admin) {
@@ -188,13 +191,11 @@ user_delete(struct app *a, const char *name, int self)
 		return;
 	}
 	/* Sessions and API tokens go with the row (ON DELETE CASCADE). */
-	if ((de = users_delete(a->cfg, name)) != DB_OK) {
+	de = users_delete(a->cfg, name, app_audit(a, AUDIT_DELETE, &x));
+	if (de != DB_OK) {
 		app_db_error(a, de);
 		return;
 	}
-	/* Done already: a missing audit entry is logged, not answered. */
-	if (audit_request(a, name, AUDIT_DELETE) != DB_OK)
-		LOG_ERR("user deleted, but not recorded in the audit trail");
 	resp_status(a->rs, 204);
 }
 

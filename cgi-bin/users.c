@@ -101,18 +101,6 @@ fail:
 	app_error(a, 500, "Internal server error");
 }
 
-/*
- * The JSON list shows emails unmasked (the HTML one masks them): record
- * it in the audit trail, one entry per response (ops, issue 6).
- */
-static enum db_err
-users_audit_list(struct app *a, const struct user_list *l)
-{
-	if (a->r->fmt == REQ_FMT_HTML || l->n == 0)
-		return DB_OK;
-	return audit_request(a, l->n == 1 ? l->v[0].id : NULL, AUDIT_LIST);
-}
-
 static void
 users_get(struct app *a)
 {
@@ -120,6 +108,7 @@ users_get(struct app *a)
 	struct field_errors fe;
 	struct user_list l;
 	struct user one;
+	struct app_audit x;
 	const char *prefix = NULL, *after = NULL;
 	size_t limit = USERS_PAGE;
 	enum db_err de;
@@ -139,7 +128,8 @@ users_get(struct app *a)
 
 	if (p[LKEY_EMAIL].state == PAIR_VALID) {
 		/* Exact lookup: a list of zero or one, never a next page. */
-		de = users_find_by_email(a->cfg, p[LKEY_EMAIL].parsed.s, &one);
+		de = users_find_by_email(a->cfg, p[LKEY_EMAIL].parsed.s,
+		                         app_audit(a, AUDIT_LOOKUP, &x), &one);
 		if (de == DB_OK) {
 			l.v = &one;
 			l.n = 1;
@@ -147,21 +137,17 @@ users_get(struct app *a)
 			app_db_error(a, de);
 			return;
 		}
-		if ((de = users_audit_list(a, &l)) != DB_OK)
-			app_db_error(a, de);
-		else
-			users_answer(a, &l, prefix);
+		users_answer(a, &l, prefix);
 		users_clear(&one);
 		return;
 	}
-	if ((de = users_list(a->cfg, prefix, after, limit, &l)) != DB_OK) {
+	de = users_list(a->cfg, prefix, after, limit,
+	                app_audit(a, AUDIT_LIST, &x), &l);
+	if (de != DB_OK) {
 		app_db_error(a, de);
 		return;
 	}
-	if ((de = users_audit_list(a, &l)) != DB_OK)
-		app_db_error(a, de);
-	else
-		users_answer(a, &l, prefix);
+	users_answer(a, &l, prefix);
 	users_list_free(&l);
 }
 
@@ -212,6 +198,7 @@ users_post(struct app *a)
 	struct pair p[CKEY__MAX];
 	struct field_errors fe;
 	struct user_new un;
+	struct app_audit x;
 	struct user u;
 	struct buf loc = BUF_INIT;
 	struct json_object *o = NULL, *pl;
@@ -237,7 +224,8 @@ users_post(struct app *a)
 	                   ? p[CKEY_USER_TYPE].parsed.s
 	                   : "user";
 
-	de = users_create(a->cfg, &un, &u, &conflict);
+	de = users_create(a->cfg, &un, app_audit(a, AUDIT_CREATE, &x), &u,
+	                  &conflict);
 	if (de == DB_CONFLICT) {
 		const char *msg = conflict == USERS_CONFLICT_EMAIL
 		                      ? "Email already in use"
@@ -256,9 +244,6 @@ users_post(struct app *a)
 		app_db_error(a, de);
 		goto out;
 	}
-	/* Done already: a missing audit entry is logged, not answered. */
-	if (audit_request(a, u.id, AUDIT_CREATE) != DB_OK)
-		LOG_ERR("user created, but not recorded in the audit trail");
 	if (app_user_url(&loc, u.username) == -1) {
 		app_error(a, 500, "Internal server error");
 		goto out;

@@ -159,7 +159,8 @@ ops_verify(int argc, char *argv[])
 		verify_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
+	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
+	    ops_audit_record("verify", AUDIT_DECRYPT_ALL, NULL, NULL) == -1)
 		goto out;
 	if ((vc = calloc(1, sizeof(*vc))) == NULL) {
 		fprintf(stderr, "encdb: verify: out of memory\n");

@@ -47,10 +47,12 @@ usage(FILE *f)
 	    "  migrate [--sql-dir DIR]     apply the pending SQL migrations\n"
 	    "  check [--sql-dir DIR]       check settings, keys, database,\n"
 	    "                              schema version and a canary\n"
-	    "  gen-key [--id N]            print a new random 32-byte key:\n"
+	    "  gen-key [--id N | --audit]  print a new random 32-byte key:\n"
 	    "                              with --id as a FIELD_KEYS entry\n"
 	    "                              (N:base64), else plain base64\n"
-	    "                              (INDEX_KEY)\n"
+	    "                              (INDEX_KEY); with --audit the\n"
+	    "                              AUDIT_SIGNING_KEY and\n"
+	    "                              AUDIT_VERIFY_KEY lines\n"
 	    "  create-user USERNAME --email EMAIL [--admin]\n"
 	    "              [--password-file FILE]\n"
 	    "                              create a user; the password is\n"
@@ -273,7 +275,7 @@ check_rows(const struct cfg *c)
 	size_t i, unreadable = 0, legacy = 0;
 	enum db_err e;
 
-	if ((e = users_list(c, NULL, NULL, 20, &l)) != DB_OK) {
+	if ((e = users_list(c, NULL, NULL, 20, NULL, &l)) != DB_OK) {
 		bad("see the message above", "cannot read users: %s",
 		    db_strerror(e));
 		return;
@@ -384,21 +386,55 @@ cmd_check(int argc, char *argv[])
 
 /* ---- gen-key ---------------------------------------------------------- */
 
+/* The audit signing key pair, as two setting lines. */
+static int
+gen_audit_key(void)
+{
+	struct audit_signing_key k;
+	char pub[AUDIT_PUB_B64_LEN + 1], *sk;
+
+	if (audit_key_generate(&k) == -1) {
+		errx_msg("gen-key: cannot make an Ed25519 key pair");
+		return 1;
+	}
+	if ((sk = audit_key_format_signing(&k)) == NULL) {
+		ef_wipe(&k, sizeof(k));
+		errx_msg("gen-key: out of memory");
+		return 1;
+	}
+	if (audit_key_format_verify(k.pub, pub) == -1) {
+		ef_wipe(&k, sizeof(k));
+		ef_wipe(sk, strlen(sk));
+		free(sk);
+		errx_msg("gen-key: out of memory");
+		return 1;
+	}
+	ef_wipe(&k, sizeof(k));
+	printf("AUDIT_SIGNING_KEY=%s\nAUDIT_VERIFY_KEY=%s\n", sk, pub);
+	ef_wipe(sk, strlen(sk));
+	free(sk);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int
 cmd_gen_key(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 	    {"id", required_argument, NULL, 'i'},
+	    {"audit", no_argument, NULL, 'A'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	uint8_t key[EF_KEY_LEN];
 	char *b64 = NULL, *end;
 	long id = -1;
-	int ch;
+	int ch, audit = 0;
 
 	while ((ch = getopt_long(argc, argv, "i:h", opts, NULL)) != -1)
 		switch (ch) {
+		case 'A':
+			audit = 1;
+			break;
 		case 'i':
 			errno = 0;
 			id = strtol(optarg, &end, 10);
@@ -416,7 +452,7 @@ cmd_gen_key(int argc, char *argv[])
 			usage(stderr);
 			return EXIT_USAGE;
 		}
-	if (optind != argc) {
+	if (optind != argc || (audit && id >= 0)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -424,6 +460,8 @@ cmd_gen_key(int argc, char *argv[])
 		errx_msg("gen-key: libgcrypt could not be initialised");
 		return 1;
 	}
+	if (audit)
+		return gen_audit_key();
 	ef_random(key, sizeof(key));
 	if (ef_base64_encode(key, sizeof(key), &b64) != EF_OK) {
 		ef_wipe(key, sizeof(key));
@@ -576,6 +614,7 @@ cmd_create_user(int argc, char *argv[])
 	    {NULL, 0, NULL, 0},
 	};
 	struct user_new nu;
+	struct ops_audit x;
 	struct user u;
 	struct cfg c;
 	enum users_conflict conflict;
@@ -639,7 +678,9 @@ cmd_create_user(int argc, char *argv[])
 	nu.email = email;
 	nu.password = pw;
 	nu.user_type = admin ? "admin" : "user";
-	e = users_create(&c, &nu, &u, &conflict);
+	e = users_create(&c, &nu, ops_audit_entry(&x, "create-user",
+	                                          AUDIT_CREATE),
+	                 &u, &conflict);
 	if (e == DB_CONFLICT) {
 		errx_msg("create-user: that %s is already taken",
 		         conflict == USERS_CONFLICT_NONE

@@ -1,7 +1,8 @@
 # encdb/local.mk: encdb, the administration command (see man/encdb.1).
 bin_PROGRAMS += encdb/encdb
 encdb_encdb_SOURCES = encdb/encdb.c
-encdb_encdb_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(GCRYPT_CFLAGS)
+encdb_encdb_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(GCRYPT_CFLAGS) \
+	$(JSONC_CFLAGS)
 encdb_encdb_LDADD = lib/libapp.la lib/libencfield.la $(PQ_LIBS) \
-	$(GCRYPT_LIBS)
+	$(GCRYPT_LIBS) $(JSONC_LIBS)
 dist_man_MANS += man/encdb.1

@@ -119,4 +119,28 @@ int ops_decrypt(const struct cfg *c, const uint8_t id[16], const uint8_t *v,
 /* The reason class of a decryption failure, for reports. */
 const char *ops_reason(int ef_err);
 
+/* An audit entry for an encdb command, with the storage it points to. */
+struct ops_audit {
+	struct audit_entry e;
+	char actor[96];
+	char route[64];
+};
+
+/*
+ * Fill x for command ("create-user", ...) and return &x->e: actor
+ * "encdb (<login name>)", route "encdb <command>", no subject or detail.
+ */
+const struct audit_entry *ops_audit_entry(struct ops_audit *x,
+                                          const char *command,
+                                          enum audit_action action);
+
+/*
+ * Record one entry for command now (through db_exec: inside the caller's
+ * transaction if one is open), with the id of the user named username
+ * (NULL, or no such user: none) as subject. 0, or -1 (printed): the
+ * command must then stop before it does or shows anything.
+ */
+int ops_audit_record(const char *command, enum audit_action action,
+              const char *username, const char *detail);
+
 #endif /* !ENCDB_OPS_H */

@@ -4,13 +4,14 @@
 # (lib/audit.c: the hash-chained audit trail the routes record into;
 # lib/census.c: the census behind `encdb status` and /admin/census) and
 # their migrations.
-lib_libapp_la_SOURCES += lib/audit.c lib/census.c
+lib_libapp_la_SOURCES += lib/audit.c lib/auditseal.c lib/census.c
 
 dist_sql_DATA += \
 	sql/100_audit_log.sql \
 	sql/101_users_email_bidx_next.sql \
 	sql/102_users_bidx_cross_unique.sql \
-	sql/103_users_fillfactor.sql
+	sql/103_users_fillfactor.sql \
+	sql/104_audit_append.sql
 
 encdb_encdb_SOURCES += encdb/ops.h encdb/opsutil.c encdb/sweep.h \
 	encdb/sweep.c encdb/rotate.c encdb/upgrade.c encdb/reindex.c \

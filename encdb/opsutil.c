@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,4 +341,59 @@ ops_reason(int e)
 	default:
 		return ef_strerror((enum ef_err)e);
 	}
+}
+
+const struct audit_entry *
+ops_audit_entry(struct ops_audit *x, const char *command,
+                enum audit_action action)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	memset(x, 0, sizeof(*x));
+	if (pw != NULL && pw->pw_name != NULL)
+		snprintf(x->actor, sizeof(x->actor), "encdb (%s)", pw->pw_name);
+	else
+		snprintf(x->actor, sizeof(x->actor), "encdb (uid %lu)",
+		         (unsigned long)geteuid());
+	snprintf(x->route, sizeof(x->route), "encdb %s", command);
+	x->e.actor = x->actor;
+	x->e.route = x->route;
+	x->e.action = action;
+	return &x->e;
+}
+
+int
+ops_audit_record(const char *command, enum audit_action action,
+          const char *username, const char *detail)
+{
+	static const char id_sql[] =
+	    "SELECT id::text FROM public.users WHERE username = $1";
+	struct ops_audit x;
+	struct audit_entry e;
+	PGresult *r = NULL;
+	PGconn *pg;
+	int rc = -1;
+
+	e = *ops_audit_entry(&x, command, action);
+	e.detail = detail;
+	if (username != NULL) {
+		if ((pg = db_handle()) == NULL)
+			goto fail;
+		r = PQexecParams(pg, id_sql, 1, NULL, &username, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			goto fail;
+		if (PQntuples(r) == 1)
+			e.subject = PQgetvalue(r, 0, 0);
+	}
+	if (audit_record(&e) != DB_OK)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "encdb: %s: cannot write the audit trail; nothing "
+	                "done (check the database and its privileges)\n",
+	        command);
+out: /* the one cleanup */
+	PQclear(r);
+	return rc;
 }

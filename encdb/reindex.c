@@ -293,7 +293,8 @@ ops_reindex(int argc, char *argv[])
 	memset(wri, 0, sizeof(wri));
 	if ((argrc = sweep_args(&sw, argc, argv, reindex_usage, &swap)) != -1)
 		return argrc;
-	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0)
+	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0 ||
+	    ops_audit_record("reindex", AUDIT_DECRYPT_ALL, NULL, NULL) == -1)
 		goto out;
 	if (cfg_get(&c, "OLD_INDEX_KEY", &oldval) != CFG_OK || oldval == NULL) {
 		fprintf(stderr, "encdb: reindex: OLD_INDEX_KEY is not set: set "

@@ -76,7 +76,9 @@ token_create(int argc, char *argv[])
 		token_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
+	/* The token and its audit entry commit together, or neither. */
+	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
+	    ops_exec(pg, "token create", "BEGIN") == -1)
 		goto out;
 	e = auth_token_create(argv[optind], name, token);
 	if (e == AUTH_ERR_INVALID) {
@@ -89,6 +91,10 @@ token_create(int argc, char *argv[])
 		fprintf(stderr, "encdb: token: %s\n", auth_strerror(e));
 		goto out;
 	}
+	if (ops_audit_record("token create", AUDIT_TOKEN_CREATE, argv[optind],
+	              NULL) == -1 ||
+	    ops_exec(pg, "token create", "COMMIT") == -1)
+		goto out;
 	/* The only time the token is shown. */
 	printf("%s\n", token);
 	fflush(stdout);
@@ -142,6 +148,7 @@ token_revoke(int argc, char *argv[])
 	struct cfg c;
 	PGconn *pg = NULL;
 	PGresult *r = NULL;
+	char detail[48];
 	int64_t exists;
 	int rc = OPS_EXIT_SETUP;
 
@@ -152,7 +159,9 @@ token_revoke(int argc, char *argv[])
 		return OPS_EXIT_USAGE;
 	}
 	values[0] = argv[1];
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
+	snprintf(detail, sizeof(detail), "token %s", argv[1]);
+	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
+	    ops_exec(pg, "token revoke", "BEGIN") == -1)
 		goto out;
 	r = PQexecParams(pg, token_revoke_sql, 1, NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -160,6 +169,10 @@ token_revoke(int argc, char *argv[])
 		goto out;
 	}
 	if (strcmp(PQcmdTuples(r), "1") == 0) {
+		if (ops_audit_record("token revoke", AUDIT_TOKEN_REVOKE, NULL,
+		              detail) == -1 ||
+		    ops_exec(pg, "token revoke", "COMMIT") == -1)
+			goto out;
 		printf("token %s revoked\n", argv[1]);
 		rc = OPS_EXIT_OK;
 		goto out;

@@ -123,7 +123,8 @@ ops_upgrade(int argc, char *argv[])
 	if ((argrc = sweep_args(&sw, argc, argv, upgrade_usage, NULL)) != -1)
 		return argrc;
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0 ||
-	    ops_workers_load(wc, sw.jobs, CFG_NEED_DB | CFG_NEED_KEYS) != 0)
+	    ops_workers_load(wc, sw.jobs, CFG_NEED_DB | CFG_NEED_KEYS) != 0 ||
+	    ops_audit_record("upgrade", AUDIT_DECRYPT_ALL, NULL, NULL) == -1)
 		goto out;
 	for (ch = 0; ch < sw.jobs; ch++)
 		sw.job_args[ch] = &wc[ch];

@@ -176,6 +176,11 @@ app_db_error(struct app *a, enum db_err err)
 	case DB_CONFLICT:
 		app_error(a, 409, "Conflict with an existing record");
 		break;
+	case DB_AUDIT:
+		/* Nothing is shown or changed that is not recorded. */
+		app_error(a, 503, "Audit trail unavailable, try again later");
+		resp_retry_after(a->rs, APP_RETRY_AFTER);
+		break;
 	default:
 		app_error(a, 500, "Internal server error");
 		break;
@@ -195,6 +200,37 @@ app_fields_error(struct app *a, const struct field_errors *fe)
 		return;
 	}
 	app_error(a, status, msg);
+}
+
+const struct audit_entry *
+app_audit(const struct app *a, enum audit_action action, struct app_audit *x)
+{
+	const char *script = a->r->script_name;
+
+	memset(x, 0, sizeof(*x));
+	switch (a->who.via) {
+	case AUTH_VIA_SESSION:
+		snprintf(x->actor, sizeof(x->actor), "user:%s via session",
+		         a->who.user_id);
+		break;
+	case AUTH_VIA_BEARER:
+		snprintf(x->actor, sizeof(x->actor), "user:%s via token %s",
+		         a->who.user_id, a->who.token_id);
+		break;
+	default:
+		snprintf(x->actor, sizeof(x->actor), "anonymous");
+		break;
+	}
+	snprintf(x->route, sizeof(x->route), "%s %s",
+	         req_method_name(a->r->method),
+	         script != NULL && script[0] != '\0' ? script : "-");
+	x->e.actor = x->actor;
+	x->e.route = x->route;
+	x->e.action = action;
+	x->e.client_addr = a->r->remote_addr != NULL && a->r->remote_addr[0]
+	                       ? a->r->remote_addr
+	                       : NULL;
+	return &x->e;
 }
 
 int

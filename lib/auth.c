@@ -98,14 +98,14 @@ static const struct db_stmt st_session_del_user = {
 static const struct db_stmt st_token_get = {
     "auth_token_get",
     "WITH t AS (SELECT u.id::text AS id, u.username, u.user_type, "
-    "t.last_used_at FROM public.api_tokens AS t "
+    "t.last_used_at, t.id AS token_id FROM public.api_tokens AS t "
     "JOIN public.users AS u ON u.id = t.user_id "
     "WHERE t.token_hash = $1 AND t.revoked_at IS NULL), "
     "touch AS (UPDATE public.api_tokens SET last_used_at = now() "
     "WHERE token_hash = $1 AND EXISTS (SELECT 1 FROM t "
     "WHERE t.last_used_at IS NULL OR t.last_used_at <= now() - "
     "interval '" AUTH_TOKEN_TOUCH " seconds')) "
-    "SELECT id, username, user_type FROM t",
+    "SELECT id, username, user_type, token_id::text FROM t",
     1};
 
 static const struct db_stmt st_token_new = {
@@ -235,7 +235,10 @@ auth_fill(struct auth_who *who, PGresult *res, enum auth_via via)
 		if (!auth_token_shaped(csrf))
 			return -1;
 		memcpy(who->csrf, csrf, AUTH_TOKEN_LEN + 1);
-	}
+	} else if (snprintf(who->token_id, sizeof(who->token_id), "%s",
+	                    PQgetvalue(res, 0, 3)) >=
+	           (int)sizeof(who->token_id))
+		return -1;
 	return 0;
 }
 
@@ -450,7 +453,7 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 		goto out;
 	}
 
-	de = users_find_by_username(cfg, username, &u);
+	de = users_find_by_username(cfg, username, NULL, &u);
 	if (de == DB_OK)
 		found = 1;
 	else if (de != DB_NOTFOUND) {

@@ -50,7 +50,7 @@ static const struct db_stmt census_other = {
     "SELECT (SELECT count(*) FROM public.sessions),"
     " (SELECT count(*) FROM public.api_tokens WHERE revoked_at IS NULL),"
     " (SELECT count(*) FROM public.api_tokens WHERE revoked_at IS NOT NULL),"
-    " (SELECT seq FROM public.audit_head WHERE id = 1),"
+    " (SELECT coalesce(max(seq), 0) FROM public.audit_log),"
     " (SELECT coalesce(max(version), 0) FROM public.schema_migrations)",
     0,
 };

@@ -43,6 +43,7 @@ static const char *const db_errs[DB__MAX] = {
     "conflict with an existing row", /* DB_CONFLICT */
     "database unavailable",          /* DB_UNAVAILABLE */
     "database error",                /* DB_ERROR */
+    "audit entry not written",       /* DB_AUDIT */
 };
 
 static const struct cfg *db_cfg; /* settings, from db_init */

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- log.c: the one way to write a log line --------------------------- */
 
@@ -732,6 +733,7 @@ enum db_err {
 	DB_CONFLICT,	/* unique violation (SQLSTATE 23505): HTTP 409 */
 	DB_UNAVAILABLE, /* cannot connect, connection lost, timeout: 503 */
 	DB_ERROR,	/* any other failure: 500 */
+	DB_AUDIT,	/* the audit entry could not be written: 503 */
 	DB__MAX
 };
 
@@ -827,6 +829,8 @@ int migrate_dir_version(const char *dir, char *err, size_t errsz);
 
 /* ---- users.c: the users table, encrypting in, decrypting out ---------- */
 
+struct audit_entry; /* audit.c */
+
 /* Longest username/user_type accepted, in bytes (routes validate first). */
 #define USERS_NAME_MAX 64
 #define USERS_TYPE_MAX 32
@@ -871,6 +875,14 @@ enum users_conflict {
 	USERS_CONFLICT__MAX
 };
 
+/*
+ * Every function below that reads or changes a row shown to someone takes
+ * audit: the entry to record with it (subject: the row's id), written by
+ * the same statement, so the data and its entry commit together or not at
+ * all; DB_AUDIT if the entry could not be written. NULL records nothing:
+ * for reads whose result nobody sees (checks inside the data layer, tests).
+ */
+
 /* A page of users, ordered by username. */
 struct user_list {
 	struct user *v; /* n users */
@@ -885,11 +897,12 @@ struct user_list {
  * NULL) says which value is taken. Needs cfg->keys and cfg->index_key.
  */
 enum db_err users_create(const struct cfg *cfg, const struct user_new *u,
-    struct user *out, enum users_conflict *conflict);
+    const struct audit_entry *audit, struct user *out,
+    enum users_conflict *conflict);
 
 /* Find one user: DB_OK with *out filled (clear it), or DB_NOTFOUND. */
 enum db_err users_find_by_username(const struct cfg *cfg,
-    const char *username, struct user *out);
+    const char *username, const struct audit_entry *audit, struct user *out);
 enum db_err users_find_by_id(const struct cfg *cfg, const char *id,
     struct user *out);
 /*
@@ -898,18 +911,21 @@ enum db_err users_find_by_id(const struct cfg *cfg, const char *id,
  * of them, decrypted one by one: run `encdb upgrade` to give them one).
  * users_create and users_update treat such a legacy row's email as taken
  * too, although without the unique index's guarantee under concurrency.
+ * A legacy row found so is recorded by a second statement.
  */
 enum db_err users_find_by_email(const struct cfg *cfg, const char *email,
-    struct user *out);
+    const struct audit_entry *audit, struct user *out);
 
 /*
  * List at most limit (1..1000) users with username > after (NULL: from the
  * start) and starting with prefix (NULL or "": all), by username. out->next
  * is set when more rows follow. Unreadable emails are NULL with email_err
- * set; the listing goes on. Free with users_list_free.
+ * set; the listing goes on. Free with users_list_free. One audit entry for
+ * the page (AUDIT_WITH_LIST), none for an empty page.
  */
 enum db_err users_list(const struct cfg *cfg, const char *prefix,
-    const char *after, size_t limit, struct user_list *out);
+    const char *after, size_t limit, const struct audit_entry *audit,
+    struct user_list *out);
 
 /*
  * Change the user named username; updated_at = now(). DB_NOTFOUND if there
@@ -917,8 +933,8 @@ enum db_err users_list(const struct cfg *cfg, const char *prefix,
  * gets the row after the change.
  */
 enum db_err users_update(const struct cfg *cfg, const char *username,
-    const struct user_change *chg, struct user *out,
-    enum users_conflict *conflict);
+    const struct user_change *chg, const struct audit_entry *audit,
+    struct user *out, enum users_conflict *conflict);
 
 /* Replace the stored hash of user id (text UUID) by hash (a PHC string
  * from ef_pw_hash: the login rehash). updated_at is not touched: the
@@ -927,7 +943,8 @@ enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
     const char *hash);
 
 /* Delete the user named username: DB_OK or DB_NOTFOUND. */
-enum db_err users_delete(const struct cfg *cfg, const char *username);
+enum db_err users_delete(const struct cfg *cfg, const char *username,
+    const struct audit_entry *audit);
 
 /*
  * Check pw against u->password_hash (Argon2id, or legacy with
@@ -949,92 +966,196 @@ const char *users_conflict_field(enum users_conflict c);
 
 /* ==== Operations (owner: ops): audit, census ========================== */
 
-/* ---- audit.c: the access audit trail (sql/100_audit_log.sql) -----------
- * One append-only, hash-chained row per response that reveals a decrypted
- * email and per change to a user. Entry n has
- *	hash(n) = SHA-256(hash(n-1) || public.audit_canonical(entry n))
- * with hash(0) = 32 zero bytes; public.audit_head holds the last seq and
- * hash and is updated by the same statement that inserts the entry.
+/* ---- audit.c: the access audit trail (sql/100, sql/104) ----------------
+ * One independent, append-only row per response that reveals a decrypted
+ * email, per change to a user and per security event (logins, password
+ * changes, tokens, bulk decryption by encdb). A route's entry is written
+ * by the same statement as the read or change it records (AUDIT_WITH in
+ * lib/users.c), so it costs no round trip of its own, commits with the
+ * data, and shares no row with other entries: readers never wait on each
+ * other. auditseal.c chains and signs the entries afterwards.
  */
 enum audit_action {
-	AUDIT_READ,   /* a decrypted email was shown (detail page, GET) */
-	AUDIT_LIST,   /* unmasked emails were listed */
-	AUDIT_CREATE, /* a user was created */
-	AUDIT_UPDATE, /* a user was changed */
-	AUDIT_DELETE, /* a user was deleted */
+	AUDIT_READ,	    /* a decrypted email was shown (one user) */
+	AUDIT_LIST,	    /* a page of users was shown */
+	AUDIT_LOOKUP,	    /* a user was looked up by email */
+	AUDIT_CREATE,	    /* a user was created */
+	AUDIT_UPDATE,	    /* a user was changed */
+	AUDIT_DELETE,	    /* a user was deleted */
+	AUDIT_PASSWORD,	    /* a password was changed or reset */
+	AUDIT_LOGIN,	    /* a sign-in succeeded */
+	AUDIT_LOGIN_FAILED, /* a sign-in failed (wrong name or password) */
+	AUDIT_LOGIN_THROTTLED, /* a sign-in was refused by the throttle */
+	AUDIT_TOKEN_CREATE, /* an API token was made */
+	AUDIT_TOKEN_REVOKE, /* an API token was revoked */
+	AUDIT_DECRYPT_ALL,  /* encdb decrypted every row (rotate, verify...) */
 	AUDIT__MAX
 };
 
-/* One entry to record. Strings are not kept; NULL subject/addr allowed. */
+/* One entry to record. Strings are not kept; NULL subject/addr/detail
+ * allowed. No personal data in any of them (user UUIDs, not names). */
 struct audit_entry {
-	const char *actor;	 /* who: "user:<uuid>", "token:<id>", "encdb" */
+	const char *actor;	 /* who: "user:<uuid> via token 7", "encdb
+				    (alice)", "anonymous" */
 	const char *subject;	 /* whose record: user UUID text, or NULL */
-	const char *route;	 /* e.g. "GET /user" (no PII in it) */
+	const char *route;	 /* e.g. "GET /user", "encdb rotate" */
 	enum audit_action action;
 	const char *client_addr; /* REMOTE_ADDR, or NULL */
+	const char *detail;	 /* e.g. "50 rows", "token 7", or NULL */
 };
 
-/* "read", "list", "create", "update", "delete"; "unknown" otherwise. */
+/* "read", "list", ... ; "unknown" for a value out of range. */
 const char *audit_action_name(enum audit_action a);
 
+/* The action named s, or AUDIT__MAX if none is. */
+enum audit_action audit_action_parse(const char *s);
+
 /*
- * Append one entry through db_exec: exactly ONE statement (an INSERT fed
- * by an UPDATE of the chain head in a CTE), so it adds one round trip to
- * the request. Concurrent callers are serialised by the head's row lock.
- * Returns DB_OK or the db_exec error (logged; no values). Call it after
- * the data was read/changed and before the response is sent; a route that
- * cannot audit should answer 503 rather than reveal unaudited data.
+ * AUDIT_WITH(SQL, N): the statement SQL (a SELECT, or an INSERT, UPDATE
+ * or DELETE with RETURNING, whose rows have a text column "id", the
+ * user's UUID) extended so that it also inserts one audit entry per row
+ * it returns, with that row's id as subject. $N is the entry as a text
+ * array (audit_param). No row, no entry. AUDIT_WITH_LIST does the same
+ * with one entry for all the rows (subject only when there is one row,
+ * detail "<n> rows"), and returns them ordered by ORDER.
+ */
+#define AUDIT_INSERT                                                           \
+	"INSERT INTO public.audit_log (actor, subject, route, action,"         \
+	" client_addr, detail) "
+#define AUDIT_WITH(sql, n)                                                     \
+	"WITH r AS (" sql "), a AS (" AUDIT_INSERT                             \
+	"SELECT e[1], r.id, e[2], e[3], e[4], e[5] FROM r,"                    \
+	" (SELECT $" n "::text[] AS e) p) SELECT * FROM r"
+#define AUDIT_WITH_LIST(sql, n, order)                                         \
+	"WITH r AS (" sql "), a AS (" AUDIT_INSERT                             \
+	"SELECT e[1], CASE WHEN c.n = 1 THEN c.id END, e[2], e[3], e[4],"      \
+	" c.n || ' rows' FROM (SELECT count(*) AS n, min(id) AS id FROM r) c," \
+	" (SELECT $" n "::text[] AS e) p WHERE c.n > 0)"                       \
+	" SELECT * FROM r ORDER BY " order
+
+/* Room for audit_param's text: five quoted, escaped fields. */
+#define AUDIT_PARAM_MAX 1024
+
+/*
+ * Write e's actor, route, action, client address and detail as a
+ * PostgreSQL text array literal into out (AUDIT_PARAM_MAX bytes), for
+ * the $N of AUDIT_WITH. Returns 0, or -1 if e is invalid or too long.
+ */
+int audit_param(const struct audit_entry *e, char out[AUDIT_PARAM_MAX]);
+
+/*
+ * Append one entry on its own: one INSERT through db_exec, for events
+ * that are not a read or change of a row (logins, tokens, encdb). Returns
+ * DB_OK, or DB_AUDIT when the entry could not be written (logged, no
+ * values): the caller must then not go on as if it were recorded.
  */
 enum db_err audit_record(const struct audit_entry *e);
 
-/*
- * audit_record for the current request of a route: actor "user:<id>
- * via session|token" from a->who, route "<METHOD> <SCRIPT_NAME>" (no
- * path info: no names in it), client address REMOTE_ADDR; subject is the
- * user's UUID text (NULL for a list of several; the username for a
- * delete by name). One statement. Returns DB_OK or the db_exec error: the
- * route should then answer with app_db_error instead of the data.
+/* ---- auditseal.c: chain, checkpoints, signing keys ----------------------
+ * The tamper evidence of the audit trail; the file comment of auditseal.c
+ * gives the exact encodings.
  */
-struct app;
-enum db_err audit_request(const struct app *a, const char *subject,
-    enum audit_action action);
+#define AUDIT_HASH_LEN	    32
+#define AUDIT_KEY_LEN	    32 /* Ed25519 public key, and seed */
+#define AUDIT_KEYID_LEN	    8
+#define AUDIT_SIG_LEN	    64
+#define AUDIT_SIG_B64_LEN   88 /* padded base64 of 64 bytes */
+#define AUDIT_PUB_B64_LEN   44 /* padded base64 of 32 bytes */
+#define AUDIT_CP_LINE_MAX   512
 
-/* What is wrong at the first broken entry of the chain. */
-enum audit_break {
-	AUDIT_BREAK_NONE,  /* the chain is intact */
-	AUDIT_BREAK_GAP,   /* seq does not follow the previous: deleted */
-	AUDIT_BREAK_LINK,  /* prev_hash is not the previous entry's hash */
-	AUDIT_BREAK_HASH,  /* hash does not cover the entry: edited */
-	AUDIT_BREAK_HEAD,  /* audit_head disagrees with the last entry */
-	AUDIT_BREAK__MAX
+/* An entry as stored; at in microseconds since 2000-01-01 UTC. */
+struct audit_row {
+	int64_t seq;
+	int64_t at;
+	const char *actor, *subject, *route, *action, *client_addr, *detail;
 };
 
-/* A one-line description of b ("entry edited", ...). Never NULL. */
-const char *audit_break_str(enum audit_break b);
-
-/*
- * One step of the chain check, without a database (unit-testable): entry
- * seq with canonical bytes canon (canonlen), stored prev_hash and hash,
- * checked against the expected seq and the previous entry's hash (prev).
- * Returns AUDIT_BREAK_NONE, GAP, LINK or HASH.
- */
-enum audit_break audit_chain_step(int64_t expect_seq, const uint8_t prev[32],
-    int64_t seq, const uint8_t *canon, size_t canonlen,
-    const uint8_t prev_hash[32], const uint8_t hash[32]);
-
-/* The result of audit_verify. */
-struct audit_report {
-	int64_t entries;	/* entries checked */
-	enum audit_break brk;	/* first break, or AUDIT_BREAK_NONE */
-	int64_t bad_seq;	/* seq of the first broken entry (0: none) */
+/* The chain after step seq: entries present in 1..seq, and the hash. */
+struct audit_chain {
+	int64_t seq;
+	int64_t entries;
+	uint8_t hash[AUDIT_HASH_LEN];
 };
 
+/* The empty chain: seq 0, no entries, hash 32 zero bytes. */
+void audit_chain_init(struct audit_chain *c);
+
+/* One gap step covering seq c->seq + 1 .. last (nothing if last <=
+ * c->seq). 0, or -1 if libgcrypt fails. */
+int audit_chain_gap(struct audit_chain *c, int64_t last);
+
+/* The gap before r (if any), then r's step. -1 if r->seq <= c->seq (out
+ * of order or repeated) or libgcrypt fails. */
+int audit_chain_add(struct audit_chain *c, const struct audit_row *r);
+
+/* An Ed25519 signing key: the 32-byte seed and its public key. */
+struct audit_signing_key {
+	uint8_t seed[AUDIT_KEY_LEN];
+	uint8_t pub[AUDIT_KEY_LEN];
+};
+
+/* A fresh key pair. 0 or -1. Wipe k when done. */
+int audit_key_generate(struct audit_signing_key *k);
+
 /*
- * Recompute the whole chain in seq order (in pages, through db_handle()),
- * and compare its end with audit_head. Returns DB_OK with *out filled
- * (brk says whether it is intact), or a db_err.
+ * AUDIT_SIGNING_KEY: base64 of seed || public key (64 bytes), checked to
+ * be a pair by signing. AUDIT_VERIFY_KEY: base64 of the public key. 0, or
+ * -1 if malformed (k is then wiped).
  */
-enum db_err audit_verify(struct audit_report *out);
+int audit_key_parse_signing(const char *s, struct audit_signing_key *k);
+int audit_key_parse_verify(const char *s, uint8_t pub[AUDIT_KEY_LEN]);
+
+/* The two settings' values: malloc'd (caller wipes and frees; NULL if out
+ * of memory), and into out (0, or -1 if out of memory). */
+char *audit_key_format_signing(const struct audit_signing_key *k);
+int audit_key_format_verify(const uint8_t pub[AUDIT_KEY_LEN],
+    char out[AUDIT_PUB_B64_LEN + 1]);
+
+/* The first 8 bytes of SHA-256(pub): the key= of a checkpoint. */
+void audit_key_id(const uint8_t pub[AUDIT_KEY_LEN],
+    uint8_t id[AUDIT_KEYID_LEN]);
+
+/* Ed25519 (RFC 8032) signature of msg; 0 or -1. Verification: 1 if sig is
+ * pub's signature of msg, else 0. */
+int audit_sign(const struct audit_signing_key *k, const void *msg,
+    size_t len, uint8_t sig[AUDIT_SIG_LEN]);
+int audit_verify_sig(const uint8_t pub[AUDIT_KEY_LEN], const void *msg,
+    size_t len, const uint8_t sig[AUDIT_SIG_LEN]);
+
+/* One signed checkpoint. */
+struct audit_checkpoint {
+	int64_t seq;	 /* the chain covers seq 1..seq */
+	int64_t prev;	 /* seq of the checkpoint before (0: first) */
+	int64_t entries; /* entries present in 1..seq */
+	uint8_t hash[AUDIT_HASH_LEN];
+	char time[21];	 /* YYYY-MM-DDTHH:MM:SSZ */
+	uint8_t keyid[AUDIT_KEYID_LEN];
+	uint8_t sig[AUDIT_SIG_LEN];
+};
+
+enum audit_cp_err {
+	AUDIT_CP_OK,	    /* a checkpoint, signed by the key */
+	AUDIT_CP_MALFORMED, /* not a checkpoint line */
+	AUDIT_CP_KEY,	    /* signed by another key */
+	AUDIT_CP_SIGNATURE, /* the signature does not verify */
+	AUDIT_CP__MAX
+};
+
+/* A one-line description of e. Never NULL. */
+const char *audit_cp_strerror(enum audit_cp_err e);
+
+/*
+ * Sign cp (seq, prev, entries, hash set by the caller; time, keyid and
+ * sig filled here, time from now) and write its line, without a newline,
+ * into line (linesz bytes, AUDIT_CP_LINE_MAX is enough). 0 or -1.
+ */
+int audit_checkpoint_format(struct audit_checkpoint *cp,
+    const struct audit_signing_key *k, time_t now, char *line,
+    size_t linesz);
+
+/* Parse one line (no newline) and check its signature against pub. */
+enum audit_cp_err audit_checkpoint_parse(const char *line,
+    const uint8_t pub[AUDIT_KEY_LEN], struct audit_checkpoint *cp);
 
 /* ---- census.c: what the data is made of, without decrypting ------------
  * The `encdb status` numbers and the /admin/census page: SQL on the first
@@ -1056,7 +1177,7 @@ struct census {
 	int64_t sessions;	  /* rows in public.sessions */
 	int64_t tokens;		  /* API tokens not revoked */
 	int64_t tokens_revoked;	  /* revoked API tokens */
-	int64_t audit_entries;	  /* entries in the audit trail */
+	int64_t audit_entries;	  /* the audit trail's last seq */
 	int schema_version;	  /* max(version) in schema_migrations */
 	struct census_key *keys;  /* per key id, ascending; malloc'd */
 	size_t nkeys;
@@ -1118,6 +1239,7 @@ struct auth_who {
 	int admin;			    /* 1: user_type "admin" */
 	uint8_t session_hash[32];	    /* via SESSION: SHA-256 of cookie */
 	char csrf[AUTH_TOKEN_LEN + 1];	    /* via SESSION: its CSRF token */
+	char token_id[21];		    /* via BEARER: api_tokens.id */
 };
 
 /* A static one-line message for err. Never NULL. */
@@ -1232,6 +1354,22 @@ struct app_route {
 
 /* Serve requests for route until the server stops; returns the exit code. */
 int app_main(const struct app_route *route);
+
+/* An audit entry for the current request, with the storage it points to. */
+struct app_audit {
+	struct audit_entry e;
+	char actor[96];
+	char route[96];
+};
+
+/*
+ * Fill x for action on the current request and return &x->e: actor
+ * "user:<uuid> via session", "user:<uuid> via token <id>" or "anonymous";
+ * route "<METHOD> <SCRIPT_NAME>" (no path info, so no names); client
+ * REMOTE_ADDR; subject and detail NULL (the caller may set them).
+ */
+const struct audit_entry *app_audit(const struct app *a,
+    enum audit_action action, struct app_audit *x);
 
 /* Answer an error: JSON {"error": msg} or the HTML error page by the
  * negotiated format. Replaces any body. */

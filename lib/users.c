@@ -59,11 +59,11 @@ enum col {
 	COL__MAX
 };
 
-static const struct db_stmt st_by_name = {
-    "users_by_name",
-    "SELECT " USERS_COLS " FROM public.users WHERE username = $1",
-    1,
-};
+#define SQL_BY_NAME "SELECT " USERS_COLS " FROM public.users WHERE username = $1"
+
+static const struct db_stmt st_by_name = {"users_by_name", SQL_BY_NAME, 1};
+static const struct db_stmt st_by_name_audit = {
+    "users_by_name_audit", AUDIT_WITH(SQL_BY_NAME, "2"), 2};
 
 static const struct db_stmt st_by_id = {
     "users_by_id",
@@ -73,12 +73,13 @@ static const struct db_stmt st_by_id = {
 
 /* email_bidx_next too: right after `encdb reindex --swap` it holds the old
  * index key's value, so an instance not yet restarted still finds users. */
-static const struct db_stmt st_by_bidx = {
-    "users_by_bidx",
-    "SELECT " USERS_COLS " FROM public.users "
-    "WHERE email_bidx = $1::bytea OR email_bidx_next = $1::bytea",
-    1,
-};
+#define SQL_BY_BIDX                                                            \
+	"SELECT " USERS_COLS " FROM public.users "                             \
+	"WHERE email_bidx = $1::bytea OR email_bidx_next = $1::bytea"
+
+static const struct db_stmt st_by_bidx = {"users_by_bidx", SQL_BY_BIDX, 1};
+static const struct db_stmt st_by_bidx_audit = {
+    "users_by_bidx_audit", AUDIT_WITH(SQL_BY_BIDX, "2"), 2};
 
 static const struct db_stmt st_legacy = {
     "users_legacy",
@@ -87,37 +88,40 @@ static const struct db_stmt st_legacy = {
     1,
 };
 
-static const struct db_stmt st_list = {
-    "users_list",
-    "SELECT " USERS_COLS_NOPW " FROM public.users "
-    "WHERE ($1::text IS NULL OR username > $1::text) "
-    "AND ($2::text IS NULL OR "
-    "left(username, length($2::text)) = $2::text) "
-    "ORDER BY username LIMIT $3::integer",
-    3,
-};
+#define SQL_LIST                                                               \
+	"SELECT " USERS_COLS_NOPW " FROM public.users "                        \
+	"WHERE ($1::text IS NULL OR username > $1::text) "                     \
+	"AND ($2::text IS NULL OR "                                            \
+	"left(username, length($2::text)) = $2::text) "                        \
+	"ORDER BY username LIMIT $3::integer"
 
-static const struct db_stmt st_insert = {
-    "users_insert",
-    "INSERT INTO public.users "
-    "(id, username, password, user_type, email, email_bidx, created_at) "
-    "VALUES ($1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::bytea, "
-    "$6::bytea, now()) RETURNING " USERS_COLS,
-    6,
-};
+static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
+static const struct db_stmt st_list_audit = {
+    "users_list_audit", AUDIT_WITH_LIST(SQL_LIST, "4", "username"), 4};
 
-static const struct db_stmt st_update = {
-    "users_update",
-    "UPDATE public.users SET "
-    "email = COALESCE($2::bytea, email), "
-    "email_bidx = CASE WHEN $2::bytea IS NULL THEN email_bidx "
-    "ELSE $3::bytea END, "
-    "user_type = COALESCE($4::varchar, user_type), "
-    "password = COALESCE($5::varchar, password), "
-    "updated_at = now() "
-    "WHERE id = $1::uuid RETURNING " USERS_COLS,
-    5,
-};
+#define SQL_INSERT                                                             \
+	"INSERT INTO public.users "                                            \
+	"(id, username, password, user_type, email, email_bidx, created_at) "  \
+	"VALUES ($1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::bytea, " \
+	"$6::bytea, now()) RETURNING " USERS_COLS
+
+static const struct db_stmt st_insert = {"users_insert", SQL_INSERT, 6};
+static const struct db_stmt st_insert_audit = {
+    "users_insert_audit", AUDIT_WITH(SQL_INSERT, "7"), 7};
+
+#define SQL_UPDATE                                                             \
+	"UPDATE public.users SET "                                             \
+	"email = COALESCE($2::bytea, email), "                                 \
+	"email_bidx = CASE WHEN $2::bytea IS NULL THEN email_bidx "            \
+	"ELSE $3::bytea END, "                                                 \
+	"user_type = COALESCE($4::varchar, user_type), "                       \
+	"password = COALESCE($5::varchar, password), "                         \
+	"updated_at = now() "                                                  \
+	"WHERE id = $1::uuid RETURNING " USERS_COLS
+
+static const struct db_stmt st_update = {"users_update", SQL_UPDATE, 5};
+static const struct db_stmt st_update_audit = {
+    "users_update_audit", AUDIT_WITH(SQL_UPDATE, "6"), 6};
 
 static const struct db_stmt st_set_pw = {
     "users_set_pw",
@@ -125,11 +129,12 @@ static const struct db_stmt st_set_pw = {
     2,
 };
 
-static const struct db_stmt st_delete = {
-    "users_delete",
-    "DELETE FROM public.users WHERE username = $1",
-    1,
-};
+#define SQL_DELETE                                                             \
+	"DELETE FROM public.users WHERE username = $1 RETURNING id::text AS id"
+
+static const struct db_stmt st_delete = {"users_delete", SQL_DELETE, 1};
+static const struct db_stmt st_delete_audit = {
+    "users_delete_audit", AUDIT_WITH(SQL_DELETE, "2"), 2};
 
 static const char *const conflict_fields[USERS_CONFLICT__MAX] = {
     "",         /* USERS_CONFLICT_NONE */
@@ -315,17 +320,49 @@ fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	return 0;
 }
 
-/* Run a query returning at most one user row. */
+/*
+ * Run plain, or, when audit is not NULL, its audited form (AUDIT_WITH) with
+ * the entry as parameter n + 1: values, lengths and formats (may be NULL)
+ * have room for it. A failure of the audited form that is not a conflict
+ * or an outage is the audit entry's (the read alone does not fail so):
+ * DB_AUDIT.
+ */
 static enum db_err
-find_one(const struct cfg *cfg, const struct db_stmt *st,
-         const char *const *values, const int *lengths, const int *formats,
-         struct user *out)
+exec_audited(const struct db_stmt *plain, const struct db_stmt *with,
+             const struct audit_entry *audit, const char **values,
+             int *lengths, int *formats, PGresult **r)
+{
+	char param[AUDIT_PARAM_MAX];
+	int n = plain->nparams;
+	enum db_err e;
+
+	if (audit == NULL)
+		return db_exec(plain, values, lengths, formats, r);
+	if (audit_param(audit, param) == -1) {
+		LOG_ERR("invalid audit entry");
+		return DB_AUDIT;
+	}
+	values[n] = param;
+	if (lengths != NULL)
+		lengths[n] = 0;
+	if (formats != NULL)
+		formats[n] = 0;
+	e = db_exec(with, values, lengths, formats, r);
+	return e == DB_ERROR ? DB_AUDIT : e;
+}
+
+/* Run a query returning at most one user row (see exec_audited). */
+static enum db_err
+find_one(const struct cfg *cfg, const struct db_stmt *plain,
+         const struct db_stmt *with, const struct audit_entry *audit,
+         const char **values, int *lengths, int *formats, struct user *out)
 {
 	PGresult *r = NULL;
 	enum db_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = db_exec(st, values, lengths, formats, &r)) != DB_OK)
+	if ((e = exec_audited(plain, with, audit, values, lengths, formats,
+	                      &r)) != DB_OK)
 		return e;
 	if (PQntuples(r) == 0)
 		e = DB_NOTFOUND;
@@ -337,16 +374,17 @@ find_one(const struct cfg *cfg, const struct db_stmt *st,
 
 enum db_err
 users_find_by_username(const struct cfg *cfg, const char *username,
-                       struct user *out)
+                       const struct audit_entry *audit, struct user *out)
 {
-	const char *v[1];
+	const char *v[2];
 
 	if (username == NULL) {
 		memset(out, 0, sizeof(*out));
 		return DB_NOTFOUND;
 	}
 	v[0] = username;
-	return find_one(cfg, &st_by_name, v, NULL, NULL, out);
+	return find_one(cfg, &st_by_name, &st_by_name_audit, audit, v, NULL,
+	                NULL, out);
 }
 
 enum db_err
@@ -360,7 +398,7 @@ users_find_by_id(const struct cfg *cfg, const char *id, struct user *out)
 		return DB_NOTFOUND;
 	}
 	v[0] = id;
-	return find_one(cfg, &st_by_id, v, NULL, NULL, out);
+	return find_one(cfg, &st_by_id, NULL, NULL, v, NULL, NULL, out);
 }
 
 /* Normalise as the blind index does: trimmed, ASCII lowercase. */
@@ -435,11 +473,13 @@ find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
 }
 
 enum db_err
-users_find_by_email(const struct cfg *cfg, const char *email, struct user *out)
+users_find_by_email(const struct cfg *cfg, const char *email,
+                    const struct audit_entry *audit, struct user *out)
 {
 	uint8_t bidx[EF_BIDX_LEN];
-	const char *v[1];
-	int len[1] = {EF_BIDX_LEN}, fmt[1] = {1};
+	const char *v[2];
+	int len[2] = {EF_BIDX_LEN, 0}, fmt[2] = {1, 0};
+	struct audit_entry found;
 	enum db_err e;
 
 	memset(out, 0, sizeof(*out));
@@ -451,18 +491,28 @@ users_find_by_email(const struct cfg *cfg, const char *email, struct user *out)
 		return DB_ERROR;
 	}
 	v[0] = (const char *)bidx;
-	e = find_one(cfg, &st_by_bidx, v, len, fmt, out);
-	if (e == DB_NOTFOUND)
-		e = find_legacy_email(cfg, email, NULL, out);
+	e = find_one(cfg, &st_by_bidx, &st_by_bidx_audit, audit, v, len, fmt,
+	             out);
+	if (e != DB_NOTFOUND)
+		return e;
+	/* A legacy row is found by decrypting: its entry comes after. */
+	if ((e = find_legacy_email(cfg, email, NULL, out)) != DB_OK ||
+	    audit == NULL)
+		return e;
+	found = *audit;
+	found.subject = out->id;
+	if ((e = audit_record(&found)) != DB_OK)
+		users_clear(out);
 	return e;
 }
 
 enum db_err
 users_list(const struct cfg *cfg, const char *prefix, const char *after,
-           size_t limit, struct user_list *out)
+           size_t limit, const struct audit_entry *audit,
+           struct user_list *out)
 {
 	PGresult *r = NULL;
-	const char *v[3];
+	const char *v[4];
 	char lim[16];
 	enum db_err e;
 	int i, n;
@@ -477,7 +527,8 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 	v[0] = after;
 	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
 	v[2] = lim;
-	if ((e = db_exec(&st_list, v, NULL, NULL, &r)) != DB_OK)
+	if ((e = exec_audited(&st_list, &st_list_audit, audit, v, NULL, NULL,
+	                      &r)) != DB_OK)
 		return e;
 	n = PQntuples(r);
 	if ((size_t)n > limit)
@@ -554,13 +605,14 @@ ok_str(const char *s, size_t max)
 }
 
 enum db_err
-users_create(const struct cfg *cfg, const struct user_new *u, struct user *out,
+users_create(const struct cfg *cfg, const struct user_new *u,
+             const struct audit_entry *audit, struct user *out,
              enum users_conflict *conflict)
 {
 	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL;
 	char id[37], hash[EF_PW_HASH_MAX];
-	const char *v[6];
-	int len[6] = {0}, fmt[6] = {0};
+	const char *v[7];
+	int len[7] = {0}, fmt[7] = {0};
 	size_t ctlen = 0;
 	struct user tmp;
 	enum db_err e;
@@ -607,7 +659,8 @@ users_create(const struct cfg *cfg, const struct user_new *u, struct user *out,
 	v[5] = (const char *)bidx;
 	len[5] = EF_BIDX_LEN;
 	fmt[5] = 1;
-	e = find_one(cfg, &st_insert, v, len, fmt, out != NULL ? out : &tmp);
+	e = find_one(cfg, &st_insert, &st_insert_audit, audit, v, len, fmt,
+	             out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
 	if (e == DB_NOTFOUND)
@@ -623,14 +676,14 @@ out:
 
 enum db_err
 users_update(const struct cfg *cfg, const char *username,
-             const struct user_change *chg, struct user *out,
-             enum users_conflict *conflict)
+             const struct user_change *chg, const struct audit_entry *audit,
+             struct user *out, enum users_conflict *conflict)
 {
 	uint8_t bidx[EF_BIDX_LEN], *ct = NULL;
 	char hash[EF_PW_HASH_MAX];
 	struct user cur, tmp;
-	const char *v[5];
-	int len[5] = {0}, fmt[5] = {0};
+	const char *v[6];
+	int len[6] = {0}, fmt[6] = {0};
 	size_t ctlen = 0;
 	enum db_err e;
 	enum ef_err ee;
@@ -648,7 +701,7 @@ users_update(const struct cfg *cfg, const char *username,
 		LOG_ERR("invalid argument");
 		return DB_ERROR;
 	}
-	if ((e = users_find_by_username(cfg, username, &cur)) != DB_OK)
+	if ((e = users_find_by_username(cfg, username, NULL, &cur)) != DB_OK)
 		return e;
 	v[0] = cur.id;
 	v[1] = v[2] = v[3] = v[4] = NULL;
@@ -683,7 +736,8 @@ users_update(const struct cfg *cfg, const char *username,
 		}
 		v[4] = hash;
 	}
-	e = find_one(cfg, &st_update, v, len, fmt, out != NULL ? out : &tmp);
+	e = find_one(cfg, &st_update, &st_update_audit, audit, v, len, fmt,
+	             out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
 	if (e == DB_CONFLICT && conflict != NULL)
@@ -722,19 +776,21 @@ users_set_password_hash(const struct cfg *cfg, const char *id, const char *hash)
 }
 
 enum db_err
-users_delete(const struct cfg *cfg, const char *username)
+users_delete(const struct cfg *cfg, const char *username,
+             const struct audit_entry *audit)
 {
 	PGresult *r = NULL;
-	const char *v[1];
+	const char *v[2];
 	enum db_err e;
 
 	(void)cfg;
 	if (username == NULL)
 		return DB_NOTFOUND;
 	v[0] = username;
-	if ((e = db_exec(&st_delete, v, NULL, NULL, &r)) != DB_OK)
+	if ((e = exec_audited(&st_delete, &st_delete_audit, audit, v, NULL,
+	                      NULL, &r)) != DB_OK)
 		return e;
-	if (strcmp(PQcmdTuples(r), "0") == 0)
+	if (PQntuples(r) == 0)
 		e = DB_NOTFOUND;
 	PQclear(r);
 	return e;

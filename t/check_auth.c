@@ -108,7 +108,7 @@ mkuser(const char *name, const char *type)
 	un.email = email;
 	un.password = PW;
 	un.user_type = type;
-	de = users_create(&cfg, &un, NULL, NULL);
+	de = users_create(&cfg, &un, NULL, NULL, NULL);
 	ck_assert(de == DB_OK || de == DB_CONFLICT);
 }
 

@@ -219,7 +219,7 @@ START_TEST(test_boilerplate_database)
 	ck_assert_ptr_nonnull(cfg.conninfo = malloc(sizeof(dbname) + 8));
 	snprintf(cfg.conninfo, sizeof(dbname) + 8, "dbname=%s", dbname);
 	ck_assert_int_eq(db_init(&cfg), DB_OK);
-	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 10, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 10, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 4);
 	for (i = 0; i < l.n; i++) {
 		ck_assert_int_eq(l.v[i].email_err, EF_OK);

@@ -137,7 +137,7 @@ create_ok(const char *name, const char *email, const char *pw, struct user *out)
 	enum users_conflict cf = USERS_CONFLICT__MAX;
 	struct user tmp;
 
-	ck_assert_int_eq(users_create(&cfg, &nu, out != NULL ? out : &tmp, &cf),
+	ck_assert_int_eq(users_create(&cfg, &nu, NULL, out != NULL ? out : &tmp, &cf),
 	                 DB_OK);
 	ck_assert_int_eq(cf, USERS_CONFLICT_NONE);
 	if (out == NULL)
@@ -190,7 +190,7 @@ START_TEST(test_create_and_find)
 	                             u.id),
 	                 "\\xef0132");
 
-	ck_assert_int_eq(users_find_by_username(&cfg, u.username, &f), DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, u.username, NULL, &f), DB_OK);
 	ck_assert_str_eq(f.id, u.id);
 	ck_assert_str_eq(f.email, u.email);
 	ck_assert_str_eq(f.created_at, u.created_at);
@@ -201,7 +201,7 @@ START_TEST(test_create_and_find)
 	/* By email: normalised (trimmed, ASCII lowercase). */
 	ck_assert_int_eq(users_find_by_email(&cfg,
 	                                     _i ? "  alice.u@EXAMPLE.ORG\t"
-	                                        : "  alice@EXAMPLE.ORG\t",
+	                                        : "  alice@EXAMPLE.ORG\t", NULL,
 	                                     &f),
 	                 DB_OK);
 	ck_assert_str_eq(f.id, u.id);
@@ -219,15 +219,15 @@ START_TEST(test_create_and_find)
 	users_clear(&u);
 	ck_assert_ptr_null(u.email);
 
-	ck_assert_int_eq(users_find_by_username(&cfg, "cf_nobody", &f),
+	ck_assert_int_eq(users_find_by_username(&cfg, "cf_nobody", NULL, &f),
 	                 DB_NOTFOUND);
 	ck_assert_int_eq(users_find_by_id(&cfg, "not-a-uuid", &f), DB_NOTFOUND);
 	ck_assert_int_eq(
 	    users_find_by_id(&cfg, "00000000-0000-4000-8000-000000000000", &f),
 	    DB_NOTFOUND);
-	ck_assert_int_eq(users_find_by_email(&cfg, "nobody@example.org", &f),
+	ck_assert_int_eq(users_find_by_email(&cfg, "nobody@example.org", NULL, &f),
 	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_find_by_username(&cfg, NULL, &f), DB_NOTFOUND);
+	ck_assert_int_eq(users_find_by_username(&cfg, NULL, NULL, &f), DB_NOTFOUND);
 }
 END_TEST
 
@@ -238,25 +238,25 @@ START_TEST(test_conflicts)
 
 	create_ok(nu.username, nu.email, nu.password, NULL);
 	nu.email = "other@cx.example";
-	ck_assert_int_eq(users_create(&cfg, &nu, NULL, &cf), DB_CONFLICT);
+	ck_assert_int_eq(users_create(&cfg, &nu, NULL, NULL, &cf), DB_CONFLICT);
 	ck_assert_int_eq(cf, USERS_CONFLICT_USERNAME);
 	ck_assert_str_eq(users_conflict_field(cf), "username");
 	nu.username = "cx_bob2";
 	nu.email = " BOB@cx.example";
-	ck_assert_int_eq(users_create(&cfg, &nu, NULL, &cf), DB_CONFLICT);
+	ck_assert_int_eq(users_create(&cfg, &nu, NULL, NULL, &cf), DB_CONFLICT);
 	ck_assert_int_eq(cf, USERS_CONFLICT_EMAIL);
 	ck_assert_str_eq(users_conflict_field(cf), "email");
 	ck_assert_str_eq(users_conflict_field(USERS_CONFLICT__MAX), "");
 
 	/* Invalid arguments are refused before any SQL. */
 	nu.username = NULL;
-	ck_assert_int_eq(users_create(&cfg, &nu, NULL, &cf), DB_ERROR);
+	ck_assert_int_eq(users_create(&cfg, &nu, NULL, NULL, &cf), DB_ERROR);
 	nu.username = "";
-	ck_assert_int_eq(users_create(&cfg, &nu, NULL, &cf), DB_ERROR);
+	ck_assert_int_eq(users_create(&cfg, &nu, NULL, NULL, &cf), DB_ERROR);
 	nu.username = "cx_long_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	              "xxxxxxxxxxxxxxxx";
-	ck_assert_int_eq(users_create(&cfg, &nu, NULL, &cf), DB_ERROR);
-	ck_assert_int_eq(users_create(&cfg, NULL, NULL, &cf), DB_ERROR);
+	ck_assert_int_eq(users_create(&cfg, &nu, NULL, NULL, &cf), DB_ERROR);
+	ck_assert_int_eq(users_create(&cfg, NULL, NULL, NULL, &cf), DB_ERROR);
 }
 END_TEST
 
@@ -296,7 +296,7 @@ START_TEST(test_list)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct user u;
 
-		if (users_find_by_username(&cfg, names[i], &u) == DB_OK) {
+		if (users_find_by_username(&cfg, names[i], NULL, &u) == DB_OK) {
 			users_clear(&u);
 			continue;
 		}
@@ -304,20 +304,20 @@ START_TEST(test_list)
 		create_ok(names[i], email, "pw-pw-pw-1", NULL);
 	}
 
-	ck_assert_int_eq(users_list(&cfg, "ls_", NULL, 2, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", NULL, 2, NULL, &l), DB_OK);
 	ck_page(&l, p1, 2, "ls_2");
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 2, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 2, NULL, &l), DB_OK);
 	ck_page(&l, p2, 2, "ls_4");
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_4", 2, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_4", 2, NULL, &l), DB_OK);
 	ck_page(&l, p3, 1, NULL);
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_5", 2, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_5", 2, NULL, &l), DB_OK);
 	ck_page(&l, NULL, 0, NULL);
 	users_list_free(&l);
 	/* Exactly a page: no next page. */
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 3, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 3, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 3);
 	ck_assert_ptr_null(l.next);
 	/* A list never carries password hashes. */
@@ -326,24 +326,24 @@ START_TEST(test_list)
 	users_list_free(&l);
 
 	/* LIKE metacharacters in a prefix are plain characters. */
-	ck_assert_int_eq(users_list(&cfg, "pc%", NULL, 10, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "pc%", NULL, 10, NULL, &l), DB_OK);
 	ck_page(&l, pct, 1, NULL);
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "un_", NULL, 10, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "un_", NULL, 10, NULL, &l), DB_OK);
 	ck_page(&l, und, 1, NULL);
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "nothing-here", NULL, 10, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "nothing-here", NULL, 10, NULL, &l), DB_OK);
 	ck_page(&l, NULL, 0, NULL);
 	users_list_free(&l);
 
 	/* Without a prefix: everything, in order. */
-	ck_assert_int_eq(users_list(&cfg, NULL, "ls_4", 1, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, NULL, "ls_4", 1, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].username, "ls_5");
 	users_list_free(&l);
 
-	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 0, &l), DB_ERROR);
-	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 1001, &l), DB_ERROR);
+	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 0, NULL, &l), DB_ERROR);
+	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 1001, NULL, &l), DB_ERROR);
 }
 END_TEST
 
@@ -363,7 +363,7 @@ START_TEST(test_update)
 	                     "up_carol"));
 
 	ch.email = "carol2@up.example";
-	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, &f, &cf), DB_OK);
+	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, &f, &cf), DB_OK);
 	ck_assert_str_eq(f.email, "carol2@up.example");
 	ck_assert_str_eq(f.id, u.id);
 	ck_timestamp(f.updated_at);
@@ -373,16 +373,16 @@ START_TEST(test_update)
 	                             "WHERE username = $1",
 	                             "up_carol"),
 	                 before);
-	ck_assert_int_eq(users_find_by_email(&cfg, "carol2@up.example", &f),
+	ck_assert_int_eq(users_find_by_email(&cfg, "carol2@up.example", NULL, &f),
 	                 DB_OK);
 	ck_assert_str_eq(f.username, "up_carol");
 	users_clear(&f);
-	ck_assert_int_eq(users_find_by_email(&cfg, "carol1@up.example", &f),
+	ck_assert_int_eq(users_find_by_email(&cfg, "carol1@up.example", NULL, &f),
 	                 DB_NOTFOUND);
 
 	/* Another user's email: conflict, nothing changed. */
 	ch.email = "DAVE@up.example";
-	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, &cf),
+	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, NULL, &cf),
 	                 DB_CONFLICT);
 	ck_assert_int_eq(cf, USERS_CONFLICT_EMAIL);
 
@@ -390,7 +390,7 @@ START_TEST(test_update)
 	ch.email = NULL;
 	ch.user_type = "admin";
 	ch.password = "second-password";
-	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, &f, &cf), DB_OK);
+	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, &f, &cf), DB_OK);
 	ck_assert_str_eq(f.user_type, "admin");
 	ck_assert_str_eq(f.email, "carol2@up.example");
 	ck_assert_int_eq(
@@ -406,11 +406,11 @@ START_TEST(test_update)
 	/* Nothing to change still touches updated_at. */
 	ch.user_type = NULL;
 	ch.password = NULL;
-	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, NULL),
+	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, NULL, NULL),
 	                 DB_OK);
-	ck_assert_int_eq(users_update(&cfg, "up_nobody", &ch, NULL, &cf),
+	ck_assert_int_eq(users_update(&cfg, "up_nobody", &ch, NULL, NULL, &cf),
 	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_update(&cfg, "up_carol", NULL, NULL, &cf),
+	ck_assert_int_eq(users_update(&cfg, "up_carol", NULL, NULL, NULL, &cf),
 	                 DB_ERROR);
 	users_clear(&u);
 }
@@ -425,7 +425,7 @@ START_TEST(test_password_hash_and_delete)
 	create_ok("dl_erin", "erin@dl.example", "pw-pw-pw-1", &u);
 	ck_assert_int_eq(ef_pw_hash("new one", 7, hash), EF_OK);
 	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, hash), DB_OK);
-	ck_assert_int_eq(users_find_by_username(&cfg, "dl_erin", &f), DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, "dl_erin", NULL, &f), DB_OK);
 	ck_assert_str_eq(f.password_hash, hash);
 	/* A rehash is not a change of the user's data. */
 	ck_assert_str_eq(f.updated_at, "");
@@ -441,12 +441,12 @@ START_TEST(test_password_hash_and_delete)
 	                 DB_NOTFOUND);
 	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, ""), DB_ERROR);
 
-	ck_assert_int_eq(users_delete(&cfg, "dl_erin"), DB_OK);
+	ck_assert_int_eq(users_delete(&cfg, "dl_erin", NULL), DB_OK);
 	ck_assert_int_eq(users_find_by_id(&cfg, u.id, &f), DB_NOTFOUND);
-	ck_assert_int_eq(users_find_by_email(&cfg, "erin@dl.example", &f),
+	ck_assert_int_eq(users_find_by_email(&cfg, "erin@dl.example", NULL, &f),
 	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_delete(&cfg, "dl_erin"), DB_NOTFOUND);
-	ck_assert_int_eq(users_delete(&cfg, NULL), DB_NOTFOUND);
+	ck_assert_int_eq(users_delete(&cfg, "dl_erin", NULL), DB_NOTFOUND);
+	ck_assert_int_eq(users_delete(&cfg, NULL, NULL), DB_NOTFOUND);
 	users_clear(&u);
 }
 END_TEST
@@ -467,7 +467,7 @@ START_TEST(test_boilerplate_admin)
 	           "'admin', $3::bytea, '2023-01-20 19:31:56.46987+00') "
 	           "ON CONFLICT DO NOTHING",
 	           3, p);
-	ck_assert_int_eq(users_find_by_username(&cfg, "admin", &u), DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_str_eq(u.id, ADMIN_ID);
 	ck_assert_str_eq(u.email, "admin@example.com");
 	ck_assert_int_eq(u.email_legacy, 1);
@@ -486,7 +486,7 @@ START_TEST(test_boilerplate_admin)
 	/* The boilerplate's own answer, in its server's time zone. */
 	setenv("TIME_ZONE", "America/New_York", 1);
 	reload();
-	ck_assert_int_eq(users_find_by_username(&cfg, "admin", &u), DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_str_eq(u.created_at, "2023-01-20T14:31:56.469870-05:00");
 	users_clear(&u);
 	setenv("TIME_ZONE", "Asia/Kolkata", 1);
@@ -509,18 +509,18 @@ START_TEST(test_boilerplate_admin)
 	           p);
 
 	/* No blind index: found by email by decrypting legacy rows. */
-	ck_assert_int_eq(users_find_by_email(&cfg, " ADMIN@example.com", &u),
+	ck_assert_int_eq(users_find_by_email(&cfg, " ADMIN@example.com", NULL, &u),
 	                 DB_OK);
 	ck_assert_str_eq(u.id, ADMIN_ID);
 	users_clear(&u);
 	/* And its email counts as taken. */
-	ck_assert_int_eq(users_create(&cfg, &nu, NULL, &cf), DB_CONFLICT);
+	ck_assert_int_eq(users_create(&cfg, &nu, NULL, NULL, &cf), DB_CONFLICT);
 	ck_assert_int_eq(cf, USERS_CONFLICT_EMAIL);
 
 	/* The login upgrade: Argon2id replaces the legacy hash. */
 	ck_assert_int_eq(ef_pw_hash("password", 8, hash), EF_OK);
 	ck_assert_int_eq(users_set_password_hash(&cfg, ADMIN_ID, hash), DB_OK);
-	ck_assert_int_eq(users_find_by_username(&cfg, "admin", &u), DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_int_eq(
 	    users_check_password(&cfg, &u, "password", &match, &rehash), EF_OK);
 	ck_assert_int_eq(match, 1);
@@ -532,7 +532,7 @@ START_TEST(test_boilerplate_admin)
 	/* Without POSTGRES_SECRET_KEY the row is unreadable, not garbage. */
 	unsetenv("POSTGRES_SECRET_KEY");
 	reload();
-	ck_assert_int_eq(users_find_by_username(&cfg, "admin", &u), DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_ptr_null(u.email);
 	ck_assert_int_eq(u.email_err, EF_ERR_NO_LEGACY);
 	users_clear(&u);
@@ -596,7 +596,7 @@ START_TEST(test_boilerplate_vectors)
 	}
 	ck_assert_uint_ge(n, 5);
 
-	ck_assert_int_eq(users_list(&cfg, "vec_", NULL, 100, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "vec_", NULL, 100, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, n);
 	for (i = 0; i < n; i++) {
 		ck_assert_msg(l.v[i].email != NULL, "%s: %s", l.v[i].username,
@@ -608,7 +608,7 @@ START_TEST(test_boilerplate_vectors)
 	/* Each legacy hash verifies (PBKDF2, SECRET_KEY as the salt). */
 	for (i = 0; i < n && i < nh; i++) {
 		snprintf(name, sizeof(name), "vec_%02zu", i);
-		ck_assert_int_eq(users_find_by_username(&cfg, name, &u), DB_OK);
+		ck_assert_int_eq(users_find_by_username(&cfg, name, NULL, &u), DB_OK);
 		ck_assert_int_eq(
 		    users_check_password(&cfg, &u, pw[i], &match, &rehash),
 		    EF_OK);
@@ -646,7 +646,7 @@ START_TEST(test_unreadable_rows)
 	           "WHERE username = $1",
 	           1, q);
 
-	ck_assert_int_eq(users_find_by_username(&cfg, "mv_b", &u), DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, "mv_b", NULL, &u), DB_OK);
 	ck_assert_ptr_null(u.email);
 	ck_assert_int_eq(u.email_err, EF_ERR_AUTH);
 	ck_assert_str_eq(u.username, "mv_b");
@@ -659,7 +659,7 @@ START_TEST(test_unreadable_rows)
 	setenv("FIELD_KEYS", "1:" KEY1, 1);
 	reload();
 
-	ck_assert_int_eq(users_list(&cfg, "mv_", NULL, 10, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "mv_", NULL, 10, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 5);
 	ck_assert_str_eq(l.v[0].email, "a@mv.example");
 	ck_assert_ptr_null(l.v[1].email);
@@ -674,7 +674,7 @@ START_TEST(test_unreadable_rows)
 	/* Rotation: a ring holding both keys reads both; writes use 2. */
 	setenv("FIELD_KEYS", "2:" KEY2 ",1:" KEY1 ",9:" KEY3, 1);
 	reload();
-	ck_assert_int_eq(users_find_by_username(&cfg, "mv_d", &u), DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, "mv_d", NULL, &u), DB_OK);
 	ck_assert_str_eq(u.email, "d@mv.example");
 	users_clear(&u);
 	create_ok("mv_f", "f@mv.example", "pw-pw-pw-1", NULL);
@@ -716,7 +716,7 @@ race(const char *n1, const char *e1, const char *n2, const char *e2,
 			if (db_init(&cfg) != DB_OK || db_connect() != DB_OK ||
 			    read(go[0], &c, 1) != 1)
 				_exit(1);
-			out[0] = users_create(&cfg, &nu, NULL, &cf);
+			out[0] = users_create(&cfg, &nu, NULL, NULL, &cf);
 			out[1] = cf;
 			if (write(res[i][1], out, sizeof(out)) != sizeof(out))
 				_exit(1);
@@ -752,7 +752,7 @@ START_TEST(test_concurrent_creates)
 	     USERS_CONFLICT_USERNAME);
 	race("rc_x", "same@race.example", "rc_y", "SAME@race.example",
 	     USERS_CONFLICT_EMAIL);
-	ck_assert_int_eq(users_list(&cfg, "rc_", NULL, 10, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "rc_", NULL, 10, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 2);
 	users_list_free(&l);
 }

@@ -65,7 +65,7 @@ main(int argc, char *argv[])
 			fprintf(stderr, "fixture: FIXTURE_PASSWORD not set\n");
 			goto out;
 		}
-		de = users_create(&cfg, &un, NULL, &conflict);
+		de = users_create(&cfg, &un, NULL, NULL, &conflict);
 		if (de != DB_OK) {
 			fprintf(stderr, "fixture: users_create: %s\n",
 			        db_strerror(de));
