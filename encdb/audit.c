@@ -241,7 +241,7 @@ seal_resume(const char *path, const struct audit_signing_key *k,
 /*
  * The seq below which no transaction can still add an entry (see the file
  * comment), waiting at most wait seconds for the writers. 0 with *horizon
- * set, or -1 (printed).
+ * set, 1 if the writers did not end in time, or -1; both printed.
  */
 static int
 seal_horizon(PGconn *pg, int wait, int64_t *horizon)
@@ -280,6 +280,7 @@ seal_horizon(PGconn *pg, int wait, int64_t *horizon)
 			        "audit trail did not end within %d s; nothing "
 			        "sealed (try again, or raise --wait)\n",
 			        wait);
+			rc = 1;
 			goto out;
 		}
 		nanosleep(&pause, NULL);
@@ -337,7 +338,7 @@ audit_seal_cmd(int argc, char *argv[])
 	PGconn *pg = NULL;
 	int64_t horizon, before;
 	long long wait = AUDIT_WAIT_DEFAULT;
-	int ch, rc = OPS_EXIT_SETUP;
+	int ch, h, rc = OPS_EXIT_SETUP;
 
 	memset(&c, 0, sizeof(c));
 	memset(&k, 0, sizeof(k));
@@ -374,9 +375,13 @@ audit_seal_cmd(int argc, char *argv[])
 		goto out;
 	}
 	if (checkpoints_path(&c, opt_path, &path) == -1 ||
-	    seal_resume(path, &k, &chain) == -1 ||
-	    seal_horizon(pg, (int)wait, &horizon) == -1)
+	    seal_resume(path, &k, &chain) == -1)
 		goto out;
+	if ((h = seal_horizon(pg, (int)wait, &horizon)) != 0) {
+		if (h == 1)
+			rc = OPS_EXIT_PROBLEM;
+		goto out;
+	}
 	if (horizon < chain.seq) {
 		printf("audit: the entries' sequence (%lld) is behind the last "
 		       "checkpoint (seq %lld): it was reset; run encdb audit "

@@ -331,7 +331,8 @@ db_setup(void)
 	char err[512];
 
 	memset(&cfg, 0, sizeof(cfg));
-	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB, err, sizeof(err)) == CFG_OK,
+	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err,
+	                       sizeof(err)) == CFG_OK,
 	              "%s", err);
 	ck_assert_int_eq(db_init(&cfg), DB_OK);
 }
@@ -552,11 +553,41 @@ audit_suite(void)
 	return s;
 }
 
+/* Test-only field and index keys, made now, unless the caller set some.
+ * 0, or -1 if they cannot be made. */
+static int
+test_keys_env(void)
+{
+	uint8_t key[32];
+	char *b64 = NULL, entry[64];
+
+	if (getenv("FIELD_KEYS") != NULL)
+		return 0;
+	ef_random(key, sizeof(key));
+	if (ef_base64_encode(key, sizeof(key), &b64) != EF_OK)
+		return -1;
+	snprintf(entry, sizeof(entry), "1:%s", b64);
+	free(b64);
+	ef_random(key, sizeof(key));
+	if (ef_base64_encode(key, sizeof(key), &b64) != EF_OK)
+		return -1;
+	setenv("FIELD_KEYS", entry, 1);
+	setenv("INDEX_KEY", b64, 1);
+	free(b64);
+	return 0;
+}
+
 int
 main(void)
 {
-	SRunner *sr = srunner_create(audit_suite());
+	SRunner *sr;
 	int failed;
+
+	if (test_keys_env() == -1) {
+		fprintf(stderr, "check_audit: cannot make test keys\n");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(audit_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
