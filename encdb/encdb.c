@@ -59,7 +59,8 @@ usage(FILE *f)
 	    "                              read from FILE, else from the\n"
 	    "                              terminal without echo, else one\n"
 	    "                              line of standard input\n"
-	    "  rotate, upgrade, reindex, verify, status, token, audit\n"
+	    "  rotate, upgrade, reindex, verify, status, token, audit,\n"
+	    "  roles\n"
 	    "                              maintenance of the encrypted\n"
 	    "                              column, API tokens and the audit\n"
 	    "                              trail: encdb COMMAND --help\n"
@@ -716,7 +717,7 @@ main(int argc, char *argv[])
 	    {"rotate", ops_rotate},   {"upgrade", ops_upgrade},
 	    {"reindex", ops_reindex}, {"verify", ops_verify},
 	    {"status", ops_status},   {"token", ops_token},
-	    {"audit", ops_audit},
+	    {"audit", ops_audit},     {"roles", ops_roles},
 	};
 	size_t i;
 

@@ -24,6 +24,7 @@ int ops_verify(int argc, char *argv[]);
 int ops_status(int argc, char *argv[]);
 int ops_token(int argc, char *argv[]);
 int ops_audit(int argc, char *argv[]);
+int ops_roles(int argc, char *argv[]);
 
 /* ---- opsutil.c ---------------------------------------------------------- */
 
