@@ -240,6 +240,37 @@ SECRET_KEY LEGACY_ENGINE CONFIG_FILE CORS_ORIGINS DB_CONNECT_TIMEOUT
 DB_STATEMENT_TIMEOUT DB_PREPARED_STATEMENTS SESSION_IDLE SESSION_MAX
 TIME_ZONE SQL_DIR BODY_MAX"
 
+# The role the routes connect as: not the owner that migrates (encdb roles
+# gives it only what the routes use). Empty: the routes use DATABASE_URL
+# as it is (a database given from outside, where we may not create roles).
+e2e_app_role=${e2e_app_role-encdb_app}
+
+# e2e_routes_db / e2e_owner_db: switch DATABASE_URL to the application
+# role for a server's start (creating or updating the role first), and
+# back to the owner for encdb.
+e2e_routes_db() {
+	e2e_owner_url=${DATABASE_URL:-}
+	[ -n "$e2e_app_role" ] && [ -n "$e2e_owner_url" ] || return 0
+	"$e2e_build/encdb/encdb" roles "$e2e_app_role" \
+	    >"$e2e_logdir/roles.log" 2>&1 ||
+	    { cat "$e2e_logdir/roles.log" >&2; e2e_fail "encdb roles $e2e_app_role"; }
+	case $e2e_owner_url in
+	*user=*)
+		DATABASE_URL=$(printf '%s' "$e2e_owner_url" |
+		    sed "s/user=[^& ]*/user=$e2e_app_role/")
+		;;
+	*://*\?*) DATABASE_URL="$e2e_owner_url&user=$e2e_app_role" ;;
+	*://*) DATABASE_URL="$e2e_owner_url?user=$e2e_app_role" ;;
+	*) DATABASE_URL="$e2e_owner_url user=$e2e_app_role" ;;
+	esac
+	export DATABASE_URL
+}
+e2e_owner_db() {
+	[ -n "${e2e_owner_url:-}" ] || return 0
+	DATABASE_URL=$e2e_owner_url
+	export DATABASE_URL
+}
+
 # e2e_start_lighttpd: generate lighttpd.conf from conf/lighttpd.conf.in and
 # start lighttpd on $e2e_port; the settings come from our environment
 # (bin-copy-environment). Sets e2e_url.
@@ -255,6 +286,7 @@ e2e_start_lighttpd() {
 	    e2e_fail "lighttpd rejects the generated config"; }
 	# A free port may be taken by another test between our probe and
 	# lighttpd's bind: then lighttpd exits and we try another port.
+	e2e_routes_db
 	tries=0
 	while :; do
 		LD_LIBRARY_PATH=$e2e_libdir "$lt" -D -f "$e2e_rt/lighttpd.conf" \
@@ -271,6 +303,7 @@ e2e_start_lighttpd() {
 		e2e_port=$(e2e_free_port)
 		e2e_gen lighttpd.conf.in "$e2e_rt/lighttpd.conf"
 	done
+	e2e_owner_db
 	e2e_msg "lighttpd on $e2e_url (workers as $e2e_user)"
 }
 
@@ -295,6 +328,7 @@ e2e_start_apache() {
 	[ -n "${e2e_port:-}" ] || { e2e_port=$(e2e_free_port); e2e_port_auto=1; }
 	defs=
 	: >"$e2e_rt/run/app-env.conf"
+	e2e_routes_db
 	case $mode in
 	fcgid)
 		e2e_gen apache-fcgid.conf.in "$e2e_rt/site.conf"
@@ -345,6 +379,7 @@ e2e_start_apache() {
 		;;
 	*) e2e_fail "e2e_start_apache: unknown mode $mode" ;;
 	esac
+	e2e_owner_db
 	e2e_gen apache-standalone.conf.in "$e2e_rt/httpd.conf"
 	chmod 600 "$e2e_rt/run/app-env.conf"
 	# shellcheck disable=SC2086

@@ -46,6 +46,40 @@ rc=0
     admin@example.com "$BODY_MAX" "$token" >"$e2e_logdir/suite.out" 2>&1 || rc=1
 cat "$e2e_logdir/suite.out"
 
+# The routes connect as the application role, which has only what they
+# use: it could not rewrite the audit trail. FastCGI workers keep their
+# connection (seen in pg_stat_activity); a CGI request connects anew, so
+# there the role is barred from logging in for one request.
+pg_q() {
+	"$PG_BINDIR/psql" -X -A -t -c "$1" 2>&1
+}
+if [ "$server" = apache-cgi ]; then
+	pg_q "ALTER ROLE encdb_app NOLOGIN" >/dev/null
+	barred=$(curl -s -o /dev/null -w '%{http_code}' \
+	    -H "Authorization: Bearer $token" "$e2e_url/user/admin")
+	pg_q "ALTER ROLE encdb_app LOGIN" >/dev/null
+	again=$(curl -s -o /dev/null -w '%{http_code}' \
+	    -H "Authorization: Bearer $token" "$e2e_url/user/admin")
+	n="$barred then $again"
+	[ "$barred" = 503 ] && [ "$again" = 200 ]
+else
+	n=$(pg_q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'encdb_app'")
+	[ "${n:-0}" -gt 0 ] 2>/dev/null
+fi
+if [ $? -eq 0 ]; then
+	echo "ok - the routes connect as encdb_app ($n)"
+else
+	echo "not ok - the routes do not connect as encdb_app: $n"
+	rc=1
+fi
+if "$encdb" roles encdb_app --check >"$e2e_logdir/roles-check.log" 2>&1; then
+	echo "ok - encdb roles encdb_app --check"
+else
+	cat "$e2e_logdir/roles-check.log"
+	echo "not ok - encdb roles encdb_app --check"
+	rc=1
+fi
+
 # A revoked token stops working at once.
 tid=$("$encdb" token list admin | awk '$3 == "e2e" { print $1; exit }')
 if [ -n "$tid" ] && "$encdb" token revoke "$tid" >/dev/null; then
