@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -87,6 +88,36 @@ login_form(struct app *a, int status, const char *error, const char *username)
 	tmpl_vars_free(v);
 }
 
+/*
+ * Record the outcome ae of a sign-in as name: success (actor the new
+ * session, subject the user), failure or throttling (actor anonymous,
+ * subject the user of that name if there is one: never the name itself,
+ * which may be anything typed, a password included). DB_OK or the error.
+ */
+static enum db_err
+login_audit(struct app *a, enum auth_err ae, const struct auth_who *who,
+            const char *name)
+{
+	struct app_audit x;
+	struct audit_entry e;
+	char actor[sizeof(x.actor)];
+
+	e = *app_audit(a,
+	               ae == AUTH_OK             ? AUDIT_LOGIN
+	               : ae == AUTH_ERR_THROTTLED ? AUDIT_LOGIN_THROTTLED
+	                                          : AUDIT_LOGIN_FAILED,
+	               &x);
+	if (ae != AUTH_OK) {
+		/* Whoever sent it, they are not signed in by it. */
+		e.actor = "anonymous";
+		return audit_record_user(&e, name);
+	}
+	snprintf(actor, sizeof(actor), "user:%s via session", who->user_id);
+	e.actor = actor;
+	e.subject = who->user_id;
+	return audit_record(&e);
+}
+
 static void
 login_post(struct app *a)
 {
@@ -97,6 +128,7 @@ login_post(struct app *a)
 	char cookie[AUTH_TOKEN_LEN + 1];
 	unsigned retry = 0;
 	enum auth_err ae;
+	enum db_err de;
 	int html = a->r->fmt == REQ_FMT_HTML;
 	const char *ck, *given;
 
@@ -122,6 +154,17 @@ login_post(struct app *a)
 		ae = auth_login(a->cfg, p[KEY_USERNAME].parsed.s,
 		                p[KEY_PASSWORD].parsed.s, a->r->remote_addr,
 		                &who, cookie, &retry);
+	if ((ae == AUTH_OK || ae == AUTH_ERR_BADLOGIN ||
+	     ae == AUTH_ERR_THROTTLED) &&
+	    (de = login_audit(a, ae, &who, p[KEY_USERNAME].parsed.s)) !=
+	        DB_OK) {
+		/* Not recorded: not signed in either. */
+		if (ae == AUTH_OK &&
+		    auth_session_end(who.session_hash) != AUTH_OK)
+			LOG_WARN("could not end an unrecorded session");
+		app_db_error(a, de);
+		goto out;
+	}
 	switch (ae) {
 	case AUTH_OK:
 		break;
@@ -131,7 +174,7 @@ login_post(struct app *a)
 			           p[KEY_USERNAME].parsed.s);
 		else
 			app_error(a, 401, "Invalid username or password");
-		return;
+		goto out;
 	case AUTH_ERR_THROTTLED:
 		if (html)
 			login_form(a, 429,
@@ -142,13 +185,13 @@ login_post(struct app *a)
 			app_error(a, 429,
 			          "Too many failed logins, try again later");
 		resp_retry_after(a->rs, retry);
-		return;
+		goto out;
 	case AUTH_ERR_UNAVAILABLE:
 		app_db_error(a, DB_UNAVAILABLE);
-		return;
+		goto out;
 	default:
 		app_error(a, 500, "Internal server error");
-		return;
+		goto out;
 	}
 
 	/* The session the browser had before (if any) ends here. */

@@ -364,36 +364,17 @@ ops_audit_entry(struct ops_audit *x, const char *command,
 
 int
 ops_audit_record(const char *command, enum audit_action action,
-          const char *username, const char *detail)
+                 const char *username, const char *detail)
 {
-	static const char id_sql[] =
-	    "SELECT id::text FROM public.users WHERE username = $1";
 	struct ops_audit x;
 	struct audit_entry e;
-	PGresult *r = NULL;
-	PGconn *pg;
-	int rc = -1;
 
 	e = *ops_audit_entry(&x, command, action);
 	e.detail = detail;
-	if (username != NULL) {
-		if ((pg = db_handle()) == NULL)
-			goto fail;
-		r = PQexecParams(pg, id_sql, 1, NULL, &username, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			goto fail;
-		if (PQntuples(r) == 1)
-			e.subject = PQgetvalue(r, 0, 0);
-	}
-	if (audit_record(&e) != DB_OK)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
+	if (audit_record_user(&e, username) == DB_OK)
+		return 0;
 	fprintf(stderr, "encdb: %s: cannot write the audit trail; nothing "
 	                "done (check the database and its privileges)\n",
 	        command);
-out: /* the one cleanup */
-	PQclear(r);
-	return rc;
+	return -1;
 }

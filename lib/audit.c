@@ -42,6 +42,14 @@ static const struct db_stmt audit_insert = {
     6,
 };
 
+/* The same, with the id of the user named $2 (if any) as subject. */
+static const struct db_stmt audit_insert_user = {
+    "audit_record_user",
+    AUDIT_INSERT "SELECT $1, (SELECT id::text FROM public.users"
+    " WHERE username = $2), $3, $4, $5, $6",
+    6,
+};
+
 const char *
 audit_action_name(enum audit_action a)
 {
@@ -126,8 +134,10 @@ audit_param(const struct audit_entry *e, char out[AUDIT_PARAM_MAX])
 	return 0;
 }
 
-enum db_err
-audit_record(const struct audit_entry *e)
+/* Insert e through st, $2 being subject (the subject or a username). */
+static enum db_err
+record(const struct db_stmt *st, const struct audit_entry *e,
+       const char *subject)
 {
 	const char *values[6];
 	PGresult *res = NULL;
@@ -138,15 +148,27 @@ audit_record(const struct audit_entry *e)
 		return DB_AUDIT;
 	}
 	values[0] = e->actor;
-	values[1] = e->subject;
+	values[1] = subject;
 	values[2] = e->route;
 	values[3] = audit_actions[e->action];
 	values[4] = e->client_addr;
 	values[5] = e->detail;
-	rc = db_exec(&audit_insert, values, NULL, NULL, &res);
+	rc = db_exec(st, values, NULL, NULL, &res);
 	PQclear(res);
 	if (rc == DB_OK || rc == DB_UNAVAILABLE)
 		return rc;
 	LOG_ERR("audit entry not recorded: %s", db_strerror(rc));
 	return DB_AUDIT;
+}
+
+enum db_err
+audit_record(const struct audit_entry *e)
+{
+	return record(&audit_insert, e, e != NULL ? e->subject : NULL);
+}
+
+enum db_err
+audit_record_user(const struct audit_entry *e, const char *username)
+{
+	return record(&audit_insert_user, e, username);
 }

@@ -1051,6 +1051,12 @@ int audit_param(const struct audit_entry *e, char out[AUDIT_PARAM_MAX]);
  */
 enum db_err audit_record(const struct audit_entry *e);
 
+/* The same, with the id of the user named username as subject (none if
+ * there is no such user; e->subject is not used): for sign-ins and
+ * commands that name a user, without a query of their own. */
+enum db_err audit_record_user(const struct audit_entry *e,
+    const char *username);
+
 /* ---- auditseal.c: chain, checkpoints, signing keys ----------------------
  * The tamper evidence of the audit trail; the file comment of auditseal.c
  * gives the exact encodings.
