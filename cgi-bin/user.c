@@ -3,10 +3,13 @@
  * PATCH it (admin: email, user_type, password; the user themself: only
  * their password, with current_password), DELETE it (admin, not oneself).
  * JSON {"payload": {...}} in the boilerplate's shape, or the detail page.
+ * /user/<username>/audit: GET the user's audit entries (admin).
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -199,17 +202,148 @@ user_delete(struct app *a, const char *name, int self)
 	resp_status(a->rs, 204);
 }
 
+/* Entries shown on a user's audit page. */
+#define USER_AUDIT_LIMIT 100
+
+static const char *const audit_keys[AUDIT_ITEM__MAX] = {
+    "seq",    /* AUDIT_ITEM_SEQ */
+    "at",     /* AUDIT_ITEM_AT */
+    "actor",  /* AUDIT_ITEM_ACTOR */
+    "route",  /* AUDIT_ITEM_ROUTE */
+    "action", /* AUDIT_ITEM_ACTION */
+    "client", /* AUDIT_ITEM_CLIENT */
+    "detail", /* AUDIT_ITEM_DETAIL */
+};
+
+static int
+user_audit_html(struct app *a, const char *name, const struct audit_list *l)
+{
+	struct tmpl_vars *v, *row;
+	char title[USERS_NAME_MAX + 32];
+	size_t i, j;
+	int rc = -1;
+
+	snprintf(title, sizeof(title), "Audit trail of %s", name);
+	if ((v = app_vars(a, title)) == NULL || tmpl_set(v, "username", name) ||
+	    tmpl_setf(v, "limit", "%d", USER_AUDIT_LIMIT) ||
+	    tmpl_set_list(v, "entries"))
+		goto out;
+	for (i = 0; i < l->n; i++) {
+		if ((row = tmpl_add_row(v, "entries")) == NULL)
+			goto out;
+		for (j = 0; j < AUDIT_ITEM__MAX; j++)
+			if (tmpl_set(row, audit_keys[j],
+			             l->v[i].f[j] != NULL ? l->v[i].f[j] : "") ==
+			    -1)
+				goto out;
+	}
+	app_html(a, 200, "user-audit", v);
+	rc = 0;
+out: /* the one cleanup */
+	tmpl_vars_free(v);
+	return rc;
+}
+
+static int
+user_audit_json(struct app *a, const struct audit_list *l)
+{
+	struct json_object *o, *arr, *e;
+	size_t i, j;
+	int rc = -1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	if ((arr = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "payload", arr) != 0) {
+		json_object_put(arr);
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		if ((e = json_object_new_object()) == NULL ||
+		    json_object_array_add(arr, e) != 0) {
+			json_object_put(e);
+			goto out;
+		}
+		for (j = 0; j < AUDIT_ITEM__MAX; j++)
+			json_object_object_add(
+			    e, audit_keys[j],
+			    l->v[i].f[j] == NULL ? NULL
+			    : j == AUDIT_ITEM_SEQ
+			        ? json_object_new_int64(
+			              strtoll(l->v[i].f[j], NULL, 10))
+			        : json_object_new_string(l->v[i].f[j]));
+	}
+	rc = resp_json(a->rs, 200, o);
+out: /* the one cleanup */
+	json_object_put(o);
+	return rc;
+}
+
+/* GET /user/<name>/audit: the user's audit entries, for an admin. */
+static void
+user_audit(struct app *a, const char *name)
+{
+	struct audit_list l;
+	struct user u;
+	enum db_err de;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	if (!a->who.admin) {
+		app_error(a, 403, "Forbidden");
+		return;
+	}
+	if (a->r->method != REQ_METHOD_GET) {
+		app_error(a, 405, "Method not allowed");
+		resp_header(a->rs, "Allow", "GET, HEAD");
+		return;
+	}
+	/* The row is read for its id only: nothing of it is shown. */
+	if ((de = users_find_by_username(a->cfg, name, NULL, &u)) != DB_OK) {
+		app_db_error(a, de);
+		return;
+	}
+	de = audit_list_user(u.id, USER_AUDIT_LIMIT, &l);
+	users_clear(&u);
+	if (de != DB_OK) {
+		app_db_error(a, de);
+		return;
+	}
+	rc = a->r->fmt == REQ_FMT_HTML ? user_audit_html(a, name, &l)
+	                               : user_audit_json(a, &l);
+	if (rc == -1)
+		app_error(a, 500, "Internal server error");
+	audit_list_free(&l);
+}
+
 static void
 handle(struct app *a)
 {
-	const char *name = req_path_tail(a->r, "/user/");
+	const char *tail = req_path_tail(a->r, "/user/"), *slash;
+	char name[USERS_NAME_MAX + 1];
 	struct pair np;
-	int self;
+	int self, audit = 0;
 
-	if (name == NULL) {
+	if (tail == NULL) {
 		app_error(a, 404, "This endpoint does not exist");
 		return;
 	}
+	/* "<name>" or "<name>/audit" (a username has no '/'). */
+	if ((slash = strchr(tail, '/')) != NULL) {
+		if (strcmp(slash, "/audit") != 0 ||
+		    (size_t)(slash - tail) > USERS_NAME_MAX) {
+			app_error(a, 404, "This endpoint does not exist");
+			return;
+		}
+		audit = 1;
+	} else if (strlen(tail) > USERS_NAME_MAX) {
+		/* No such name can exist. */
+		app_error(a, 404, "User not found");
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s",
+	         (int)(slash != NULL ? slash - tail : (ptrdiff_t)strlen(tail)),
+	         tail);
 	memset(&np, 0, sizeof(np));
 	np.key = "username";
 	np.val = name;
@@ -227,6 +361,10 @@ handle(struct app *a)
 	if (!valid_username(&np)) {
 		/* No such name can exist. */
 		app_error(a, 404, "User not found");
+		return;
+	}
+	if (audit) {
+		user_audit(a, name);
 		return;
 	}
 	switch (a->r->method) {

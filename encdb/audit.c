@@ -626,19 +626,15 @@ out: /* the one cleanup */
 static const char show_sql[] =
     "SELECT seq, to_char(at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-    " coalesce(au.username || substr(l.actor, 42), l.actor),"
-    " coalesce(su.username, l.subject), route, action, client_addr, detail"
-    " FROM (SELECT * FROM public.audit_log"
+    " coalesce(actor_name, actor), coalesce(subject_name, subject), route,"
+    " action, client_addr, detail"
+    " FROM (SELECT * FROM public.audit_named"
     "  WHERE ($2::text IS NULL OR subject = $2::text"
     "   OR actor LIKE 'user:' || $2::text || ' %')"
     "  AND ($3::text IS NULL OR action = $3::text)"
     "  AND ($4::timestamptz IS NULL OR at >= $4::timestamptz)"
     "  AND ($5::timestamptz IS NULL OR at < $5::timestamptz)"
-    "  ORDER BY seq DESC LIMIT $1::bigint) AS l"
-    " LEFT JOIN public.users AS au ON l.actor LIKE 'user:%'"
-    "  AND au.id::text = substr(l.actor, 6, 36)"
-    " LEFT JOIN public.users AS su ON su.id::text = l.subject"
-    " ORDER BY seq";
+    "  ORDER BY seq DESC LIMIT $1::bigint) AS l ORDER BY seq";
 
 static const char *const show_cols[] = {
     "seq", "at", "actor", "subject", "route", "action", "client", "detail",

@@ -43,6 +43,7 @@ static const struct {
     {"audit_log",
      "SELECT, INSERT (actor, subject, route, action, client_addr, detail)",
      "SELECT"},
+    {"audit_named", "SELECT", "SELECT"},
     {"schema_migrations", "SELECT", "SELECT"},
 };
 

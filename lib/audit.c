@@ -172,3 +172,67 @@ audit_record_user(const struct audit_entry *e, const char *username)
 {
 	return record(&audit_insert_user, e, username);
 }
+
+/* A user's entries, newest first: about them, or made by them. */
+static const struct db_stmt audit_of_user = {
+    "audit_of_user",
+    "SELECT seq::text, to_char(at AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(actor_name, actor),"
+    " route, action, client_addr, detail FROM public.audit_named"
+    " WHERE subject = $1 OR actor LIKE 'user:' || $1 || ' %'"
+    " ORDER BY seq DESC LIMIT $2::integer",
+    2,
+};
+
+void
+audit_list_free(struct audit_list *l)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < AUDIT_ITEM__MAX; j++)
+			free(l->v[i].f[j]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+enum db_err
+audit_list_user(const char *user_id, size_t limit, struct audit_list *out)
+{
+	const char *values[2];
+	char lim[16];
+	PGresult *r = NULL;
+	enum db_err rc;
+	int i, j, n;
+
+	memset(out, 0, sizeof(*out));
+	if (user_id == NULL || limit == 0 || limit > AUDIT_LIST_MAX)
+		return DB_ERROR;
+	snprintf(lim, sizeof(lim), "%zu", limit);
+	values[0] = user_id;
+	values[1] = lim;
+	if ((rc = db_exec(&audit_of_user, values, NULL, NULL, &r)) != DB_OK)
+		return rc;
+	n = PQntuples(r);
+	if (PQnfields(r) != AUDIT_ITEM__MAX ||
+	    (n > 0 && (out->v = calloc((size_t)n, sizeof(*out->v))) == NULL)) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	for (i = 0; i < n; i++, out->n++)
+		for (j = 0; j < AUDIT_ITEM__MAX; j++)
+			if (!PQgetisnull(r, i, j) &&
+			    (out->v[i].f[j] = strdup(PQgetvalue(r, i, j))) ==
+			        NULL) {
+				out->n++;
+				rc = DB_ERROR;
+				goto out;
+			}
+out: /* the one cleanup; a failure returns no partial list */
+	PQclear(r);
+	if (rc != DB_OK) {
+		LOG_ERR("cannot read the audit trail");
+		audit_list_free(out);
+	}
+	return rc;
+}

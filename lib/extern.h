@@ -1057,6 +1057,38 @@ enum db_err audit_record(const struct audit_entry *e);
 enum db_err audit_record_user(const struct audit_entry *e,
     const char *username);
 
+/* One entry as people read it: every field text, NULL when empty. */
+enum audit_item_field {
+	AUDIT_ITEM_SEQ,	   /* "1234" */
+	AUDIT_ITEM_AT,	   /* "2026-12-03T08:44:44Z" (UTC) */
+	AUDIT_ITEM_ACTOR,  /* with a username for a user's id */
+	AUDIT_ITEM_ROUTE,  /* "GET /user" */
+	AUDIT_ITEM_ACTION, /* "read" */
+	AUDIT_ITEM_CLIENT, /* client address */
+	AUDIT_ITEM_DETAIL, /* "50 rows" */
+	AUDIT_ITEM__MAX
+};
+
+struct audit_item {
+	char *f[AUDIT_ITEM__MAX]; /* malloc'd, or NULL */
+};
+
+struct audit_list {
+	struct audit_item *v;
+	size_t n;
+};
+
+#define AUDIT_LIST_MAX 1000
+
+/*
+ * The newest limit (1..AUDIT_LIST_MAX) entries about the user user_id
+ * (text UUID) or made by them, newest first. Free with audit_list_free
+ * whatever the result.
+ */
+enum db_err audit_list_user(const char *user_id, size_t limit,
+    struct audit_list *out);
+void audit_list_free(struct audit_list *l);
+
 /* ---- auditseal.c: chain, checkpoints, signing keys ----------------------
  * The tamper evidence of the audit trail; the file comment of auditseal.c
  * gives the exact encodings.

@@ -41,3 +41,16 @@ BEGIN
 	    'ADD GENERATED ALWAYS AS IDENTITY (START WITH %s CACHE 1)', next);
 END
 $$;
+
+-- The entries with the names of the users they are about, for people to
+-- read (`encdb audit show`, the admin's audit page): actor_name is the
+-- actor with a user's id replaced by their username, subject_name the
+-- subject's username; both NULL when the user is gone.
+CREATE OR REPLACE VIEW public.audit_named AS
+	SELECT l.*,
+	    au.username || substr(l.actor, 42) AS actor_name,
+	    su.username AS subject_name
+	FROM public.audit_log AS l
+	LEFT JOIN public.users AS au
+	    ON l.actor LIKE 'user:%' AND au.id::text = substr(l.actor, 6, 36)
+	LEFT JOIN public.users AS su ON su.id::text = l.subject;

@@ -22,6 +22,6 @@ OPS_TESTS = t/check_audit t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
 	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg \
 	t/ops-audit-routes.pg
 TESTS += $(OPS_TESTS)
-dist_noinst_SCRIPTS += t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
+dist_noinst_SCRIPTS += t/audit-vectors.py t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
 	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg \
 	t/ops-audit-routes.pg t/ops-lib.sh
