@@ -394,6 +394,7 @@ MATRIX = [
     ("PATCH", "/user/carol", {"body": {"user_type": "user"}},
      {"anonymous": 401, "user": 403, "admin": 200, "bad token": 401}),
     ("DELETE", "/user/VICTIM", {}, {"anonymous": 401, "user": 403, "admin": 204, "bad token": 401}),
+    ("GET", "/user/bob/audit", {}, {"anonymous": 401, "user": 403, "admin": 200, "bad token": 401}),
     ("GET", "/users", {}, {"anonymous": 401, "user": 403, "admin": 200, "bad token": 401}),
     ("POST", "/users", "NEWUSER", {"anonymous": 401, "user": 403, "admin": 201, "bad token": 401}),
     ("GET", "/users/new", {"accept": HTML},
