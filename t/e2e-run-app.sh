@@ -103,6 +103,19 @@ if grep -q "$pw" "$out"; then
 fi
 echo "ok - run 2: the password is not printed again"
 login "$pw"
+# Each run seals the audit trail as it starts: run 2 sealed what run 1
+# recorded, and the whole trail verifies against the checkpoints.
+[ "$(grep -c '^audit-checkpoint v1 ' "$state/audit-checkpoints")" -ge 2 ] ||
+    e2e_fail "fewer than 2 checkpoints after 2 runs"
+[ "$(stat -c %a "$state/keys/audit")" = 600 ] ||
+    e2e_fail "the audit key pair is not mode 0600"
+(eval "$($pgctl env "$state/pg")" && set -a && . "$state/keys/audit" &&
+    AUDIT_CHECKPOINTS=$state/audit-checkpoints \
+    "$e2e_build/encdb/encdb" audit verify) >"$logdir/verify.out" 2>&1 ||
+    { cat "$logdir/verify.out" >&2; e2e_fail "encdb audit verify"; }
+grep -q '^audit: intact: ' "$logdir/verify.out" ||
+    e2e_fail "audit verify: $(cat "$logdir/verify.out")"
+echo "ok - run 2: the audit trail sealed by run-app verifies"
 stop
 
 SERVER=apache
