@@ -1029,7 +1029,8 @@ enum audit_action audit_action_parse(const char *s);
 #define AUDIT_WITH_LIST(sql, n, order)                                         \
 	"WITH r AS (" sql "), a AS (" AUDIT_INSERT                             \
 	"SELECT e[1], CASE WHEN c.n = 1 THEN c.id END, e[2], e[3], e[4],"      \
-	" c.n || ' rows' FROM (SELECT count(*) AS n, min(id) AS id FROM r) c," \
+	" c.n || CASE c.n WHEN 1 THEN ' row' ELSE ' rows' END"                \
+	" FROM (SELECT count(*) AS n, min(id) AS id FROM r) c,"                \
 	" (SELECT $" n "::text[] AS e) p WHERE c.n > 0)"                       \
 	" SELECT * FROM r ORDER BY " order
 
