@@ -178,9 +178,9 @@ static const struct db_stmt audit_of_user = {
     "audit_of_user",
     "SELECT seq::text, to_char(at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(actor_name, actor),"
-    " route, action, client_addr, detail FROM public.audit_named"
+    " route, action, client_addr, detail FROM public.audit_named AS n"
     " WHERE subject = $1 OR actor LIKE 'user:' || $1 || ' %'"
-    " ORDER BY seq DESC LIMIT $2::integer",
+    " ORDER BY n.seq DESC LIMIT $2::integer",
     2,
 };
 
