@@ -2,7 +2,7 @@
 # installed in $(pkglibexecdir) (the web-server configs' CGIBINDIR), and
 # the two libapp modules they share: auth (sessions, CSRF, API tokens,
 # throttling) and app (set-up and the request loop).
-lib_libapp_la_SOURCES += lib/auth.c lib/app.c
+lib_libapp_la_SOURCES += lib/auth.c lib/authcache.c lib/app.c
 
 # Installed in $(pkglibexecdir); encdb/ops.mk adds cgi-bin/census.
 pkglibexec_PROGRAMS += cgi-bin/user cgi-bin/users cgi-bin/users-new \

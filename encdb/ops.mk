@@ -11,7 +11,8 @@ dist_sql_DATA += \
 	sql/101_users_email_bidx_next.sql \
 	sql/102_users_bidx_cross_unique.sql \
 	sql/103_users_fillfactor.sql \
-	sql/104_audit_append.sql
+	sql/104_audit_append.sql \
+	sql/105_auth_notify.sql
 
 encdb_encdb_SOURCES += encdb/ops.h encdb/opsutil.c encdb/sweep.h \
 	encdb/sweep.c encdb/rotate.c encdb/upgrade.c encdb/reindex.c \

@@ -447,7 +447,8 @@ app_main(const struct app_route *route)
 	} else if (db_init(&cfg) != DB_OK) {
 		LOG_ERR("start-up failed: no database settings");
 		broken = 1;
-	}
+	} else
+		authcache_set_ttl(cfg.auth_cache);
 
 	if ((h = http_new()) == NULL) {
 		cfg_free(&cfg);

@@ -48,6 +48,8 @@ static const char *const db_errs[DB__MAX] = {
 
 static const struct cfg *db_cfg; /* settings, from db_init */
 static PGconn *db_pg;            /* the connection, NULL when closed */
+static unsigned long db_connects; /* connections opened so far */
+static unsigned long db_seen;     /* db_connects at the last db_notified */
 static int db_in_tx;             /* between db_begin and commit/rollback */
 static char **db_prepared;       /* statement names prepared on db_pg */
 static size_t db_nprepared;
@@ -342,6 +344,25 @@ connect_now(void)
 		drop();
 		return e == DB_UNAVAILABLE ? e : DB_ERROR;
 	}
+	/*
+	 * Changes to credentials are announced on DB_AUTH_CHANNEL (sql/105).
+	 * Not behind PgBouncer in transaction pooling, where LISTEN does
+	 * not hold: there db_notified always says so.
+	 */
+	if (db_cfg->auth_cache > 0 && !db_cfg->db_unnamed) {
+		if (!PQsendQuery(db_pg, "LISTEN " DB_AUTH_CHANNEL)) {
+			e = classify(NULL, "db_listen");
+			drop();
+			return e;
+		}
+		e = wait_results("db_listen", &r);
+		PQclear(r);
+		if (e != DB_OK) {
+			drop();
+			return e == DB_UNAVAILABLE ? e : DB_ERROR;
+		}
+	}
+	db_connects++;
 	return DB_OK;
 }
 
@@ -391,6 +412,25 @@ enum db_err
 db_connect(void)
 {
 	return ensure();
+}
+
+int
+db_notified(void)
+{
+	PGnotify *n;
+	int any = 0;
+
+	if (db_pg == NULL || db_cfg == NULL || db_cfg->db_unnamed ||
+	    db_seen != db_connects || !PQconsumeInput(db_pg))
+		any = 1;
+	db_seen = db_connects;
+	if (db_pg == NULL)
+		return any;
+	while ((n = PQnotifies(db_pg)) != NULL) {
+		any = 1;
+		PQfreemem(n);
+	}
+	return any;
 }
 
 static int

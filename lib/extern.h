@@ -674,6 +674,7 @@ struct cfg {
 	unsigned statement_timeout;  /* DB_STATEMENT_TIMEOUT ms, default 5000 */
 	unsigned session_idle;	     /* SESSION_IDLE s, default 1800 */
 	unsigned session_max;	     /* SESSION_MAX s, default 43200 */
+	unsigned auth_cache;	     /* AUTH_CACHE s, default 5; 0: off */
 	char *cors_origins;	     /* CORS_ORIGINS, comma-separated; NULL: off */
 	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
 	char *sql_dir;		     /* SQL_DIR, default SQLDIR (migrations) */
@@ -751,6 +752,17 @@ struct db_stmt {
 
 /* Return a static one-line message for err. Never NULL. */
 const char *db_strerror(enum db_err err);
+
+/* The channel on which the database announces changes to credentials. */
+#define DB_AUTH_CHANNEL "encdb_auth"
+
+/*
+ * 1 if credentials may have changed since the last call: a notification
+ * on DB_AUTH_CHANNEL arrived, the connection is new, lost or absent, or
+ * notifications cannot be had (no AUTH_CACHE, or PgBouncer). Reads what
+ * the server has sent without waiting; never a round trip.
+ */
+int db_notified(void);
 
 /*
  * Remember cfg (not copied: it must outlive the connection) for the
@@ -1283,6 +1295,31 @@ struct auth_who {
 
 /* A static one-line message for err. Never NULL. */
 const char *auth_strerror(enum auth_err err);
+
+/* ---- authcache.c: credentials checked lately (AUTH_CACHE) -------------- */
+
+/* Keep entries seconds (0: keep nothing); forgets everything. */
+void authcache_set_ttl(unsigned seconds);
+
+/* 1 and *who filled if the credential whose SHA-256 is hash was proven
+ * (via) less than AUTH_CACHE seconds ago and the database announced no
+ * change to credentials since; else 0. */
+int authcache_get(const uint8_t hash[32], enum auth_via via,
+    struct auth_who *who);
+
+/* Remember that hash proves who. */
+void authcache_put(const uint8_t hash[32], const struct auth_who *who);
+
+/* Forget one credential, or all of them (wiped). */
+void authcache_forget(const uint8_t hash[32]);
+void authcache_clear(void);
+
+/* For tests: lookups answered from memory, and not. */
+struct authcache_stats {
+	unsigned long hits;
+	unsigned long misses;
+};
+void authcache_stats(struct authcache_stats *out);
 
 /* Fill out with a fresh random token: 32 bytes of ef_random, base64url. */
 void auth_new_token(char out[AUTH_TOKEN_LEN + 1]);

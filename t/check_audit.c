@@ -23,6 +23,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "testkeys.h"
 
 static void
 unhex(const char *h, uint8_t *out, size_t n)
@@ -553,37 +554,13 @@ audit_suite(void)
 	return s;
 }
 
-/* Test-only field and index keys, made now, unless the caller set some.
- * 0, or -1 if they cannot be made. */
-static int
-test_keys_env(void)
-{
-	uint8_t key[32];
-	char *b64 = NULL, entry[64];
-
-	if (getenv("FIELD_KEYS") != NULL)
-		return 0;
-	ef_random(key, sizeof(key));
-	if (ef_base64_encode(key, sizeof(key), &b64) != EF_OK)
-		return -1;
-	snprintf(entry, sizeof(entry), "1:%s", b64);
-	free(b64);
-	ef_random(key, sizeof(key));
-	if (ef_base64_encode(key, sizeof(key), &b64) != EF_OK)
-		return -1;
-	setenv("FIELD_KEYS", entry, 1);
-	setenv("INDEX_KEY", b64, 1);
-	free(b64);
-	return 0;
-}
-
 int
 main(void)
 {
 	SRunner *sr;
 	int failed;
 
-	if (test_keys_env() == -1) {
+	if (testkeys_env() == -1) {
 		fprintf(stderr, "check_audit: cannot make test keys\n");
 		return EXIT_FAILURE;
 	}

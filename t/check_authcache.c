@@ -1,0 +1,270 @@
+/*
+ * check_authcache.c -- lib/authcache.c's Check suite, through
+ * auth_identify against a real PostgreSQL (t/routes/authcache.pg): a
+ * credential proven a moment ago costs no query; a change announced by
+ * the database from another connection (revocation, a session ended, a
+ * password changed) is seen at once even with a long AUTH_CACHE; one made
+ * without an announcement still ends within AUTH_CACHE seconds; changes
+ * that do not touch credentials do not make the process forget.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <check.h>
+#include <gcrypt.h>
+#include <libpq-fe.h>
+
+#include "encfield.h"
+#include "extern.h"
+#include "testkeys.h"
+
+#define PW "a-long-password-1"
+
+static struct cfg cfg;
+
+static void
+setup(void)
+{
+	char err[512];
+	struct user_new un = {"cache_ann", "ann@cache.example", PW, "admin"};
+	enum db_err de;
+
+	memset(&cfg, 0, sizeof(cfg));
+	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err,
+	                       sizeof(err)) == CFG_OK,
+	              "%s", err);
+	cfg.auth_cache = 30; /* before connecting: LISTEN needs it */
+	ck_assert_int_eq(db_init(&cfg), DB_OK);
+	authcache_set_ttl(30);
+	de = users_create(&cfg, &un, NULL, NULL, NULL);
+	ck_assert(de == DB_OK || de == DB_CONFLICT);
+}
+
+static void
+teardown(void)
+{
+	db_close();
+	cfg_free(&cfg);
+}
+
+/* Run sql on a connection of its own (another process's, in effect). */
+static void
+other(const char *sql)
+{
+	PGconn *c = PQconnectdb(getenv("DATABASE_URL"));
+	PGresult *r;
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
+	                  PQresultStatus(r) == PGRES_TUPLES_OK,
+	              "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+static unsigned long
+misses(void)
+{
+	struct authcache_stats s;
+
+	authcache_stats(&s);
+	return s.misses;
+}
+
+static enum auth_err
+ident_token(const char *tok)
+{
+	struct auth_who who;
+
+	return auth_identify(NULL, tok, 1800, 43200, &who);
+}
+
+static enum auth_err
+ident_cookie(const char *cookie)
+{
+	struct auth_who who;
+
+	return auth_identify(cookie, NULL, 1800, 43200, &who);
+}
+
+/* Poll until ident(cred) fails, at most 2 s; 1 if it did. */
+static int
+fails_soon(enum auth_err (*ident)(const char *), const char *cred)
+{
+	struct timespec pause = {0, 10 * 1000 * 1000};
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (ident(cred) == AUTH_ERR_INVALID)
+			return 1;
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
+static void
+new_token(const char *name, char tok[AUTH_TOKEN_LEN + 1])
+{
+	ck_assert_int_eq(auth_token_create("cache_ann", name, tok), AUTH_OK);
+}
+
+START_TEST(test_hit)
+{
+	char tok[AUTH_TOKEN_LEN + 1];
+	unsigned long m;
+
+	new_token("hit", tok);
+	m = misses();
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	ck_assert_uint_eq(misses(), m + 1);
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	ck_assert_uint_eq(misses(), m + 1);
+	/* The same token as a cookie is another credential: not from it. */
+	ck_assert_int_eq(ident_cookie(tok), AUTH_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(test_revoked_elsewhere)
+{
+	char tok[AUTH_TOKEN_LEN + 1];
+
+	new_token("revoked", tok);
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	ck_assert_int_eq(ident_token(tok), AUTH_OK); /* from memory */
+	other("UPDATE public.api_tokens SET revoked_at = now() WHERE name = "
+	      "'revoked'");
+	ck_assert_msg(fails_soon(ident_token, tok),
+	              "a token revoked elsewhere still works");
+}
+END_TEST
+
+START_TEST(test_unrelated_changes)
+{
+	char tok[AUTH_TOKEN_LEN + 1];
+	unsigned long m;
+
+	new_token("kept", tok);
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	m = misses();
+	/* A token used, an email rotated, a stray cookie: no announcement. */
+	other("UPDATE public.api_tokens SET last_used_at = now()");
+	other("UPDATE public.users SET email = email");
+	other("DELETE FROM public.sessions WHERE id_hash = "
+	      "'\\x0000000000000000000000000000000000000000000000000000000000"
+	      "000000'");
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	ck_assert_uint_eq(misses(), m);
+}
+END_TEST
+
+START_TEST(test_session_ended)
+{
+	char cookie[AUTH_TOKEN_LEN + 1], cookie2[AUTH_TOKEN_LEN + 1];
+	struct auth_who who;
+	unsigned retry = 0;
+	uint8_t h[32];
+
+	ck_assert_int_eq(auth_login(&cfg, "cache_ann", PW, "192.0.2.1", &who,
+	                            cookie, &retry),
+	                 AUTH_OK);
+	ck_assert_int_eq(ident_cookie(cookie), AUTH_OK);
+	ck_assert_int_eq(ident_cookie(cookie), AUTH_OK);
+	/* Logout in this process: at once. */
+	gcry_md_hash_buffer(GCRY_MD_SHA256, h, cookie, strlen(cookie));
+	ck_assert_int_eq(auth_session_end(h), AUTH_OK);
+	ck_assert_int_eq(ident_cookie(cookie), AUTH_ERR_INVALID);
+	/* A password change elsewhere ends the sessions it ends, soon. */
+	ck_assert_int_eq(auth_login(&cfg, "cache_ann", PW, "192.0.2.1", &who,
+	                            cookie2, &retry),
+	                 AUTH_OK);
+	ck_assert_int_eq(ident_cookie(cookie2), AUTH_OK);
+	ck_assert_int_eq(ident_cookie(cookie2), AUTH_OK);
+	other("BEGIN; DELETE FROM public.sessions WHERE user_id = (SELECT id "
+	      "FROM public.users WHERE username = 'cache_ann'); UPDATE "
+	      "public.users SET password = password || '' WHERE username = "
+	      "'cache_ann'; COMMIT");
+	ck_assert_msg(fails_soon(ident_cookie, cookie2),
+	              "a session ended elsewhere still works");
+}
+END_TEST
+
+START_TEST(test_ttl_bound)
+{
+	struct timespec wait = {1, 300 * 1000 * 1000};
+	char tok[AUTH_TOKEN_LEN + 1];
+
+	authcache_set_ttl(1);
+	new_token("quiet", tok);
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	/* Revoked without an announcement: still remembered for now... */
+	other("BEGIN; ALTER TABLE public.api_tokens DISABLE TRIGGER "
+	      "api_tokens_auth_revoked; UPDATE public.api_tokens SET "
+	      "revoked_at = now() WHERE name = 'quiet'; ALTER TABLE "
+	      "public.api_tokens ENABLE TRIGGER api_tokens_auth_revoked; "
+	      "COMMIT");
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	/* ...but not past AUTH_CACHE seconds. */
+	nanosleep(&wait, NULL);
+	ck_assert_int_eq(ident_token(tok), AUTH_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(test_off)
+{
+	char tok[AUTH_TOKEN_LEN + 1];
+	unsigned long m;
+
+	authcache_set_ttl(0);
+	new_token("off", tok);
+	m = misses();
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	ck_assert_int_eq(ident_token(tok), AUTH_OK);
+	/* Off: never consulted, so neither a hit nor a miss is counted. */
+	ck_assert_uint_eq(misses(), m);
+}
+END_TEST
+
+static Suite *
+authcache_suite(void)
+{
+	Suite *s = suite_create("authcache");
+	TCase *t = tcase_create("database");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, test_hit);
+	tcase_add_test(t, test_revoked_elsewhere);
+	tcase_add_test(t, test_unrelated_changes);
+	tcase_add_test(t, test_session_ended);
+	tcase_add_test(t, test_ttl_bound);
+	tcase_add_test(t, test_off);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (getenv("DATABASE_URL") == NULL) {
+		fprintf(stderr, "check_authcache: no DATABASE_URL: skipped\n");
+		return 77;
+	}
+	if (testkeys_env() == -1) {
+		fprintf(stderr, "check_authcache: cannot make test keys\n");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(authcache_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
