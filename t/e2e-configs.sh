@@ -7,6 +7,7 @@
 . "$top_srcdir/t/e2e/lib.sh"
 
 e2e_init e2e-configs
+e2e_app_role=	# no database: the settings pass through as they are
 py=$(e2e_python)
 command -v curl >/dev/null 2>&1 || e2e_skip "curl is not installed"
 
