@@ -264,10 +264,10 @@ auth_identify(const char *cookie, const char *bearer, unsigned idle,
 		return AUTH_ERR_INVALID;
 	auth_hash(bearer != NULL ? bearer : cookie, hash);
 	vals[0] = (const char *)hash;
-	/* Proven a moment ago, and nothing changed since: no query. */
-	if (authcache_get(hash,
-	                  bearer != NULL ? AUTH_VIA_BEARER : AUTH_VIA_SESSION,
-	                  who)) {
+	/* A token proven a moment ago, and nothing changed since: no query.
+	 * Browser sessions are always checked, so that a logout holds at
+	 * once in every process. */
+	if (bearer != NULL && authcache_get(hash, AUTH_VIA_BEARER, who)) {
 		rc = AUTH_OK;
 		goto out;
 	}
@@ -317,7 +317,6 @@ auth_identify(const char *cookie, const char *bearer, unsigned idle,
 		goto out;
 	}
 	memcpy(who->session_hash, hash, 32);
-	authcache_put(hash, who);
 	rc = AUTH_OK;
 out:
 	/* The one cleanup point. */
@@ -568,7 +567,6 @@ auth_session_end(const uint8_t hash[32])
 	const char *vals[1] = {(const char *)hash};
 	int lens[1] = {32}, fmts[1] = {1};
 
-	authcache_forget(hash);
 	return auth_from_db(db_exec(&st_session_del, vals, lens, fmts, NULL));
 }
 
@@ -578,7 +576,6 @@ auth_sessions_end_user(const char *user_id, const uint8_t *keep)
 	const char *vals[2] = {user_id, (const char *)keep};
 	int lens[2] = {0, 32}, fmts[2] = {0, 1};
 
-	authcache_clear();
 	return auth_from_db(
 	    db_exec(&st_session_del_user, vals, lens, fmts, NULL));
 }

@@ -1,17 +1,19 @@
 /*
- * authcache.c -- a process's memory of the credentials it checked lately,
- * so that a request whose session or token was proven a moment ago costs
- * no statement of its own (AUTH_CACHE).
+ * authcache.c -- a process's memory of the API tokens it checked lately,
+ * so that a request whose token was proven a moment ago costs no
+ * statement of its own (AUTH_CACHE). Browser sessions are not remembered:
+ * a logout must hold at once in every process.
  *
- * An entry is keyed by SHA-256 of the cookie or token (never the token
- * itself) and kept for at most AUTH_CACHE seconds. Sooner than that, the
- * whole memory is forgotten whenever the database announces a change to
- * credentials (a session ended, a token revoked, a password, type or name
- * changed, a user deleted: sql/105_auth_notify.sql, through db_notified),
- * whenever the connection is new or lost, and always behind PgBouncer in
- * transaction pooling, where such announcements cannot be had. So logout,
- * revocation and a password change take effect in every process as soon
- * as the announcement arrives, and in any case within AUTH_CACHE seconds.
+ * An entry is keyed by SHA-256 of the token (never the token itself) and
+ * kept for at most AUTH_CACHE seconds. Sooner than that, the whole memory
+ * is forgotten whenever the database announces a change to credentials (a
+ * token revoked or deleted, a password, type or name changed, a user
+ * deleted: sql/105_auth_notify.sql, through db_notified), whenever the
+ * connection is new or lost, and always behind PgBouncer in transaction
+ * pooling, where such announcements cannot be had. So a revocation or a
+ * change of the token's user takes effect in every process as soon as the
+ * announcement arrives (a few milliseconds), and in any case within
+ * AUTH_CACHE seconds.
  */
 #include "config.h"
 
@@ -53,16 +55,6 @@ void
 authcache_clear(void)
 {
 	ef_wipe(slots, sizeof(slots));
-}
-
-void
-authcache_forget(const uint8_t hash[32])
-{
-	size_t i;
-
-	for (i = 0; i < AUTHCACHE_SLOTS; i++)
-		if (ef_ct_equal(slots[i].hash, hash, 32))
-			ef_wipe(&slots[i], sizeof(slots[i]));
 }
 
 int

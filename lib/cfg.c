@@ -209,6 +209,13 @@ valid_name(const char *name)
 }
 
 /*
+ * Apache mod_fcgid silently cuts a FcgidInitialEnv value longer than this
+ * many bytes: an environment value of exactly this length was probably
+ * longer.
+ */
+#define CFG_FCGID_CUT 127
+
+/*
  * Look up name: environment (non-empty), secrets file, config file.
  * *value is malloc'd or NULL; on error why says what went wrong.
  */
@@ -227,6 +234,12 @@ lookup(const struct cfg *c, const char *name, char **value, char *why,
 		return CFG_ERR_INVALID;
 	}
 	if ((env = getenv(name)) != NULL && *env != '\0') {
+		if (strlen(env) == CFG_FCGID_CUT)
+			LOG_ERR("%s is %d bytes long: Apache mod_fcgid cuts "
+			        "FcgidInitialEnv values there. If it was "
+			        "longer, pass it as a file in SECRETS_PATH or "
+			        "a line of CONFIG_FILE instead",
+			        name, CFG_FCGID_CUT);
 		if ((*value = strdup(env)) == NULL)
 			return CFG_ERR_NOMEM;
 		return CFG_OK;

@@ -1296,22 +1296,21 @@ struct auth_who {
 /* A static one-line message for err. Never NULL. */
 const char *auth_strerror(enum auth_err err);
 
-/* ---- authcache.c: credentials checked lately (AUTH_CACHE) -------------- */
+/* ---- authcache.c: API tokens checked lately (AUTH_CACHE) --------------- */
 
 /* Keep entries seconds (0: keep nothing); forgets everything. */
 void authcache_set_ttl(unsigned seconds);
 
-/* 1 and *who filled if the credential whose SHA-256 is hash was proven
- * (via) less than AUTH_CACHE seconds ago and the database announced no
- * change to credentials since; else 0. */
+/* 1 and *who filled if the token whose SHA-256 is hash was proven (via)
+ * less than AUTH_CACHE seconds ago and the database announced no change
+ * to credentials since; else 0. */
 int authcache_get(const uint8_t hash[32], enum auth_via via,
     struct auth_who *who);
 
 /* Remember that hash proves who. */
 void authcache_put(const uint8_t hash[32], const struct auth_who *who);
 
-/* Forget one credential, or all of them (wiped). */
-void authcache_forget(const uint8_t hash[32]);
+/* Forget every token (wiped). */
 void authcache_clear(void);
 
 /* For tests: lookups answered from memory, and not. */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,67 @@ START_TEST(test_keys_from_env)
 	ck_assert_str_eq(c.legacy_salt, "changeme1");
 	ck_assert_uint_eq(c.legacy_saltlen, 9);
 	cfg_free(&c);
+}
+END_TEST
+
+/*
+ * Load the settings with stderr going to tmpdir/log, and return how many
+ * lines of it name setting name as cut by mod_fcgid.
+ */
+static int
+cut_warnings(const char *name)
+{
+	char path[8192], line[1024], err[512];
+	struct cfg c;
+	FILE *f;
+	int fd, saved, n = 0;
+
+	snprintf(path, sizeof(path), "%s/log", tmpdir);
+	fflush(stderr);
+	ck_assert_int_ge(saved = dup(2), 0);
+	ck_assert_int_ge(fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
+	ck_assert_int_eq(dup2(fd, 2), 2);
+	close(fd);
+	(void)cfg_load(&c, 0, err, sizeof(err));
+	cfg_free(&c);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(saved, 2), 2);
+	close(saved);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, name) != NULL &&
+		    strstr(line, "mod_fcgid cuts") != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* A value of exactly 127 bytes in the environment: probably cut by
+ * mod_fcgid, and said so (naming the setting, not its value); 126 or
+ * 128 bytes, or 127 in a file, are not. */
+START_TEST(test_fcgid_cut)
+{
+	static const char head[] =
+	    "postgresql://app@db.example/app?application_name=";
+	char v[200];
+
+	memset(v, 'x', sizeof(v));
+	memcpy(v, head, sizeof(head) - 1);
+	v[127] = '\0';
+	setenv("DATABASE_URL", v, 1);
+	ck_assert_int_eq(cut_warnings("DATABASE_URL is 127 bytes"), 1);
+	v[126] = '\0';
+	setenv("DATABASE_URL", v, 1);
+	ck_assert_int_eq(cut_warnings("DATABASE_URL"), 0);
+	v[126] = 'x';
+	v[127] = 'x';
+	v[128] = '\0';
+	setenv("DATABASE_URL", v, 1);
+	ck_assert_int_eq(cut_warnings("DATABASE_URL"), 0);
+	unsetenv("DATABASE_URL");
+	v[127] = '\0';
+	put_file("DATABASE_URL", v);
+	ck_assert_int_eq(cut_warnings("DATABASE_URL"), 0);
 }
 END_TEST
 
@@ -430,6 +492,7 @@ cfg_suite(void)
 	tcase_add_loop_test(tc, test_bad_values_in_files, 0,
 	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_file_errors);
+	tcase_add_test(tc, test_fcgid_cut);
 	tcase_add_test(tc, test_strerror);
 	suite_add_tcase(s, tc);
 	return s;

@@ -28,7 +28,10 @@ for server in lighttpd apache-fcgid apache-cgi apache-htaccess-fcgid; do
 		;;
 	apache-fcgid)
 		e2e_start_apache fcgid
-		names=DATABASE_URL,FIELD_KEYS,SECRETS_PATH,TEMPLATE_DIR,BODY_MAX
+		# The secrets as files: FcgidInitialEnv cuts at 127 bytes.
+		names=SECRETS_PATH,TEMPLATE_DIR,BODY_MAX
+		[ -f "$e2e_rt/secrets/DATABASE_URL" ] ||
+		    e2e_fail "apache-fcgid: DATABASE_URL not written to SECRETS_PATH"
 		;;
 	apache-cgi)
 		e2e_start_apache cgi

@@ -23,9 +23,8 @@ EXTRA_DIST += t/routes/auth.pg
 # test cluster (run by t/routes/authcache.pg).
 check_PROGRAMS += t/check_authcache
 t_check_authcache_SOURCES = t/check_authcache.c t/testkeys.h
-t_check_authcache_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
-	$(GCRYPT_CFLAGS)
+t_check_authcache_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS)
 t_check_authcache_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \
-	$(PQ_LIBS) $(GCRYPT_LIBS)
+	$(PQ_LIBS)
 TESTS += t/routes/authcache.pg
 EXTRA_DIST += t/routes/authcache.pg

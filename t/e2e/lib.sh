@@ -307,6 +307,21 @@ e2e_start_lighttpd() {
 	e2e_msg "lighttpd on $e2e_url (workers as $e2e_user)"
 }
 
+# e2e_write_secrets: every setting of e2e_app_env_names that is set, as a
+# file in $e2e_rt/secrets (SECRETS_PATH of the generated configs), mode
+# 0600, owned by the server's user.
+e2e_write_secrets() {
+	mkdir -p "$e2e_rt/secrets"
+	for n in $e2e_app_env_names; do
+		eval "v=\${$n:-}"
+		[ -n "$v" ] || continue
+		printf '%s\n' "$v" >"$e2e_rt/secrets/$n"
+	done
+	chmod 700 "$e2e_rt/secrets"
+	chmod 600 "$e2e_rt/secrets"/* 2>/dev/null
+	chown -R "$e2e_user:$e2e_group" "$e2e_rt/secrets"
+}
+
 # e2e_apache_quote VALUE: VALUE as an Apache config string.
 e2e_apache_quote() {
 	printf '"%s"' "$(printf '%s' "$1" | sed -e 's/[\\"]/\\&/g')"
@@ -332,11 +347,9 @@ e2e_start_apache() {
 	case $mode in
 	fcgid)
 		e2e_gen apache-fcgid.conf.in "$e2e_rt/site.conf"
-		for n in $e2e_app_env_names; do
-			eval "v=\${$n:-}"
-			[ -n "$v" ] || continue
-			echo "FcgidInitialEnv $n $(e2e_apache_quote "$v")"
-		done >>"$e2e_rt/run/app-env.conf"
+		# The settings as files, as conf/README says: FcgidInitialEnv
+		# would cut them at 127 bytes.
+		e2e_write_secrets
 		echo "FcgidInitialEnv LD_LIBRARY_PATH $(e2e_apache_quote "$e2e_libdir")" \
 		    >>"$e2e_rt/run/app-env.conf"
 		;;
@@ -361,17 +374,9 @@ e2e_start_apache() {
 		cp -R "$e2e_static" "$e2e_rt/www/static"
 		e2e_gen htaccess.in "$e2e_rt/www/.htaccess"
 		chmod -R a+rX "$e2e_rt/www"
-		# Secrets as files (mode 0600, owned by the server's user),
-		# outside the web root, the way .htaccess recommends.
-		mkdir -p "$e2e_rt/secrets"
-		for n in $e2e_app_env_names; do
-			eval "v=\${$n:-}"
-			[ -n "$v" ] || continue
-			printf '%s\n' "$v" >"$e2e_rt/secrets/$n"
-		done
-		chmod 700 "$e2e_rt/secrets"
-		chmod 600 "$e2e_rt/secrets"/* 2>/dev/null
-		chown -R "$e2e_user:$e2e_group" "$e2e_rt/secrets"
+		# Secrets as files, outside the web root, the way .htaccess
+		# recommends.
+		e2e_write_secrets
 		# The library path is not a secret and must be in the
 		# environment before the program starts.
 		echo "SetEnv LD_LIBRARY_PATH $(e2e_apache_quote "$e2e_libdir")" \
