@@ -38,8 +38,8 @@
 #include "extern.h"
 #include "ops.h"
 
-#define AUDIT_PAGE	   "5000" /* entries read per query */
-#define AUDIT_WAIT_DEFAULT 60	  /* seconds seal waits for writers */
+#define AUDIT_PAGE         "5000" /* entries read per query */
+#define AUDIT_WAIT_DEFAULT 60     /* seconds seal waits for writers */
 
 /* The entries after $1 up to $2, in seq order, in binary: seq and at as
  * int8 (PostgreSQL's timestamptz is microseconds since 2000-01-01). */
@@ -136,8 +136,9 @@ chain_scan(PGconn *pg, struct audit_chain *chain, int64_t to)
 			row.client_addr = text_or_null(r, i, 6);
 			row.detail = text_or_null(r, i, 7);
 			if (audit_chain_add(chain, &row) == -1) {
-				fprintf(stderr, "encdb: audit: cannot chain "
-				                "entry %lld\n",
+				fprintf(stderr,
+				        "encdb: audit: cannot chain "
+				        "entry %lld\n",
 				        (long long)row.seq);
 				PQclear(r);
 				return -1;
@@ -210,8 +211,8 @@ seal_resume(const char *path, const struct audit_signing_key *k,
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		fprintf(stderr, "encdb: audit seal: cannot read %s: %s\n",
-		        path, strerror(errno));
+		fprintf(stderr, "encdb: audit seal: cannot read %s: %s\n", path,
+		        strerror(errno));
 		return -1;
 	}
 	last[0] = '\0';
@@ -302,8 +303,8 @@ append_line(const char *path, const char *line)
 
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	               0640)) == -1) {
-		fprintf(stderr, "encdb: audit seal: cannot open %s: %s\n",
-		        path, strerror(errno));
+		fprintf(stderr, "encdb: audit seal: cannot open %s: %s\n", path,
+		        strerror(errno));
 		return -1;
 	}
 	memcpy(buf, line, n);
@@ -365,8 +366,9 @@ audit_seal_cmd(int argc, char *argv[])
 		goto out;
 	if (cfg_get(&c, "AUDIT_SIGNING_KEY", &keytext) != CFG_OK ||
 	    keytext == NULL) {
-		fprintf(stderr, "encdb: audit seal: AUDIT_SIGNING_KEY is not "
-		                "set; make a pair with: encdb gen-key --audit\n");
+		fprintf(stderr,
+		        "encdb: audit seal: AUDIT_SIGNING_KEY is not "
+		        "set; make a pair with: encdb gen-key --audit\n");
 		goto out;
 	}
 	if (audit_key_parse_signing(keytext, &k) == -1) {
@@ -404,8 +406,8 @@ audit_seal_cmd(int argc, char *argv[])
 	cp.prev = before;
 	cp.entries = chain.entries;
 	memcpy(cp.hash, chain.hash, AUDIT_HASH_LEN);
-	if (audit_checkpoint_format(&cp, &k, time(NULL), line,
-	                            sizeof(line)) == -1) {
+	if (audit_checkpoint_format(&cp, &k, time(NULL), line, sizeof(line)) ==
+	    -1) {
 		fprintf(stderr, "encdb: audit seal: signing failed\n");
 		goto out;
 	}
@@ -657,15 +659,14 @@ show_json(const PGresult *r)
 		for (j = 0; j < 8; j++)
 			json_object_object_add(
 			    o, show_cols[j],
-			    PQgetisnull(r, i, j)
-			        ? NULL
-			    : j == 0 ? json_object_new_int64(strtoll(
-			                   PQgetvalue(r, i, j), NULL, 10))
-			             : json_object_new_string(
-			                   PQgetvalue(r, i, j)));
+			    PQgetisnull(r, i, j) ? NULL
+			    : j == 0
+			        ? json_object_new_int64(
+			              strtoll(PQgetvalue(r, i, j), NULL, 10))
+			        : json_object_new_string(PQgetvalue(r, i, j)));
 	}
-	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-	                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(
+	    arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	rc = 0;
 out: /* the one cleanup */
 	json_object_put(arr);
@@ -696,8 +697,9 @@ show_user(PGconn *pg, const char *name, char id[37])
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		ops_pg_error("audit show", r, pg);
 	else if (PQntuples(r) != 1)
-		fprintf(stderr, "encdb: audit show: no user %s (give the UUID "
-		                "of a deleted user)\n",
+		fprintf(stderr,
+		        "encdb: audit show: no user %s (give the UUID "
+		        "of a deleted user)\n",
 		        name);
 	else {
 		snprintf(id, 37, "%s", PQgetvalue(r, 0, 0));
@@ -741,8 +743,9 @@ audit_show_cmd(int argc, char *argv[])
 			break;
 		case 'a':
 			if (audit_action_parse(optarg) == AUDIT__MAX) {
-				fprintf(stderr, "encdb: --action: no such "
-				                "action: %s\n",
+				fprintf(stderr,
+				        "encdb: --action: no such "
+				        "action: %s\n",
 				        optarg);
 				return OPS_EXIT_USAGE;
 			}

@@ -33,8 +33,7 @@ static const struct {
 	const char *grant; /* the privilege list of GRANT ... ON table */
 	const char *has;   /* privileges has_table_privilege must show */
 } grants[] = {
-    {"users", "SELECT, INSERT, UPDATE, DELETE",
-     "SELECT,INSERT,UPDATE,DELETE"},
+    {"users", "SELECT, INSERT, UPDATE, DELETE", "SELECT,INSERT,UPDATE,DELETE"},
     {"sessions", "SELECT, INSERT, UPDATE, DELETE",
      "SELECT,INSERT,UPDATE,DELETE"},
     {"api_tokens", "SELECT, UPDATE (last_used_at)", "SELECT"},
@@ -51,8 +50,7 @@ static const struct {
 
 /* Every table privilege, in has_table_privilege's spelling. */
 static const char *const table_privs[] = {
-    "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
-    "TRIGGER",
+    "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER",
 };
 
 static void
@@ -87,8 +85,7 @@ listed(const char *has, const char *priv)
 }
 
 static int
-roles_setup(PGconn *pg, const char *role, const char *qrole,
-            const char *pwfile)
+roles_setup(PGconn *pg, const char *role, const char *qrole, const char *pwfile)
 {
 	/* Everything taken, then the schema opened; the role follows. */
 	static const char *const reset[] = {
@@ -106,8 +103,9 @@ roles_setup(PGconn *pg, const char *role, const char *qrole,
 
 	if (roles_exec(pg, "BEGIN") == -1)
 		return -1;
-	r = PQexecParams(pg, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname "
-	                     "= $1",
+	r = PQexecParams(pg,
+	                 "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname "
+	                 "= $1",
 	                 1, NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		ops_pg_error("roles", r, pg);
@@ -168,15 +166,17 @@ out: /* the one cleanup */
 /* One yes/no query about role, with parameters $1 = role, then a and b
  * unless NULL; 1, 0, or -1 (printed). */
 static int
-ask(PGconn *pg, const char *sql, const char *role, const char *a,
-    const char *b)
+ask(PGconn *pg, const char *sql, const char *role, const char *a, const char *b)
 {
 	const char *values[3] = {role, a, b};
 	PGresult *r;
 	int v = -1;
 
-	r = PQexecParams(pg, sql, b != NULL ? 3 : a != NULL ? 2 : 1, NULL,
-	                 values, NULL, NULL, 0);
+	r = PQexecParams(pg, sql,
+	                 b != NULL   ? 3
+	                 : a != NULL ? 2
+	                             : 1,
+	                 NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 		ops_pg_error("roles --check", r, pg);
 	else

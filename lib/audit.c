@@ -46,7 +46,7 @@ static const struct db_stmt audit_insert = {
 static const struct db_stmt audit_insert_user = {
     "audit_record_user",
     AUDIT_INSERT "SELECT $1, (SELECT id::text FROM public.users"
-    " WHERE username = $2), $3, $4, $5, $6",
+                 " WHERE username = $2), $3, $4, $5, $6",
     6,
 };
 

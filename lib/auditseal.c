@@ -46,9 +46,9 @@
 #define CP_MAGIC "audit-checkpoint v1 "
 
 static const char *const cp_errs[AUDIT_CP__MAX] = {
-    "ok",                                     /* AUDIT_CP_OK */
-    "not a checkpoint line",                  /* AUDIT_CP_MALFORMED */
-    "signed by another key",                  /* AUDIT_CP_KEY */
+    "ok",                                      /* AUDIT_CP_OK */
+    "not a checkpoint line",                   /* AUDIT_CP_MALFORMED */
+    "signed by another key",                   /* AUDIT_CP_KEY */
     "signature does not verify (line edited)", /* AUDIT_CP_SIGNATURE */
 };
 
@@ -232,10 +232,12 @@ audit_sign(const struct audit_signing_key *k, const void *msg, size_t len,
 	    gcry_sexp_build(&sk, NULL,
 	                    "(private-key (ecc (curve Ed25519) (flags eddsa)"
 	                    " (q %b) (d %b)))",
-	                    AUDIT_KEY_LEN, k->pub, AUDIT_KEY_LEN, k->seed) != 0 ||
-	    gcry_sexp_build(&data, NULL,
-	                    "(data (flags eddsa) (hash-algo sha512) (value %b))",
-	                    (int)len, msg) != 0 ||
+	                    AUDIT_KEY_LEN, k->pub, AUDIT_KEY_LEN,
+	                    k->seed) != 0 ||
+	    gcry_sexp_build(
+	        &data, NULL,
+	        "(data (flags eddsa) (hash-algo sha512) (value %b))", (int)len,
+	        msg) != 0 ||
 	    gcry_pk_sign(&sv, data, sk) != 0)
 		goto out;
 	if (sexp_bytes(sv, "r", sig, 32) == -1 ||
@@ -250,8 +252,8 @@ out: /* the one cleanup */
 }
 
 int
-audit_verify_sig(const uint8_t pub[AUDIT_KEY_LEN], const void *msg,
-                 size_t len, const uint8_t sig[AUDIT_SIG_LEN])
+audit_verify_sig(const uint8_t pub[AUDIT_KEY_LEN], const void *msg, size_t len,
+                 const uint8_t sig[AUDIT_SIG_LEN])
 {
 	gcry_sexp_t pk = NULL, data = NULL, sv = NULL;
 	int ok = 0;
@@ -261,9 +263,10 @@ audit_verify_sig(const uint8_t pub[AUDIT_KEY_LEN], const void *msg,
 	                    "(public-key (ecc (curve Ed25519) (flags eddsa)"
 	                    " (q %b)))",
 	                    AUDIT_KEY_LEN, pub) != 0 ||
-	    gcry_sexp_build(&data, NULL,
-	                    "(data (flags eddsa) (hash-algo sha512) (value %b))",
-	                    (int)len, msg) != 0 ||
+	    gcry_sexp_build(
+	        &data, NULL,
+	        "(data (flags eddsa) (hash-algo sha512) (value %b))", (int)len,
+	        msg) != 0 ||
 	    gcry_sexp_build(&sv, NULL, "(sig-val (eddsa (r %b) (s %b)))", 32,
 	                    sig, 32, sig + 32) != 0)
 		goto out;

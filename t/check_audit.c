@@ -59,11 +59,16 @@ assert_hash(const struct audit_chain *c, const char *want)
 	"e1e104b421ee7278baedf5e647339fb161eecdaa7174b48c47fe586b919ea16d"
 
 static const struct audit_row row1 = {
-    1, 123456789, "user:x via token 7", NULL, "GET /user",
-    "read", "192.0.2.7", NULL};
-static const struct audit_row row4 = {
-    4, -5, "encdb (root)", "c4cc1314-26ee-4fed-803c-ef47d415c758",
-    "encdb rotate", "decrypt-all", NULL, "50 rows"};
+    1,           123456789, "user:x via token 7", NULL,
+    "GET /user", "read",    "192.0.2.7",          NULL};
+static const struct audit_row row4 = {4,
+                                      -5,
+                                      "encdb (root)",
+                                      "c4cc1314-26ee-4fed-803c-ef47d415c758",
+                                      "encdb rotate",
+                                      "decrypt-all",
+                                      NULL,
+                                      "50 rows"};
 
 START_TEST(test_chain)
 {
@@ -284,8 +289,9 @@ END_TEST
 
 START_TEST(test_param)
 {
-	struct audit_entry e = {"user:a via token 7", NULL, "GET /user",
-	                        AUDIT_READ, NULL, "say \"hi\" \\ bye"};
+	struct audit_entry e = {
+	    "user:a via token 7", NULL, "GET /user",
+	    AUDIT_READ,           NULL, "say \"hi\" \\ bye"};
 	char out[AUDIT_PARAM_MAX], big[AUDIT_PARAM_MAX];
 
 	ck_assert_int_eq(audit_param(&e, out), 0);
@@ -434,8 +440,9 @@ START_TEST(test_concurrent_writers)
 			db_init(&cfg);
 			for (j = 0; j < EACH; j++) {
 				struct audit_entry e = {
-				    "user:x via token 1", NULL, "GET /users",
-				    AUDIT_LIST, "198.51.100.1", NULL};
+				    "user:x via token 1", NULL,
+				    "GET /users",         AUDIT_LIST,
+				    "198.51.100.1",       NULL};
 				bad |= audit_record(&e) != DB_OK;
 			}
 			db_close();
@@ -473,8 +480,9 @@ END_TEST
 /* A user row, and the AUDIT_WITH forms writing their entry with it. */
 START_TEST(test_with_statements)
 {
-	struct audit_entry e = {"user:y via session", NULL, "GET /user",
-	                        AUDIT_READ, "203.0.113.9", NULL};
+	struct audit_entry e = {"user:y via session", NULL,
+	                        "GET /user",          AUDIT_READ,
+	                        "203.0.113.9",        NULL};
 	struct user_new nu = {"aw_ann", "ann@aw.example", "a-long-password-1",
 	                      "user"};
 	struct user_list l;
@@ -490,8 +498,7 @@ START_TEST(test_with_statements)
 	free(v);
 	n = count_entries();
 	users_clear(&u);
-	ck_assert_int_eq(users_find_by_username(&cfg, "aw_ann", &e, &u),
-	                 DB_OK);
+	ck_assert_int_eq(users_find_by_username(&cfg, "aw_ann", &e, &u), DB_OK);
 	ck_assert_int_eq(count_entries(), n + 1);
 	users_clear(&u);
 	ck_assert_int_eq(users_find_by_username(&cfg, "aw_nobody", &e, &u),
