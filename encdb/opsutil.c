@@ -23,19 +23,42 @@
 
 #define OPS_ARRAY_HEADER 20 /* ndim, flags, oid, dim, lbound: 5 x int32 */
 
+/* Print each line of a cfg_load message as "encdb: LINE". */
+static void
+print_lines(char *msg)
+{
+	char *line, *next;
+
+	for (line = msg; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		fprintf(stderr, "encdb: %s\n", line);
+	}
+}
+
 int
 ops_setup(struct cfg *c, unsigned flags, PGconn **pg)
 {
-	char err[1024];
+	char err[1024], msg[512];
+	size_t n;
 
 	*pg = NULL;
 	if (cfg_load(c, flags | CFG_ALL_ERRS, err, sizeof(err)) != CFG_OK) {
-		fprintf(stderr, "encdb: settings: %s\n", err);
+		print_lines(err);
+		fprintf(stderr, "Fix the settings named above; 'encdb check' "
+		                "lists every problem with its fix.\n");
 		return -1;
 	}
 	if (db_init(c) != DB_OK || db_connect() != DB_OK) {
-		fprintf(stderr, "encdb: cannot connect to the database "
-		                "(DATABASE_URL): see `encdb check`\n");
+		snprintf(msg, sizeof(msg), "%s", db_last_error());
+		n = strlen(msg);
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		fprintf(stderr, "encdb: cannot connect to the database%s%s\n",
+		        n > 0 ? ": " : "", msg);
+		fprintf(stderr, "Check DATABASE_URL (or POSTGRES_HOST and the "
+		                "other POSTGRES_ settings) and that PostgreSQL "
+		                "runs; 'encdb check' tests the settings.\n");
 		return -1;
 	}
 	*pg = db_handle();

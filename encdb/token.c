@@ -18,6 +18,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "encdb.h"
 #include "ops.h"
 
 static const char token_list_sql[] =
@@ -40,12 +41,7 @@ static const char token_exists_sql[] =
 static void
 token_usage(FILE *f)
 {
-	fputs("usage: encdb token create USERNAME --name NAME\n"
-	      "       encdb token list [USERNAME]\n"
-	      "       encdb token revoke ID\n"
-	      "  create prints the new token once; only its SHA-256 is "
-	      "stored.\n",
-	      f);
+	encdb_help_group(f, "token");
 }
 
 static int
@@ -191,10 +187,6 @@ ops_token(int argc, char *argv[])
 		return token_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "revoke") == 0)
 		return token_revoke(argc - 1, argv + 1);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		token_usage(stdout);
-		return OPS_EXIT_OK;
-	}
 	fprintf(stderr, "encdb: token: unknown subcommand %s\n", argv[1]);
 	token_usage(stderr);
 	return OPS_EXIT_USAGE;

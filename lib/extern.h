@@ -43,6 +43,13 @@ void log_set_progname(const char *name);
 /* Set the id of the current request (copied; NULL clears it). */
 void log_set_request_id(const char *id);
 
+/*
+ * Drop every log line (on != 0) or write them again (0). encdb is quiet
+ * unless run with -v: it tells the operator in its own words what
+ * happened, and the log lines name internal functions.
+ */
+void log_set_quiet(int on);
+
 /* ==== HTTP layer (owner: http): buf, http, req, valid, resp, tmpl ====== */
 
 struct json_object;
