@@ -5,3 +5,10 @@ encdb_encdb_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(GCRYPT_CFLAGS)
 encdb_encdb_LDADD = lib/libapp.la lib/libencfield.la $(PQ_LIBS) \
 	$(GCRYPT_LIBS)
 dist_man_MANS += man/encdb.1
+
+# The bash completion, installed as "encdb" where bash-completion loads it
+# on first use (configure --with-bash-completion-dir). Automake distributes
+# it in either case.
+if BASH_COMPLETION
+dist_bashcompletion_DATA = encdb/bash-completion/encdb
+endif

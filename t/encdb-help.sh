@@ -5,7 +5,8 @@
 # an example that runs that command, and a line for each option of its
 # usage line; `--version` works after it too. Then the manual: the commands
 # of man/encdb.1's SYNOPSIS are those of `encdb help`, in the same order,
-# and each command has the same options in both. No database is needed.
+# and each command has the same options in both. Last, the bash completion
+# offers what the table has. No database is needed.
 set -u
 
 encdb="$top_builddir/encdb/encdb"
@@ -101,5 +102,30 @@ while read -r cmd; do
 	grep -q "^\.It Cm $cmd\( \|\$\)" "$man" ||
 	    fail "man/encdb.1 does not describe $cmd (.It Cm $cmd)"
 done <"$work/cmds"
+
+# ---- the bash completion (encdb/bash-completion/encdb) completes from the
+# same table: commands, subcommands, a command's options, set-type's TYPE.
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+	    _encdb; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
+	    sh "$top_srcdir/encdb/bash-completion/encdb" "$encdb" "$@"
+}
+if command -v bash >/dev/null; then
+	got=$(complete_words us)
+	[ "$got" = "user " ] || fail "completion of 'us': $got"
+	got=$(complete_words user "")
+	[ "$got" = "delete list passwd set-type " ] || fail "completion of 'user ': $got"
+	got=$(complete_words rotate --)
+	[ "$got" = "--batch --help --jobs --pause --verbose --version " ] ||
+	    fail "completion of 'rotate --': $got"
+	got=$(complete_words user list --p)
+	[ "$got" = "--prefix " ] || fail "completion of 'user list --p': $got"
+	got=$(complete_words user set-type alice "")
+	[ "$got" = "admin user " ] || fail "completion of 'user set-type alice ': $got"
+	got=$(complete_words help tok)
+	[ "$got" = "token " ] || fail "completion of 'help tok': $got"
+else
+	echo "no bash: the completion is not tested"
+fi
 
 [ "$failures" -eq 0 ]
