@@ -69,7 +69,7 @@ user_get(struct app *a, const char *name)
 		app_db_error(a, de);
 		return;
 	}
-	/* The decrypted email is shown: audited first (ops, issue 6). */
+	/* The decrypted email is shown: audited first. */
 	if ((de = audit_request(a, u.id, AUDIT_READ)) != DB_OK)
 		app_db_error(a, de);
 	else
@@ -154,7 +154,7 @@ user_patch(struct app *a, const char *name, int self)
 		app_db_error(a, de);
 		goto out;
 	}
-	/* A change, answered with the decrypted row: audited (issue 6). */
+	/* A change, answered with the decrypted row: audited. */
 	if ((de = audit_request(a, u.id, AUDIT_UPDATE)) != DB_OK) {
 		app_db_error(a, de);
 		goto out;

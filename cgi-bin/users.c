@@ -103,7 +103,7 @@ fail:
 
 /*
  * The JSON list shows emails unmasked (the HTML one masks them): record
- * it in the audit trail, one entry per response (ops, issue 6).
+ * it in the audit trail, one entry per response.
  */
 static enum db_err
 users_audit_list(struct app *a, const struct user_list *l)

@@ -1,9 +1,10 @@
 /*
  * token.c -- `encdb token create|list|revoke`: the API bearer tokens of
- * DESIGN §6. A token is made and stored by lib/auth.c (auth_token_create:
- * 32 random bytes as 43 base64url characters; only SHA-256 of the token
- * text is stored, in api_tokens.token_hash, exactly as the routes verify
- * a bearer token), printed once on standard output and never again.
+ * the routes (README, "JSON API"). A token is made and stored by
+ * lib/auth.c (auth_token_create: 32 random bytes as 43 base64url
+ * characters; only SHA-256 of the token text is stored, in
+ * api_tokens.token_hash, exactly as the routes verify a bearer token),
+ * printed once on standard output and never again.
  * list shows ids, owners, names and dates, never hashes; revoke marks a
  * token revoked by its id (the row is kept for the record).
  */

@@ -643,7 +643,7 @@ int tmpl_esc_href(struct buf *out, const char *s);  /* scheme check + attr */
 /* 1 if s is a URL allowed in href (relative, http, https, mailto). */
 int tmpl_url_safe(const char *s);
 
-/* ---- cfg.c: settings (DESIGN §3) ---------------------------------------
+/* ---- cfg.c: settings (README, Configuration) ----------------------------
  * Every setting is read from the environment, else from a file of that name
  * in SECRETS_PATH (default /run/secrets; one trailing newline stripped),
  * else from the optional CONFIG_FILE (KEY=VALUE lines, # comments). Error
