@@ -8,6 +8,7 @@
 # runs the same under Apache (SERVER=apache). Each run writes the settings
 # of its instance to an env file (mode 0600, removed at the stop) and
 # prints the one command that runs encdb against it; that command works.
+# The README's curl examples (t/readme-examples.py) run against run 1.
 . "$top_srcdir/t/e2e/lib.sh"
 
 e2e_top=$(cd "$top_srcdir" && pwd)
@@ -105,6 +106,12 @@ cli=$(sed -n 's/^  encdb:     \(.*tools\/dev encdb status\)   (settings: .*)$/\1
 grep -q '^users: *1$' "$logdir/encdb-status.out" ||
     { cat "$logdir/encdb-status.out" >&2; e2e_fail "$cli: not 1 user"; }
 echo "ok - the printed '$cli' reaches the instance"
+# The README's JSON API and migration examples, run as written.
+PASSWORD=$pw BUILDDIR=$e2e_build RUN_APP_STATE=$state \
+    python3 "$e2e_top/t/readme-examples.py" "$e2e_top/README" "$url" \
+    "$logdir/readme" >"$logdir/readme.out" 2>&1 ||
+    { cat "$logdir/readme.out" >&2; e2e_fail "the README's examples"; }
+echo "ok - $(tail -n 1 "$logdir/readme.out")"
 stop
 [ ! -e "$state/env" ] || e2e_fail "the env file outlives the instance"
 

@@ -5,8 +5,9 @@
 # an example that runs that command, and a line for each option of its
 # usage line; `--version` works after it too. Then the manual: the commands
 # of man/encdb.1's SYNOPSIS are those of `encdb help`, in the same order,
-# and each command has the same options in both. Last, the bash completion
-# offers what the table has. No database is needed.
+# and each command has the same options in both; the README's list is the
+# same. Last, the bash completion offers what the table has. No database is
+# needed.
 set -u
 
 encdb="$top_builddir/encdb/encdb"
@@ -102,6 +103,15 @@ while read -r cmd; do
 	grep -q "^\.It Cm $cmd\( \|\$\)" "$man" ||
 	    fail "man/encdb.1 does not describe $cmd (.It Cm $cmd)"
 done <"$work/cmds"
+
+# ---- the README shows the same command list (its "$ encdb help" block).
+sed -n '/^    \$ encdb help$/,/^$/p' "$top_srcdir/README" |
+    sed -n '/^    commands:$/,/^$/p' | sed 's/^    //' >"$work/readme-cmds"
+sed -n '/^commands:$/,/^$/p' "$work/help" >"$work/help-cmds"
+diff -u "$work/readme-cmds" "$work/help-cmds" >"$work/diff" || {
+	fail "the README's command list (-) and encdb help (+) differ"
+	cat "$work/diff" >&2
+}
 
 # ---- the bash completion (encdb/bash-completion/encdb) completes from the
 # same table: commands, subcommands, a command's options, set-type's TYPE.
