@@ -93,7 +93,7 @@ encdb_migrate(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	if ((ch = sql_dir_options("migrate", argc, argv, &dir)) != -1)
 		return ch;
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
+	if (ops_setup(&c, CFG_NEED_DB | OPS_ANY_SCHEMA, &pg) != 0)
 		goto out;
 	if (dir == NULL)
 		dir = c.sql_dir;
@@ -327,11 +327,11 @@ encdb_check(int argc, char *argv[])
 		if (db_connect() != DB_OK)
 			bad("check DATABASE_URL (or POSTGRES_*) and that "
 			    "PostgreSQL runs and accepts this client",
-			    "database: cannot connect: %s", db_last_error());
+			    "database: cannot connect: %s", ops_db_message());
 		else if (migrate_db_version(&dbv) != DB_OK)
 			bad("check the database role's privileges",
 			    "database: cannot read the schema version: %s",
-			    db_last_error());
+			    ops_db_message());
 		else {
 			ok("database: reachable");
 			if (filev >= 0 && dbv < filev)

@@ -31,12 +31,21 @@ struct cfg;
 struct pg_conn;
 struct pg_result;
 
+/* A flag of ops_setup beside CFG_NEED_*: the schema may be missing. */
+#define OPS_ANY_SCHEMA 0x100
+
 /*
  * Load the settings (flags: CFG_NEED_*), open the database connection and
- * return it in *pg. On failure, print the reason (naming the setting) to
- * stderr and return -1; cfg must be released with ops_teardown anyway.
+ * return it in *pg; unless flags has OPS_ANY_SCHEMA, check that the schema
+ * is migrated. On failure, print the reason in plain words (naming the
+ * setting, or what to run) to stderr and return -1; cfg must be released
+ * with ops_teardown anyway.
  */
 int ops_setup(struct cfg *c, unsigned flags, struct pg_conn **pg);
+
+/* PostgreSQL's message for the last failure, without trailing newlines
+ * (static; it may quote values: for the operator only). */
+const char *ops_db_message(void);
 
 /*
  * Load the settings n more times into w[0..n-1] (flags as ops_setup), for

@@ -36,30 +36,58 @@ print_lines(char *msg)
 	}
 }
 
+const char *
+ops_db_message(void)
+{
+	static char msg[512];
+	size_t n;
+
+	snprintf(msg, sizeof(msg), "%s", db_last_error());
+	n = strlen(msg);
+	while (n > 0 &&
+	       (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\t'))
+		msg[--n] = '\0';
+	return msg;
+}
+
 int
 ops_setup(struct cfg *c, unsigned flags, PGconn **pg)
 {
-	char err[1024], msg[512];
-	size_t n;
+	char err[1024];
+	const char *msg;
+	int version = 0;
 
 	*pg = NULL;
-	if (cfg_load(c, flags | CFG_ALL_ERRS, err, sizeof(err)) != CFG_OK) {
+	if (cfg_load(c, (flags & ~OPS_ANY_SCHEMA) | CFG_ALL_ERRS, err,
+	             sizeof(err)) != CFG_OK) {
 		print_lines(err);
 		fprintf(stderr, "Fix the settings named above; 'encdb check' "
 		                "lists every problem with its fix.\n");
 		return -1;
 	}
 	if (db_init(c) != DB_OK || db_connect() != DB_OK) {
-		snprintf(msg, sizeof(msg), "%s", db_last_error());
-		n = strlen(msg);
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
+		msg = ops_db_message();
 		fprintf(stderr, "encdb: cannot connect to the database%s%s\n",
-		        n > 0 ? ": " : "", msg);
+		        msg[0] != '\0' ? ": " : "", msg);
 		fprintf(stderr, "Check DATABASE_URL (or POSTGRES_HOST and the "
 		                "other POSTGRES_ settings) and that PostgreSQL "
 		                "runs; 'encdb check' tests the settings.\n");
 		return -1;
+	}
+	if (!(flags & OPS_ANY_SCHEMA)) {
+		if (migrate_db_version(&version) != DB_OK) {
+			fprintf(stderr,
+			        "encdb: cannot read the schema version: "
+			        "%s\n",
+			        ops_db_message());
+			return -1;
+		}
+		if (version == 0) {
+			fprintf(stderr,
+			        "encdb: the database has no schema yet: "
+			        "run 'encdb migrate' first.\n");
+			return -1;
+		}
 	}
 	*pg = db_handle();
 	if (*pg == NULL)

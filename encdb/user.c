@@ -202,7 +202,7 @@ check_field(const char *cmd, valid_fn fn, const char *name, const char *value)
 static int
 db_failed(const char *cmd, enum db_err e)
 {
-	const char *msg = db_last_error();
+	const char *msg = ops_db_message();
 
 	encdb_err("%s: the database refused or failed: %s", cmd,
 	          msg[0] != '\0' ? msg : db_strerror(e));
@@ -415,8 +415,6 @@ encdb_user_list(int argc, char *argv[])
 	}
 	if (ops_setup(&c, CFG_NEED_DB | (emails ? CFG_NEED_KEYS : 0), &pg) != 0)
 		goto out;
-	printf("%-24s %-6s %-36s %-19s  %-*s%s\n", "USERNAME", "TYPE", "ID",
-	       "CREATED", emails ? 19 : 0, "UPDATED", emails ? "  EMAIL" : "");
 	do {
 		e = users_list(&c, prefix, after, 1000, &l);
 		free(after);
@@ -434,6 +432,9 @@ encdb_user_list(int argc, char *argv[])
 				goto out;
 			}
 			recorded = 1;
+			printf("%-24s %-6s %-36s %-19s  %-*s%s\n", "USERNAME",
+			       "TYPE", "ID", "CREATED", emails ? 19 : 0,
+			       "UPDATED", emails ? "  EMAIL" : "");
 		}
 		for (i = 0; i < l.n; i++) {
 			short_time(l.v[i].created_at, created);
