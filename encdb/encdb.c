@@ -422,6 +422,24 @@ is_opt(const char *arg, const char *s, const char *l)
 	return strcmp(arg, s) == 0 || strcmp(arg, l) == 0;
 }
 
+/*
+ * If arg is an option every command takes (cmds.c), note it (-v at once,
+ * *help, *version) and return 1; else return 0.
+ */
+static int
+common_opt(const char *arg, int *help, int *version)
+{
+	if (is_opt(arg, "-v", "--verbose"))
+		encdb_verbose = 1;
+	else if (is_opt(arg, "-h", "--help"))
+		*help = 1;
+	else if (strcmp(arg, "--version") == 0)
+		*version = 1;
+	else
+		return 0;
+	return 1;
+}
+
 /* `encdb help [COMMAND [SUBCOMMAND]]`. */
 static int
 help_main(int argc, char *argv[])
@@ -460,13 +478,7 @@ main(int argc, char *argv[])
 	log_set_progname(progname);
 	/* Options before the command. */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (is_opt(argv[i], "-v", "--verbose"))
-			encdb_verbose = 1;
-		else if (is_opt(argv[i], "-h", "--help"))
-			help = 1;
-		else if (strcmp(argv[i], "--version") == 0)
-			version = 1;
-		else {
+		if (!common_opt(argv[i], &help, &version)) {
 			encdb_err("unknown option %s", argv[i]);
 			fprintf(stderr, "Run 'encdb help' for the usage.\n");
 			return OPS_EXIT_USAGE;
@@ -499,13 +511,7 @@ main(int argc, char *argv[])
 				argv[n++] = argv[i++];
 			break;
 		}
-		if (is_opt(argv[i], "-v", "--verbose"))
-			encdb_verbose = 1;
-		else if (is_opt(argv[i], "-h", "--help"))
-			help = 1;
-		else if (strcmp(argv[i], "--version") == 0)
-			version = 1;
-		else
+		if (!common_opt(argv[i], &help, &version))
 			argv[n++] = argv[i];
 	}
 	argc = n;

@@ -263,15 +263,21 @@ begin_locked(const char *cmd, struct cfg *c, const char *name, struct user *u,
 	return -1;
 }
 
-/* Commit, or report why not. Returns -1 when committed. */
+/*
+ * End the transaction of cmd after its change, whose result is e: record
+ * the audit entry (subject, action) and commit, or roll back and report.
+ * Returns -1 when committed, else the exit status.
+ */
 static int
-commit(const char *cmd)
+finish(const char *cmd, enum db_err e, const char *subject,
+       enum audit_action action)
 {
-	enum db_err e;
-
-	if ((e = db_commit()) != DB_OK)
-		return db_failed(cmd, e);
-	return -1;
+	if (e == DB_OK)
+		e = record(cmd, subject, action);
+	if (e == DB_OK && (e = db_commit()) == DB_OK)
+		return -1;
+	db_rollback();
+	return db_failed(cmd, e);
 }
 
 /* ---- create-user -------------------------------------------------------- */
@@ -339,20 +345,15 @@ encdb_create_user(int argc, char *argv[])
 		goto out;
 	}
 	e = users_create(&c, &nu, &u, &conflict);
-	if (e == DB_OK)
-		e = record("create-user", u.id, AUDIT_CREATE);
-	if (e != DB_OK) {
+	if (e == DB_CONFLICT) {
 		db_rollback();
-		if (e == DB_CONFLICT)
-			encdb_err("create-user: that %s is already taken",
-			          conflict == USERS_CONFLICT_NONE
-			              ? "user"
-			              : users_conflict_field(conflict));
-		else
-			rc = db_failed("create-user", e);
+		encdb_err("create-user: that %s is already taken",
+		          conflict == USERS_CONFLICT_NONE
+		              ? "user"
+		              : users_conflict_field(conflict));
 		goto out;
 	}
-	if ((rc = commit("create-user")) != -1)
+	if ((rc = finish("create-user", e, u.id, AUDIT_CREATE)) != -1)
 		goto out;
 	printf("created %s %s (id %s)\n", u.user_type, u.username, u.id);
 	rc = OPS_EXIT_OK;
@@ -526,8 +527,6 @@ encdb_user_passwd(int argc, char *argv[])
 		          name);
 		goto out;
 	}
-	if (e == DB_OK)
-		e = record("user passwd", u.id, AUDIT_UPDATE);
 	/* The old password's sessions end with it. */
 	if (e == DB_OK &&
 	    (ae = auth_sessions_end_user(u.id, NULL)) != AUTH_OK) {
@@ -537,12 +536,7 @@ encdb_user_passwd(int argc, char *argv[])
 		rc = OPS_EXIT_SETUP;
 		goto out;
 	}
-	if (e != DB_OK) {
-		db_rollback();
-		rc = db_failed("user passwd", e);
-		goto out;
-	}
-	if ((rc = commit("user passwd")) != -1)
+	if ((rc = finish("user passwd", e, u.id, AUDIT_UPDATE)) != -1)
 		goto out;
 	printf("new password set for %s; their sessions were ended\n",
 	       u.username);
@@ -554,10 +548,16 @@ out: /* the one cleanup */
 	return rc;
 }
 
-/* ---- user set-type ------------------------------------------------------ */
+/* ---- user set-type, user delete ---------------------------------------- */
 
-int
-encdb_user_set_type(int argc, char *argv[])
+/*
+ * Change the type of the user named name to type, or delete them (type
+ * NULL), as command cmd: in one transaction with the admins locked, never
+ * removing the last admin, recorded in the audit trail. Returns the exit
+ * status.
+ */
+static int
+admin_safe_change(const char *cmd, const char *name, const char *type)
 {
 	struct user_change chg;
 	struct user u, after;
@@ -570,24 +570,12 @@ encdb_user_set_type(int argc, char *argv[])
 	memset(&u, 0, sizeof(u));
 	memset(&after, 0, sizeof(after));
 	memset(&chg, 0, sizeof(chg));
-	/* Skip "user"; getopt_long's messages name argv[0]. */
-	argv[1] = argv[0];
-	argc--, argv++;
-	if (argc != 3 || argv[1][0] == '-') {
-		encdb_err("user set-type: needs USERNAME and TYPE");
-		encdb_usage(stderr, "user set-type");
-		return OPS_EXIT_USAGE;
-	}
-	if (check_field("user set-type", valid_user_type, "TYPE", argv[2]) ==
-	    -1)
-		return OPS_EXIT_USAGE;
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
 		goto out;
-	if ((rc = begin_locked("user set-type", &c, argv[1], &u, &admins)) !=
-	    -1)
+	if ((rc = begin_locked(cmd, &c, name, &u, &admins)) != -1)
 		goto out;
 	rc = OPS_EXIT_OK;
-	if (strcmp(u.user_type, argv[2]) == 0) {
+	if (type != NULL && strcmp(u.user_type, type) == 0) {
 		db_rollback();
 		printf("%s is already of type %s: nothing changed\n",
 		       u.username, u.user_type);
@@ -595,25 +583,29 @@ encdb_user_set_type(int argc, char *argv[])
 	}
 	if (strcmp(u.user_type, "admin") == 0 && admins <= 1) {
 		db_rollback();
-		encdb_err("user set-type: %s is the last admin: make another "
+		encdb_err("%s: %s is the last admin and stays: make another "
 		          "user an admin first",
-		          u.username);
+		          cmd, u.username);
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
 	}
-	chg.user_type = argv[2];
-	e = users_update(&c, argv[1], &chg, &after, NULL);
-	if (e == DB_OK)
-		e = record("user set-type", u.id, AUDIT_UPDATE);
-	if (e != DB_OK) {
-		db_rollback();
-		rc = db_failed("user set-type", e);
+	/* A deleted user's sessions and API tokens go with the row (ON
+	 * DELETE CASCADE). */
+	if (type != NULL) {
+		chg.user_type = type;
+		e = users_update(&c, name, &chg, &after, NULL);
+	} else
+		e = users_delete(&c, name);
+	rc = finish(cmd, e, u.id, type != NULL ? AUDIT_UPDATE : AUDIT_DELETE);
+	if (rc != -1)
 		goto out;
-	}
-	if ((rc = commit("user set-type")) != -1)
-		goto out;
-	printf("%s is now of type %s (was %s)\n", after.username,
-	       after.user_type, u.user_type);
+	if (type != NULL)
+		printf("%s is now of type %s (was %s)\n", after.username,
+		       after.user_type, u.user_type);
+	else
+		printf("deleted %s %s (id %s) with their sessions and API "
+		       "tokens\n",
+		       u.user_type, u.username, u.id);
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	users_clear(&u);
@@ -622,55 +614,29 @@ out: /* the one cleanup */
 	return rc;
 }
 
-/* ---- user delete -------------------------------------------------------- */
+int
+encdb_user_set_type(int argc, char *argv[])
+{
+	argc--, argv++; /* "user" */
+	if (argc != 3 || argv[1][0] == '-') {
+		encdb_err("user set-type: needs USERNAME and TYPE");
+		encdb_usage(stderr, "user set-type");
+		return OPS_EXIT_USAGE;
+	}
+	if (check_field("user set-type", valid_user_type, "TYPE", argv[2]) ==
+	    -1)
+		return OPS_EXIT_USAGE;
+	return admin_safe_change("user set-type", argv[1], argv[2]);
+}
 
 int
 encdb_user_delete(int argc, char *argv[])
 {
-	struct user u;
-	struct cfg c;
-	PGconn *pg;
-	int admins = 0, rc = OPS_EXIT_SETUP;
-	enum db_err e;
-
-	memset(&c, 0, sizeof(c));
-	memset(&u, 0, sizeof(u));
-	/* Skip "user"; getopt_long's messages name argv[0]. */
-	argv[1] = argv[0];
-	argc--, argv++;
+	argc--, argv++; /* "user" */
 	if (argc != 2 || argv[1][0] == '-') {
 		encdb_err("user delete: needs one USERNAME");
 		encdb_usage(stderr, "user delete");
 		return OPS_EXIT_USAGE;
 	}
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
-		goto out;
-	if ((rc = begin_locked("user delete", &c, argv[1], &u, &admins)) != -1)
-		goto out;
-	if (strcmp(u.user_type, "admin") == 0 && admins <= 1) {
-		db_rollback();
-		encdb_err("user delete: %s is the last admin and stays: make "
-		          "another user an admin first",
-		          u.username);
-		rc = OPS_EXIT_PROBLEM;
-		goto out;
-	}
-	/* Sessions and API tokens go with the row (ON DELETE CASCADE). */
-	e = users_delete(&c, argv[1]);
-	if (e == DB_OK)
-		e = record("user delete", u.id, AUDIT_DELETE);
-	if (e != DB_OK) {
-		db_rollback();
-		rc = db_failed("user delete", e);
-		goto out;
-	}
-	if ((rc = commit("user delete")) != -1)
-		goto out;
-	printf("deleted %s %s (id %s) with their sessions and API tokens\n",
-	       u.user_type, u.username, u.id);
-	rc = OPS_EXIT_OK;
-out: /* the one cleanup */
-	users_clear(&u);
-	ops_teardown(&c);
-	return rc;
+	return admin_safe_change("user delete", argv[1], NULL);
 }
