@@ -17,7 +17,7 @@
 /* One command or subcommand of encdb. */
 struct encdb_cmd {
 	const char *name;         /* the words typed: "migrate", "user list" */
-	int (*fn)(int, char *[]); /* runs it; argv[0] is the first word */
+	int (*fn)(int, char *[]); /* runs it: see "The arguments" below */
 	const char *args;         /* what follows the name in the synopsis */
 	const char *summary;      /* one line for `encdb help` */
 	const char *options;      /* "  --opt ARG   what it does\n" lines */
@@ -54,8 +54,11 @@ void encdb_usage(FILE *f, const char *name);
 void encdb_version(FILE *f);
 
 /*
- * The commands that live in encdb.c and user.c. Each takes argv[0] = the
- * first word of its name and returns an OPS_EXIT_* status (ops.h).
+ * The arguments: a command's function gets the words from its first one
+ * on, without the common options (-v, -h, --version); argv[0] is "encdb
+ * NAME" (getopt_long's messages name it), argv[1] the second word of a
+ * two-word name. It returns an OPS_EXIT_* status (ops.h). The commands
+ * that live in encdb.c and user.c:
  */
 int encdb_migrate(int argc, char *argv[]);
 int encdb_check(int argc, char *argv[]);

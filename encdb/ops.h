@@ -1,10 +1,11 @@
 /*
  * ops.h -- the operator's subcommands of encdb (rotate, upgrade, reindex,
  * verify, status, token, audit) and the helpers they share (encdb/opsutil.c).
- * encdb.c's dispatcher calls ops_<name>(argc, argv) with argv[0] the
- * subcommand's name; each returns the process exit status: 0 success,
- * 1 the work found a problem (rows skipped, verification failed), 2 usage
- * error, 3 configuration or database error.
+ * encdb.c's main calls ops_<name>(argc, argv) as the table of cmds.c says
+ * (argv as encdb.h describes); each returns the process exit status:
+ * 0 success, 1 the work found a problem (rows skipped, verification
+ * failed) or was refused, 2 usage error, 3 configuration or database
+ * error.
  */
 #ifndef ENCDB_OPS_H
 #define ENCDB_OPS_H
