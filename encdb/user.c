@@ -370,8 +370,17 @@ out: /* the one cleanup */
 static void
 short_time(const char *iso, char out[20])
 {
-	snprintf(out, 20, "%s", iso[0] != '\0' ? iso : "-");
-	if (out[0] != '-' && strlen(out) > 10)
+	size_t n = strlen(iso);
+
+	if (n == 0) {
+		memcpy(out, "-", 2);
+		return;
+	}
+	if (n > 19)
+		n = 19; /* the seconds' fraction and the offset go */
+	memcpy(out, iso, n);
+	out[n] = '\0';
+	if (n > 10)
 		out[10] = ' ';
 }
 
