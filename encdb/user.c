@@ -196,8 +196,8 @@ check_field(const char *cmd, valid_fn fn, const char *name, const char *value)
 
 /*
  * Report a failed database call of cmd and return the exit status: the
- * server's message (for the operator; no values of ours are in it), and
- * where the details are.
+ * server's message (it may quote a value: for the operator's eyes only,
+ * never a log line) and where the details are.
  */
 static int
 db_failed(const char *cmd, enum db_err e)
@@ -274,10 +274,14 @@ finish(const char *cmd, enum db_err e, const char *subject,
 {
 	if (e == DB_OK)
 		e = record(cmd, subject, action);
-	if (e == DB_OK && (e = db_commit()) == DB_OK)
-		return -1;
-	db_rollback();
-	return db_failed(cmd, e);
+	if (e != DB_OK) {
+		db_rollback();
+		return db_failed(cmd, e);
+	}
+	/* db_commit ends the transaction whatever happens. */
+	if ((e = db_commit()) != DB_OK)
+		return db_failed(cmd, e);
+	return -1;
 }
 
 /* ---- create-user -------------------------------------------------------- */
