@@ -627,29 +627,45 @@ out: /* the one cleanup */
 	return rc;
 }
 
+/*
+ * The operands of a user subcommand without options: *argv[1] on, after
+ * an optional "--" (a username may start with '-'). Returns their count.
+ */
+static int
+operands(int argc, char ***argv)
+{
+	argc -= 2, *argv += 2; /* "user" and the subcommand */
+	if (argc > 0 && strcmp((*argv)[0], "--") == 0)
+		argc--, (*argv)++;
+	else if (argc > 0 && (*argv)[0][0] == '-')
+		return -1; /* an option: there are none */
+	return argc;
+}
+
 int
 encdb_user_set_type(int argc, char *argv[])
 {
-	argc--, argv++; /* "user" */
-	if (argc != 3 || argv[1][0] == '-') {
-		encdb_err("user set-type: needs USERNAME and TYPE");
+	if (operands(argc, &argv) != 2) {
+		encdb_err(
+		    "user set-type: needs USERNAME and TYPE (after \"--\" "
+		    "if USERNAME starts with '-')");
 		encdb_usage(stderr, "user set-type");
 		return OPS_EXIT_USAGE;
 	}
-	if (check_field("user set-type", valid_user_type, "TYPE", argv[2]) ==
+	if (check_field("user set-type", valid_user_type, "TYPE", argv[1]) ==
 	    -1)
 		return OPS_EXIT_USAGE;
-	return admin_safe_change("user set-type", argv[1], argv[2]);
+	return admin_safe_change("user set-type", argv[0], argv[1]);
 }
 
 int
 encdb_user_delete(int argc, char *argv[])
 {
-	argc--, argv++; /* "user" */
-	if (argc != 2 || argv[1][0] == '-') {
-		encdb_err("user delete: needs one USERNAME");
+	if (operands(argc, &argv) != 1) {
+		encdb_err("user delete: needs one USERNAME (after \"--\" if it "
+		          "starts with '-')");
 		encdb_usage(stderr, "user delete");
 		return OPS_EXIT_USAGE;
 	}
-	return admin_safe_change("user delete", argv[1], NULL);
+	return admin_safe_change("user delete", argv[0], NULL);
 }
