@@ -23,7 +23,7 @@
 /* The last part of argv[0]: which route this copy stands for. */
 static const char *progname = "hello";
 
-/* The settings whose presence hello reports (DESIGN.md section 3). */
+/* The settings whose presence hello reports (README, Configuration). */
 static const char *const settings[] = {
     "DATABASE_URL",        "FIELD_KEYS", "INDEX_KEY",
     "POSTGRES_SECRET_KEY", "SECRET_KEY", "LEGACY_ENGINE",

@@ -1,4 +1,4 @@
-# bench/http.mk: the side-by-side benchmarks (issue 7): our routes, the bare
+# bench/http.mk: the side-by-side benchmarks: our routes, the bare
 # libfcgi ceiling (bench/hello) and the Flask peer (bench/peer/), through
 # lighttpd and Apache mod_fcgid, driven by wrk; the field-crypto
 # micro-benchmark next to Python's cryptography; encdb rotate/upgrade on a

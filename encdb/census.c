@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "encdb.h"
 #include "ops.h"
 
 #define VERIFY_PAGE "5000"
@@ -124,10 +126,7 @@ fail: /* the one report of a failing row */
 static void
 verify_usage(FILE *f)
 {
-	fputs("usage: encdb verify\n"
-	      "  Decrypt every row and check its blind index; counts by key\n"
-	      "  id and format; exit status 1 if any row fails.\n",
-	      f);
+	encdb_usage(f, "verify");
 }
 
 int
@@ -151,11 +150,7 @@ ops_verify(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	if (argc > 1) {
-		if (strcmp(argv[1], "--help") == 0 ||
-		    strcmp(argv[1], "-h") == 0) {
-			verify_usage(stdout);
-			return OPS_EXIT_OK;
-		}
+		encdb_err("verify: unexpected argument %s", argv[1]);
 		verify_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
@@ -228,28 +223,40 @@ out: /* the one cleanup */
 	return rc;
 }
 
+static void row(const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One line of the status table: "label:", padded, then the value. */
+static void
+row(const char *label, const char *fmt, ...)
+{
+	char colon[40];
+	va_list ap;
+
+	snprintf(colon, sizeof(colon), "%s:", label);
+	printf("%-24s", colon);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 int
 ops_status(int argc, char *argv[])
 {
 	struct census cs;
 	struct cfg c;
 	PGconn *pg = NULL;
+	char label[40];
 	size_t i;
 	int rc = OPS_EXIT_SETUP;
 
 	memset(&c, 0, sizeof(c));
 	memset(&cs, 0, sizeof(cs));
 	if (argc > 1) {
-		int help = strcmp(argv[1], "--help") == 0 ||
-		           strcmp(argv[1], "-h") == 0;
-
-		fputs(
-		    "usage: encdb status\n"
-		    "  Count rows per key id and format, legacy rows, rows\n"
-		    "  without blind index, legacy password hashes, sessions,\n"
-		    "  tokens (no keys needed).\n",
-		    help ? stdout : stderr);
-		return help ? OPS_EXIT_OK : OPS_EXIT_USAGE;
+		encdb_err("status: unexpected argument %s", argv[1]);
+		encdb_usage(stderr, "status");
+		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
 		goto out;
@@ -258,30 +265,32 @@ ops_status(int argc, char *argv[])
 		                "schema migrated? see `encdb check`)\n");
 		goto out;
 	}
-	printf("schema version:        %d\n", cs.schema_version);
-	printf("users:                 %lld\n", (long long)cs.users);
-	for (i = 0; i < cs.nkeys; i++)
-		printf("  v1 key %-5u          %lld%s\n", cs.keys[i].key_id,
-		       (long long)cs.keys[i].rows,
-		       c.keys != NULL &&
-		               cs.keys[i].key_id == ef_keyring_active(c.keys)
-		           ? " (active)"
-		           : "");
-	printf("  legacy               %lld\n", (long long)cs.legacy);
+	row("schema version", "%d", cs.schema_version);
+	row("users", "%lld", (long long)cs.users);
+	for (i = 0; i < cs.nkeys; i++) {
+		snprintf(label, sizeof(label), "  v1 key %u",
+		         cs.keys[i].key_id);
+		row(label, "%lld%s", (long long)cs.keys[i].rows,
+		    c.keys != NULL &&
+		            cs.keys[i].key_id == ef_keyring_active(c.keys)
+		        ? " (active)"
+		        : "");
+	}
+	row("  legacy", "%lld", (long long)cs.legacy);
 	if (cs.other > 0)
-		printf("  unknown format       %lld\n", (long long)cs.other);
-	printf("without blind index:   %lld\n", (long long)cs.no_bidx);
+		row("  unknown format", "%lld", (long long)cs.other);
+	row("without blind index", "%lld", (long long)cs.no_bidx);
 	if (cs.bidx_next > 0)
-		printf("with next blind index: %lld (reindex)\n",
-		       (long long)cs.bidx_next);
-	printf("legacy password hashes: %lld%s\n", (long long)cs.pw_legacy,
-	       cs.pw_legacy > 0 ? " (replaced at each owner's next login; "
-	                          "SECRET_KEY is needed until 0)"
-	                        : "");
-	printf("sessions:              %lld\n", (long long)cs.sessions);
-	printf("api tokens:            %lld active, %lld revoked\n",
-	       (long long)cs.tokens, (long long)cs.tokens_revoked);
-	printf("audit entries:         %lld\n", (long long)cs.audit_entries);
+		row("with next blind index", "%lld (reindex)",
+		    (long long)cs.bidx_next);
+	row("legacy password hashes", "%lld%s", (long long)cs.pw_legacy,
+	    cs.pw_legacy > 0 ? " (replaced at each owner's next login; "
+	                       "SECRET_KEY is needed until 0)"
+	                     : "");
+	row("sessions", "%lld", (long long)cs.sessions);
+	row("api tokens", "%lld active, %lld revoked", (long long)cs.tokens,
+	    (long long)cs.tokens_revoked);
+	row("audit entries", "%lld", (long long)cs.audit_entries);
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	census_free(&cs);

@@ -3,15 +3,16 @@
  * operator does outside HTTP. Settings come from the same sources as the
  * routes' (environment, SECRETS_PATH files, CONFIG_FILE); see encdb(1).
  *
- *   encdb migrate       apply the pending SQL migrations
- *   encdb check         check settings, keys, database, schema, a canary
- *   encdb gen-key       print a new random key
- *   encdb create-user   create a user, the password read without echo
- *   encdb rotate ...    maintenance commands (encdb/ops.h, owner: ops)
+ * main() reads the global options (-v, --help, --version), finds the
+ * command in the table of encdb/cmds.c, answers --help and --version for
+ * it and runs it. This file also holds migrate, check and gen-key; the
+ * user commands are in user.c, the maintenance commands in ops.h's files.
  *
- * Exit status: 0 success, 1 failure, 2 usage error. Secrets never appear
- * in the output: a password is read from a terminal without echo, from a
- * file or from standard input, never from the command line.
+ * Exit status (ops.h, encdb(1)): 0 done, 1 done but something failed or
+ * was refused, 2 bad command line, 3 settings or database unusable.
+ * Secrets never appear in the output. Library log lines (with internal
+ * function names) are shown only with -v; without it each command says
+ * in plain words what happened and what to do.
  */
 #include "config.h"
 
@@ -29,53 +30,15 @@
 
 #include "encfield.h"
 #include "extern.h"
-#include "ops.h" /* rotate, upgrade, ... (owner: ops) */
-
-#define EXIT_USAGE 2
-#define PW_MAX     1024
+#include "encdb.h"
+#include "ops.h"
 
 static const char *progname = "encdb";
 
-static void
-usage(FILE *f)
-{
-	fprintf(
-	    f,
-	    "usage: encdb [-h] command [arguments]\n"
-	    "\n"
-	    "commands:\n"
-	    "  migrate [--sql-dir DIR]     apply the pending SQL migrations\n"
-	    "  check [--sql-dir DIR]       check settings, keys, database,\n"
-	    "                              schema version and a canary\n"
-	    "  gen-key [--id N | --audit]  print a new random 32-byte key:\n"
-	    "                              with --id as a FIELD_KEYS entry\n"
-	    "                              (N:base64), else plain base64\n"
-	    "                              (INDEX_KEY); with --audit the\n"
-	    "                              AUDIT_SIGNING_KEY and\n"
-	    "                              AUDIT_VERIFY_KEY lines\n"
-	    "  create-user USERNAME --email EMAIL [--admin]\n"
-	    "              [--password-file FILE]\n"
-	    "                              create a user; the password is\n"
-	    "                              read from FILE, else from the\n"
-	    "                              terminal without echo, else one\n"
-	    "                              line of standard input\n"
-	    "  rotate, upgrade, reindex, verify, status, token, audit,\n"
-	    "  roles\n"
-	    "                              maintenance of the encrypted\n"
-	    "                              column, API tokens and the audit\n"
-	    "                              trail: encdb COMMAND --help\n"
-	    "\n"
-	    "Settings (environment, files in SECRETS_PATH, CONFIG_FILE):\n"
-	    "DATABASE_URL or POSTGRES_HOST/PORT/DB/USER/PASSWORD, FIELD_KEYS,\n"
-	    "INDEX_KEY, POSTGRES_SECRET_KEY, SECRET_KEY, LEGACY_ENGINE,\n"
-	    "SQL_DIR. See encdb(1).\n");
-}
+int encdb_verbose;
 
-static void errx_msg(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
-errx_msg(const char *fmt, ...)
+void
+encdb_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -86,74 +49,70 @@ errx_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Load the settings; on error print every problem and return -1. */
-static int
-load(struct cfg *c, unsigned flags)
-{
-	char err[4096];
-
-	if (cfg_load(c, flags, err, sizeof(err)) != CFG_OK) {
-		errx_msg("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- migrate ---------------------------------------------------------- */
 
 /*
- * The options of migrate and check: [--sql-dir DIR] [--help]. Sets *dir
- * (NULL when not given). Returns -1 to go on, else the exit status (0
- * after --help, EXIT_USAGE on bad usage).
+ * The options of migrate and check (name): [--sql-dir DIR]. Sets *dir
+ * (NULL when not given). Returns -1 to go on, else OPS_EXIT_USAGE.
  */
 static int
-sql_dir_options(int argc, char *argv[], const char **dir)
+sql_dir_options(const char *name, int argc, char *argv[], const char **dir)
 {
 	static const struct option opts[] = {
 	    {"sql-dir", required_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 
 	*dir = NULL;
-	while ((ch = getopt_long(argc, argv, "d:h", opts, NULL)) != -1)
-		switch (ch) {
-		case 'd':
-			*dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+	while ((ch = getopt_long(argc, argv, "d:", opts, NULL)) != -1) {
+		if (ch != 'd') {
+			encdb_usage(stderr, name);
+			return OPS_EXIT_USAGE;
 		}
+		*dir = optarg;
+	}
 	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
+		encdb_err("%s: unexpected argument %s", name, argv[optind]);
+		encdb_usage(stderr, name);
+		return OPS_EXIT_USAGE;
 	}
 	return -1;
 }
 
-static int
-cmd_migrate(int argc, char *argv[])
+int
+encdb_migrate(int argc, char *argv[])
 {
 	struct cfg c;
+	PGconn *pg;
 	const char *dir = NULL;
 	char err[1024];
-	int ch, applied = 0, version = 0, rc = 1;
+	int ch, applied = 0, version = 0, rc = OPS_EXIT_SETUP;
+	enum db_err e;
 
-	if ((ch = sql_dir_options(argc, argv, &dir)) != -1)
+	memset(&c, 0, sizeof(c));
+	if ((ch = sql_dir_options("migrate", argc, argv, &dir)) != -1)
 		return ch;
-	if (load(&c, CFG_NEED_DB) == -1)
+	if (ops_setup(&c, CFG_NEED_DB | OPS_ANY_SCHEMA, &pg) != 0)
 		goto out;
 	if (dir == NULL)
 		dir = c.sql_dir;
-	if (db_init(&c) != DB_OK)
+	/* Say where the migrations are looked for, and how to move that. */
+	if (migrate_dir_version(dir, err, sizeof(err)) < 0) {
+		encdb_err("migrate: %s", err);
+		fprintf(stderr,
+		        "Point encdb at the migrations with SQL_DIR=DIR "
+		        "or --sql-dir DIR (the sql/ folder of the "
+		        "source tree, or the installed %s).\n",
+		        SQLDIR);
 		goto out;
-	if (migrate_apply(dir, &applied, &version, err, sizeof(err)) != DB_OK) {
-		errx_msg("migrate: %s (nothing was applied)", err);
+	}
+	e = migrate_apply(dir, &applied, &version, err, sizeof(err));
+	if (e != DB_OK) {
+		encdb_err("migrate: %s", err);
+		fprintf(stderr, "Nothing was applied: the database is as it "
+		                "was.\n");
+		rc = e == DB_UNAVAILABLE ? OPS_EXIT_SETUP : OPS_EXIT_PROBLEM;
 		goto out;
 	}
 	if (applied == 0)
@@ -161,10 +120,9 @@ cmd_migrate(int argc, char *argv[])
 	else
 		printf("applied %d migration%s: schema version %d\n", applied,
 		       applied == 1 ? "" : "s", version);
-	rc = 0;
-out:
-	db_close();
-	cfg_free(&c);
+	rc = OPS_EXIT_OK;
+out: /* the one cleanup */
+	ops_teardown(&c);
 	return rc;
 }
 
@@ -173,6 +131,7 @@ out:
 static int problems;
 
 static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void bad(const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -182,6 +141,19 @@ ok(const char *fmt, ...)
 	va_list ap;
 
 	printf("ok       ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* An optional setting that is not set: not a problem, but worth a line. */
+static void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("--       ");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -302,15 +274,15 @@ check_rows(const struct cfg *c)
 	users_list_free(&l);
 }
 
-static int
-cmd_check(int argc, char *argv[])
+int
+encdb_check(int argc, char *argv[])
 {
 	struct cfg c;
 	const char *dir = NULL;
 	char err[4096], *line, *next;
 	int ch, dbv = 0, filev = -1;
 
-	if ((ch = sql_dir_options(argc, argv, &dir)) != -1)
+	if ((ch = sql_dir_options("check", argc, argv, &dir)) != -1)
 		return ch;
 	problems = 0;
 	if (cfg_load(&c, CFG_NEED_DB | CFG_NEED_KEYS | CFG_ALL_ERRS, err,
@@ -333,11 +305,14 @@ cmd_check(int argc, char *argv[])
 		ok("POSTGRES_SECRET_KEY: set: the boilerplate's rows can be "
 		   "read");
 	else
-		ok("POSTGRES_SECRET_KEY: not set: rows in the boilerplate's "
-		   "format cannot be read");
-	if (c.legacy_salt == NULL)
-		ok("SECRET_KEY: not set: the boilerplate's password hashes "
-		   "cannot be verified");
+		note("POSTGRES_SECRET_KEY: not set (optional: needed only to "
+		     "read rows written by flask-encrypted-db)");
+	if (c.legacy_salt != NULL)
+		ok("SECRET_KEY: set: the boilerplate's password hashes can be "
+		   "verified");
+	else
+		note("SECRET_KEY: not set (optional: needed only while users "
+		     "still have flask-encrypted-db password hashes)");
 	check_canary(&c);
 
 	if (dir == NULL)
@@ -352,11 +327,11 @@ cmd_check(int argc, char *argv[])
 		if (db_connect() != DB_OK)
 			bad("check DATABASE_URL (or POSTGRES_*) and that "
 			    "PostgreSQL runs and accepts this client",
-			    "database: cannot connect: %s", db_last_error());
+			    "database: cannot connect: %s", ops_db_message());
 		else if (migrate_db_version(&dbv) != DB_OK)
 			bad("check the database role's privileges",
 			    "database: cannot read the schema version: %s",
-			    db_last_error());
+			    ops_db_message());
 		else {
 			ok("database: reachable");
 			if (filev >= 0 && dbv < filev)
@@ -379,10 +354,10 @@ cmd_check(int argc, char *argv[])
 	if (problems > 0) {
 		printf("%d problem%s found\n", problems,
 		       problems == 1 ? "" : "s");
-		return 1;
+		return OPS_EXIT_PROBLEM;
 	}
 	printf("all checks passed\n");
-	return 0;
+	return OPS_EXIT_OK;
 }
 
 /* ---- gen-key ---------------------------------------------------------- */
@@ -395,35 +370,34 @@ gen_audit_key(void)
 	char pub[AUDIT_PUB_B64_LEN + 1], *sk;
 
 	if (audit_key_generate(&k) == -1) {
-		errx_msg("gen-key: cannot make an Ed25519 key pair");
-		return 1;
+		encdb_err("gen-key: cannot make an Ed25519 key pair");
+		return OPS_EXIT_PROBLEM;
 	}
 	if ((sk = audit_key_format_signing(&k)) == NULL) {
 		ef_wipe(&k, sizeof(k));
-		errx_msg("gen-key: out of memory");
-		return 1;
+		encdb_err("gen-key: out of memory");
+		return OPS_EXIT_PROBLEM;
 	}
 	if (audit_key_format_verify(k.pub, pub) == -1) {
 		ef_wipe(&k, sizeof(k));
 		ef_wipe(sk, strlen(sk));
 		free(sk);
-		errx_msg("gen-key: out of memory");
-		return 1;
+		encdb_err("gen-key: out of memory");
+		return OPS_EXIT_PROBLEM;
 	}
 	ef_wipe(&k, sizeof(k));
 	printf("AUDIT_SIGNING_KEY=%s\nAUDIT_VERIFY_KEY=%s\n", sk, pub);
 	ef_wipe(sk, strlen(sk));
 	free(sk);
-	return fflush(stdout) == 0 ? 0 : 1;
+	return fflush(stdout) == 0 ? OPS_EXIT_OK : OPS_EXIT_PROBLEM;
 }
 
-static int
-cmd_gen_key(int argc, char *argv[])
+int
+encdb_gen_key(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 	    {"id", required_argument, NULL, 'i'},
 	    {"audit", no_argument, NULL, 'A'},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	uint8_t key[EF_KEY_LEN];
@@ -431,43 +405,45 @@ cmd_gen_key(int argc, char *argv[])
 	long id = -1;
 	int ch, audit = 0;
 
-	while ((ch = getopt_long(argc, argv, "i:h", opts, NULL)) != -1)
-		switch (ch) {
-		case 'A':
+	while ((ch = getopt_long(argc, argv, "i:", opts, NULL)) != -1) {
+		if (ch == 'A') {
 			audit = 1;
-			break;
-		case 'i':
-			errno = 0;
-			id = strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    errno != 0 || id > 65535) {
-				errx_msg("gen-key: --id must be a number from "
-				         "0 to 65535");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			continue;
 		}
-	if (optind != argc || (audit && id >= 0)) {
-		usage(stderr);
-		return EXIT_USAGE;
+		if (ch != 'i') {
+			encdb_usage(stderr, "gen-key");
+			return OPS_EXIT_USAGE;
+		}
+		errno = 0;
+		id = strtol(optarg, &end, 10);
+		if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+		    errno != 0 || id > 65535) {
+			encdb_err("gen-key: --id must be a number from 0 to "
+			          "65535");
+			return OPS_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		encdb_err("gen-key: unexpected argument %s", argv[optind]);
+		encdb_usage(stderr, "gen-key");
+		return OPS_EXIT_USAGE;
+	}
+	if (audit && id >= 0) {
+		encdb_err("gen-key: --audit makes a key pair; it takes no --id");
+		encdb_usage(stderr, "gen-key");
+		return OPS_EXIT_USAGE;
 	}
 	if (ef_init() != EF_OK) {
-		errx_msg("gen-key: libgcrypt could not be initialised");
-		return 1;
+		encdb_err("gen-key: libgcrypt could not be initialised");
+		return OPS_EXIT_SETUP;
 	}
 	if (audit)
 		return gen_audit_key();
 	ef_random(key, sizeof(key));
 	if (ef_base64_encode(key, sizeof(key), &b64) != EF_OK) {
 		ef_wipe(key, sizeof(key));
-		errx_msg("gen-key: out of memory");
-		return 1;
+		encdb_err("gen-key: out of memory");
+		return OPS_EXIT_PROBLEM;
 	}
 	ef_wipe(key, sizeof(key));
 	if (id >= 0)
@@ -476,268 +452,136 @@ cmd_gen_key(int argc, char *argv[])
 		printf("%s\n", b64);
 	ef_wipe(b64, strlen(b64));
 	free(b64);
-	return fflush(stdout) == 0 ? 0 : 1;
-}
-
-/* ---- create-user ------------------------------------------------------ */
-
-/*
- * Read one line (without its newline) of at most PW_MAX bytes from fd
- * into buf (PW_MAX + 2 bytes). Returns its length, or -1 (too long, read
- * error, or nothing at all).
- */
-static ssize_t
-read_line(int fd, char *buf)
-{
-	size_t n = 0;
-	ssize_t r;
-	char ch;
-
-	for (;;) {
-		r = read(fd, &ch, 1);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return -1;
-		if (r == 0) {
-			if (n == 0)
-				return -1;
-			break;
-		}
-		if (ch == '\n')
-			break;
-		if (n > PW_MAX)
-			continue; /* keep reading to the end, then fail */
-		buf[n++] = ch;
-	}
-	if (n > PW_MAX)
-		return -1;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	return (ssize_t)n;
-}
-
-/* Prompt on the terminal and read without echo. */
-static ssize_t
-read_tty(int fd, const char *prompt, char *buf)
-{
-	struct termios old, noecho;
-	ssize_t n;
-
-	if (tcgetattr(fd, &old) == -1)
-		return -1;
-	noecho = old;
-	noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	noecho.c_lflag |= ICANON;
-	if (write(fd, prompt, strlen(prompt)) < 0 ||
-	    tcsetattr(fd, TCSAFLUSH, &noecho) == -1)
-		return -1;
-	n = read_line(fd, buf);
-	tcsetattr(fd, TCSAFLUSH, &old);
-	if (write(fd, "\n", 1) < 0)
-		n = -1;
-	return n;
-}
-
-/*
- * Get the new user's password: from file, else the terminal (twice, no
- * echo), else a line of standard input. Returns 0 with buf filled.
- */
-static int
-get_password(const char *file, char *buf)
-{
-	char again[PW_MAX + 2];
-	ssize_t n;
-	int fd, rc = -1;
-
-	if (file != NULL) {
-		if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
-			errx_msg("create-user: %s: %s", file, strerror(errno));
-			return -1;
-		}
-		n = read_line(fd, buf);
-		close(fd);
-		if (n < 0) {
-			errx_msg("create-user: %s: no password line (or "
-			         "longer than %d bytes)",
-			         file, PW_MAX);
-			return -1;
-		}
-		return 0;
-	}
-	if (isatty(STDIN_FILENO) &&
-	    (fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) != -1) {
-		if (read_tty(fd, "Password: ", buf) >= 0 &&
-		    read_tty(fd, "Password (again): ", again) >= 0) {
-			if (strcmp(buf, again) == 0)
-				rc = 0;
-			else
-				errx_msg("create-user: the passwords differ");
-		} else
-			errx_msg("create-user: cannot read the password");
-		ef_wipe(again, sizeof(again));
-		close(fd);
-		return rc;
-	}
-	if (read_line(STDIN_FILENO, buf) < 0) {
-		errx_msg("create-user: no password on standard input");
-		return -1;
-	}
-	return 0;
-}
-
-/* Validate one value with a route validator; print its message. */
-static int
-check_field(valid_fn fn, const char *name, const char *value)
-{
-	struct pair p;
-
-	memset(&p, 0, sizeof(p));
-	p.key = name;
-	p.val = value;
-	p.valsz = strlen(value);
-	if (fn(&p))
-		return 0;
-	errx_msg("create-user: %s: %s", name,
-	         p.err != NULL ? p.err : "invalid");
-	return -1;
-}
-
-static int
-cmd_create_user(int argc, char *argv[])
-{
-	static const struct option opts[] = {
-	    {"email", required_argument, NULL, 'e'},
-	    {"admin", no_argument, NULL, 'a'},
-	    {"password-file", required_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct user_new nu;
-	struct ops_audit x;
-	struct user u;
-	struct cfg c;
-	enum users_conflict conflict;
-	const char *email = NULL, *pwfile = NULL;
-	char pw[PW_MAX + 2];
-	int ch, admin = 0, rc = 1;
-	enum db_err e;
-
-	memset(&c, 0, sizeof(c));
-	pw[0] = '\0';
-	/*
-	 * getopt_long would take "--password X" as an abbreviation of
-	 * --password-file: say plainly that argv never carries a password.
-	 */
-	for (ch = 1; ch < argc; ch++)
-		if (strcmp(argv[ch], "--password") == 0 ||
-		    strncmp(argv[ch], "--password=", 11) == 0 ||
-		    (strncmp(argv[ch], "--password-file", strlen(argv[ch])) ==
-		         0 &&
-		     strlen(argv[ch]) < strlen("--password-file") &&
-		     strlen(argv[ch]) > 2)) {
-			errx_msg("create-user: a password is never given on "
-			         "the command line: use --password-file FILE "
-			         "or standard input");
-			return EXIT_USAGE;
-		}
-	while ((ch = getopt_long(argc, argv, "e:ap:h", opts, NULL)) != -1)
-		switch (ch) {
-		case 'e':
-			email = optarg;
-			break;
-		case 'a':
-			admin = 1;
-			break;
-		case 'p':
-			pwfile = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	if (optind + 1 != argc || email == NULL) {
-		errx_msg("create-user: need USERNAME and --email");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (check_field(valid_username, "username", argv[optind]) == -1 ||
-	    check_field(valid_email, "email", email) == -1)
-		return EXIT_USAGE;
-	if (load(&c, CFG_NEED_DB | CFG_NEED_KEYS) == -1)
-		goto out;
-	if (get_password(pwfile, pw) == -1 ||
-	    check_field(valid_password, "password", pw) == -1)
-		goto out;
-	if (db_init(&c) != DB_OK)
-		goto out;
-	nu.username = argv[optind];
-	nu.email = email;
-	nu.password = pw;
-	nu.user_type = admin ? "admin" : "user";
-	e = users_create(&c, &nu, ops_audit_entry(&x, "create-user",
-	                                          AUDIT_CREATE),
-	                 &u, &conflict);
-	if (e == DB_CONFLICT) {
-		errx_msg("create-user: that %s is already taken",
-		         conflict == USERS_CONFLICT_NONE
-		             ? "user"
-		             : users_conflict_field(conflict));
-		goto out;
-	}
-	if (e != DB_OK) {
-		errx_msg("create-user: %s", db_strerror(e));
-		goto out;
-	}
-	printf("created %s %s (id %s)\n", u.user_type, u.username, u.id);
-	users_clear(&u);
-	rc = 0;
-out:
-	ef_wipe(pw, sizeof(pw));
-	db_close();
-	cfg_free(&c);
-	return rc;
+	return fflush(stdout) == 0 ? OPS_EXIT_OK : OPS_EXIT_PROBLEM;
 }
 
 /* ---- main ------------------------------------------------------------- */
 
+/* 1 if arg is one of the options every command takes (see cmds.c). */
+static int
+is_opt(const char *arg, const char *s, const char *l)
+{
+	return strcmp(arg, s) == 0 || strcmp(arg, l) == 0;
+}
+
+/*
+ * If arg is an option every command takes (cmds.c), note it (-v at once,
+ * *help, *version) and return 1; else return 0.
+ */
+static int
+common_opt(const char *arg, int *help, int *version)
+{
+	if (is_opt(arg, "-v", "--verbose"))
+		encdb_verbose = 1;
+	else if (is_opt(arg, "-h", "--help"))
+		*help = 1;
+	else if (strcmp(arg, "--version") == 0)
+		*version = 1;
+	else
+		return 0;
+	return 1;
+}
+
+/* `encdb help [COMMAND [SUBCOMMAND]]`. */
+static int
+help_main(int argc, char *argv[])
+{
+	const struct encdb_cmd *c;
+	int words;
+
+	if (argc == 0 || is_opt(argv[0], "-h", "--help")) {
+		encdb_help_all(stdout);
+		return OPS_EXIT_OK;
+	}
+	c = encdb_cmd_find(argc, argv, &words);
+	if (c == NULL || words < argc) {
+		if (c != NULL && encdb_is_group(argv[0]) && argc == 2)
+			encdb_err("help: %s has no subcommand %s", argv[0],
+			          argv[1]);
+		else
+			encdb_err("help: no command %s", argv[0]);
+		fprintf(stderr, "Run 'encdb help' for the list.\n");
+		return OPS_EXIT_USAGE;
+	}
+	if (words == 1 && encdb_is_group(argv[0]))
+		encdb_help_group(stdout, argv[0]);
+	else
+		encdb_help_cmd(stdout, c);
+	return OPS_EXIT_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char *[]);
-	} cmds[] = {
-	    {"migrate", cmd_migrate}, {"check", cmd_check},
-	    {"gen-key", cmd_gen_key}, {"create-user", cmd_create_user},
-	    {"rotate", ops_rotate},   {"upgrade", ops_upgrade},
-	    {"reindex", ops_reindex}, {"verify", ops_verify},
-	    {"status", ops_status},   {"token", ops_token},
-	    {"audit", ops_audit},     {"roles", ops_roles},
-	};
-	size_t i;
+	static char name[64];
+	const struct encdb_cmd *c;
+	int i, n, words, help = 0, version = 0;
 
 	log_set_progname(progname);
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0) {
-			/* The subcommand parses its own options. */
-			optind = 1;
-			return cmds[i].fn(argc - 1, argv + 1);
+	/* Options before the command. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!common_opt(argv[i], &help, &version)) {
+			encdb_err("unknown option %s", argv[i]);
+			fprintf(stderr, "Run 'encdb help' for the usage.\n");
+			return OPS_EXIT_USAGE;
 		}
-	errx_msg("unknown command: %s", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	}
+	if (version) {
+		encdb_version(stdout);
+		return OPS_EXIT_OK;
+	}
+	if (i == argc) {
+		encdb_help_all(help ? stdout : stderr);
+		return help ? OPS_EXIT_OK : OPS_EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0)
+		return help_main(argc - i - 1, argv + i + 1);
+	argc -= i;
+	argv += i;
+	if ((c = encdb_cmd_find(argc, argv, &words)) == NULL) {
+		encdb_err("unknown command: %s", argv[0]);
+		fprintf(stderr, "Run 'encdb help' for the list.\n");
+		return OPS_EXIT_USAGE;
+	}
+	/*
+	 * The common options after the command (up to "--") are taken out
+	 * here, so that no command has to know them.
+	 */
+	for (i = n = words; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!common_opt(argv[i], &help, &version))
+			argv[n++] = argv[i];
+	}
+	argc = n;
+	argv[argc] = NULL;
+	if (version) {
+		encdb_version(stdout);
+		return OPS_EXIT_OK;
+	}
+	if (words == 1 && encdb_is_group(argv[0])) {
+		/* A group without a subcommand it has. */
+		if (help) {
+			encdb_help_group(stdout, argv[0]);
+			return OPS_EXIT_OK;
+		}
+		if (argc > 1)
+			encdb_err("%s: unknown subcommand: %s", argv[0],
+			          argv[1]);
+		encdb_help_group(stderr, argv[0]);
+		return OPS_EXIT_USAGE;
+	}
+	if (help) {
+		encdb_help_cmd(stdout, c);
+		return OPS_EXIT_OK;
+	}
+	log_set_quiet(!encdb_verbose);
+	/* getopt_long names argv[0] in its messages: "encdb user list". */
+	snprintf(name, sizeof(name), "%s %s", progname, c->name);
+	argv[0] = name;
+	optind = 1;
+	return c->fn(argc, argv);
 }

@@ -1,16 +1,19 @@
 /*
  * ops.h -- the operator's subcommands of encdb (rotate, upgrade, reindex,
  * verify, status, token, audit) and the helpers they share (encdb/opsutil.c).
- * encdb.c's dispatcher calls ops_<name>(argc, argv) with argv[0] the
- * subcommand's name; each returns the process exit status: 0 success,
- * 1 the work found a problem (rows skipped, verification failed), 2 usage
- * error, 3 configuration or database error.
+ * encdb.c's main calls ops_<name>(argc, argv) as the table of cmds.c says
+ * (argv as encdb.h describes); each returns the process exit status:
+ * 0 success, 1 the work found a problem (rows skipped, verification
+ * failed) or was refused, 2 usage error, 3 configuration or database
+ * error.
  */
 #ifndef ENCDB_OPS_H
 #define ENCDB_OPS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "extern.h" /* struct audit_entry */
 
 #define OPS_EXIT_OK      0 /* done, nothing wrong */
 #define OPS_EXIT_PROBLEM 1 /* done, but rows failed or the check failed */
@@ -32,12 +35,21 @@ struct cfg;
 struct pg_conn;
 struct pg_result;
 
+/* A flag of ops_setup beside CFG_NEED_*: the schema may be missing. */
+#define OPS_ANY_SCHEMA 0x100
+
 /*
  * Load the settings (flags: CFG_NEED_*), open the database connection and
- * return it in *pg. On failure, print the reason (naming the setting) to
- * stderr and return -1; cfg must be released with ops_teardown anyway.
+ * return it in *pg; unless flags has OPS_ANY_SCHEMA, check that the schema
+ * is migrated. On failure, print the reason in plain words (naming the
+ * setting, or what to run) to stderr and return -1; cfg must be released
+ * with ops_teardown anyway.
  */
 int ops_setup(struct cfg *c, unsigned flags, struct pg_conn **pg);
+
+/* PostgreSQL's message for the last failure, without trailing newlines
+ * (static; it may quote values: for the operator only). */
+const char *ops_db_message(void);
 
 /*
  * Load the settings n more times into w[0..n-1] (flags as ops_setup), for

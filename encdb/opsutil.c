@@ -24,20 +24,71 @@
 
 #define OPS_ARRAY_HEADER 20 /* ndim, flags, oid, dim, lbound: 5 x int32 */
 
+/* Print each line of a cfg_load message as "encdb: LINE". */
+static void
+print_lines(char *msg)
+{
+	char *line, *next;
+
+	for (line = msg; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		fprintf(stderr, "encdb: %s\n", line);
+	}
+}
+
+const char *
+ops_db_message(void)
+{
+	static char msg[512];
+	size_t n;
+
+	snprintf(msg, sizeof(msg), "%s", db_last_error());
+	n = strlen(msg);
+	while (n > 0 &&
+	       (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\t'))
+		msg[--n] = '\0';
+	return msg;
+}
+
 int
 ops_setup(struct cfg *c, unsigned flags, PGconn **pg)
 {
 	char err[1024];
+	const char *msg;
+	int version = 0;
 
 	*pg = NULL;
-	if (cfg_load(c, flags | CFG_ALL_ERRS, err, sizeof(err)) != CFG_OK) {
-		fprintf(stderr, "encdb: settings: %s\n", err);
+	if (cfg_load(c, (flags & ~OPS_ANY_SCHEMA) | CFG_ALL_ERRS, err,
+	             sizeof(err)) != CFG_OK) {
+		print_lines(err);
+		fprintf(stderr, "Fix the settings named above; 'encdb check' "
+		                "lists every problem with its fix.\n");
 		return -1;
 	}
 	if (db_init(c) != DB_OK || db_connect() != DB_OK) {
-		fprintf(stderr, "encdb: cannot connect to the database "
-		                "(DATABASE_URL): see `encdb check`\n");
+		msg = ops_db_message();
+		fprintf(stderr, "encdb: cannot connect to the database%s%s\n",
+		        msg[0] != '\0' ? ": " : "", msg);
+		fprintf(stderr, "Check DATABASE_URL (or POSTGRES_HOST and the "
+		                "other POSTGRES_ settings) and that PostgreSQL "
+		                "runs; 'encdb check' tests the settings.\n");
 		return -1;
+	}
+	if (!(flags & OPS_ANY_SCHEMA)) {
+		if (migrate_db_version(&version) != DB_OK) {
+			fprintf(stderr,
+			        "encdb: cannot read the schema version: "
+			        "%s\n",
+			        ops_db_message());
+			return -1;
+		}
+		if (version == 0) {
+			fprintf(stderr,
+			        "encdb: the database has no schema yet: "
+			        "run 'encdb migrate' first.\n");
+			return -1;
+		}
 	}
 	*pg = db_handle();
 	if (*pg == NULL)

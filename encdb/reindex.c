@@ -39,6 +39,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "encdb.h"
 #include "ops.h"
 #include "sweep.h"
 
@@ -222,13 +223,7 @@ out: /* the one cleanup */
 static void
 reindex_usage(FILE *f)
 {
-	fputs("usage: encdb reindex [--swap] [--batch N] [--pause MS] "
-	      "[--jobs N]\n"
-	      "  Compute the blind index under INDEX_KEY (the new key) into\n"
-	      "  email_bidx_next, checking email_bidx against OLD_INDEX_KEY\n"
-	      "  (the key the app uses now); online and resumable. --swap\n"
-	      "  then makes the new index current in one transaction.\n",
-	      f);
+	encdb_usage(f, "reindex");
 }
 
 /* The locked final pass and the swap, in one transaction. */

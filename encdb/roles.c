@@ -256,7 +256,6 @@ ops_roles(int argc, char *argv[])
 	static const struct option longopts[] = {
 	    {"check", no_argument, NULL, 'c'},
 	    {"password-file", required_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *pwfile = NULL;
@@ -267,7 +266,7 @@ ops_roles(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "cp:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "cp:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			check = 1;
@@ -275,9 +274,6 @@ ops_roles(int argc, char *argv[])
 		case 'p':
 			pwfile = optarg;
 			break;
-		case 'h':
-			roles_usage(stdout);
-			return OPS_EXIT_OK;
 		default:
 			roles_usage(stderr);
 			return OPS_EXIT_USAGE;

@@ -23,6 +23,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "encdb.h"
 #include "ops.h"
 #include "sweep.h"
 
@@ -90,10 +91,7 @@ rotate_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 static void
 rotate_usage(FILE *f)
 {
-	fputs("usage: encdb rotate [--batch N] [--pause MS] [--jobs N]\n"
-	      "  Re-encrypt every email under the active key of FIELD_KEYS,\n"
-	      "  online and resumable (run it again after an interruption).\n",
-	      f);
+	encdb_usage(f, "rotate");
 }
 
 int

@@ -731,7 +731,6 @@ sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
 	    {"batch", required_argument, NULL, 'b'},
 	    {"pause", required_argument, NULL, 'p'},
 	    {"jobs", required_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	long long v;
@@ -741,7 +740,7 @@ sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
 	sw->pause_ms = 0;
 	sw->jobs = 2;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "sb:p:j:h", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "sb:p:j:", longopts, NULL)) !=
 	       -1) {
 		switch (ch) {
 		case 's':
@@ -765,9 +764,6 @@ sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
 				return OPS_EXIT_USAGE;
 			sw->jobs = (int)v;
 			break;
-		case 'h':
-			usage(stdout);
-			return OPS_EXIT_OK;
 		default:
 			goto usage;
 		}

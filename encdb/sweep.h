@@ -121,10 +121,10 @@ int sweep_run(struct pg_conn *pg, struct sweep *sw, struct sweep_stats *st);
 /*
  * Parse the arguments of a batch command (rotate, upgrade, reindex) into
  * sw: --batch N (1..100000, default 1000), --pause MS (0..60000, default
- * 0), --jobs N (1..SWEEP_JOBS_MAX, default 2), --help; and --swap, which
- * sets *swap, only when swap is not NULL. Usage goes through usage().
- * Returns -1 to go on, else the exit status: OPS_EXIT_OK after --help,
- * OPS_EXIT_USAGE on bad usage (the message is printed).
+ * 0), --jobs N (1..SWEEP_JOBS_MAX, default 2); and --swap, which sets
+ * *swap, only when swap is not NULL (--help is answered by main). Usage
+ * goes through usage(). Returns -1 to go on, else OPS_EXIT_USAGE on bad
+ * usage (the message is printed).
  */
 int sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
                int *swap);

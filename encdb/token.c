@@ -1,9 +1,10 @@
 /*
  * token.c -- `encdb token create|list|revoke`: the API bearer tokens of
- * DESIGN §6. A token is made and stored by lib/auth.c (auth_token_create:
- * 32 random bytes as 43 base64url characters; only SHA-256 of the token
- * text is stored, in api_tokens.token_hash, exactly as the routes verify
- * a bearer token), printed once on standard output and never again.
+ * the routes (README, "JSON API"). A token is made and stored by
+ * lib/auth.c (auth_token_create: 32 random bytes as 43 base64url
+ * characters; only SHA-256 of the token text is stored, in
+ * api_tokens.token_hash, exactly as the routes verify a bearer token),
+ * printed once on standard output and never again.
  * list shows ids, owners, names and dates, never hashes; revoke marks a
  * token revoked by its id (the row is kept for the record).
  */
@@ -18,6 +19,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "encdb.h"
 #include "ops.h"
 
 static const char token_list_sql[] =
@@ -40,12 +42,7 @@ static const char token_exists_sql[] =
 static void
 token_usage(FILE *f)
 {
-	fputs("usage: encdb token create USERNAME --name NAME\n"
-	      "       encdb token list [USERNAME]\n"
-	      "       encdb token revoke ID\n"
-	      "  create prints the new token once; only its SHA-256 is "
-	      "stored.\n",
-	      f);
+	encdb_help_group(f, "token");
 }
 
 static int
@@ -204,10 +201,6 @@ ops_token(int argc, char *argv[])
 		return token_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "revoke") == 0)
 		return token_revoke(argc - 1, argv + 1);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		token_usage(stdout);
-		return OPS_EXIT_OK;
-	}
 	fprintf(stderr, "encdb: token: unknown subcommand %s\n", argv[1]);
 	token_usage(stderr);
 	return OPS_EXIT_USAGE;

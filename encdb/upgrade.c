@@ -25,6 +25,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "encdb.h"
 #include "ops.h"
 #include "sweep.h"
 
@@ -98,11 +99,7 @@ fail: /* the one cleanup on failure */
 static void
 upgrade_usage(FILE *f)
 {
-	fputs("usage: encdb upgrade [--batch N] [--pause MS] [--jobs N]\n"
-	      "  Convert the boilerplate's rows to v1 values with blind\n"
-	      "  indexes (needs POSTGRES_SECRET_KEY, FIELD_KEYS, INDEX_KEY);\n"
-	      "  idempotent and resumable.\n",
-	      f);
+	encdb_usage(f, "upgrade");
 }
 
 int

@@ -5,7 +5,7 @@
  * gigabytes or compute for minutes. encfield.h promises Argon2 parameters
  * "within sane bounds"; this test pins what sane means.
  *
- * The bound proposed (harden, issue 8): memory m <= 262144 KiB (256 MiB),
+ * The bound: memory m <= 262144 KiB (256 MiB),
  * passes t <= 16, and m * t <= 1048576 KiB-passes (1 GiB of memory
  * traffic: about a second), lanes p <= 16. RFC 9106's second recommended
  * setting (m = 64 MiB, t = 3, p = 4) and OWASP's (19 MiB, t = 2, our

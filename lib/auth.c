@@ -1,6 +1,6 @@
 /*
  * auth.c -- who is asking: browser sessions, CSRF tokens, API bearer tokens
- * and login throttling (DESIGN §6).
+ * and login throttling.
  *
  * Tokens (session cookies, CSRF tokens, API tokens) are 32 bytes from
  * ef_random() written as 43 unpadded base64url characters (RFC 4648 §5).

@@ -6,8 +6,9 @@
  * is needed until none is left), sessions, API tokens, audit
  * entries and the schema version. It backs `encdb status` and the
  * /admin/census page. Formats are told apart in SQL by the first bytes of
- * users.email (DESIGN §2: v1 = 0xEF 0x01 | key id (uint16 BE) | ...;
- * legacy = base64 text, so its first byte is in the base64 alphabet).
+ * users.email (README, "Security model": v1 = 0xEF 0x01 | key id
+ * (uint16 BE) | ...; legacy = base64 text, so its first byte is in the
+ * base64 alphabet).
  * Three statements, one pass over users each for the first two.
  */
 #include "config.h"

@@ -1,5 +1,5 @@
 /*
- * cfg.c -- the application's settings (DESIGN §3). Each setting is looked
+ * cfg.c -- the application's settings (see the README). Each setting is looked
  * up, as the boilerplate does, in the environment, then in a file of that
  * name in the secrets directory (SECRETS_PATH, default /run/secrets, one
  * trailing newline stripped), then in an optional config file (CONFIG_FILE:

@@ -324,6 +324,8 @@ connect_now(void)
 		return DB_UNAVAILABLE;
 	}
 	if (PQstatus(db_pg) != CONNECTION_OK) {
+		snprintf(db_message, sizeof(db_message), "%s",
+		         PQerrorMessage(db_pg));
 		LOG_ERR("cannot connect: %s", PQerrorMessage(db_pg));
 		drop();
 		return DB_UNAVAILABLE;

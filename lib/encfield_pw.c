@@ -31,8 +31,8 @@
 
 /*
  * Bounds on parameters accepted from stored hashes, so that a bad row
- * cannot make a login allocate gigabytes or compute for minutes (issue 8,
- * fuzz/check_pwcost): at most 256 MiB, 16 passes, 1 GiB of memory traffic
+ * cannot make a login allocate gigabytes or compute for minutes
+ * (fuzz/check_pwcost): at most 256 MiB, 16 passes, 1 GiB of memory traffic
  * (m * t, about a second) and 16 lanes. RFC 9106's second recommendation
  * (64 MiB, t = 3, p = 4) and OWASP's (19 MiB, t = 2, ours) fit.
  */

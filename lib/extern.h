@@ -44,6 +44,13 @@ void log_set_progname(const char *name);
 /* Set the id of the current request (copied; NULL clears it). */
 void log_set_request_id(const char *id);
 
+/*
+ * Drop every log line (on != 0) or write them again (0). encdb is quiet
+ * unless run with -v: it tells the operator in its own words what
+ * happened, and the log lines name internal functions.
+ */
+void log_set_quiet(int on);
+
 /* ==== HTTP layer (owner: http): buf, http, req, valid, resp, tmpl ====== */
 
 struct json_object;
@@ -637,7 +644,7 @@ int tmpl_esc_href(struct buf *out, const char *s);  /* scheme check + attr */
 /* 1 if s is a URL allowed in href (relative, http, https, mailto). */
 int tmpl_url_safe(const char *s);
 
-/* ---- cfg.c: settings (DESIGN §3) ---------------------------------------
+/* ---- cfg.c: settings (README, Configuration) ----------------------------
  * Every setting is read from the environment, else from a file of that name
  * in SECRETS_PATH (default /run/secrets; one trailing newline stripped),
  * else from the optional CONFIG_FILE (KEY=VALUE lines, # comments). Error

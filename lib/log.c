@@ -20,12 +20,19 @@ static const char *const levels[LOG_LVL__MAX] = {
 
 static const char *progname = "fcgi-encrypted-db";
 static char request_id[33];
+static int quiet;
 
 void
 log_set_progname(const char *name)
 {
 	if (name != NULL)
 		progname = name;
+}
+
+void
+log_set_quiet(int on)
+{
+	quiet = on;
 }
 
 void
@@ -73,6 +80,8 @@ log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
 	char raw[1024], esc[4096];
 	va_list ap;
 
+	if (quiet)
+		return;
 	if ((unsigned)lvl >= LOG_LVL__MAX)
 		lvl = LOG_LVL_ERR;
 	va_start(ap, fmt);

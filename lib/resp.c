@@ -3,7 +3,7 @@
  * resp (status, extra headers, body) and sends it once with resp_send(),
  * which writes the CGI response (RFC 3875 section 6: a "Status:" header,
  * then the others, a blank line and the body) and adds the security
- * headers every response carries (DESIGN.md section 6). JSON bodies come
+ * headers every response carries. JSON bodies come
  * only from json-c's serializer, HTML bodies only from templates (tmpl.c).
  * Header values are checked for CR, LF and NUL so that data can never
  * split a header.

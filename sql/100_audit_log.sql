@@ -1,5 +1,5 @@
 -- 100_audit_log.sql -- the access audit trail: one row per response that
--- reveals a decrypted email and per change to a user (issue 6).
+-- reveals a decrypted email and per change to a user.
 --
 --   seq          1, 2, 3 ... with no gap (taken from audit_head)
 --   at           when (transaction time)

@@ -1,5 +1,5 @@
 -- 101_users_email_bidx_next.sql -- the second blind index column used while
--- `encdb reindex` moves the blind index to a new INDEX_KEY (issue 6).
+-- `encdb reindex` moves the blind index to a new INDEX_KEY.
 --
 --   users.email_bidx_next   HMAC-SHA256(next index key, normalised email),
 --                           filled by `encdb reindex` while the app keeps

@@ -1,5 +1,5 @@
 -- 102_users_bidx_cross_unique.sql -- one email, one user, under both blind
--- index keys while `encdb reindex` runs (issue 6). email_bidx and
+-- index keys while `encdb reindex` runs. email_bidx and
 -- email_bidx_next are each UNIQUE; this trigger also refuses a row whose
 -- email_bidx equals ANOTHER row's email_bidx_next, or the other way round:
 -- right after `encdb reindex --swap`, an app instance still on the old key

@@ -1127,7 +1127,7 @@ START_TEST(test_legacy_vectors)
 }
 END_TEST
 
-/* The boilerplate's own example row (DESIGN section 9). */
+/* The example row of flask-encrypted-db's README. */
 START_TEST(test_legacy_boilerplate_row)
 {
 	static const char hexv[] =

@@ -33,7 +33,7 @@ static char dbname[64];
 static int ndb; /* databases made by this process */
 static char scratch[4096];
 
-/* The DESIGN §9 row, as the boilerplate stores it. */
+/* The example row of the boilerplate's README, as it stores it. */
 #define ADMIN_ID "c4cc1314-26ee-4fed-803c-ef47d415c758"
 #define ADMIN_PW                                                               \
 	"60374fa84f18f9bc851ef6929bf090088644eab3a0003181e9cc05b2946da744"     \

@@ -5,7 +5,7 @@
  * (create, find by username, id and email, list with keyset pagination and
  * prefix filter, update, set_password_hash, delete), in both statement
  * modes; conflicts and which field they are about; rows in the
- * boilerplate's format (the DESIGN §9 admin row and rows built from the
+ * boilerplate's format (the admin row of its README and rows built from the
  * shared SQLAlchemy-Utils vectors, t/vectors/sqlalchemy-utils.json: the
  * AesEngine pkcs5 cases under "changeme2" and the password hashes under
  * SECRET_KEY "changeme1") read back and verified; a ciphertext moved to
@@ -35,7 +35,7 @@
 #define KEY2 "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
 #define KEY3 "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="
 
-/* The DESIGN §9 row, as the boilerplate stores it. */
+/* The example row of the boilerplate's README, as it stores it. */
 #define ADMIN_ID "c4cc1314-26ee-4fed-803c-ef47d415c758"
 #define ADMIN_PW                                                               \
 	"60374fa84f18f9bc851ef6929bf090088644eab3a0003181e9cc05b2946da744"     \
@@ -451,7 +451,8 @@ START_TEST(test_password_hash_and_delete)
 }
 END_TEST
 
-/* The DESIGN §9 row: email, timestamp with offset, legacy hash. */
+/* The boilerplate's example row: email, timestamp with offset, legacy
+ * hash. */
 START_TEST(test_boilerplate_admin)
 {
 	static const char *const p[] = {ADMIN_ID, ADMIN_PW, ADMIN_EMAIL};

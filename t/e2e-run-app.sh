@@ -5,7 +5,10 @@
 # in over HTTP and reads its decrypted email; SIGTERM stops the server and
 # the cluster. A second run reuses the cluster and the keys: no new
 # password, the old one still works and the email still decrypts. A third
-# runs the same under Apache (SERVER=apache).
+# runs the same under Apache (SERVER=apache). Each run writes the settings
+# of its instance to an env file (mode 0600, removed at the stop) and
+# prints the one command that runs encdb against it; that command works.
+# The README's curl examples (t/readme-examples.py) run against run 1.
 . "$top_srcdir/t/e2e/lib.sh"
 
 e2e_top=$(cd "$top_srcdir" && pwd)
@@ -95,7 +98,22 @@ echo "ok - run 1: the admin's password is printed once"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")
 [ "$code" = 200 ] || e2e_fail "GET /healthz -> $code"
 login "$pw"
+[ "$(stat -c %a "$state/env")" = 600 ] || e2e_fail "the env file is not mode 0600"
+cli=$(sed -n 's/^  encdb:     \(.*tools\/dev encdb status\)   (settings: .*)$/\1/p' "$out")
+[ -n "$cli" ] || e2e_fail "run 1: no encdb command printed"
+(cd "$e2e_top" && eval "$cli") >"$logdir/encdb-status.out" 2>&1 ||
+    { cat "$logdir/encdb-status.out" >&2; e2e_fail "$cli failed"; }
+grep -q '^users: *1$' "$logdir/encdb-status.out" ||
+    { cat "$logdir/encdb-status.out" >&2; e2e_fail "$cli: not 1 user"; }
+echo "ok - the printed '$cli' reaches the instance"
+# The README's JSON API and migration examples, run as written.
+PASSWORD=$pw BUILDDIR=$e2e_build RUN_APP_STATE=$state \
+    python3 "$e2e_top/t/readme-examples.py" "$e2e_top/README" "$url" \
+    "$logdir/readme" >"$logdir/readme.out" 2>&1 ||
+    { cat "$logdir/readme.out" >&2; e2e_fail "the README's examples"; }
+echo "ok - $(tail -n 1 "$logdir/readme.out")"
 stop
+[ ! -e "$state/env" ] || e2e_fail "the env file outlives the instance"
 
 start 2
 if grep -q "$pw" "$out"; then

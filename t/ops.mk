@@ -16,6 +16,13 @@ t_check_audit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
 t_check_audit_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \
 	$(PQ_LIBS) $(GCRYPT_LIBS)
 
+# t/encdb-help.sh: every command's --help and --version, and the manual's
+# SYNOPSIS against `encdb help` (no database). t/ops-user.pg: encdb user
+# list | passwd | set-type | delete against a real PostgreSQL.
+# t/readme-examples.py runs the README's curl examples for t/e2e-run-app.sh.
+TESTS += t/encdb-help.sh t/ops-user.pg
+dist_noinst_SCRIPTS += t/encdb-help.sh t/ops-user.pg t/readme-examples.py
+
 # t/check_audit runs twice: alone (the chain without a database) and from
 # t/ops-audit.pg (with its database cases).
 OPS_TESTS = t/check_audit t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \

@@ -4,7 +4,7 @@
 -- pkcs5 padding, key "changeme2" (POSTGRES_SECRET_KEY), stored as the
 -- base64 text's bytes; password = PBKDF2-HMAC-SHA512, 100000 iterations,
 -- salt "changeme1" (SECRET_KEY), 128 hex characters. The admin row is the
--- one of the boilerplate's README (DESIGN section 9); the others use values
+-- one of the boilerplate's README; the others use values
 -- from /work/shared/vectors/sqlalchemy-utils.json (also t/vectors/), made
 -- by the real SQLAlchemy-Utils. Plain passwords, for the test only:
 --   admin "password", jose "correct horse battery staple",

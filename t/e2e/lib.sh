@@ -232,7 +232,7 @@ e2e_wait_http() {
 }
 
 # e2e_app_env: the settings passed to the routes, as NAME=VALUE lines on
-# stdout: every setting of DESIGN section 3 that is set in our
+# stdout: every setting of the README's Configuration that is set in our
 # environment, plus LD_LIBRARY_PATH for the staged libencfield.
 e2e_app_env_names="DATABASE_URL POSTGRES_HOST POSTGRES_PORT POSTGRES_DB
 POSTGRES_USER POSTGRES_PASSWORD FIELD_KEYS INDEX_KEY POSTGRES_SECRET_KEY

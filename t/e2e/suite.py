@@ -1,5 +1,5 @@
-"""suite.py -- the end-to-end suite: every route and status of DESIGN
-section 6 over real HTTP, sessions and CSRF through real cookies, the body
+"""suite.py -- the end-to-end suite: every route and status of the README's
+"Routes" over real HTTP, sessions and CSRF through real cookies, the body
 cap, 404/405 JSON and the security headers. Written once, run against each
 web server (t/e2e-lighttpd.pg, t/e2e-apache-fcgid.pg, t/e2e-apache-cgi.pg)
 by t/e2e/run-suite.sh, which has already migrated the database and created

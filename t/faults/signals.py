@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """t/faults/signals.py -- how a FastCGI route process ends on a signal
-(issue 8, "Faults"), for t/faults/signals.pg.
+(for t/faults/signals.pg).
 
     signals.py DIR PROGRAM USERNAME PASSWORD
 

@@ -241,7 +241,7 @@ if not BASE["DATABASE_URL"]:
 os.makedirs(BASE["SECRETS_PATH"], exist_ok=True)
 fixture("migrate")
 
-# The boilerplate's own row (DESIGN §9): legacy email and password hash.
+# The boilerplate's README row: legacy email and password hash.
 LEGACY_HASH = ("60374fa84f18f9bc851ef6929bf090088644eab3a0003181e9cc05b2946da74412"
                "e135b2c04d06a02bc7fc89a3aa834b2f984c117fa29ee47ab7b2b7e7372449")
 LEGACY_EMAIL_HEX = ("6a7339557661434f354b4861366e3857526a35783066724765464e2b6e69"
