@@ -411,11 +411,7 @@ user_edit_post(struct app *a, const char *name)
 		                    "Make another user an admin first"
 		                  : "is already in use";
 		user_edit_form(a, 409, name, TYPED(FKEY_EMAIL),
-		               TYPED(FKEY_USER_TYPE),
-		               conflict == USERS_CONFLICT_LAST_ADMIN
-		                   ? USER_LAST_ADMIN
-		                   : "That email is already in use.",
-		               &fe);
+		               TYPED(FKEY_USER_TYPE), "Nothing was saved.", &fe);
 		goto out;
 	}
 #undef TYPED

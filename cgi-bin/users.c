@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,7 @@ users_page_vars(struct tmpl_vars *v, const struct user_list *l, size_t limit,
                 const struct users_prev *pv)
 {
 	struct tmpl_vars *row;
-	size_t i;
+	size_t i, nsizes = sizeof(page_sizes) / sizeof(page_sizes[0]);
 	int rc = 0;
 
 	rc |= tmpl_setf(v, "limit", "%zu", limit);
@@ -80,11 +81,22 @@ users_page_vars(struct tmpl_vars *v, const struct user_list *l, size_t limit,
 	rc |= tmpl_set(v, "prev", pv->after != NULL ? pv->after : "");
 	rc |= tmpl_set_bool(v, "pager", pv->has_prev || l->next != NULL);
 	rc |= tmpl_set_list(v, "sizes");
-	for (i = 0; i < sizeof(page_sizes) / sizeof(page_sizes[0]); i++) {
+	/* The sizes offered, and in its place the one asked for (a link may
+	 * carry any limit), so that the one selected is the one shown. */
+	for (i = 0; i <= nsizes; i++) {
+		size_t n = i < nsizes ? page_sizes[i] : SIZE_MAX;
+
+		if (limit < n && (i == 0 || limit > page_sizes[i - 1]) &&
+		    (row = tmpl_add_row(v, "sizes")) != NULL) {
+			rc |= tmpl_setf(row, "n", "%zu", limit);
+			rc |= tmpl_set_bool(row, "selected", 1);
+		}
+		if (i == nsizes)
+			break;
 		if ((row = tmpl_add_row(v, "sizes")) == NULL)
 			return -1;
-		rc |= tmpl_setf(row, "n", "%zu", page_sizes[i]);
-		rc |= tmpl_set_bool(row, "selected", page_sizes[i] == limit);
+		rc |= tmpl_setf(row, "n", "%zu", n);
+		rc |= tmpl_set_bool(row, "selected", n == limit);
 	}
 	return rc == 0 ? 0 : -1;
 }
