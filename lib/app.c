@@ -586,9 +586,11 @@ app_to_login(struct app *a)
 	struct buf loc = BUF_INIT;
 	const char *uri = http_getenv(a->h, "REQUEST_URI");
 
+	/* Not back to / (login goes home anyway), /login or /logout. */
 	buf_puts(&loc, "/login");
 	if (uri != NULL && uri[0] == '/' && uri[1] != '/' &&
-	    strcmp(uri, "/") != 0 && strncmp(uri, "/login", 6) != 0) {
+	    strcmp(uri, "/") != 0 && strncmp(uri, "/login", 6) != 0 &&
+	    strncmp(uri, "/logout", 7) != 0) {
 		buf_puts(&loc, "?next=");
 		tmpl_esc_url(&loc, uri);
 	}
