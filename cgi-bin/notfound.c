@@ -1,8 +1,8 @@
 /*
  * notfound.c -- every path no other route matches: 404
  * {"error": "This endpoint does not exist"} (or the HTML error page), for
- * any method, as the boilerplate answers. The one exception is GET / (the
- * first page a newcomer opens): a 303 to where the requester belongs,
+ * any method, as the boilerplate answers. The one exception is a browser's
+ * GET / (the first page a newcomer opens): a 303 to where they belong,
  * /users for an admin, /user/<self> for a user, /login for anyone else.
  * Only then are credentials looked at: an unknown path costs no query.
  */
@@ -18,7 +18,7 @@ handle(struct app *a)
 {
 	struct buf loc = BUF_INIT;
 
-	if (strcmp(a->r->uri_path, "/") != 0 ||
+	if (strcmp(a->r->uri_path, "/") != 0 || a->r->fmt != REQ_FMT_HTML ||
 	    (a->r->method != REQ_METHOD_GET &&
 	     a->r->method != REQ_METHOD_HEAD)) {
 		app_error(a, 404, "This endpoint does not exist");

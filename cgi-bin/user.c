@@ -57,15 +57,17 @@ static const struct {
 enum fkey { FKEY_EMAIL, FKEY_USER_TYPE, FKEY__MAX };
 
 static const struct field edit_keys[FKEY__MAX] = {
-    {valid_email, "email", FIELD_BODY | FIELD_REQUIRED},         /* FKEY_EMAIL */
-    {valid_user_type, "user_type", FIELD_BODY | FIELD_REQUIRED}, /* FKEY_USER_TYPE */
+    {valid_email, "email", FIELD_BODY | FIELD_REQUIRED}, /* FKEY_EMAIL */
+    {valid_user_type, "user_type",
+     FIELD_BODY | FIELD_REQUIRED}, /* FKEY_USER_TYPE */
 };
 
 enum pkey { PKEY_CURRENT, PKEY_NEW, PKEY__MAX };
 
 static const struct field pw_keys[PKEY__MAX] = {
     {valid_text, "current_password", FIELD_BODY}, /* PKEY_CURRENT: self only */
-    {valid_password, "new_password", FIELD_BODY | FIELD_REQUIRED}, /* PKEY_NEW */
+    {valid_password, "new_password",
+     FIELD_BODY | FIELD_REQUIRED}, /* PKEY_NEW */
 };
 
 static const char *const edit_names[] = {"email", "user_type"};
@@ -73,7 +75,7 @@ static const char *const pw_names[] = {"current_password", "new_password"};
 
 /* The note on a form sent with a stale CSRF token. */
 #define USER_STALE_FORM                                                        \
-	"This form had expired, so nothing was saved. Check it and send it "  \
+	"This form had expired, so nothing was saved. Check it and send it "   \
 	"again."
 
 /* What the last admin guard answers. */
@@ -411,7 +413,8 @@ user_edit_post(struct app *a, const char *name)
 		                    "Make another user an admin first"
 		                  : "is already in use";
 		user_edit_form(a, 409, name, TYPED(FKEY_EMAIL),
-		               TYPED(FKEY_USER_TYPE), "Nothing was saved.", &fe);
+		               TYPED(FKEY_USER_TYPE), "Nothing was saved.",
+		               &fe);
 		goto out;
 	}
 #undef TYPED
@@ -504,7 +507,8 @@ user_password_post(struct app *a, const char *name, int self)
 		goto out;
 	}
 	if (audit_request(a, u.id, AUDIT_UPDATE) != DB_OK)
-		LOG_ERR("password changed, but not recorded in the audit trail");
+		LOG_ERR(
+		    "password changed, but not recorded in the audit trail");
 	user_end_sessions(a, &u, self);
 	user_done(a, u.username, self ? APP_FLASH_CHANGED : APP_FLASH_RESET);
 out:
@@ -574,7 +578,8 @@ user_path(const char *tail, char *name, size_t namesz, enum action *act)
 	memcpy(name, tail, len);
 	name[len] = '\0';
 	for (i = 0; i < ACT__MAX; i++)
-		if (strcmp(actions[i].path, slash != NULL ? slash + 1 : "") == 0) {
+		if (strcmp(actions[i].path, slash != NULL ? slash + 1 : "") ==
+		    0) {
 			*act = (enum action)i;
 			return 0;
 		}
@@ -657,8 +662,11 @@ handle(struct app *a)
 }
 
 static const struct app_route route = {
-    "user", APP_GET | APP_POST | APP_PATCH | APP_DELETE,
-    REQ_BODY_FORM | REQ_BODY_JSON, 0, handle,
+    "user",
+    APP_GET | APP_POST | APP_PATCH | APP_DELETE,
+    REQ_BODY_FORM | REQ_BODY_JSON,
+    0,
+    handle,
 };
 
 int

@@ -75,7 +75,8 @@ users_page_vars(struct tmpl_vars *v, const struct user_list *l, size_t limit,
 	int rc = 0;
 
 	rc |= tmpl_setf(v, "limit", "%zu", limit);
-	rc |= tmpl_setf(v, "count", "%zu %s", l->n, l->n == 1 ? "user" : "users");
+	rc |=
+	    tmpl_setf(v, "count", "%zu %s", l->n, l->n == 1 ? "user" : "users");
 	rc |= tmpl_set(v, "next", l->next != NULL ? l->next : "");
 	rc |= tmpl_set_bool(v, "has_prev", pv->has_prev);
 	rc |= tmpl_set(v, "prev", pv->after != NULL ? pv->after : "");

@@ -607,12 +607,12 @@ static const struct {
 	const char *code; /* in the cookie: [a-z-] */
 	const char *text; /* shown: one %s for the name, or none */
 } app_flashes[APP_FLASH__MAX] = {
-    {"created", "User %s created."},                   /* APP_FLASH_CREATED */
-    {"updated", "User %s updated."},                   /* APP_FLASH_UPDATED */
-    {"reset", "New password set for %s."},             /* APP_FLASH_RESET */
-    {"changed", "Your password was changed."},         /* APP_FLASH_CHANGED */
-    {"deleted", "User %s deleted."},                   /* APP_FLASH_DELETED */
-    {"signed-out", "Signed out."},                     /* APP_FLASH_SIGNED_OUT */
+    {"created", "User %s created."},           /* APP_FLASH_CREATED */
+    {"updated", "User %s updated."},           /* APP_FLASH_UPDATED */
+    {"reset", "New password set for %s."},     /* APP_FLASH_RESET */
+    {"changed", "Your password was changed."}, /* APP_FLASH_CHANGED */
+    {"deleted", "User %s deleted."},           /* APP_FLASH_DELETED */
+    {"signed-out", "Signed out."},             /* APP_FLASH_SIGNED_OUT */
 };
 
 int
@@ -769,8 +769,8 @@ app_form_vars(struct tmpl_vars *v, const char *const *names, size_t n,
 		rc |= tmpl_setf(row, "text", "%s %s.",
 		                app_field_label(fe->e[i].name), fe->e[i].msg);
 		snprintf(key, sizeof(key), "%s_error", fe->e[i].name);
-		rc |= tmpl_setf(v, key, "%s %s.", app_field_label(fe->e[i].name),
-		                fe->e[i].msg);
+		rc |= tmpl_setf(v, key, "%s %s.",
+		                app_field_label(fe->e[i].name), fe->e[i].msg);
 	}
 	return rc == 0 ? 0 : -1;
 }

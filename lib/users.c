@@ -123,15 +123,16 @@ static const struct db_stmt st_insert = {
 
 static const struct db_stmt st_update = {
     "users_update",
-    USERS_ADMINS_LOCKED "UPDATE public.users SET "
+    USERS_ADMINS_LOCKED
+    "UPDATE public.users SET "
     "email = COALESCE($2::bytea, email), "
     "email_bidx = CASE WHEN $2::bytea IS NULL THEN email_bidx "
     "ELSE $3::bytea END, "
     "user_type = COALESCE($4::varchar, user_type), "
     "password = COALESCE($5::varchar, password), "
     "updated_at = now() "
-    "WHERE id = $1::uuid AND " USERS_KEEPS_AN_ADMIN("COALESCE($4::varchar, user_type)")
-    " RETURNING " USERS_COLS,
+    "WHERE id = $1::uuid AND " USERS_KEEPS_AN_ADMIN(
+        "COALESCE($4::varchar, user_type)") " RETURNING " USERS_COLS,
     5,
 };
 
@@ -143,8 +144,9 @@ static const struct db_stmt st_set_pw = {
 
 static const struct db_stmt st_delete = {
     "users_delete",
-    USERS_ADMINS_LOCKED "DELETE FROM public.users WHERE username = $1 AND "
-    USERS_KEEPS_AN_ADMIN("NULL"),
+    USERS_ADMINS_LOCKED
+    "DELETE FROM public.users WHERE username = $1 AND " USERS_KEEPS_AN_ADMIN(
+        "NULL"),
     1,
 };
 
@@ -741,8 +743,9 @@ users_update(const struct cfg *cfg, const char *username,
 	e = find_one(cfg, &st_update, v, len, fmt, out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
-	if (e == DB_NOTFOUND && (e = kept_as_last_admin(username)) ==
-	                            DB_CONFLICT && conflict != NULL)
+	if (e == DB_NOTFOUND &&
+	    (e = kept_as_last_admin(username)) == DB_CONFLICT &&
+	    conflict != NULL)
 		*conflict = USERS_CONFLICT_LAST_ADMIN;
 	else if (e == DB_CONFLICT && conflict != NULL)
 		*conflict = conflict_of();

@@ -165,7 +165,8 @@ valid_username(struct pair *p)
 		return 0;
 	}
 	if (p->valsz > 64) {
-		p->err = "is too long: at most 64 characters (accented and non-Latin letters count as 2 to 4)";
+		p->err = "must have at most 64 characters (accented and "
+		         "non-Latin letters count as 2 to 4)";
 		return 0;
 	}
 	if (strchr(p->val, '/') != NULL) {
@@ -229,9 +230,9 @@ valid_email(struct pair *p)
 	const char *at;
 	size_t i, local;
 
-	p->err = "is not a valid email address (like name@example.com)";
+	p->err = "is not an email address: it needs a name, an @ and a domain";
 	if (!pair_text(p)) {
-		p->err = "is not a valid email address (like name@example.com)";
+		p->err = "is not an email address: it needs a name, an @ and a domain";
 		return 0;
 	}
 	if (p->valsz > 254 || (at = strchr(p->val, '@')) == NULL ||
@@ -263,11 +264,11 @@ valid_password(struct pair *p)
 	if (!pair_text(p))
 		return 0;
 	if (p->valsz < 8) {
-		p->err = "is too short: use at least 8 characters";
+		p->err = "must have at least 8 characters";
 		return 0;
 	}
 	if (p->valsz > 1024) {
-		p->err = "is too long: at most 1024 characters";
+		p->err = "must have at most 1024 characters";
 		return 0;
 	}
 	p->parsed.s = p->val;
@@ -363,8 +364,7 @@ valid_next(struct pair *p)
 	 */
 	if (p->val == NULL || p->valsz == 0 || p->valsz > 2048 ||
 	    strlen(p->val) != p->valsz || p->val[0] != '/' ||
-	    p->val[1] == '/' || strchr(p->val, '\\') != NULL ||
-	    !pair_text(p)) {
+	    p->val[1] == '/' || strchr(p->val, '\\') != NULL || !pair_text(p)) {
 		p->err = "is not a page of this site";
 		return 0;
 	}
@@ -422,8 +422,7 @@ req_fields(struct req *r, const struct field *fields, size_t n,
 				    "must be a string, number or boolean");
 				bad = 1;
 			} else if (fields[i].flags & FIELD_REQUIRED) {
-				field_fail(&out[i], errs,
-				           "is required");
+				field_fail(&out[i], errs, "is required");
 				bad = 1;
 			}
 			continue;

@@ -859,7 +859,7 @@ static const struct {
     {"", "{\"email\":\"b@example.com\"}", REQ_ERR_INVALID,
      "username=is required;"},
     {"", "{\"username\":\"a/b\",\"email\":\"nope\"}", REQ_ERR_INVALID,
-     "username=must not contain '/';email=is not a valid email address (like name@example.com);"},
+     "username=must not contain '/';email=is not an email address: it needs a name, an @ and a domain;"},
     {"limit=0", "{\"username\":\"bob\"}", REQ_ERR_INVALID,
      "limit=must be a number from 1 to 100;"},
     {"username=bob", "{}", REQ_ERR_INVALID,

@@ -350,20 +350,20 @@ START_TEST(test_list)
 		int has_prev;
 		char *after;
 
-		ck_assert_int_eq(users_list_prev("ls_", "ls_5", 2, &has_prev,
-		                                 &after),
-		                 DB_OK);
+		ck_assert_int_eq(
+		    users_list_prev("ls_", "ls_5", 2, &has_prev, &after),
+		    DB_OK);
 		ck_assert_int_eq(has_prev, 1);
 		ck_assert_str_eq(after, "ls_2");
 		free(after);
-		ck_assert_int_eq(users_list_prev("ls_", "ls_3", 2, &has_prev,
-		                                 &after),
-		                 DB_OK);
+		ck_assert_int_eq(
+		    users_list_prev("ls_", "ls_3", 2, &has_prev, &after),
+		    DB_OK);
 		ck_assert_int_eq(has_prev, 1);
 		ck_assert_ptr_null(after); /* the first page */
-		ck_assert_int_eq(users_list_prev("ls_", "ls_1", 2, &has_prev,
-		                                 &after),
-		                 DB_OK);
+		ck_assert_int_eq(
+		    users_list_prev("ls_", "ls_1", 2, &has_prev, &after),
+		    DB_OK);
 		ck_assert_int_eq(has_prev, 0);
 		ck_assert_ptr_null(after);
 	}

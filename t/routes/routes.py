@@ -934,6 +934,8 @@ check(G, "GET / user -> their own page", run("GET", "/", accept=HTML,
                                             cookie="session=" + (usr or ""))
       .header("location") == "/user/bob")
 check(G, "POST / is still 404", run("POST", "/", accept=HTML).status == 404)
+check(G, "GET / for JSON clients is still 404", run("GET", "/", bearer=ROOT_TOKEN).json() ==
+      {"error": "This endpoint does not exist"})
 
 case(G)
 r = run("GET", "/user/carol/edit", accept=HTML)
@@ -1027,7 +1029,7 @@ check(G, "edit form: the email and type as stored", r.status == 200 and
       '<option value="user" selected>' in r.text(), repr(r))
 r = form("/user/edith/edit", {"csrf": admcsrf, "email": "not-an-email", "user_type": "user"})
 check(G, "edit: invalid email -> 422, summary links to the field", r.status == 422 and
-      '<a href="#email">Email is not a valid email address' in r.text() and
+      '<a href="#email">Email is not an email address' in r.text() and
       'value="not-an-email"' in r.text() and 'aria-invalid="true"' in r.text(), repr(r))
 r = form("/user/edith/edit", {"csrf": "S" * 43, "email": "e2@example.com",
                               "user_type": "admin"})
