@@ -454,6 +454,17 @@ def main():
     check(r.status == 200 and "carol@example.com" in r.text()
           and "no-store" in (r.header("cache-control") or ""),
           "GET /user/carol-e2e HTML -> detail with the email, no-store (%r)" % r)
+    # The forms under /user/<name>/ reach the user route through this server.
+    r = br.request("GET", "/user/carol-e2e/edit", html=True)
+    check(r.status == 200 and 'action="/user/carol-e2e/edit"' in r.text(),
+          "GET /user/carol-e2e/edit HTML -> the edit form (%r)" % r)
+    r = br.request("POST", "/user/carol-e2e/edit", form={
+        "csrf": fcsrf or "", "email": "carol@example.com", "user_type": "user"}, html=True)
+    check(r.status == 303 and (r.header("location") or "").endswith("/user/carol-e2e"),
+          "POST /user/carol-e2e/edit -> 303 to the user (%r)" % r)
+    r = br.request("GET", "/", html=True)
+    check(r.status == 303 and (r.header("location") or "").endswith("/users"),
+          "GET / (a browser, an admin) -> 303 /users (%r)" % r)
 
     # ---- logout
     r = br.request("POST", "/logout", form={}, html=True)
