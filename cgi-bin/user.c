@@ -115,8 +115,13 @@ user_show(struct app *a, const struct user *u)
 	json_object_put(o);
 }
 
+/*
+ * Read user name and answer with show (the detail, or the edit form):
+ * both show the decrypted email, so the read is audited first.
+ */
 static void
-user_get(struct app *a, const char *name)
+user_get(struct app *a, const char *name,
+         void (*show)(struct app *, const struct user *))
 {
 	struct user u;
 	enum db_err de;
@@ -126,11 +131,10 @@ user_get(struct app *a, const char *name)
 		app_db_error(a, de);
 		return;
 	}
-	/* The decrypted email is shown: audited first (ops, issue 6). */
 	if ((de = audit_request(a, u.id, AUDIT_READ)) != DB_OK)
 		app_db_error(a, de);
 	else
-		user_show(a, &u);
+		show(a, &u);
 	users_clear(&u);
 }
 
@@ -351,25 +355,12 @@ user_edit_form(struct app *a, int status, const char *name, const char *email,
 	tmpl_vars_free(v);
 }
 
+/* The edit form as the user is stored. */
 static void
-user_edit_get(struct app *a, const char *name)
+user_edit_show(struct app *a, const struct user *u)
 {
-	struct user u;
-	enum db_err de;
-
-	memset(&u, 0, sizeof(u));
-	if ((de = users_find_by_username(a->cfg, name, &u)) != DB_OK) {
-		app_db_error(a, de);
-		return;
-	}
-	/* The form shows the decrypted email: audited as a read. */
-	if ((de = audit_request(a, u.id, AUDIT_READ)) != DB_OK)
-		app_db_error(a, de);
-	else
-		user_edit_form(a, 200, u.username,
-		               u.email != NULL ? u.email : "", u.user_type, "",
-		               NULL);
-	users_clear(&u);
+	user_edit_form(a, 200, u->username, u->email != NULL ? u->email : "",
+	               u->user_type, "", NULL);
 }
 
 static void
@@ -634,7 +625,7 @@ handle(struct app *a)
 		if (a->r->method == REQ_METHOD_POST)
 			user_edit_post(a, name);
 		else
-			user_edit_get(a, name);
+			user_get(a, name, user_edit_show);
 		return;
 	case ACT_PASSWORD:
 		if (a->r->method == REQ_METHOD_POST)
@@ -656,7 +647,7 @@ handle(struct app *a)
 		user_delete(a, name, self);
 		break;
 	default:
-		user_get(a, name);
+		user_get(a, name, user_show);
 		break;
 	}
 }

@@ -260,6 +260,19 @@ def main():
     def see(name):
         look(d, shots, axe_src, name)
 
+    def mistake_then_fix(name, field, bad, good):
+        """The form on screen, sent with bad in field: the summary takes
+        the focus and the field says what is wrong; then sent with good."""
+        see(name)
+        kb_type(d, field, bad)
+        kb_go(d, "main form button[type=submit]")
+        check(focused(d, "#summary") and texts(d, field + "-error"),
+              "%s: the mistake is summarised (focused) and shown by its field" % name)
+        see(name + "-errors")
+        start_over(d)
+        kb_type(d, field, good)
+        kb_go(d, "main form button[type=submit]")
+
     def sign_in(user, pw):
         kb_type(d, "#username", user)
         kb_type(d, "#password", pw)
@@ -363,15 +376,7 @@ def main():
         # Edit carol's email, with a mistake first.
         go(d, base + "/user/carol")
         kb_go(d, "a[href='/user/carol/edit']")
-        see("edit")
-        kb_type(d, "#email", "carol@")
-        kb_go(d, "main form button[type=submit]")
-        check(focused(d, "#summary") and texts(d, "#email-error"),
-              "edit: the error is summarised (focused) and by the field")
-        see("edit-errors")
-        start_over(d)
-        kb_type(d, "#email", "carol.new@example.com")
-        kb_go(d, "main form button[type=submit]")
+        mistake_then_fix("edit", "#email", "carol@", "carol.new@example.com")
         check(path(d, base) == "/user/carol" and flash(d) == "User carol updated.",
               "edit: back on carol's page with %r" % flash(d))
         check("carol.new@example.com" in d.page_source, "the new email is shown")
@@ -388,14 +393,7 @@ def main():
         # Reset carol's password.
         go(d, base + "/user/carol")
         kb_go(d, "a[href='/user/carol/password']")
-        see("reset")
-        kb_type(d, "#new_password", "short")
-        kb_go(d, "main form button[type=submit]")
-        check(focused(d, "#summary"), "reset: a too short password is refused")
-        see("reset-errors")
-        start_over(d)
-        kb_type(d, "#new_password", "carol reset by admin")
-        kb_go(d, "main form button[type=submit]")
+        mistake_then_fix("reset", "#new_password", "short", "carol reset by admin")
         check(flash(d) == "New password set for carol.", "reset: %r" % flash(d))
 
         # A form gone stale: another tab signs out and in again meanwhile.
