@@ -148,12 +148,18 @@ app_html(struct app *a, int status, const char *page, struct tmpl_vars *vars)
 void
 app_error(struct app *a, int status, const char *msg)
 {
+	const char *title = app_status_title(status), *said = msg;
 	struct tmpl_vars *v;
 
+	/* A page says more than its title: "Forbidden" once, not twice. */
+	if (strcmp(msg, title) == 0 && status == 403)
+		said = "Your account cannot open this page.";
+	else if (strcmp(msg, title) == 0 && status == 405)
+		said = "This page cannot be used that way.";
 	if (a->r->fmt == REQ_FMT_HTML && a->cfg != NULL &&
-	    (v = app_vars(a, app_status_title(status))) != NULL) {
+	    (v = app_vars(a, title)) != NULL) {
 		if (tmpl_setf(v, "status", "%d", status) == 0 &&
-		    tmpl_set(v, "message", msg) == 0 &&
+		    tmpl_set(v, "message", said) == 0 &&
 		    resp_html(a->rs, status, "error", v) == 0) {
 			tmpl_vars_free(v);
 			return;
