@@ -228,7 +228,12 @@ app_require(struct app *a, int admin_only)
 {
 	if (a->who.via == AUTH_VIA_NONE) {
 		if (a->r->fmt == REQ_FMT_HTML) {
-			/* Back here after signing in (a form: its page). */
+			/* Back here after signing in (a form: its page),
+			 * told why when a form was sent. */
+			if (a->r->method != REQ_METHOD_GET &&
+			    a->r->method != REQ_METHOD_HEAD &&
+			    app_flash(a, APP_FLASH_ENDED, NULL) == -1)
+				LOG_WARN("could not set the flash cookie");
 			app_to_login(a);
 			return 0;
 		}
@@ -619,6 +624,8 @@ static const struct {
     {"changed", "Your password was changed."}, /* APP_FLASH_CHANGED */
     {"deleted", "User %s deleted."},           /* APP_FLASH_DELETED */
     {"signed-out", "Signed out."},             /* APP_FLASH_SIGNED_OUT */
+    {"ended", "Your session had ended, so nothing was saved. Sign in "
+              "again and send it once more."}, /* APP_FLASH_ENDED */
 };
 
 int

@@ -1263,8 +1263,8 @@ void app_fields_error(struct app *a, const struct field_errors *fe);
 
 /*
  * Require a signed-in user (admin_only: an admin). Returns 1 if so; else
- * answers (401 JSON / 303 to /login for HTML; 403 for a non-admin) and
- * returns 0.
+ * answers (401 JSON; for HTML a 303 to /login?next=<this page>, with a
+ * message when a form was sent; 403 for a non-admin) and returns 0.
  */
 int app_require(struct app *a, int admin_only);
 
@@ -1305,6 +1305,7 @@ enum app_flash {
 	APP_FLASH_CHANGED,    /* "Your password was changed." */
 	APP_FLASH_DELETED,    /* "User <name> deleted." */
 	APP_FLASH_SIGNED_OUT, /* "Signed out." */
+	APP_FLASH_ENDED,      /* a form sent after the session ended */
 	APP_FLASH__MAX
 };
 

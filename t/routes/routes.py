@@ -956,6 +956,13 @@ for nxt, want in (("/user/carol/edit", "/user/carol/edit"),
              cookie="login_csrf=" + (lc2 or ""))
     check(G, "login with next=%r -> %s" % (nxt, want), r.status == 303 and
           r.header("location") == want, repr(r) + " " + str(r.header("location")))
+r = form("/user/carol/edit", {"csrf": "S" * 43, "email": "c@example.com",
+                              "user_type": "user"}, cookie=None)
+check(G, "a form sent after the session ended: to /login with next and a message",
+      r.status == 303 and r.header("location") == "/login?next=%2Fuser%2Fcarol%2Fedit" and
+      flash_of(r) == "flash=ended", repr(r))
+r = run("GET", "/login", accept=HTML, cookie=flash_of(r))
+check(G, "... which the login page shows", "Your session had ended" in r.text(), repr(r))
 r = run("GET", "/login", accept=HTML, query="next=%2F%2Fevil.example")
 check(G, "a foreign next is not carried", 'name="next"' not in r.text())
 sql("DELETE FROM public.login_attempts")
