@@ -3,8 +3,9 @@
  * from the database) and clears the cookie; 204 for JSON, or for a browser
  * a 303 to /login with the message "Signed out". A cookie session must
  * send its CSRF token; a browser whose token is stale gets the button
- * again. GET (a browser, signed in): a page with one button that posts;
- * JSON clients get 405, as before.
+ * again; one whose session had already ended goes to /login all the same.
+ * GET (a browser, signed in): a page with one button that posts; JSON
+ * clients get 405, as before.
  */
 #include "config.h"
 
@@ -35,6 +36,15 @@ handle(struct app *a)
 
 	if (a->r->method != REQ_METHOD_POST && !html) {
 		app_method_not_allowed(a, APP_POST);
+		return;
+	}
+	if (html && a->r->method == REQ_METHOD_POST &&
+	    a->who.via == AUTH_VIA_NONE) {
+		/* Signed out already (the session had ended): so be it. */
+		if (app_flash(a, APP_FLASH_SIGNED_OUT, NULL) == 0)
+			resp_redirect(a->rs, 303, "/login");
+		else
+			app_error(a, 500, "Internal server error");
 		return;
 	}
 	if (!app_require(a, 0))

@@ -1013,6 +1013,9 @@ check(G, "GET /logout: one button that posts with the token", r.status == 200 an
 check(G, "GET /logout changed nothing", run("GET", "/login", cookie=AC).status == 200)
 r = run("GET", "/logout", accept=HTML)
 check(G, "GET /logout signed out: to /login", r.status == 303, repr(r))
+r = form("/logout", {"csrf": "S" * 43}, cookie=None)
+check(G, "POST /logout signed out already: to /login, Signed out", r.status == 303 and
+      r.header("location") == "/login" and flash_of(r) == "flash=signed-out", repr(r))
 r = run("GET", "/logout")
 check(G, "GET /logout JSON: 405 + Allow POST", r.status == 405 and
       r.header("allow") == "POST, OPTIONS", repr(r))
