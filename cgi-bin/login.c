@@ -6,11 +6,15 @@
  * password), then start a NEW session and set its cookie; JSON 200
  * {"payload": {"csrf_token", "user_type", "username"}} -- a JSON client
  * that keeps the cookie sends that token as X-CSRF-Token on every change
- * -- or a 303 to /users (admin) or /user/<self> for a browser.
+ * -- or a 303 for a browser: to next (a page of this site the login form
+ * carries from /login?next=..., where app_to_login sent the browser), else
+ * to /users (admin) or /user/<self>.
  *
  * The form carries a login CSRF token (double submit: the same random
  * value in the SameSite=Strict cookie LOGIN_CSRF_COOKIE and the hidden
  * field "csrf"), so another site cannot sign a browser in as someone else.
+ * A form whose token does not match (cookies cleared, another browser) is
+ * shown again, with the username typed and a note.
  */
 #include "config.h"
 
@@ -30,6 +34,29 @@ static const struct field keys[KEY__MAX] = {
     {valid_text, "username", FIELD_BODY | FIELD_REQUIRED},
     {valid_text, "password", FIELD_BODY | FIELD_REQUIRED},
 };
+
+/* Where to go after signing in: read on its own, since a next that is not
+ * a page of this site is dropped, not an error. */
+static const struct field next_key[1] = {
+    {valid_next, "next", FIELD_ANY},
+};
+
+/* The next of the request (query or form), or "" when absent or not a
+ * page of this site. Points into the request. */
+static const char *
+login_next(struct app *a)
+{
+	struct pair p[1];
+	struct field_errors fe;
+	enum req_err saved = a->r->err;
+	const char *next = "";
+
+	if (req_fields(a->r, next_key, 1, p, &fe) == REQ_OK &&
+	    p[0].state == PAIR_VALID)
+		next = p[0].parsed.s;
+	a->r->err = saved;
+	return next;
+}
 
 /* Answer {"payload": {"user_type", "username"}} with status, plus
  * "csrf_token" when csrf is not NULL (a cookie session's token). */
@@ -77,7 +104,8 @@ login_form(struct app *a, int status, const char *error, const char *username)
 		}
 	}
 	if ((v = app_vars(a, "Log in")) == NULL ||
-	    tmpl_set(v, "error", error) == -1 ||
+	    app_form_vars(v, NULL, 0, error, NULL) == -1 ||
+	    tmpl_set(v, "next", login_next(a)) == -1 ||
 	    tmpl_set(v, "username", username) == -1 ||
 	    tmpl_set(v, "login_csrf", tok) == -1) {
 		tmpl_vars_free(v);
@@ -130,7 +158,7 @@ login_post(struct app *a)
 	enum auth_err ae;
 	enum db_err de;
 	int html = a->r->fmt == REQ_FMT_HTML;
-	const char *ck, *given;
+	const char *ck, *given, *next;
 
 	memset(&who, 0, sizeof(who));
 	if (a->r->json == NULL) {
@@ -140,7 +168,16 @@ login_post(struct app *a)
 		if (!auth_token_shaped(ck) || given == NULL ||
 		    strlen(given) != AUTH_TOKEN_LEN ||
 		    !ef_ct_equal(ck, given, AUTH_TOKEN_LEN)) {
-			app_error(a, 403, "CSRF token missing or invalid");
+			if (html)
+				login_form(a, 403,
+				           "This form had expired. Enter your "
+				           "password again and log in.",
+				           app_param(a, "username") != NULL
+				               ? app_param(a, "username")
+				               : "");
+			else
+				app_error(a, 403,
+				          "CSRF token missing or invalid");
 			return;
 		}
 	}
@@ -204,6 +241,10 @@ login_post(struct app *a)
 	}
 	if (!html) {
 		login_whoami(a, 200, who.username, who.admin, who.csrf);
+		goto out;
+	}
+	if (*(next = login_next(a)) != '\0') {
+		app_redirect_local(a, next);
 		goto out;
 	}
 	if (who.admin ? buf_puts(&loc, "/users") == -1

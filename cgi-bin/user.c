@@ -3,11 +3,20 @@
  * PATCH it (admin: email, user_type, password; the user themself: only
  * their password, with current_password), DELETE it (admin, not oneself).
  * JSON {"payload": {...}} in the boilerplate's shape, or the detail page.
- * /user/<username>/audit: GET the user's audit entries (admin).
+ *
+ * The browser's forms, each a page (GET) that posts to itself and then
+ * redirects with a one-time message (app_flash):
+ *	/user/<name>/edit	email and type (admin)
+ *	/user/<name>/password	a new password: set by an admin for someone
+ *				else, or one's own, with the current one
+ *	/user/<name>/delete	the confirmation before a delete (admin)
+ * and /user/<name>/audit, the user's audit entries (admin; JSON too).
+ * A form whose CSRF token is stale (another sign-in since) is shown again
+ * with what was typed, never a password, and a note. The last admin can
+ * be neither demoted nor deleted: 409, as JSON or on the form.
  */
 #include "config.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +41,57 @@ static const struct field keys[KEY__MAX] = {
     {valid_text, "current_password", FIELD_BODY}, /* KEY_CURRENT_PASSWORD */
 };
 
+/* The browser's pages under /user/<name>/, and the methods of each. */
+enum action {
+	ACT_SHOW,
+	ACT_EDIT,
+	ACT_PASSWORD,
+	ACT_DELETE,
+	ACT_AUDIT,
+	ACT__MAX
+};
+
+static const struct {
+	const char *path;     /* what follows /user/<name>/ ("": nothing) */
+	unsigned int methods; /* APP_* bits */
+	int admin_only;       /* 1: not for the user themself */
+} actions[ACT__MAX] = {
+    {"", APP_GET | APP_PATCH | APP_DELETE, 0}, /* ACT_SHOW */
+    {"edit", APP_GET | APP_POST, 1},           /* ACT_EDIT */
+    {"password", APP_GET | APP_POST, 0},       /* ACT_PASSWORD */
+    {"delete", APP_GET | APP_POST, 1},         /* ACT_DELETE */
+    {"audit", APP_GET, 1},                     /* ACT_AUDIT */
+};
+
+/* What the forms post, besides csrf (checked by app_csrf_valid). */
+enum fkey { FKEY_EMAIL, FKEY_USER_TYPE, FKEY__MAX };
+
+static const struct field edit_keys[FKEY__MAX] = {
+    {valid_email, "email", FIELD_BODY | FIELD_REQUIRED}, /* FKEY_EMAIL */
+    {valid_user_type, "user_type",
+     FIELD_BODY | FIELD_REQUIRED}, /* FKEY_USER_TYPE */
+};
+
+enum pkey { PKEY_CURRENT, PKEY_NEW, PKEY__MAX };
+
+static const struct field pw_keys[PKEY__MAX] = {
+    {valid_text, "current_password", FIELD_BODY}, /* PKEY_CURRENT: self only */
+    {valid_password, "new_password",
+     FIELD_BODY | FIELD_REQUIRED}, /* PKEY_NEW */
+};
+
+static const char *const edit_names[] = {"email", "user_type"};
+static const char *const pw_names[] = {"current_password", "new_password"};
+
+/* The note on a form sent with a stale CSRF token. */
+#define USER_STALE_FORM                                                        \
+	"This form had expired, so nothing was saved. Check it and send it "   \
+	"again."
+
+/* What the last admin guard answers. */
+#define USER_LAST_ADMIN                                                        \
+	"This is the last admin. Make another user an admin first."
+
 /* Answer 200 with the user, as JSON or the detail page. */
 static void
 user_show(struct app *a, const struct user *u)
@@ -43,7 +103,11 @@ user_show(struct app *a, const struct user *u)
 	if (a->r->fmt == REQ_FMT_HTML) {
 		snprintf(title, sizeof(title), "User %s", u->username);
 		v = app_vars(a, title);
-		if (v != NULL && app_user_vars(v, u) == -1) {
+		if (v != NULL &&
+		    (app_user_vars(v, u) == -1 ||
+		     tmpl_set_bool(v, "self",
+		                   strcmp(a->who.username, u->username) == 0) ==
+		         -1)) {
 			tmpl_vars_free(v);
 			v = NULL;
 		}
@@ -61,8 +125,13 @@ user_show(struct app *a, const struct user *u)
 	json_object_put(o);
 }
 
+/*
+ * Read user name and answer with show (the detail, or the edit form):
+ * both show the decrypted email, so the read is audited first.
+ */
 static void
-user_get(struct app *a, const char *name)
+user_get(struct app *a, const char *name,
+         void (*show)(struct app *, const struct user *))
 {
 	struct app_audit x;
 	struct user u;
@@ -74,29 +143,58 @@ user_get(struct app *a, const char *name)
 		app_db_error(a, de);
 		return;
 	}
-	user_show(a, &u);
+	show(a, &u);
 	users_clear(&u);
 }
 
-/* For a user changing their own password: is current_password right? */
-static int
-user_current_ok(struct app *a, const char *name, const char *pw)
+/*
+ * For a user changing their own password: is pw their current one? 1 or
+ * 0 in *match; DB_OK or the lookup's error (not answered).
+ */
+static enum db_err
+user_password_matches(struct app *a, const char *name, const char *pw,
+                      int *match)
 {
 	struct user u;
 	enum db_err de;
-	int match = 0;
 
+	*match = 0;
 	memset(&u, 0, sizeof(u));
-	if ((de = users_find_by_username(a->cfg, name, NULL, &u)) != DB_OK) {
+	if ((de = users_find_by_username(a->cfg, name, NULL, &u)) != DB_OK)
+		return de;
+	if (users_check_password(a->cfg, &u, pw, match, NULL) != EF_OK)
+		*match = 0;
+	users_clear(&u);
+	return DB_OK;
+}
+
+/* The same, answering 403 (or the database error) when it is not. */
+static int
+user_current_ok(struct app *a, const char *name, const char *pw)
+{
+	enum db_err de;
+	int match;
+
+	if ((de = user_password_matches(a, name, pw, &match)) != DB_OK) {
 		app_db_error(a, de);
 		return 0;
 	}
-	if (users_check_password(a->cfg, &u, pw, &match, NULL) != EF_OK)
-		match = 0;
-	users_clear(&u);
 	if (!match)
 		app_error(a, 403, "Current password is wrong");
 	return match;
+}
+
+/* After a new password: end the user's sessions, but the one asking. */
+static void
+user_end_sessions(struct app *a, const struct user *u, int self)
+{
+	enum auth_err ae = auth_sessions_end_user(
+	    u->id, self && a->who.via == AUTH_VIA_SESSION ? a->who.session_hash
+	                                                  : NULL);
+
+	if (ae != AUTH_OK)
+		LOG_ERR("user %s: ending sessions: %s", u->id,
+		        auth_strerror(ae));
 }
 
 static void
@@ -153,6 +251,10 @@ user_patch(struct app *a, const char *name, int self)
 	                                : AUDIT_UPDATE,
 	                            &x),
 	                  &u, &conflict);
+	if (de == DB_CONFLICT && conflict == USERS_CONFLICT_LAST_ADMIN) {
+		app_error(a, 409, USER_LAST_ADMIN);
+		goto out;
+	}
 	if (de == DB_CONFLICT) {
 		fe.n = 1;
 		fe.e[0].name = users_conflict_field(conflict);
@@ -164,27 +266,37 @@ user_patch(struct app *a, const char *name, int self)
 		app_db_error(a, de);
 		goto out;
 	}
-	if (chg.password != NULL) {
-		/* A new password ends the user's other sessions. */
-		enum auth_err ae = auth_sessions_end_user(
-		    u.id, self && a->who.via == AUTH_VIA_SESSION
-		              ? a->who.session_hash
-		              : NULL);
-		if (ae != AUTH_OK)
-			LOG_ERR("user %s: ending sessions: %s", u.id,
-			        auth_strerror(ae));
-	}
+	if (chg.password != NULL)
+		user_end_sessions(a, &u, self);
 	user_show(a, &u);
 out:
 	users_clear(&u);
 }
 
-static void
-user_delete(struct app *a, const char *name, int self)
+/* Delete name and record it, in one statement: 0, or -1 after answering
+ * (404, 409, 503, ...). */
+static int
+user_remove(struct app *a, const char *name)
 {
 	struct app_audit x;
 	enum db_err de;
 
+	/* Sessions and API tokens go with the row (ON DELETE CASCADE). */
+	de = users_delete(a->cfg, name, app_audit(a, AUDIT_DELETE, &x));
+	if (de == DB_CONFLICT) {
+		app_error(a, 409, USER_LAST_ADMIN);
+		return -1;
+	}
+	if (de != DB_OK) {
+		app_db_error(a, de);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+user_delete(struct app *a, const char *name, int self)
+{
 	if (!a->who.admin) {
 		app_error(a, 403, "Forbidden");
 		return;
@@ -193,13 +305,267 @@ user_delete(struct app *a, const char *name, int self)
 		app_error(a, 409, "You cannot delete your own account");
 		return;
 	}
-	/* Sessions and API tokens go with the row (ON DELETE CASCADE). */
-	de = users_delete(a->cfg, name, app_audit(a, AUDIT_DELETE, &x));
-	if (de != DB_OK) {
-		app_db_error(a, de);
+	if (user_remove(a, name) == 0)
+		resp_status(a->rs, 204);
+}
+
+/* ---- the browser's forms ---------------------------------------------- */
+
+/* Redirect to /user/<name> after a form, with message f. */
+static void
+user_done(struct app *a, const char *name, enum app_flash f)
+{
+	struct buf loc = BUF_INIT;
+
+	if (app_flash(a, f, name) == -1 || app_user_url(&loc, name) == -1) {
+		app_error(a, 500, "Internal server error");
+		buf_free(&loc);
 		return;
 	}
-	resp_status(a->rs, 204);
+	resp_redirect(a->rs, 303, buf_cstr(&loc));
+	buf_free(&loc);
+}
+
+/* A form page: the layout's variables, the user's name, the error summary
+ * and per-field errors of names (see app_form_vars). NULL on OOM. */
+static struct tmpl_vars *
+user_form_vars(struct app *a, const char *title, const char *name,
+               const char *const *names, size_t n, const char *summary,
+               const struct field_errors *fe)
+{
+	struct tmpl_vars *v;
+
+	if ((v = app_vars(a, title)) == NULL)
+		return NULL;
+	if (tmpl_set(v, "username", name) == -1 ||
+	    app_form_vars(v, names, n, summary, fe) == -1) {
+		tmpl_vars_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* The edit form with email and type (as stored, or as typed). */
+static void
+user_edit_form(struct app *a, int status, const char *name, const char *email,
+               const char *type, const char *summary,
+               const struct field_errors *fe)
+{
+	struct tmpl_vars *v;
+	char title[USERS_NAME_MAX + 16];
+
+	snprintf(title, sizeof(title), "Edit %s", name);
+	if ((v = user_form_vars(a, title, name, edit_names, 2, summary, fe)) ==
+	        NULL ||
+	    tmpl_set(v, "email", email) == -1 ||
+	    tmpl_set_bool(v, "type_admin", strcmp(type, "admin") == 0) == -1 ||
+	    tmpl_set_bool(v, "type_user", strcmp(type, "admin") != 0) == -1) {
+		tmpl_vars_free(v);
+		app_error(a, 500, "Internal server error");
+		return;
+	}
+	app_html(a, status, "user-edit", v);
+	tmpl_vars_free(v);
+}
+
+/* The edit form as the user is stored. */
+static void
+user_edit_show(struct app *a, const struct user *u)
+{
+	user_edit_form(a, 200, u->username, u->email != NULL ? u->email : "",
+	               u->user_type, "", NULL);
+}
+
+static void
+user_edit_post(struct app *a, const char *name)
+{
+	struct pair p[FKEY__MAX];
+	struct field_errors fe;
+	struct user_change chg;
+	struct app_audit x;
+	struct user u;
+	enum users_conflict conflict = USERS_CONFLICT_NONE;
+	enum db_err de;
+	int valid;
+
+	memset(&u, 0, sizeof(u));
+	memset(&chg, 0, sizeof(chg));
+	valid = req_fields(a->r, edit_keys, FKEY__MAX, p, &fe) == REQ_OK;
+	if (a->r->err != REQ_OK && a->r->err != REQ_ERR_INVALID) {
+		app_fields_error(a, &fe);
+		return;
+	}
+#define TYPED(k) (p[k].val != NULL ? p[k].val : "")
+	if (!app_csrf_valid(a)) {
+		user_edit_form(a, 403, name, TYPED(FKEY_EMAIL),
+		               TYPED(FKEY_USER_TYPE), USER_STALE_FORM, NULL);
+		return;
+	}
+	if (!valid) {
+		user_edit_form(a, 422, name, TYPED(FKEY_EMAIL),
+		               TYPED(FKEY_USER_TYPE),
+		               "Please correct the errors below.", &fe);
+		return;
+	}
+	chg.email = p[FKEY_EMAIL].parsed.s;
+	chg.user_type = p[FKEY_USER_TYPE].parsed.s;
+	de = users_update(a->cfg, name, &chg, app_audit(a, AUDIT_UPDATE, &x),
+	                  &u, &conflict);
+	if (de == DB_CONFLICT) {
+		fe.n = 1;
+		fe.e[0].name = users_conflict_field(conflict);
+		fe.e[0].msg = conflict == USERS_CONFLICT_LAST_ADMIN
+		                  ? "cannot be user: this is the last admin. "
+		                    "Make another user an admin first"
+		                  : "is already in use";
+		user_edit_form(a, 409, name, TYPED(FKEY_EMAIL),
+		               TYPED(FKEY_USER_TYPE), "Nothing was saved.",
+		               &fe);
+		goto out;
+	}
+#undef TYPED
+	if (de != DB_OK) {
+		app_db_error(a, de);
+		goto out;
+	}
+	user_done(a, u.username, APP_FLASH_UPDATED);
+out:
+	users_clear(&u);
+}
+
+/* The password form: a reset by an admin, or one's own change (self). */
+static void
+user_password_form(struct app *a, int status, const char *name, int self,
+                   const char *summary, const struct field_errors *fe)
+{
+	struct tmpl_vars *v;
+	char title[USERS_NAME_MAX + 32];
+
+	if (self)
+		snprintf(title, sizeof(title), "Change your password");
+	else
+		snprintf(title, sizeof(title), "New password for %s", name);
+	if ((v = user_form_vars(a, title, name, pw_names, 2, summary, fe)) ==
+	        NULL ||
+	    tmpl_set_bool(v, "self", self) == -1) {
+		tmpl_vars_free(v);
+		app_error(a, 500, "Internal server error");
+		return;
+	}
+	app_html(a, status, "user-password", v);
+	tmpl_vars_free(v);
+}
+
+static void
+user_password_post(struct app *a, const char *name, int self)
+{
+	struct pair p[PKEY__MAX];
+	struct field_errors fe;
+	struct user_change chg;
+	struct app_audit x;
+	struct user u;
+	enum db_err de;
+	int valid, match;
+
+	memset(&u, 0, sizeof(u));
+	memset(&chg, 0, sizeof(chg));
+	valid = req_fields(a->r, pw_keys, PKEY__MAX, p, &fe) == REQ_OK;
+	if (a->r->err != REQ_OK && a->r->err != REQ_ERR_INVALID) {
+		app_fields_error(a, &fe);
+		return;
+	}
+	if (!app_csrf_valid(a)) {
+		user_password_form(a, 403, name, self, USER_STALE_FORM, NULL);
+		return;
+	}
+	if (valid && self && p[PKEY_CURRENT].state != PAIR_VALID) {
+		fe.n = 1;
+		fe.e[0].name = "current_password";
+		fe.e[0].msg = "is required";
+		valid = 0;
+	}
+	if (!valid) {
+		user_password_form(a, 422, name, self,
+		                   "Please correct the errors below.", &fe);
+		return;
+	}
+	if (self) {
+		de = user_password_matches(a, name, p[PKEY_CURRENT].parsed.s,
+		                           &match);
+		if (de != DB_OK) {
+			app_db_error(a, de);
+			return;
+		}
+		if (!match) {
+			fe.n = 1;
+			fe.e[0].name = "current_password";
+			fe.e[0].msg = "is not right";
+			user_password_form(a, 403, name, self,
+			                   "Please correct the errors below.",
+			                   &fe);
+			return;
+		}
+	}
+	chg.password = p[PKEY_NEW].parsed.s;
+	if ((de = users_update(a->cfg, name, &chg,
+	                       app_audit(a, AUDIT_PASSWORD, &x), &u, NULL)) !=
+	    DB_OK) {
+		app_db_error(a, de);
+		goto out;
+	}
+	user_end_sessions(a, &u, self);
+	user_done(a, u.username, self ? APP_FLASH_CHANGED : APP_FLASH_RESET);
+out:
+	users_clear(&u);
+}
+
+/* 1 if user name exists, else answers (404, 503...) and returns 0: only a
+ * user that exists gets a form page. */
+static int
+user_known(struct app *a, const char *name)
+{
+	struct user u;
+	enum db_err de;
+
+	memset(&u, 0, sizeof(u));
+	de = users_find_by_username(a->cfg, name, NULL, &u);
+	users_clear(&u);
+	if (de != DB_OK)
+		app_db_error(a, de);
+	return de == DB_OK;
+}
+
+/* The confirmation page before a delete, or the delete itself (POST). */
+static void
+user_delete_page(struct app *a, const char *name, int self)
+{
+	struct tmpl_vars *v;
+	char title[USERS_NAME_MAX + 16];
+	int stale = 0;
+
+	if (self) {
+		app_error(a, 409, "You cannot delete your own account");
+		return;
+	}
+	if (a->r->method == REQ_METHOD_POST) {
+		if (app_csrf_valid(a)) {
+			if (user_remove(a, name) == 0 &&
+			    app_flash(a, APP_FLASH_DELETED, name) == 0)
+				resp_redirect(a->rs, 303, "/users");
+			return;
+		}
+		stale = 1;
+	}
+	if (!user_known(a, name))
+		return;
+	snprintf(title, sizeof(title), "Delete %s", name);
+	if ((v = user_form_vars(a, title, name, NULL, 0,
+	                        stale ? USER_STALE_FORM : "", NULL)) == NULL) {
+		app_error(a, 500, "Internal server error");
+		return;
+	}
+	app_html(a, stale ? 403 : 200, "user-delete", v);
+	tmpl_vars_free(v);
 }
 
 /* Entries shown on a user's audit page. */
@@ -279,7 +645,7 @@ out: /* the one cleanup */
 	return rc;
 }
 
-/* GET /user/<name>/audit: the user's audit entries, for an admin. */
+/* GET /user/<name>/audit: the user's audit entries (an admin's page). */
 static void
 user_audit(struct app *a, const char *name)
 {
@@ -289,15 +655,6 @@ user_audit(struct app *a, const char *name)
 	int rc;
 
 	memset(&l, 0, sizeof(l));
-	if (!a->who.admin) {
-		app_error(a, 403, "Forbidden");
-		return;
-	}
-	if (a->r->method != REQ_METHOD_GET) {
-		app_error(a, 405, "Method not allowed");
-		resp_header(a->rs, "Allow", "GET, HEAD");
-		return;
-	}
 	/* The row is read for its id only: nothing of it is shown. */
 	if ((de = users_find_by_username(a->cfg, name, NULL, &u)) != DB_OK) {
 		app_db_error(a, de);
@@ -316,44 +673,64 @@ user_audit(struct app *a, const char *name)
 	audit_list_free(&l);
 }
 
+/* Split "<name>[/<action>]" into name (copied) and the action; -1 if it
+ * names no page. */
+static int
+user_path(const char *tail, char *name, size_t namesz, enum action *act)
+{
+	const char *slash = strchr(tail, '/');
+	size_t len = slash != NULL ? (size_t)(slash - tail) : strlen(tail);
+	int i;
+
+	if (len == 0 || len >= namesz)
+		return -1;
+	memcpy(name, tail, len);
+	name[len] = '\0';
+	for (i = 0; i < ACT__MAX; i++)
+		if (strcmp(actions[i].path, slash != NULL ? slash + 1 : "") ==
+		    0) {
+			*act = (enum action)i;
+			return 0;
+		}
+	return -1;
+}
+
 static void
 handle(struct app *a)
 {
-	const char *tail = req_path_tail(a->r, "/user/"), *slash;
-	char name[USERS_NAME_MAX + 1];
+	const char *tail = req_path_tail(a->r, "/user/");
+	char name[USERS_NAME_MAX + 2];
+	unsigned int m;
+	enum action act = ACT_SHOW;
 	struct pair np;
-	int self, audit = 0;
+	int self;
 
-	if (tail == NULL) {
+	/* One byte more than a name may have: longer ones are 404 below. */
+	/* The forms are pages; the record and its audit trail are JSON too. */
+	if (tail == NULL || user_path(tail, name, sizeof(name), &act) == -1 ||
+	    (act != ACT_SHOW && act != ACT_AUDIT &&
+	     a->r->fmt != REQ_FMT_HTML)) {
 		app_error(a, 404, "This endpoint does not exist");
 		return;
 	}
-	/* "<name>" or "<name>/audit" (a username has no '/'). */
-	if ((slash = strchr(tail, '/')) != NULL) {
-		if (strcmp(slash, "/audit") != 0 ||
-		    (size_t)(slash - tail) > USERS_NAME_MAX) {
-			app_error(a, 404, "This endpoint does not exist");
-			return;
-		}
-		audit = 1;
-	} else if (strlen(tail) > USERS_NAME_MAX) {
-		/* No such name can exist. */
-		app_error(a, 404, "User not found");
+	m = 1u << (a->r->method == REQ_METHOD_HEAD ? REQ_METHOD_GET
+	                                           : a->r->method);
+	if ((actions[act].methods & m) == 0) {
+		app_method_not_allowed(a, actions[act].methods);
 		return;
 	}
-	snprintf(name, sizeof(name), "%.*s",
-	         (int)(slash != NULL ? slash - tail : (ptrdiff_t)strlen(tail)),
-	         tail);
 	memset(&np, 0, sizeof(np));
 	np.key = "username";
 	np.val = name;
 	np.valsz = strlen(name);
 	if (!app_require(a, 0))
 		return;
-	if (!app_csrf(a))
+	/* The forms check their token themselves: a stale one is shown. */
+	if (act == ACT_SHOW && !app_csrf(a))
 		return;
 	self = strcmp(a->who.username, name) == 0;
-	if (!a->who.admin && !self) {
+	if ((!a->who.admin && !self) ||
+	    (!a->who.admin && actions[act].admin_only)) {
 		/* Before any lookup: no way to probe for other names. */
 		app_error(a, 403, "Forbidden");
 		return;
@@ -363,9 +740,27 @@ handle(struct app *a)
 		app_error(a, 404, "User not found");
 		return;
 	}
-	if (audit) {
+	switch (act) {
+	case ACT_EDIT:
+		if (a->r->method == REQ_METHOD_POST)
+			user_edit_post(a, name);
+		else
+			user_get(a, name, user_edit_show);
+		return;
+	case ACT_PASSWORD:
+		if (a->r->method == REQ_METHOD_POST)
+			user_password_post(a, name, self);
+		else if (user_known(a, name))
+			user_password_form(a, 200, name, self, "", NULL);
+		return;
+	case ACT_DELETE:
+		user_delete_page(a, name, self);
+		return;
+	case ACT_AUDIT:
 		user_audit(a, name);
 		return;
+	default:
+		break;
 	}
 	switch (a->r->method) {
 	case REQ_METHOD_PATCH:
@@ -375,13 +770,16 @@ handle(struct app *a)
 		user_delete(a, name, self);
 		break;
 	default:
-		user_get(a, name);
+		user_get(a, name, user_show);
 		break;
 	}
 }
 
 static const struct app_route route = {
-    "user", APP_GET | APP_PATCH | APP_DELETE, REQ_BODY_FORM | REQ_BODY_JSON, 0,
+    "user",
+    APP_GET | APP_POST | APP_PATCH | APP_DELETE,
+    REQ_BODY_FORM | REQ_BODY_JSON,
+    0,
     handle,
 };
 

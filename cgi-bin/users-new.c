@@ -4,9 +4,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "encfield.h"
 #include "extern.h"
 
@@ -22,28 +19,20 @@ static void
 handle(struct app *a)
 {
 	struct tmpl_vars *v;
-	char name[32];
-	size_t i;
 
 	if (!app_require(a, 1))
 		return;
 	if ((v = app_vars(a, "Create a user")) == NULL ||
-	    tmpl_set(v, "error", "") == -1 ||
 	    tmpl_set(v, "username", "") == -1 ||
 	    tmpl_set(v, "email", "") == -1 ||
 	    tmpl_set_bool(v, "type_user", 1) == -1 ||
-	    tmpl_set_bool(v, "type_admin", 0) == -1) {
+	    tmpl_set_bool(v, "type_admin", 0) == -1 ||
+	    app_form_vars(v, form_fields,
+	                  sizeof(form_fields) / sizeof(form_fields[0]), "",
+	                  NULL) == -1) {
 		tmpl_vars_free(v);
 		app_error(a, 500, "Internal server error");
 		return;
-	}
-	for (i = 0; i < sizeof(form_fields) / sizeof(form_fields[0]); i++) {
-		snprintf(name, sizeof(name), "%s_error", form_fields[i]);
-		if (tmpl_set(v, name, "") == -1) {
-			tmpl_vars_free(v);
-			app_error(a, 500, "Internal server error");
-			return;
-		}
 	}
 	app_html(a, 200, "user-new", v);
 	tmpl_vars_free(v);

@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -53,9 +55,57 @@ static const struct field ckeys[CKEY__MAX] = {
     {valid_user_type, "user_type", FIELD_BODY},
 };
 
+/* The page sizes the list page offers. */
+static const size_t page_sizes[] = {10, 25, 50, 100};
+
+/* Where the page before a list page starts (HTML only). */
+struct users_prev {
+	int has_prev; /* 1: there are users before this page */
+	char *after;  /* its cursor, NULL for the first page (malloc'd) */
+};
+
+/* The list page's paging variables: page size (limit, sizes), count,
+ * previous (has_prev, prev) and next links. 0 / -1. */
+static int
+users_page_vars(struct tmpl_vars *v, const struct user_list *l, size_t limit,
+                const struct users_prev *pv)
+{
+	struct tmpl_vars *row;
+	size_t i, nsizes = sizeof(page_sizes) / sizeof(page_sizes[0]);
+	int rc = 0;
+
+	rc |= tmpl_setf(v, "limit", "%zu", limit);
+	rc |=
+	    tmpl_setf(v, "count", "%zu %s", l->n, l->n == 1 ? "user" : "users");
+	rc |= tmpl_set(v, "next", l->next != NULL ? l->next : "");
+	rc |= tmpl_set_bool(v, "has_prev", pv->has_prev);
+	rc |= tmpl_set(v, "prev", pv->after != NULL ? pv->after : "");
+	rc |= tmpl_set_bool(v, "pager", pv->has_prev || l->next != NULL);
+	rc |= tmpl_set_list(v, "sizes");
+	/* The sizes offered, and in its place the one asked for (a link may
+	 * carry any limit), so that the one selected is the one shown. */
+	for (i = 0; i <= nsizes; i++) {
+		size_t n = i < nsizes ? page_sizes[i] : SIZE_MAX;
+
+		if (limit < n && (i == 0 || limit > page_sizes[i - 1]) &&
+		    (row = tmpl_add_row(v, "sizes")) != NULL) {
+			rc |= tmpl_setf(row, "n", "%zu", limit);
+			rc |= tmpl_set_bool(row, "selected", 1);
+		}
+		if (i == nsizes)
+			break;
+		if ((row = tmpl_add_row(v, "sizes")) == NULL)
+			return -1;
+		rc |= tmpl_setf(row, "n", "%zu", n);
+		rc |= tmpl_set_bool(row, "selected", n == limit);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
 /* Answer a page of users. */
 static void
-users_answer(struct app *a, const struct user_list *l, const char *prefix)
+users_answer(struct app *a, const struct user_list *l, const char *prefix,
+             size_t limit, const struct users_prev *pv)
 {
 	struct json_object *o = NULL, *arr = NULL, *u;
 	struct tmpl_vars *v = NULL, *row;
@@ -64,7 +114,7 @@ users_answer(struct app *a, const struct user_list *l, const char *prefix)
 	if (a->r->fmt == REQ_FMT_HTML) {
 		if ((v = app_vars(a, "Users")) == NULL ||
 		    tmpl_set(v, "prefix", prefix != NULL ? prefix : "") == -1 ||
-		    tmpl_set(v, "next", l->next != NULL ? l->next : "") == -1 ||
+		    users_page_vars(v, l, limit, pv) == -1 ||
 		    tmpl_set_list(v, "users") == -1)
 			goto fail;
 		for (i = 0; i < l->n; i++)
@@ -108,6 +158,7 @@ users_get(struct app *a)
 	struct field_errors fe;
 	struct user_list l;
 	struct user one;
+	struct users_prev pv = {0, NULL};
 	struct app_audit x;
 	const char *prefix = NULL, *after = NULL;
 	size_t limit = USERS_PAGE;
@@ -137,7 +188,7 @@ users_get(struct app *a)
 			app_db_error(a, de);
 			return;
 		}
-		users_answer(a, &l, prefix);
+		users_answer(a, &l, prefix, limit, &pv);
 		users_clear(&one);
 		return;
 	}
@@ -147,7 +198,16 @@ users_get(struct app *a)
 		app_db_error(a, de);
 		return;
 	}
-	users_answer(a, &l, prefix);
+	/* A browser's page links back too: where does the page before
+	 * this one start? */
+	if (a->r->fmt == REQ_FMT_HTML && after != NULL)
+		de = users_list_prev(prefix, l.n > 0 ? l.v[0].username : after,
+		                     limit, &pv.has_prev, &pv.after);
+	if (de != DB_OK)
+		app_db_error(a, de);
+	else
+		users_answer(a, &l, prefix, limit, &pv);
+	free(pv.after);
 	users_list_free(&l);
 }
 
@@ -157,14 +217,15 @@ users_form_again(struct app *a, int status, const char *msg,
                  const struct pair *p, const struct field_errors *fe)
 {
 	struct tmpl_vars *v;
-	const char *type;
-	size_t i, k;
-	char name[REQ_KEY_MAX + 8];
+	const char *type, *names[CKEY__MAX];
+	size_t k;
 
 	if ((v = app_vars(a, "Create a user")) == NULL)
 		goto fail;
 	type = p[CKEY_USER_TYPE].val != NULL ? p[CKEY_USER_TYPE].val : "user";
-	if (tmpl_set(v, "error", msg) == -1 ||
+	for (k = 0; k < CKEY__MAX; k++)
+		names[k] = ckeys[k].name;
+	if (app_form_vars(v, names, CKEY__MAX, msg, fe) == -1 ||
 	    tmpl_set(v, "username",
 	             p[CKEY_USERNAME].val != NULL ? p[CKEY_USERNAME].val
 	                                          : "") == -1 ||
@@ -174,16 +235,6 @@ users_form_again(struct app *a, int status, const char *msg,
 	    tmpl_set_bool(v, "type_user", strcmp(type, "admin") != 0) == -1 ||
 	    tmpl_set_bool(v, "type_admin", strcmp(type, "admin") == 0) == -1)
 		goto fail;
-	for (k = 0; k < CKEY__MAX; k++) {
-		snprintf(name, sizeof(name), "%s_error", ckeys[k].name);
-		if (tmpl_set(v, name, "") == -1)
-			goto fail;
-	}
-	for (i = 0; fe != NULL && i < fe->n; i++) {
-		snprintf(name, sizeof(name), "%s_error", fe->e[i].name);
-		if (tmpl_set(v, name, fe->e[i].msg) == -1)
-			goto fail;
-	}
 	app_html(a, status, "user-new", v);
 	tmpl_vars_free(v);
 	return;
@@ -204,10 +255,22 @@ users_post(struct app *a)
 	struct json_object *o = NULL, *pl;
 	enum users_conflict conflict = USERS_CONFLICT_NONE;
 	enum db_err de;
-	int html = a->r->fmt == REQ_FMT_HTML;
+	int html = a->r->fmt == REQ_FMT_HTML, valid;
 
 	memset(&u, 0, sizeof(u));
-	if (req_fields(a->r, ckeys, CKEY__MAX, p, &fe) != REQ_OK) {
+	valid = req_fields(a->r, ckeys, CKEY__MAX, p, &fe) == REQ_OK;
+	if (html && (valid || a->r->err == REQ_ERR_INVALID) &&
+	    !app_csrf_valid(a)) {
+		/* A stale form: shown again as typed, with a note. */
+		users_form_again(a, 403,
+		                 "This form had expired, so nothing was "
+		                 "saved. Check it and send it again.",
+		                 p, NULL);
+		return;
+	}
+	if (!app_csrf(a))
+		return;
+	if (!valid) {
 		if (html && a->r->err == REQ_ERR_INVALID)
 			users_form_again(a, 422,
 			                 "Please correct the errors "
@@ -249,7 +312,10 @@ users_post(struct app *a)
 		goto out;
 	}
 	if (html) {
-		resp_redirect(a->rs, 303, buf_cstr(&loc));
+		if (app_flash(a, APP_FLASH_CREATED, u.username) == -1)
+			app_error(a, 500, "Internal server error");
+		else
+			resp_redirect(a->rs, 303, buf_cstr(&loc));
 		goto out;
 	}
 	if ((pl = app_user_json(&u)) == NULL ||
@@ -272,8 +338,9 @@ out:
 static void
 handle(struct app *a)
 {
-	if (!app_require(a, 1) || !app_csrf(a))
+	if (!app_require(a, 1))
 		return;
+	/* users_post checks the CSRF token: a stale form is shown again. */
 	if (a->r->method == REQ_METHOD_POST)
 		users_post(a);
 	else

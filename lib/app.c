@@ -112,6 +112,8 @@ app_allow_string(unsigned int methods, char *out, size_t outsz)
 	}
 }
 
+static int app_flash_vars(struct app *, struct tmpl_vars *);
+
 struct tmpl_vars *
 app_vars(struct app *a, const char *title)
 {
@@ -126,7 +128,8 @@ app_vars(struct app *a, const char *title)
 	    tmpl_set_bool(v, "session", a->who.via == AUTH_VIA_SESSION) == -1 ||
 	    tmpl_set(v, "me", a->who.username) == -1 ||
 	    tmpl_set(v, "csrf",
-	             a->who.via == AUTH_VIA_SESSION ? a->who.csrf : "") == -1) {
+	             a->who.via == AUTH_VIA_SESSION ? a->who.csrf : "") == -1 ||
+	    app_flash_vars(a, v) == -1) {
 		tmpl_vars_free(v);
 		return NULL;
 	}
@@ -145,12 +148,18 @@ app_html(struct app *a, int status, const char *page, struct tmpl_vars *vars)
 void
 app_error(struct app *a, int status, const char *msg)
 {
+	const char *title = app_status_title(status), *said = msg;
 	struct tmpl_vars *v;
 
+	/* A page says more than its title: "Forbidden" once, not twice. */
+	if (strcmp(msg, title) == 0 && status == 403)
+		said = "Your account cannot open this page.";
+	else if (strcmp(msg, title) == 0 && status == 405)
+		said = "This page cannot be used that way.";
 	if (a->r->fmt == REQ_FMT_HTML && a->cfg != NULL &&
-	    (v = app_vars(a, app_status_title(status))) != NULL) {
+	    (v = app_vars(a, title)) != NULL) {
 		if (tmpl_setf(v, "status", "%d", status) == 0 &&
-		    tmpl_set(v, "message", msg) == 0 &&
+		    tmpl_set(v, "message", said) == 0 &&
 		    resp_html(a->rs, status, "error", v) == 0) {
 			tmpl_vars_free(v);
 			return;
@@ -194,12 +203,29 @@ app_fields_error(struct app *a, const struct field_errors *fe)
 	const char *msg =
 	    a->r->errmsg[0] != '\0' ? a->r->errmsg : req_strerror(a->r->err);
 
+	struct tmpl_vars *v;
+
 	if (a->r->fmt == REQ_FMT_JSON && a->r->err == REQ_ERR_INVALID) {
 		if (resp_error_fields(a->rs, status, msg, fe) == -1)
 			resp_status(a->rs, 500);
 		return;
 	}
-	app_error(a, status, msg);
+	if (a->r->fmt != REQ_FMT_HTML || a->r->err != REQ_ERR_INVALID ||
+	    fe == NULL || fe->n == 0) {
+		app_error(a, status, msg);
+		return;
+	}
+	/* The error page, naming each field and what is wrong with it. */
+	if ((v = app_vars(a, app_status_title(status))) == NULL ||
+	    tmpl_setf(v, "status", "%d", status) == -1 ||
+	    tmpl_set(v, "message", "") == -1 ||
+	    app_form_vars(v, NULL, 0, "", fe) == -1) {
+		tmpl_vars_free(v);
+		app_error(a, 500, "Internal server error");
+		return;
+	}
+	app_html(a, status, "error", v);
+	tmpl_vars_free(v);
 }
 
 const struct audit_entry *
@@ -237,10 +263,14 @@ int
 app_require(struct app *a, int admin_only)
 {
 	if (a->who.via == AUTH_VIA_NONE) {
-		if (a->r->fmt == REQ_FMT_HTML &&
-		    (a->r->method == REQ_METHOD_GET ||
-		     a->r->method == REQ_METHOD_HEAD)) {
-			resp_redirect(a->rs, 303, "/login");
+		if (a->r->fmt == REQ_FMT_HTML) {
+			/* Back here after signing in (a form: its page),
+			 * told why when a form was sent. */
+			if (a->r->method != REQ_METHOD_GET &&
+			    a->r->method != REQ_METHOD_HEAD &&
+			    app_flash(a, APP_FLASH_ENDED, NULL) == -1)
+				LOG_WARN("could not set the flash cookie");
+			app_to_login(a);
 			return 0;
 		}
 		app_error(a, 401, "Authentication required");
@@ -268,7 +298,7 @@ app_param(const struct app *a, const char *key)
 }
 
 int
-app_csrf(struct app *a)
+app_csrf_valid(struct app *a)
 {
 	const char *given;
 
@@ -276,7 +306,13 @@ app_csrf(struct app *a)
 		return 1;
 	if ((given = app_param(a, "csrf")) == NULL)
 		given = http_getenv(a->h, "HTTP_X_CSRF_TOKEN");
-	if (auth_csrf_ok(&a->who, given))
+	return auth_csrf_ok(&a->who, given);
+}
+
+int
+app_csrf(struct app *a)
+{
+	if (app_csrf_valid(a))
 		return 1;
 	app_error(a, 403, "CSRF token missing or invalid");
 	return 0;
@@ -309,6 +345,45 @@ app_mask_email(struct buf *out, const char *email)
 	return buf_ok(out) ? 0 : -1;
 }
 
+int
+app_identify(struct app *a)
+{
+	enum auth_err ae;
+
+	ae = auth_identify(req_cookie(a->r, AUTH_COOKIE), a->r->bearer,
+	                   a->cfg->session_idle, a->cfg->session_max, &a->who);
+	switch (ae) {
+	case AUTH_OK:
+	case AUTH_ERR_NONE:
+		return 1;
+	case AUTH_ERR_INVALID:
+		if (a->r->bearer == NULL)
+			return 1; /* a stale cookie: anonymous */
+		/* A bad token is an error, not anonymity. */
+		resp_error(a->rs, 401, "Invalid or expired token");
+		resp_header(a->rs, "WWW-Authenticate",
+		            "Bearer realm=\"fcgi-encrypted-db\", "
+		            "error=\"invalid_token\"");
+		return 0;
+	case AUTH_ERR_UNAVAILABLE:
+		app_db_error(a, DB_UNAVAILABLE);
+		return 0;
+	default:
+		app_error(a, 500, "Internal server error");
+		return 0;
+	}
+}
+
+void
+app_method_not_allowed(struct app *a, unsigned int methods)
+{
+	char allow[64];
+
+	app_allow_string(methods, allow, sizeof(allow));
+	app_error(a, 405, "Method not allowed");
+	resp_allow(a->rs, allow);
+}
+
 /* Answer a request of a process whose start-up failed. */
 static void
 app_broken(struct app *a, unsigned int flags)
@@ -334,7 +409,6 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	struct app a;
 	char allow[64];
 	enum req_err re;
-	enum auth_err ae;
 	enum req_method m;
 
 	resp_init(&rs);
@@ -383,33 +457,8 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 		goto send;
 	}
 
-	if (!(route->flags & APP_NOAUTH)) {
-		ae = auth_identify(req_cookie(&r, AUTH_COOKIE), r.bearer,
-		                   cfg->session_idle, cfg->session_max, &a.who);
-		switch (ae) {
-		case AUTH_OK:
-		case AUTH_ERR_NONE:
-			break;
-		case AUTH_ERR_INVALID:
-			if (r.bearer != NULL) {
-				/* A bad token is an error, not anonymity. */
-				resp_error(&rs, 401,
-				           "Invalid or expired token");
-				resp_header(
-				    &rs, "WWW-Authenticate",
-				    "Bearer realm=\"fcgi-encrypted-db\", "
-				    "error=\"invalid_token\"");
-				goto send;
-			}
-			break; /* a stale cookie: anonymous */
-		case AUTH_ERR_UNAVAILABLE:
-			app_db_error(&a, DB_UNAVAILABLE);
-			goto send;
-		default:
-			app_error(&a, 500, "Internal server error");
-			goto send;
-		}
-	}
+	if (!(route->flags & APP_NOAUTH) && !app_identify(&a))
+		goto send;
 
 	route->handler(&a);
 send:
@@ -516,8 +565,8 @@ app_user_vars(struct tmpl_vars *v, const struct user *u)
 	    tmpl_setf(v, "mailto", "mailto:%s",
 	              u->email != NULL ? u->email : "") == -1 ||
 	    tmpl_set(v, "email_masked", buf_cstr(&masked)) == -1 ||
-	    tmpl_set(v, "created_at", u->created_at) == -1 ||
-	    tmpl_set(v, "updated_at", u->updated_at) == -1)
+	    app_set_time(v, "created_at", u->created_at) == -1 ||
+	    app_set_time(v, "updated_at", u->updated_at) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -530,6 +579,286 @@ int
 app_user_url(struct buf *out, const char *username)
 {
 	if (buf_puts(out, "/user/") == -1 || tmpl_esc_url(out, username) == -1)
+		return -1;
+	return 0;
+}
+
+/* ---- redirects, flash messages, forms, timestamps --------------------- */
+
+/* Bytes a Location keeps as they are: RFC 3986 unreserved, reserved and
+ * '%' (the value is a URI already); any other byte is percent-encoded. */
+static int
+app_uri_byte_ok(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || strchr("-._~:/?#[]@!$&'()*+,;=%", c);
+}
+
+int
+app_redirect_local(struct app *a, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf loc = BUF_INIT;
+	const unsigned char *p;
+	int rc;
+
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (app_uri_byte_ok(*p))
+			buf_putc(&loc, *p);
+		else {
+			buf_putc(&loc, '%');
+			buf_putc(&loc, hex[*p >> 4]);
+			buf_putc(&loc, hex[*p & 0xf]);
+		}
+	}
+	rc = buf_ok(&loc) ? resp_redirect(a->rs, 303, buf_cstr(&loc)) : -1;
+	buf_free(&loc);
+	if (rc == -1)
+		app_error(a, 500, "Internal server error");
+	return rc;
+}
+
+int
+app_home_url(const struct app *a, struct buf *out)
+{
+	if (a->who.via == AUTH_VIA_NONE)
+		return buf_puts(out, "/login");
+	if (a->who.admin)
+		return buf_puts(out, "/users");
+	return app_user_url(out, a->who.username);
+}
+
+void
+app_to_login(struct app *a)
+{
+	struct buf loc = BUF_INIT;
+	const char *uri = http_getenv(a->h, "REQUEST_URI");
+
+	/* Not back to / (login goes home anyway), /login or /logout. */
+	buf_puts(&loc, "/login");
+	if (uri != NULL && uri[0] == '/' && uri[1] != '/' &&
+	    strcmp(uri, "/") != 0 && strncmp(uri, "/login", 6) != 0 &&
+	    strncmp(uri, "/logout", 7) != 0) {
+		buf_puts(&loc, "?next=");
+		tmpl_esc_url(&loc, uri);
+	}
+	if (!buf_ok(&loc) || resp_redirect(a->rs, 303, buf_cstr(&loc)) == -1)
+		app_error(a, 500, "Internal server error");
+	buf_free(&loc);
+}
+
+/* The cookie that carries a flash message to the next page. */
+#define APP_FLASH_COOKIE "flash"
+
+/* The messages, in the order of enum app_flash; %s is the user's name. */
+static const struct {
+	const char *code; /* in the cookie: [a-z-] */
+	const char *text; /* shown: one %s for the name, or none */
+} app_flashes[APP_FLASH__MAX] = {
+    {"created", "User %s created."},           /* APP_FLASH_CREATED */
+    {"updated", "User %s updated."},           /* APP_FLASH_UPDATED */
+    {"reset", "New password set for %s."},     /* APP_FLASH_RESET */
+    {"changed", "Your password was changed."}, /* APP_FLASH_CHANGED */
+    {"deleted", "User %s deleted."},           /* APP_FLASH_DELETED */
+    {"signed-out", "Signed out."},             /* APP_FLASH_SIGNED_OUT */
+    {"ended", "Your session had ended, so nothing was saved. Sign in "
+              "again and send it once more."}, /* APP_FLASH_ENDED */
+};
+
+int
+app_flash(struct app *a, enum app_flash f, const char *name)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct buf v = BUF_INIT;
+	const unsigned char *p;
+	int rc;
+
+	if ((unsigned)f >= APP_FLASH__MAX)
+		return -1;
+	/* "code" or "code.<name in hex>": cookie values allow neither
+	 * spaces nor '%', and hex keeps any name intact. */
+	buf_puts(&v, app_flashes[f].code);
+	if (name != NULL && strstr(app_flashes[f].text, "%s") != NULL) {
+		buf_putc(&v, '.');
+		for (p = (const unsigned char *)name; *p != '\0'; p++) {
+			buf_putc(&v, hex[*p >> 4]);
+			buf_putc(&v, hex[*p & 0xf]);
+		}
+	}
+	rc = buf_ok(&v) ? resp_cookie(a->rs, APP_FLASH_COOKIE, buf_cstr(&v), 60,
+	                              a->r->https)
+	                : -1;
+	buf_free(&v);
+	return rc;
+}
+
+/* The value of one hex digit, or -1. */
+static int
+app_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The message of a flash cookie value into out (0), or -1 if the value is
+ * not one app_flash writes. The name is checked as a username (text, no
+ * '/', at most USERS_NAME_MAX bytes) and escaped by the template.
+ */
+static int
+app_flash_text(const char *val, struct buf *out)
+{
+	char name[USERS_NAME_MAX + 1];
+	const char *dot = strchr(val, '.'), *hole;
+	size_t i, codelen = dot != NULL ? (size_t)(dot - val) : strlen(val);
+	struct pair np;
+	int k, hi, lo;
+
+	for (k = 0; k < APP_FLASH__MAX; k++)
+		if (strlen(app_flashes[k].code) == codelen &&
+		    strncmp(app_flashes[k].code, val, codelen) == 0)
+			break;
+	if (k == APP_FLASH__MAX)
+		return -1;
+	if (strstr(app_flashes[k].text, "%s") == NULL)
+		return dot == NULL ? buf_puts(out, app_flashes[k].text) : -1;
+	if (dot == NULL || strlen(dot + 1) % 2 != 0 ||
+	    strlen(dot + 1) / 2 > USERS_NAME_MAX)
+		return -1;
+	for (i = 0; dot[1 + 2 * i] != '\0'; i++) {
+		if ((hi = app_hexval(dot[1 + 2 * i])) < 0 ||
+		    (lo = app_hexval(dot[2 + 2 * i])) < 0)
+			return -1;
+		name[i] = (char)(hi << 4 | lo);
+	}
+	name[i] = '\0';
+	memset(&np, 0, sizeof(np));
+	np.key = "username";
+	np.val = name;
+	np.valsz = i;
+	if (!valid_username(&np))
+		return -1;
+	/* Not printf: the text is a table entry, the name is data. */
+	hole = strstr(app_flashes[k].text, "%s");
+	buf_putmem(out, app_flashes[k].text,
+	           (size_t)(hole - app_flashes[k].text));
+	buf_puts(out, name);
+	buf_puts(out, hole + 2);
+	return buf_ok(out) ? 0 : -1;
+}
+
+/* Set "flash" in v from the request's flash cookie (or ""), and have the
+ * browser forget the cookie: the message is shown once. 0 / -1. */
+static int
+app_flash_vars(struct app *a, struct tmpl_vars *v)
+{
+	const char *val = req_cookie(a->r, APP_FLASH_COOKIE);
+	struct buf text = BUF_INIT;
+	int rc;
+
+	if (val == NULL)
+		return tmpl_set(v, "flash", "");
+	if (app_flash_text(val, &text) == -1)
+		buf_reset(&text);
+	rc = tmpl_set(v, "flash", buf_cstr(&text));
+	buf_free(&text);
+	if (rc == 0)
+		rc = resp_cookie(a->rs, APP_FLASH_COOKIE, "", 0, a->r->https);
+	return rc;
+}
+
+/* What the error summary calls each field. */
+static const char *
+app_field_label(const char *name)
+{
+	static const struct {
+		const char *name, *label;
+	} labels[] = {
+	    {"username", "Username"},
+	    {"email", "Email"},
+	    {"password", "Password"},
+	    {"new_password", "New password"},
+	    {"current_password", "Current password"},
+	    {"user_type", "Type"},
+	    {"limit", "Page size"},
+	    {"after", "Page"},
+	    {"before", "Page"},
+	    {"prefix", "Username starts with"},
+	    {"email_lookup", "Email"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].name, name) == 0)
+			return labels[i].label;
+	return name;
+}
+
+int
+app_form_vars(struct tmpl_vars *v, const char *const *names, size_t n,
+              const char *summary, const struct field_errors *fe)
+{
+	struct tmpl_vars *row;
+	char key[REQ_KEY_MAX + 8];
+	size_t i;
+	int rc = 0;
+
+	rc |= tmpl_set(v, "error", summary != NULL ? summary : "");
+	rc |= tmpl_set_list(v, "errors");
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%s_error", names[i]);
+		rc |= tmpl_set(v, key, "");
+	}
+	for (i = 0; fe != NULL && i < fe->n; i++) {
+		if ((row = tmpl_add_row(v, "errors")) == NULL)
+			return -1;
+		rc |= tmpl_set(row, "field", fe->e[i].name);
+		rc |= tmpl_setf(row, "text", "%s %s.",
+		                app_field_label(fe->e[i].name), fe->e[i].msg);
+		snprintf(key, sizeof(key), "%s_error", fe->e[i].name);
+		rc |= tmpl_setf(v, key, "%s %s.",
+		                app_field_label(fe->e[i].name), fe->e[i].msg);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+int
+app_set_time(struct tmpl_vars *v, const char *name, const char *iso)
+{
+	static const char *const months[12] = {
+	    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	};
+	char key[80], zone[16];
+	const char *off;
+	int y, mo, d, h, mi, sec, n = 0;
+
+	snprintf(key, sizeof(key), "%s_human", name);
+	/* "YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM", as users.c writes them. */
+	if (iso == NULL || iso[0] == '\0' ||
+	    sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+	           &n) != 6 ||
+	    mo < 1 || mo > 12) {
+		if (tmpl_set(v, name, "") == -1 ||
+		    tmpl_set(v, key, iso != NULL ? iso : "") == -1)
+			return -1;
+		return 0;
+	}
+	off = iso + n;
+	while (*off == '.' || (*off >= '0' && *off <= '9'))
+		off++;
+	if (strcmp(off, "+00:00") == 0 || strcmp(off, "Z") == 0)
+		snprintf(zone, sizeof(zone), "UTC");
+	else
+		snprintf(zone, sizeof(zone), "UTC%.6s", off);
+	/* HTML's datetime takes at most three digits of fraction: none. */
+	if (tmpl_setf(v, name, "%04d-%02d-%02dT%02d:%02d:%02d%.6s", y, mo, d, h,
+	              mi, sec, strcmp(off, "Z") == 0 ? "Z" : off) == -1 ||
+	    tmpl_setf(v, key, "%d %s %04d, %02d:%02d %s", d, months[mo - 1], y,
+	              h, mi, zone) == -1)
 		return -1;
 	return 0;
 }

@@ -484,6 +484,8 @@ int valid_utf8_text(const char *s, size_t len);
  *  csrf:      43 base64url characters (32 random bytes); parsed.s
  *  token:     API token: 16..256 bytes of base64url; parsed.s
  *  text:      any text passing req_parse rules, <= REQ_VALUE_MAX; parsed.s
+ *  next:      where to go after signing in: a path of this site ("/...",
+ *             not "//...", no backslash), <= 2048 bytes; parsed.s
  */
 int valid_username(struct pair *p);
 int valid_email(struct pair *p);
@@ -495,6 +497,7 @@ int valid_uuid(struct pair *p);
 int valid_csrf(struct pair *p);
 int valid_token(struct pair *p);
 int valid_text(struct pair *p);
+int valid_next(struct pair *p);
 
 /* ---- resp.c: responses and headers -------------------------------------
  *
@@ -891,6 +894,7 @@ enum users_conflict {
 	USERS_CONFLICT_NONE,	 /* no conflict */
 	USERS_CONFLICT_USERNAME, /* username taken */
 	USERS_CONFLICT_EMAIL,	 /* email taken (blind index) */
+	USERS_CONFLICT_LAST_ADMIN, /* the change would leave no admin */
 	USERS_CONFLICT__MAX
 };
 
@@ -947,9 +951,20 @@ enum db_err users_list(const struct cfg *cfg, const char *prefix,
     struct user_list *out);
 
 /*
+ * The previous page of a users_list page whose first username is first,
+ * for the same prefix and limit: *has_prev 0 if no user comes before it;
+ * else *after is the cursor to pass to users_list for that page (malloc'd,
+ * caller frees), or NULL for the first page. DB_OK or the db_exec error.
+ */
+enum db_err users_list_prev(const char *prefix, const char *first,
+    size_t limit, int *has_prev, char **after);
+
+/*
  * Change the user named username; updated_at = now(). DB_NOTFOUND if there
- * is none; DB_CONFLICT (email taken) with *conflict set. *out (may be NULL)
- * gets the row after the change.
+ * is none; DB_CONFLICT with *conflict set when the email is taken or when
+ * the change would demote the last admin (USERS_CONFLICT_LAST_ADMIN: the
+ * check and the change are one statement that locks the admin rows).
+ * *out (may be NULL) gets the row after the change.
  */
 enum db_err users_update(const struct cfg *cfg, const char *username,
     const struct user_change *chg, const struct audit_entry *audit,
@@ -961,7 +976,8 @@ enum db_err users_update(const struct cfg *cfg, const char *username,
 enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
     const char *hash);
 
-/* Delete the user named username: DB_OK or DB_NOTFOUND. */
+/* Delete the user named username: DB_OK, DB_NOTFOUND, or DB_CONFLICT if
+ * they are the last admin (kept, as users_update does). */
 enum db_err users_delete(const struct cfg *cfg, const char *username,
     const struct audit_entry *audit);
 
@@ -1467,8 +1483,8 @@ void app_fields_error(struct app *a, const struct field_errors *fe);
 
 /*
  * Require a signed-in user (admin_only: an admin). Returns 1 if so; else
- * answers (401 JSON / 303 to /login for HTML; 403 for a non-admin) and
- * returns 0.
+ * answers (401 JSON; for HTML a 303 to /login?next=<this page>, with a
+ * message when a form was sent; 403 for a non-admin) and returns 0.
  */
 int app_require(struct app *a, int admin_only);
 
@@ -1476,6 +1492,65 @@ int app_require(struct app *a, int admin_only);
  * token (body field "csrf" or header X-CSRF-Token). Returns 1 if fine,
  * else answers 403 and returns 0. */
 int app_csrf(struct app *a);
+
+/* The same check without answering: 1 if the request may change state,
+ * 0 if its CSRF token is missing or wrong (a form to show again). */
+int app_csrf_valid(struct app *a);
+
+/* Identify the requester (cookie or bearer) into a->who, as app_main does
+ * for every route without APP_NOAUTH. Returns 1 (anonymous included), or
+ * answers (401 for a bad token, 503, 500) and returns 0. */
+int app_identify(struct app *a);
+
+/* Answer 405 with the Allow header of methods (APP_* bits). */
+void app_method_not_allowed(struct app *a, unsigned int methods);
+
+/* Answer 303 to path, a path of this site (bytes that a URI cannot hold
+ * are percent-encoded). 0, or -1 after answering 500. */
+int app_redirect_local(struct app *a, const char *path);
+
+/* Append where a requester belongs: /users for an admin, /user/<self>
+ * for a user, /login when anonymous. 0 / -1. */
+int app_home_url(const struct app *a, struct buf *out);
+
+/* Answer 303 to /login?next=<this request's URI>, so that signing in
+ * comes back here (the login page checks next: valid_next). */
+void app_to_login(struct app *a);
+
+/* The one-time messages shown on the page after a redirect. */
+enum app_flash {
+	APP_FLASH_CREATED,    /* "User <name> created." */
+	APP_FLASH_UPDATED,    /* "User <name> updated." */
+	APP_FLASH_RESET,      /* "New password set for <name>." */
+	APP_FLASH_CHANGED,    /* "Your password was changed." */
+	APP_FLASH_DELETED,    /* "User <name> deleted." */
+	APP_FLASH_SIGNED_OUT, /* "Signed out." */
+	APP_FLASH_ENDED,      /* a form sent after the session ended */
+	APP_FLASH__MAX
+};
+
+/*
+ * Carry message f (with name, a username, where it has one) to the next
+ * page the browser shows: a short-lived cookie that app_vars turns into
+ * the template variable "flash" and then deletes. 0 / -1.
+ */
+int app_flash(struct app *a, enum app_flash f, const char *name);
+
+/*
+ * A form's error variables in v: "error" (summary heading, or ""), the
+ * list "errors" (rows: field, text -- a sentence naming the field) and
+ * "<name>_error" for each of names[0..n-1] (the sentence, or ""). fe may
+ * be NULL. 0 / -1.
+ */
+int app_form_vars(struct tmpl_vars *v, const char *const *names, size_t n,
+    const char *summary, const struct field_errors *fe);
+
+/*
+ * A timestamp (ISO 8601 as users.c writes it, or "") as two variables:
+ * name for <time datetime> (to the second, with its offset) and
+ * name_human ("3 Dec 2026, 07:23 UTC"). 0 / -1.
+ */
+int app_set_time(struct tmpl_vars *v, const char *name, const char *iso);
 
 /* The value of a body parameter key (first), or NULL. Points into r. */
 const char *app_param(const struct app *a, const char *key);
@@ -1501,8 +1576,9 @@ int app_mask_email(struct buf *out, const char *email);
  */
 struct json_object *app_user_json(const struct user *u);
 
-/* Set a user's template variables (id, username, user_type, email or ""
- * and mailto, email_masked, created_at, updated_at) in v. 0 / -1. */
+/* Set a user's template variables (id, username, user_type,
+ * email or "" and mailto, email_masked, created_at, updated_at with their
+ * _human forms: app_set_time) in v. 0 / -1. */
 int app_user_vars(struct tmpl_vars *v, const struct user *u);
 
 /* Append "/user/" and the percent-encoded username to out. 0 / -1. */

@@ -109,7 +109,23 @@ static const struct db_stmt st_insert = {"users_insert", SQL_INSERT, 6};
 static const struct db_stmt st_insert_audit = {
     "users_insert_audit", AUDIT_WITH(SQL_INSERT, "7"), 7};
 
+/*
+ * The last admin guard, for the WHERE clause of a statement that gives a
+ * row the user type after (an SQL expression; NULL for a delete): true
+ * unless the row is an admin who would stop being one while no other
+ * admin exists. The statement starts with USERS_ADMINS_LOCKED, which
+ * locks every admin row, so that two admins demoting each other at once
+ * are serialised: the second one sees the first change and counts one.
+ */
+#define USERS_ADMINS_LOCKED                                                    \
+	"WITH admins AS (SELECT id FROM public.users "                         \
+	"WHERE user_type = 'admin' FOR UPDATE) "
+#define USERS_KEEPS_AN_ADMIN(after)                                            \
+	"(user_type <> 'admin' OR COALESCE(" after ", '') = 'admin' OR "       \
+	"(SELECT count(*) FROM admins) > 1)"
+
 #define SQL_UPDATE                                                             \
+	USERS_ADMINS_LOCKED                                                    \
 	"UPDATE public.users SET "                                             \
 	"email = COALESCE($2::bytea, email), "                                 \
 	"email_bidx = CASE WHEN $2::bytea IS NULL THEN email_bidx "            \
@@ -117,7 +133,8 @@ static const struct db_stmt st_insert_audit = {
 	"user_type = COALESCE($4::varchar, user_type), "                       \
 	"password = COALESCE($5::varchar, password), "                         \
 	"updated_at = now() "                                                  \
-	"WHERE id = $1::uuid RETURNING " USERS_COLS
+	"WHERE id = $1::uuid AND " USERS_KEEPS_AN_ADMIN(                       \
+	    "COALESCE($4::varchar, user_type)") " RETURNING " USERS_COLS
 
 static const struct db_stmt st_update = {"users_update", SQL_UPDATE, 5};
 static const struct db_stmt st_update_audit = {
@@ -130,16 +147,36 @@ static const struct db_stmt st_set_pw = {
 };
 
 #define SQL_DELETE                                                             \
-	"DELETE FROM public.users WHERE username = $1 RETURNING id::text AS id"
+	USERS_ADMINS_LOCKED                                                    \
+	"DELETE FROM public.users WHERE username = $1 AND "                    \
+	USERS_KEEPS_AN_ADMIN("NULL") " RETURNING id::text AS id"
 
 static const struct db_stmt st_delete = {"users_delete", SQL_DELETE, 1};
 static const struct db_stmt st_delete_audit = {
     "users_delete_audit", AUDIT_WITH(SQL_DELETE, "2"), 2};
 
+static const struct db_stmt st_exists = {
+    "users_exists",
+    "SELECT 1 FROM public.users WHERE username = $1",
+    1,
+};
+
+/* The usernames before a page (newest first): for its previous link. */
+static const struct db_stmt st_before = {
+    "users_before",
+    "SELECT username FROM public.users "
+    "WHERE username < $1::text "
+    "AND ($2::text IS NULL OR "
+    "left(username, length($2::text)) = $2::text) "
+    "ORDER BY username DESC LIMIT $3::integer",
+    3,
+};
+
 static const char *const conflict_fields[USERS_CONFLICT__MAX] = {
-    "",         /* USERS_CONFLICT_NONE */
-    "username", /* USERS_CONFLICT_USERNAME */
-    "email",    /* USERS_CONFLICT_EMAIL */
+    "",          /* USERS_CONFLICT_NONE */
+    "username",  /* USERS_CONFLICT_USERNAME */
+    "email",     /* USERS_CONFLICT_EMAIL */
+    "user_type", /* USERS_CONFLICT_LAST_ADMIN */
 };
 
 const char *
@@ -558,6 +595,26 @@ out:
 	return e;
 }
 
+/*
+ * After a change or delete of username matched no row: DB_NOTFOUND if
+ * there is no such user, DB_CONFLICT if there is (the last admin guard
+ * kept it), or the error of the lookup.
+ */
+static enum db_err
+kept_as_last_admin(const char *username)
+{
+	PGresult *r = NULL;
+	const char *v[1];
+	enum db_err e;
+
+	v[0] = username;
+	if ((e = db_exec(&st_exists, v, NULL, NULL, &r)) != DB_OK)
+		return e;
+	e = PQntuples(r) > 0 ? DB_CONFLICT : DB_NOTFOUND;
+	PQclear(r);
+	return e;
+}
+
 /* Map the constraint of a DB_CONFLICT to a field. */
 static enum users_conflict
 conflict_of(void)
@@ -740,7 +797,11 @@ users_update(const struct cfg *cfg, const char *username,
 	             out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
-	if (e == DB_CONFLICT && conflict != NULL)
+	if (e == DB_NOTFOUND &&
+	    (e = kept_as_last_admin(username)) == DB_CONFLICT &&
+	    conflict != NULL)
+		*conflict = USERS_CONFLICT_LAST_ADMIN;
+	else if (e == DB_CONFLICT && conflict != NULL)
 		*conflict = conflict_of();
 out:
 	/* One cleanup path. */
@@ -791,7 +852,40 @@ users_delete(const struct cfg *cfg, const char *username,
 	                      NULL, &r)) != DB_OK)
 		return e;
 	if (PQntuples(r) == 0)
-		e = DB_NOTFOUND;
+		e = kept_as_last_admin(username);
+	PQclear(r);
+	return e;
+}
+
+enum db_err
+users_list_prev(const char *prefix, const char *first, size_t limit,
+                int *has_prev, char **after)
+{
+	PGresult *r = NULL;
+	const char *v[3];
+	char lim[16];
+	enum db_err e;
+	int n;
+
+	*has_prev = 0;
+	*after = NULL;
+	if (first == NULL || limit == 0 || limit > USERS_LIST_MAX)
+		return DB_ERROR;
+	/* limit + 1 rows: the last one, if there, is the cursor before. */
+	snprintf(lim, sizeof(lim), "%zu", limit + 1);
+	v[0] = first;
+	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
+	v[2] = lim;
+	if ((e = db_exec(&st_before, v, NULL, NULL, &r)) != DB_OK)
+		return e;
+	n = PQntuples(r);
+	*has_prev = n > 0;
+	if ((size_t)n > limit &&
+	    (*after = strdup(PQgetvalue(r, (int)limit, 0))) == NULL) {
+		LOG_ERR("out of memory");
+		*has_prev = 0;
+		e = DB_ERROR;
+	}
 	PQclear(r);
 	return e;
 }

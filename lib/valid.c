@@ -165,7 +165,8 @@ valid_username(struct pair *p)
 		return 0;
 	}
 	if (p->valsz > 64) {
-		p->err = "must be at most 64 bytes long";
+		p->err = "must have at most 64 characters (accented and "
+		         "non-Latin letters count as 2 to 4)";
 		return 0;
 	}
 	if (strchr(p->val, '/') != NULL) {
@@ -229,9 +230,9 @@ valid_email(struct pair *p)
 	const char *at;
 	size_t i, local;
 
-	p->err = "not a valid email address";
+	p->err = "is not an email address: it needs a name, an @ and a domain";
 	if (!pair_text(p)) {
-		p->err = "not a valid email address";
+		p->err = "is not an email address: it needs a name, an @ and a domain";
 		return 0;
 	}
 	if (p->valsz > 254 || (at = strchr(p->val, '@')) == NULL ||
@@ -263,11 +264,11 @@ valid_password(struct pair *p)
 	if (!pair_text(p))
 		return 0;
 	if (p->valsz < 8) {
-		p->err = "must be at least 8 bytes long";
+		p->err = "must have at least 8 characters";
 		return 0;
 	}
 	if (p->valsz > 1024) {
-		p->err = "must be at most 1024 bytes long";
+		p->err = "must have at most 1024 characters";
 		return 0;
 	}
 	p->parsed.s = p->val;
@@ -353,6 +354,24 @@ valid_token(struct pair *p)
 	return 1;
 }
 
+int
+valid_next(struct pair *p)
+{
+	/*
+	 * A path on this site only: "/" and not "//" (a network-path
+	 * reference to another host), no backslash anywhere (browsers read
+	 * "/\" as "//"), no scheme (the first character is "/").
+	 */
+	if (p->val == NULL || p->valsz == 0 || p->valsz > 2048 ||
+	    strlen(p->val) != p->valsz || p->val[0] != '/' ||
+	    p->val[1] == '/' || strchr(p->val, '\\') != NULL || !pair_text(p)) {
+		p->err = "is not a page of this site";
+		return 0;
+	}
+	p->parsed.s = p->val;
+	return 1;
+}
+
 /* Record one failure in errs (if room) and mark the pair. */
 static void
 field_fail(struct pair *p, struct field_errors *errs, const char *msg)
@@ -403,8 +422,7 @@ req_fields(struct req *r, const struct field *fields, size_t n,
 				    "must be a string, number or boolean");
 				bad = 1;
 			} else if (fields[i].flags & FIELD_REQUIRED) {
-				field_fail(&out[i], errs,
-				           "this field is required");
+				field_fail(&out[i], errs, "is required");
 				bad = 1;
 			}
 			continue;

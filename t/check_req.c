@@ -857,9 +857,9 @@ static const struct {
      ""},
     {"", "{\"username\":\"bob\",\"other\":\"dropped\"}", REQ_OK, ""},
     {"", "{\"email\":\"b@example.com\"}", REQ_ERR_INVALID,
-     "username=this field is required;"},
+     "username=is required;"},
     {"", "{\"username\":\"a/b\",\"email\":\"nope\"}", REQ_ERR_INVALID,
-     "username=must not contain '/';email=not a valid email address;"},
+     "username=must not contain '/';email=is not an email address: it needs a name, an @ and a domain;"},
     {"limit=0", "{\"username\":\"bob\"}", REQ_ERR_INVALID,
      "limit=must be a number from 1 to 100;"},
     {"username=bob", "{}", REQ_ERR_INVALID,
@@ -869,7 +869,7 @@ static const struct {
     {"", "{\"username\":{\"x\":1}}", REQ_ERR_INVALID,
      "username=must be a string, number or boolean;"},
     {"", "{\"username\":null}", REQ_ERR_INVALID,
-     "username=this field is required;"},
+     "username=is required;"},
     {"note=q", "{\"username\":\"bob\"}", REQ_OK, ""},
 };
 

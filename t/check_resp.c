@@ -96,8 +96,8 @@ build_422(struct resp *rs)
 {
 	struct field_errors fe = {
 	    2,
-	    {{"email", "not a valid email address"},
-	     {"password", "must be at least 8 bytes long"}}};
+	    {{"email", "is not an email address: it needs a name, an @ and a domain"},
+	     {"password", "must have at least 8 characters"}}};
 
 	ck_assert_int_eq(resp_error_fields(rs, 422, "Invalid input", &fe), 0);
 }

@@ -344,6 +344,85 @@ START_TEST(test_list)
 
 	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 0, NULL, &l), DB_ERROR);
 	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 1001, NULL, &l), DB_ERROR);
+
+	/* The previous page, by the cursor of the page before it. */
+	{
+		int has_prev;
+		char *after;
+
+		ck_assert_int_eq(
+		    users_list_prev("ls_", "ls_5", 2, &has_prev, &after),
+		    DB_OK);
+		ck_assert_int_eq(has_prev, 1);
+		ck_assert_str_eq(after, "ls_2");
+		free(after);
+		ck_assert_int_eq(
+		    users_list_prev("ls_", "ls_3", 2, &has_prev, &after),
+		    DB_OK);
+		ck_assert_int_eq(has_prev, 1);
+		ck_assert_ptr_null(after); /* the first page */
+		ck_assert_int_eq(
+		    users_list_prev("ls_", "ls_1", 2, &has_prev, &after),
+		    DB_OK);
+		ck_assert_int_eq(has_prev, 0);
+		ck_assert_ptr_null(after);
+	}
+}
+END_TEST
+
+/* The last admin can be neither demoted nor deleted; others can. */
+START_TEST(test_last_admin)
+{
+	struct user_change ch = {NULL, NULL, NULL};
+	enum users_conflict cf;
+	struct user f;
+
+	create_ok("la_one", "one@la.example", "pw-pw-pw-1", NULL);
+	create_ok("la_two", "two@la.example", "pw-pw-pw-1", NULL);
+	admin_exec("UPDATE public.users SET user_type = 'user' "
+	           "WHERE user_type = 'admin'",
+	           0, NULL);
+	admin_exec("UPDATE public.users SET user_type = 'admin' "
+	           "WHERE username = 'la_one'",
+	           0, NULL);
+
+	ch.user_type = "user";
+	cf = USERS_CONFLICT_NONE;
+	ck_assert_int_eq(users_update(&cfg, "la_one", &ch, NULL, NULL, &cf),
+	                 DB_CONFLICT);
+	ck_assert_int_eq(cf, USERS_CONFLICT_LAST_ADMIN);
+	ck_assert_str_eq(users_conflict_field(cf), "user_type");
+	ck_assert_str_eq(admin_value("SELECT user_type FROM public.users "
+	                             "WHERE username = $1",
+	                             "la_one"),
+	                 "admin");
+	ck_assert_int_eq(users_delete(&cfg, "la_one", NULL), DB_CONFLICT);
+	ck_assert_str_eq(admin_value("SELECT count(*) FROM public.users "
+	                             "WHERE username = $1",
+	                             "la_one"),
+	                 "1");
+	/* Other changes of the last admin are fine. */
+	ch.user_type = "admin";
+	ch.email = "one2@la.example";
+	ck_assert_int_eq(users_update(&cfg, "la_one", &ch, NULL, &f, &cf), DB_OK);
+	ck_assert_str_eq(f.user_type, "admin");
+	users_clear(&f);
+	ch.email = NULL;
+	ch.user_type = NULL;
+	ch.password = "another-password";
+	ck_assert_int_eq(users_update(&cfg, "la_one", &ch, NULL, NULL, &cf), DB_OK);
+
+	/* With a second admin, the first may go. */
+	ch.password = NULL;
+	ch.user_type = "admin";
+	ck_assert_int_eq(users_update(&cfg, "la_two", &ch, NULL, NULL, &cf), DB_OK);
+	ch.user_type = "user";
+	ck_assert_int_eq(users_update(&cfg, "la_one", &ch, NULL, NULL, &cf), DB_OK);
+	ck_assert_int_eq(users_update(&cfg, "la_two", &ch, NULL, NULL, &cf),
+	                 DB_CONFLICT);
+	ck_assert_int_eq(users_delete(&cfg, "la_one", NULL), DB_OK);
+	ck_assert_int_eq(users_delete(&cfg, "la_two", NULL), DB_CONFLICT);
+	ck_assert_int_eq(users_delete(&cfg, "la_nobody", NULL), DB_NOTFOUND);
 }
 END_TEST
 
@@ -771,6 +850,7 @@ users_suite(void)
 	tcase_add_test(tc, test_conflicts);
 	tcase_add_loop_test(tc, test_list, 0, 2);
 	tcase_add_test(tc, test_update);
+	tcase_add_test(tc, test_last_admin);
 	tcase_add_test(tc, test_password_hash_and_delete);
 	tcase_add_test(tc, test_boilerplate_admin);
 	tcase_add_test(tc, test_boilerplate_vectors);

@@ -152,7 +152,7 @@ suite() {
 	# No state survives from one request to the next.
 	send '' REQUEST_METHOD=GET QUERY_STRING='limit=500'
 	has "Status: 422 Unprocessable Content"
-	body '{"error":"Invalid input","fields":{"name":"this field is required","limit":"must be a number from 1 to 100"}}'
+	body '{"error":"Invalid input","fields":{"name":"is required","limit":"must be a number from 1 to 100"}}'
 	secure
 
 	send '' REQUEST_METHOD=PUT QUERY_STRING='name=a'

@@ -190,7 +190,7 @@ def main():
     r = anon.request("GET", "/users")
     check(is_error_json(r, 401), "GET /users anonymous -> 401 JSON (%r)" % r)
     r = anon.request("GET", "/users", html=True)
-    check(r.status in (302, 303) and (r.header("location") or "").endswith("/login"),
+    check(r.status in (302, 303) and (r.header("location") or "").split("?")[0].endswith("/login"),
           "GET /users anonymous HTML -> redirect to /login (%r, %s)" % (r, r.header("location")))
     r = anon.request("POST", "/users", json_body={"username": "x", "email": "x@example.com",
                                                   "password": "long enough pw"})
@@ -454,6 +454,17 @@ def main():
     check(r.status == 200 and "carol@example.com" in r.text()
           and "no-store" in (r.header("cache-control") or ""),
           "GET /user/carol-e2e HTML -> detail with the email, no-store (%r)" % r)
+    # The forms under /user/<name>/ reach the user route through this server.
+    r = br.request("GET", "/user/carol-e2e/edit", html=True)
+    check(r.status == 200 and 'action="/user/carol-e2e/edit"' in r.text(),
+          "GET /user/carol-e2e/edit HTML -> the edit form (%r)" % r)
+    r = br.request("POST", "/user/carol-e2e/edit", form={
+        "csrf": fcsrf or "", "email": "carol@example.com", "user_type": "user"}, html=True)
+    check(r.status == 303 and (r.header("location") or "").endswith("/user/carol-e2e"),
+          "POST /user/carol-e2e/edit -> 303 to the user (%r)" % r)
+    r = br.request("GET", "/", html=True)
+    check(r.status == 303 and (r.header("location") or "").endswith("/users"),
+          "GET / (a browser, an admin) -> 303 /users (%r)" % r)
 
     # ---- logout
     r = br.request("POST", "/logout", form={}, html=True)
@@ -463,7 +474,7 @@ def main():
     check(r.status in (302, 303), "HTML logout -> redirect (%r)" % r)
     r = br.request("GET", "/users", html=True, cookies=False,
                    headers={"Cookie": "session=%s" % old.get("session", "")})
-    check(r.status in (302, 303) and (r.header("location") or "").endswith("/login"),
+    check(r.status in (302, 303) and (r.header("location") or "").split("?")[0].endswith("/login"),
           "the old session cookie no longer works (%r)" % r)
     r = adm.request("POST", "/logout", headers=hc)
     check(r.status == 204, "JSON logout -> 204 (%r)" % r)

@@ -316,7 +316,8 @@ for m in ("GET", "POST", "DELETE", "PUT"):
           r.json() == {"error": "This endpoint does not exist"}, repr(r))
 
 for m, path, allow in (("DELETE", "/users", "GET, HEAD, POST, OPTIONS"),
-                       ("PUT", "/user/bob", "GET, HEAD, PATCH, DELETE, OPTIONS"),
+                       ("PUT", "/user/bob", "GET, HEAD, POST, PATCH, DELETE, OPTIONS"),
+                       ("POST", "/user/bob", "GET, HEAD, PATCH, DELETE, OPTIONS"),
                        ("GET", "/logout", "POST, OPTIONS"),
                        ("POST", "/healthz", "GET, HEAD, OPTIONS"),
                        ("PATCH", "/login", "GET, HEAD, POST, OPTIONS"),
@@ -404,6 +405,35 @@ MATRIX = [
                                          "bad token": 401}),
     ("POST", "/logout", {}, {"anonymous": 401, "user": 204, "admin": 204, "bad token": 401}),
     ("GET", "/healthz", {}, {"anonymous": 200, "user": 200, "admin": 200, "bad token": 200}),
+    # The browser's pages (HTML only; JSON clients have PATCH and DELETE).
+    ("GET", "/user/carol/edit", {"accept": HTML},
+     {"anonymous": 303, "user": 403, "admin": 200, "bad token": 401}),
+    ("POST", "/user/carol/edit", {"accept": HTML, "ctype": "application/x-www-form-urlencoded",
+                                  "body": "email=carol%40example.com&user_type=user"},
+     {"anonymous": 303, "user": 403, "admin": 303, "bad token": 401}),
+    ("GET", "/user/carol/edit", {}, {"anonymous": 404, "user": 404, "admin": 404,
+                                     "bad token": 401}),
+    ("GET", "/user/bob/password", {"accept": HTML},
+     {"anonymous": 303, "user": 200, "admin": 200, "bad token": 401}),
+    ("GET", "/user/carol/password", {"accept": HTML},
+     {"anonymous": 303, "user": 403, "admin": 200, "bad token": 401}),
+    ("POST", "/user/VICTIM/password", {"accept": HTML,
+                                       "ctype": "application/x-www-form-urlencoded",
+                                       "body": "new_password=a+new+password"},
+     {"anonymous": 303, "user": 403, "admin": 303, "bad token": 401}),
+    ("GET", "/user/carol/delete", {"accept": HTML},
+     {"anonymous": 303, "user": 403, "admin": 200, "bad token": 401}),
+    ("POST", "/user/VICTIM/delete", {"accept": HTML,
+                                     "ctype": "application/x-www-form-urlencoded", "body": ""},
+     {"anonymous": 303, "user": 403, "admin": 303, "bad token": 401}),
+    ("PUT", "/user/carol/delete", {"accept": HTML},
+     {"anonymous": 405, "user": 405, "admin": 405, "bad token": 405}),
+    ("GET", "/user/carol/nothing", {"accept": HTML},
+     {"anonymous": 404, "user": 404, "admin": 404, "bad token": 401}),
+    ("GET", "/logout", {"accept": HTML}, {"anonymous": 303, "user": 200, "admin": 200,
+                                          "bad token": 401}),
+    ("GET", "/", {"accept": HTML}, {"anonymous": 303, "user": 303, "admin": 303,
+                                    "bad token": 401}),
     ("GET", "/nowhere", {}, {"anonymous": 404, "user": 404, "admin": 404, "bad token": 404}),
 ]
 
@@ -428,8 +458,9 @@ for method, path, extra, expect in MATRIX:
         if expect[role] == 403:
             ok = ok and (r.json() or {}).get("error") == "Forbidden" or \
                 (ok and b"Forbidden" in r.body)
-        if expect[role] == 303:
-            ok = ok and r.header("location") == "/login"
+        if expect[role] == 303 and role == "anonymous":
+            ok = ok and r.header("location") in ("/login", "/login?next=" +
+                                                 urllib.parse.quote(p, safe=""))
         if method in ("POST", "DELETE") and expect[role] in (401, 403) and path != "/logout":
             ok = ok and nusers() == before
         check(G, "%s %s as %s -> %d" % (method, path, role, expect[role]), ok,
@@ -755,7 +786,8 @@ G = "html"
 
 NORM = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "UUID"),
-    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d"), "TIMESTAMP"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?[+-]\d\d:\d\d"), "TIMESTAMP"),
+    (re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC"), "WHEN"),
     (re.compile(r'(value=")[A-Za-z0-9_-]{43}(")'), r"\1TOKEN\2"),
 ]
 
@@ -794,6 +826,11 @@ PAGES = [
     ("error-404", "GET", "/no/such/page", {}),
     ("error-user-404", "GET", "/user/nobody", {"cookie": AC}),
     ("error-403", "GET", "/users", {"cookie": "session=" + (usr or "")}),
+    ("user-edit", "GET", "/user/carol/edit", {"cookie": AC}),
+    ("user-password", "GET", "/user/carol/password", {"cookie": AC}),
+    ("user-password-self", "GET", "/user/bob/password", {"cookie": "session=" + (usr or "")}),
+    ("user-delete", "GET", "/user/carol/delete", {"cookie": AC}),
+    ("logout", "GET", "/logout", {"cookie": AC}),
 ]
 for name, method, path, kw in PAGES:
     case(G)
@@ -862,8 +899,274 @@ r = run("GET", "/users/new", cookie="session=" + (usr or ""), accept=HTML)
 check(G, "non-admin gets the 403 page", r.status == 403 and "<h1>Forbidden</h1>" in r.text(),
       repr(r))
 r = run("GET", "/users/new", accept=HTML)
-check(G, "anonymous browser redirected to /login", r.status == 303 and
-      r.header("location") == "/login", repr(r))
+check(G, "anonymous browser redirected to /login, back here after", r.status == 303 and
+      r.header("location") == "/login?next=%2Fusers%2Fnew", repr(r))
+
+# ---- pages: the browser's forms, redirects, messages -------------------------
+G = "pages"
+FORMCT = "application/x-www-form-urlencoded"
+
+
+def form(path, fields, cookie=AC, **kw):
+    """A browser's form post (HTML wanted), fields urlencoded in order."""
+    return run("POST", path, cookie=cookie, accept=HTML, ctype=FORMCT,
+               body=urllib.parse.urlencode(fields), **kw)
+
+
+def flash_of(r):
+    """The flash cookie a response sets, as the next request sends it."""
+    v = r.cookie("flash")
+    return "flash=" + v if v else None
+
+
+def page_flash(cookie):
+    """The message the next page shows for a flash cookie, or None."""
+    r = run("GET", "/user/root", cookie=AC + "; " + cookie, accept=HTML)
+    m = re.search(r'<p class="flash" role="status">([^<]*)</p>', r.text())
+    return (m.group(1) if m else None), r
+
+
+case(G)
+check(G, "GET / anonymous -> /login", run("GET", "/", accept=HTML)
+      .header("location") == "/login")
+check(G, "GET / admin -> /users", run("GET", "/", accept=HTML, cookie=AC)
+      .header("location") == "/users")
+check(G, "GET / user -> their own page", run("GET", "/", accept=HTML,
+                                            cookie="session=" + (usr or ""))
+      .header("location") == "/user/bob")
+check(G, "POST / is still 404", run("POST", "/", accept=HTML).status == 404)
+check(G, "GET / for JSON clients is still 404", run("GET", "/", bearer=ROOT_TOKEN).json() ==
+      {"error": "This endpoint does not exist"})
+
+case(G)
+r = run("GET", "/user/carol/edit", accept=HTML)
+check(G, "anonymous: to /login with next", r.status == 303 and
+      r.header("location") == "/login?next=%2Fuser%2Fcarol%2Fedit", repr(r))
+r = run("GET", "/login", accept=HTML, query="next=%2Fuser%2Fcarol%2Fedit")
+check(G, "the login form carries next", 'name="next" value="/user/carol/edit"' in r.text(),
+      r.text()[-1200:])
+lc2 = r.cookie("login_csrf")
+for nxt, want in (("/user/carol/edit", "/user/carol/edit"),
+                  ("/users?prefix=c&limit=10", "/users?prefix=c&limit=10"),
+                  ("//evil.example/x", "/users"),
+                  ("/\\evil.example", "/users"),
+                  ("https://evil.example/", "/users"),
+                  ("javascript:alert(1)", "/users"),
+                  ("/user/<script>", "/user/%3Cscript%3E")):
+    r = form("/login", {"csrf": lc2, "username": "root", "password": PW, "next": nxt},
+             cookie="login_csrf=" + (lc2 or ""))
+    check(G, "login with next=%r -> %s" % (nxt, want), r.status == 303 and
+          r.header("location") == want, repr(r) + " " + str(r.header("location")))
+r = form("/user/carol/edit", {"csrf": "S" * 43, "email": "c@example.com",
+                              "user_type": "user"}, cookie=None)
+check(G, "a form sent after the session ended: to /login with next and a message",
+      r.status == 303 and r.header("location") == "/login?next=%2Fuser%2Fcarol%2Fedit" and
+      flash_of(r) == "flash=ended", repr(r))
+r = run("GET", "/login", accept=HTML, cookie=flash_of(r))
+check(G, "... which the login page shows", "Your session had ended" in r.text(), repr(r))
+r = run("GET", "/login", accept=HTML, query="next=%2F%2Fevil.example")
+check(G, "a foreign next is not carried", 'name="next"' not in r.text())
+sql("DELETE FROM public.login_attempts")
+
+case(G)
+r = form("/users", {"csrf": admcsrf, "username": "flashy", "email": "flashy@example.com",
+                    "password": "longenough1", "user_type": "user"})
+fc = flash_of(r)
+check(G, "create -> 303 + a flash cookie", r.status == 303 and fc is not None and
+      "Max-Age=60" in (r.set_cookie("flash") or ""), repr(r))
+msg, r = page_flash(fc or "")
+check(G, "the next page shows it once, and forgets it", msg == "User flashy created." and
+      "Max-Age=0" in (r.set_cookie("flash") or ""), repr(msg))
+msg, r = page_flash("flash=created.3c7363726970743e")
+check(G, "a name in a flash is escaped", msg == "User &lt;script&gt; created.", repr(msg))
+for forged in ("flash=nothing", "flash=created", "flash=created.zz", "flash=created.2f",
+               "flash=signed-out.41"):
+    msg, r = page_flash(forged)
+    check(G, "forged %s: no message, still forgotten" % forged, msg is None and
+          r.status == 200 and "Max-Age=0" in (r.set_cookie("flash") or ""), repr(msg))
+
+case(G)
+r = form("/users", {"csrf": "S" * 43, "username": "stale1", "email": "stale1@example.com",
+                    "password": "secret-typed-1", "user_type": "admin"})
+t = r.text()
+check(G, "stale create form: 403, shown again with the values and a note",
+      r.status == 403 and "This form had expired" in t and 'value="stale1"' in t and
+      'value="stale1@example.com"' in t and "<option value=\"admin\" selected>" in t and
+      'name="csrf" value="%s"' % admcsrf in t, t[-2500:])
+check(G, "... never the password", "secret-typed-1" not in t)
+check(G, "... nothing created", sql("SELECT count(*) FROM public.users WHERE "
+                                     "username = 'stale1'") == "0")
+r = run("POST", "/users", cookie=AC, body={"username": "stale2", "email": "s2@example.com",
+                                         "password": "longenough1"})
+check(G, "stale JSON: still 403 JSON", r.status == 403 and
+      r.json() == {"error": "CSRF token missing or invalid"}, repr(r))
+r = run("POST", "/login", accept=HTML, ctype=FORMCT,
+        body="username=bob&password=" + urllib.parse.quote(PW) + "&csrf=" + "Q" * 43)
+check(G, "stale login form: shown again with the name and a note, no session",
+      r.status == 403 and "This form had expired" in r.text() and 'value="bob"' in r.text()
+      and urllib.parse.quote(PW) not in r.text() and PW not in r.text() and
+      r.cookie("session") is None, repr(r))
+
+case(G)
+r = run("GET", "/logout", accept=HTML, cookie=AC)
+check(G, "GET /logout: one button that posts with the token", r.status == 200 and
+      '<form method="post" action="/logout">' in r.text() and admcsrf in r.text(), repr(r))
+check(G, "GET /logout changed nothing", run("GET", "/login", cookie=AC).status == 200)
+r = run("GET", "/logout", accept=HTML)
+check(G, "GET /logout signed out: to /login", r.status == 303, repr(r))
+r = form("/logout", {"csrf": "S" * 43}, cookie=None)
+check(G, "POST /logout signed out already: to /login, Signed out", r.status == 303 and
+      r.header("location") == "/login" and flash_of(r) == "flash=signed-out", repr(r))
+r = run("GET", "/logout")
+check(G, "GET /logout JSON: 405 + Allow POST", r.status == 405 and
+      r.header("allow") == "POST, OPTIONS", repr(r))
+s9, c9 = login("bob", "a brand new one")
+r = form("/logout", {"csrf": "S" * 43}, cookie="session=" + (s9 or ""))
+check(G, "stale logout: the button again, still signed in", r.status == 403 and
+      'action="/logout"' in r.text() and
+      run("GET", "/login", cookie="session=" + (s9 or "")).status == 200, repr(r))
+r = form("/logout", {"csrf": c9}, cookie="session=" + (s9 or ""))
+check(G, "logout: 303 /login + Signed out", r.status == 303 and
+      r.header("location") == "/login" and flash_of(r) == "flash=signed-out", repr(r))
+r = run("GET", "/login", accept=HTML, cookie=flash_of(r))
+check(G, "the login page says Signed out", '<p class="flash" role="status">Signed out.</p>'
+      in r.text(), r.text()[:1500])
+
+case(G)
+fixture("user", "edith", "edith@example.com", "user", password=PW)
+r = run("GET", "/user/edith/edit", cookie=AC, accept=HTML)
+check(G, "edit form: the email and type as stored", r.status == 200 and
+      'value="edith@example.com"' in r.text() and
+      '<option value="user" selected>' in r.text(), repr(r))
+r = form("/user/edith/edit", {"csrf": admcsrf, "email": "not-an-email", "user_type": "user"})
+check(G, "edit: invalid email -> 422, summary links to the field", r.status == 422 and
+      '<a href="#email">Email is not an email address' in r.text() and
+      'value="not-an-email"' in r.text() and 'aria-invalid="true"' in r.text(), repr(r))
+r = form("/user/edith/edit", {"csrf": "S" * 43, "email": "e2@example.com",
+                              "user_type": "admin"})
+check(G, "edit: stale form shown again as typed", r.status == 403 and
+      'value="e2@example.com"' in r.text() and "This form had expired" in r.text(), repr(r))
+r = form("/user/edith/edit", {"csrf": admcsrf, "email": "carol@example.com",
+                              "user_type": "user"})
+check(G, "edit: another user's email -> 409 on the form", r.status == 409 and
+      "already in use" in r.text(), repr(r))
+r = form("/user/edith/edit", {"csrf": admcsrf, "email": "edith2@example.com",
+                              "user_type": "admin"})
+check(G, "edit: 303 to the user + User edith updated.", r.status == 303 and
+      r.header("location") == "/user/edith" and
+      page_flash(flash_of(r) or "")[0] == "User edith updated.", repr(r))
+j = run("GET", "/user/edith", bearer=ROOT_TOKEN).json() or {}
+check(G, "edit: email and type changed", j.get("payload", {}).get("email") ==
+      "edith2@example.com" and j["payload"].get("user_type") == "admin", repr(j))
+
+case(G)
+se, ce = login("edith", PW)
+r = form("/user/edith/password", {"csrf": admcsrf, "new_password": "short"})
+check(G, "reset: too short -> 422 with the rule", r.status == 422 and
+      "at least 8 characters" in r.text() and "short\"" not in r.text(), repr(r))
+r = form("/user/edith/password", {"csrf": admcsrf, "new_password": "reset by root 1"})
+check(G, "reset by an admin: 303 + New password set for edith.", r.status == 303 and
+      page_flash(flash_of(r) or "")[0] == "New password set for edith.", repr(r))
+check(G, "reset: edith's sessions ended", run("GET", "/login", cookie="session=" + (se or ""))
+      .status == 401)
+check(G, "reset: the new password signs in", login("edith", "reset by root 1")[0] is not None)
+se, ce = login("edith", "reset by root 1")
+EC = "session=" + (se or "")
+r = run("GET", "/user/edith/password", cookie=EC, accept=HTML)
+check(G, "own password form asks for the current one", r.status == 200 and
+      'id="current_password"' in r.text(), repr(r))
+r = form("/user/edith/password", {"csrf": ce, "current_password": "wrong one",
+                                  "new_password": "edith's own 1"}, cookie=EC)
+check(G, "own change, wrong current password: 403 on the form", r.status == 403 and
+      '<a href="#current_password">Current password is not right.' in r.text(), repr(r))
+r = form("/user/edith/password", {"csrf": ce, "new_password": "edith's own 1"}, cookie=EC)
+check(G, "own change without the current password: 422", r.status == 422 and
+      "Current password is required." in r.text(), repr(r))
+r = form("/user/edith/password", {"csrf": ce, "current_password": "reset by root 1",
+                                  "new_password": "edith's own 1"}, cookie=EC)
+check(G, "own change: 303 + Your password was changed., still signed in",
+      r.status == 303 and flash_of(r) == "flash=changed" and
+      run("GET", "/login", cookie=EC).status == 200, repr(r))
+check(G, "own change: the new password signs in", login("edith", "edith's own 1")[0]
+      is not None)
+r = run("GET", "/user/edith/edit", cookie=EC, accept=HTML)
+check(G, "edith (admin now) may edit herself", r.status == 200, repr(r))
+
+case(G)
+r = run("GET", "/user/edith/delete", cookie=AC, accept=HTML)
+check(G, "delete: a confirmation page with one button", r.status == 200 and
+      'action="/user/edith/delete"' in r.text() and "cannot be undone" in r.text(), repr(r))
+check(G, "delete: GET deleted nothing", sql("SELECT count(*) FROM public.users WHERE "
+                                             "username = 'edith'") == "1")
+r = form("/user/edith/delete", {"csrf": "S" * 43})
+check(G, "delete: a stale confirmation is shown again", r.status == 403 and
+      "This form had expired" in r.text() and sql(
+          "SELECT count(*) FROM public.users WHERE username = 'edith'") == "1", repr(r))
+r = form("/user/edith/delete", {"csrf": admcsrf})
+check(G, "delete: 303 /users + User edith deleted.", r.status == 303 and
+      r.header("location") == "/users" and
+      page_flash(flash_of(r) or "")[0] == "User edith deleted." and
+      sql("SELECT count(*) FROM public.users WHERE username = 'edith'") == "0", repr(r))
+r = run("GET", "/user/root/delete", cookie=AC, accept=HTML)
+check(G, "no delete page for oneself (409)", r.status == 409, repr(r))
+r = run("GET", "/user/nobody/delete", cookie=AC, accept=HTML)
+check(G, "no delete page for nobody (404)", r.status == 404, repr(r))
+
+# The last admin: every other admin demoted for the test, then restored.
+case(G)
+others = sql("SELECT string_agg(quote_literal(username), ',') FROM public.users "
+             "WHERE user_type = 'admin' AND username <> 'root'")
+sql("UPDATE public.users SET user_type = 'user' WHERE user_type = 'admin' "
+    "AND username <> 'root'")
+try:
+    r = run("PATCH", "/user/root", bearer=ROOT_TOKEN, body={"user_type": "user"})
+    check(G, "JSON: the last admin cannot be demoted (409)", r.status == 409 and
+          r.json() == {"error": "This is the last admin. Make another user an admin first."},
+          repr(r))
+    r = form("/user/root/edit", {"csrf": admcsrf, "email": "root@example.com",
+                                 "user_type": "user"})
+    check(G, "HTML: 409 on the form, the field named", r.status == 409 and
+          "Nothing was saved." in r.text() and
+          '<a href="#user_type">Type cannot be user' in r.text(), repr(r))
+    check(G, "root is still an admin", sql("SELECT user_type FROM public.users "
+                                            "WHERE username = 'root'") == "admin")
+finally:
+    if others:
+        sql("UPDATE public.users SET user_type = 'admin' WHERE username IN (%s)" % others)
+
+case(G)
+r = run("GET", "/users", cookie=AC, accept=HTML, query="limit=abc")
+t = r.text()
+check(G, "limit=abc: 422 page naming the field once", r.status == 422 and
+      t.count("Invalid input") == 2 and  # the title and the heading
+      "Page size must be a number from 1 to 100." in t, t[-1200:])
+for i in range(1, 6):
+    fixture("user", "pg%d" % i, "pg%d@example.com" % i, "user", password=PW)
+NEXT_RE = r'href="/users\?prefix=pg&amp;limit=2&amp;after=([^"]+)" rel="next"'
+r = run("GET", "/users", cookie=AC, accept=HTML, query="prefix=pg&limit=2")
+m = re.search(NEXT_RE, r.text())
+check(G, "list page 1: a next link, no previous", m is not None and 'rel="prev"'
+      not in r.text() and "2 users on this page, 2 per page" in r.text() and
+      re.search(r'<option value="2" selected>2</option>\s*<option value="10">', r.text()),
+      r.text()[-1500:])
+r2 = run("GET", "/users", cookie=AC, accept=HTML,
+         query="prefix=pg&limit=2&after=" + (m.group(1) if m else ""))
+check(G, "list page 2: a previous link to page 1",
+      'href="/users?prefix=pg&amp;limit=2" rel="prev"' in r2.text(), r2.text()[-1500:])
+m3 = re.search(NEXT_RE, r2.text())
+r3 = run("GET", "/users", cookie=AC, accept=HTML,
+         query="prefix=pg&limit=2&after=" + (m3.group(1) if m3 else ""))
+check(G, "list page 3 (the last): previous goes to page 2, no next",
+      m is not None and 'href="/users?prefix=pg&amp;limit=2&amp;after=%s" rel="prev"'
+      % m.group(1) in r3.text() and 'rel="next"' not in r3.text() and
+      "1 user on this page" in r3.text(), r3.text()[-1500:])
+check(G, "timestamps in <time datetime>", re.search(
+    r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d">\d{1,2} [A-Z][a-z]{2} \d{4}, '
+    r'\d\d:\d\d UTC</time>', r.text()) is not None, r.text()[-800:])
+r = run("GET", "/user/admin", cookie=AC, accept=HTML, env={"TIME_ZONE": "America/New_York"})
+check(G, "TIME_ZONE shown with its offset",
+      '<time datetime="2023-01-20T14:31:56-05:00">20 Jan 2023, 14:31 UTC-05:00</time>'
+      in r.text(), r.text()[-1500:])
 
 # ---- strict input: each rule, status, message, nothing written --------------
 G = "strict"
@@ -1240,7 +1543,7 @@ check(G, "notfound needs no database", r.status == 404, repr(r))
 
 # ---- report ------------------------------------------------------------------
 print("\n# cases and checks per group")
-for g in ("shapes", "matrix", "auth", "html", "strict", "fastcgi", "unavailable"):
+for g in ("shapes", "matrix", "auth", "html", "pages", "strict", "fastcgi", "unavailable"):
     print("# %-12s %3d cases %4d checks" % (g, cases[g], counts[g]))
 print("# total        %3d cases %4d checks, %d failed" % (
     sum(cases.values()), sum(counts.values()), len(failed)))
