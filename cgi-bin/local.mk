@@ -4,6 +4,10 @@
 # throttling) and app (set-up and the request loop).
 lib_libapp_la_SOURCES += lib/auth.c lib/app.c
 
+# The migrations of auth's tables from 200 on (sql/2NN_*.sql).
+dist_sql_DATA += \
+	sql/200_login_throttle.sql
+
 # Installed in $(pkglibexecdir); encdb/ops.mk adds cgi-bin/census.
 pkglibexec_PROGRAMS += cgi-bin/user cgi-bin/users cgi-bin/users-new \
 	cgi-bin/login cgi-bin/logout cgi-bin/healthz cgi-bin/notfound

@@ -77,25 +77,41 @@ user_get(struct app *a, const char *name)
 	users_clear(&u);
 }
 
-/* For a user changing their own password: is current_password right? */
+/*
+ * For a user changing their own password: is current_password right?
+ * Throttled as a login is (same buckets), so a stolen session cannot
+ * guess the password faster than the login form could. Answers and
+ * returns 0 when it is not (403, 429 + Retry-After, 503, 500).
+ */
 static int
 user_current_ok(struct app *a, const char *name, const char *pw)
 {
 	struct user u;
-	enum db_err de;
-	int match = 0;
+	unsigned retry = 0;
+	int rehash;
+	enum auth_err ae;
 
-	memset(&u, 0, sizeof(u));
-	if ((de = users_find_by_username(a->cfg, name, &u)) != DB_OK) {
-		app_db_error(a, de);
-		return 0;
-	}
-	if (users_check_password(a->cfg, &u, pw, &match, NULL) != EF_OK)
-		match = 0;
+	ae = auth_password_check(a->cfg, name, pw, a->r->remote_addr, &u,
+	                         &rehash, &retry);
 	users_clear(&u);
-	if (!match)
+	switch (ae) {
+	case AUTH_OK:
+		return 1;
+	case AUTH_ERR_BADLOGIN:
 		app_error(a, 403, "Current password is wrong");
-	return match;
+		break;
+	case AUTH_ERR_THROTTLED:
+		app_error(a, 429, "Too many failed attempts, try again later");
+		resp_retry_after(a->rs, retry);
+		break;
+	case AUTH_ERR_UNAVAILABLE:
+		app_db_error(a, DB_UNAVAILABLE);
+		break;
+	default:
+		app_error(a, 500, "Internal server error");
+		break;
+	}
+	return 0;
 }
 
 static void

@@ -7,6 +7,7 @@
  *   encdb check         check settings, keys, database, schema, a canary
  *   encdb gen-key       print a new random key
  *   encdb create-user   create a user, the password read without echo
+ *   encdb unlock        forget the failed logins counted on an account
  *   encdb rotate ...    maintenance commands (encdb/ops.h, owner: ops)
  *
  * Exit status: 0 success, 1 failure, 2 usage error. Secrets never appear
@@ -57,6 +58,8 @@ usage(FILE *f)
 	    "                              read from FILE, else from the\n"
 	    "                              terminal without echo, else one\n"
 	    "                              line of standard input\n"
+	    "  unlock USERNAME             forget the failed logins counted\n"
+	    "                              on an account (all addresses)\n"
 	    "  rotate, upgrade, reindex, verify, status, token, audit\n"
 	    "                              maintenance of the encrypted\n"
 	    "                              column, API tokens and the audit\n"
@@ -661,6 +664,52 @@ out:
 	return rc;
 }
 
+/* ---- unlock ----------------------------------------------------------- */
+
+static int
+cmd_unlock(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct cfg c;
+	unsigned long cleared = 0;
+	enum auth_err ae;
+	int ch, rc = 1;
+
+	memset(&c, 0, sizeof(c));
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		switch (ch) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	if (optind + 1 != argc || argv[optind][0] == '\0') {
+		errx_msg("unlock: need one USERNAME");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (load(&c, CFG_NEED_DB) == -1 || db_init(&c) != DB_OK)
+		goto out;
+	if ((ae = auth_unlock(argv[optind], &cleared)) != AUTH_OK) {
+		errx_msg("unlock: %s", auth_strerror(ae));
+		goto out;
+	}
+	/* An unknown name is no error: its attempts are counted too. */
+	printf("%s: %lu throttling record%s cleared\n", argv[optind], cleared,
+	       cleared == 1 ? "" : "s");
+	rc = 0;
+out:
+	/* The one cleanup point. */
+	db_close();
+	cfg_free(&c);
+	return rc;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 int
@@ -675,7 +724,7 @@ main(int argc, char *argv[])
 	    {"rotate", ops_rotate},   {"upgrade", ops_upgrade},
 	    {"reindex", ops_reindex}, {"verify", ops_verify},
 	    {"status", ops_status},   {"token", ops_token},
-	    {"audit", ops_audit},
+	    {"audit", ops_audit},     {"unlock", cmd_unlock},
 	};
 	size_t i;
 

@@ -921,10 +921,12 @@ enum db_err users_update(const struct cfg *cfg, const char *username,
     enum users_conflict *conflict);
 
 /* Replace the stored hash of user id (text UUID) by hash (a PHC string
- * from ef_pw_hash: the login rehash). updated_at is not touched: the
- * password did not change, only its encoding (as with encdb rotate). */
+ * from ef_pw_hash: the login rehash), only if it is still old (the hash
+ * that was verified): DB_NOTFOUND when there is no such user or its hash
+ * changed meanwhile. updated_at is not touched: the password did not
+ * change, only its encoding (as with encdb rotate). */
 enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
-    const char *hash);
+    const char *old, const char *hash);
 
 /* Delete the user named username: DB_OK or DB_NOTFOUND. */
 enum db_err users_delete(const struct cfg *cfg, const char *username);
@@ -1080,14 +1082,16 @@ void census_free(struct census *out);
  * with a per-session CSRF token (same format) and idle/absolute expiry.
  * API tokens: 43 base64url characters (32 random bytes), stored as
  * SHA-256(token) in api_tokens.token_hash, sent as Authorization: Bearer.
- * Logins are throttled per account (AUTH_USER_FAILS) and per client address
- * (AUTH_ADDR_FAILS) failures within AUTH_WINDOW seconds (login_attempts).
- * Every function uses the process's connection (db.c).
+ * Password checks are throttled per (account, client address), per
+ * address, and slowed down per account, within AUTH_WINDOW seconds
+ * (login_attempts; auth.c explains the rules). Every function uses the
+ * process's connection (db.c).
  */
 #define AUTH_TOKEN_LEN	43	  /* base64url of 32 bytes, unpadded */
 #define AUTH_COOKIE	"session" /* the session cookie's name */
-#define AUTH_USER_FAILS 5	  /* failed logins per account per window */
-#define AUTH_ADDR_FAILS 20	  /* failed logins per address per window */
+#define AUTH_PAIR_FAILS 5	  /* failures per (account, address) */
+#define AUTH_ADDR_FAILS 20	  /* failures per address, all accounts */
+#define AUTH_USER_FREE	5	  /* failures per account before slowdown */
 #define AUTH_WINDOW	900	  /* throttling window, seconds */
 #define AUTH_NAME_MAX	255	  /* longer (legacy) names cannot sign in */
 
@@ -1149,19 +1153,37 @@ enum auth_err auth_identify(const char *cookie, const char *bearer,
 int auth_csrf_ok(const struct auth_who *who, const char *given);
 
 /*
- * Check a login: throttling first (AUTH_ERR_THROTTLED with *retry_after
- * seconds), then the password (an unknown user is verified against a
- * dummy Argon2id hash so that it costs the same time); failures are
- * counted per account and per addr. On success the account's failures are
- * cleared, a legacy or outdated hash is replaced by a fresh Argon2id hash,
- * expired sessions are purged, a NEW session is stored (a cookie the
- * client already had is never reused) and its token written to cookie;
- * *who describes the user (via AUTH_VIA_SESSION). cfg gives the legacy
- * salt and expiry settings.
+ * Check username's password, throttled: the attempt is counted first, in
+ * one statement, and refused with AUTH_ERR_THROTTLED (*retry_after
+ * seconds) when its account, address (addr, may be NULL) or pair is over
+ * its limit. An unknown user is verified against a dummy Argon2id hash so
+ * that it costs the same time: AUTH_ERR_BADLOGIN for both. On AUTH_OK the
+ * attempt's count is taken back, *u holds the user (with the hash that
+ * was verified; clear it with users_clear) and *rehash says whether that
+ * hash should be upgraded. On any error *u is empty. Used by logins and
+ * by users changing their own password (current_password).
+ */
+enum auth_err auth_password_check(const struct cfg *cfg,
+    const char *username, const char *password, const char *addr,
+    struct user *u, int *rehash, unsigned *retry_after);
+
+/*
+ * Check a login (auth_password_check), then replace a legacy or outdated
+ * hash by a fresh Argon2id hash -- only if the stored hash is still the
+ * one verified (a password reset meanwhile wins: AUTH_ERR_BADLOGIN) --
+ * purge expired sessions, and store a NEW session (a cookie the client
+ * already had is never reused), again only while the user's hash is the
+ * one verified (or its rehash); its token is written to cookie and *who
+ * describes the user (via AUTH_VIA_SESSION). cfg gives the legacy salt
+ * and expiry settings.
  */
 enum auth_err auth_login(const struct cfg *cfg, const char *username,
     const char *password, const char *addr, struct auth_who *who,
     char cookie[AUTH_TOKEN_LEN + 1], unsigned *retry_after);
+
+/* Forget every failure counted on account username (encdb unlock);
+ * *cleared gets the number of buckets deleted. */
+enum auth_err auth_unlock(const char *username, unsigned long *cleared);
 
 /* Delete the session whose cookie hash is hash (logout). */
 enum auth_err auth_session_end(const uint8_t hash[32]);

@@ -121,8 +121,9 @@ static const struct db_stmt st_update = {
 
 static const struct db_stmt st_set_pw = {
     "users_set_pw",
-    "UPDATE public.users SET password = $2::varchar WHERE id = $1::uuid",
-    2,
+    "UPDATE public.users SET password = $2::varchar "
+    "WHERE id = $1::uuid AND password = $3::varchar",
+    3,
 };
 
 static const struct db_stmt st_delete = {
@@ -697,22 +698,25 @@ out:
 }
 
 enum db_err
-users_set_password_hash(const struct cfg *cfg, const char *id, const char *hash)
+users_set_password_hash(const struct cfg *cfg, const char *id, const char *old,
+                        const char *hash)
 {
 	PGresult *r = NULL;
 	uint8_t uuid[16];
-	const char *v[2];
+	const char *v[3];
 	enum db_err e;
 
 	(void)cfg;
 	if (id == NULL || !ef_uuid_parse(id, uuid))
 		return DB_NOTFOUND;
-	if (hash == NULL || *hash == '\0' || strlen(hash) >= EF_PW_HASH_MAX) {
+	if (old == NULL || hash == NULL || *hash == '\0' ||
+	    strlen(hash) >= EF_PW_HASH_MAX) {
 		LOG_ERR("invalid argument");
 		return DB_ERROR;
 	}
 	v[0] = id;
 	v[1] = hash;
+	v[2] = old;
 	if ((e = db_exec(&st_set_pw, v, NULL, NULL, &r)) != DB_OK)
 		return e;
 	if (strcmp(PQcmdTuples(r), "0") == 0)

@@ -424,7 +424,14 @@ START_TEST(test_password_hash_and_delete)
 
 	create_ok("dl_erin", "erin@dl.example", "pw-pw-pw-1", &u);
 	ck_assert_int_eq(ef_pw_hash("new one", 7, hash), EF_OK);
-	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, hash), DB_OK);
+	/* Only over the hash that was verified: not over another one. */
+	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, "stale", hash),
+	                 DB_NOTFOUND);
+	ck_assert_int_eq(users_find_by_username(&cfg, "dl_erin", &f), DB_OK);
+	ck_assert_str_eq(f.password_hash, u.password_hash);
+	users_clear(&f);
+	ck_assert_int_eq(
+	    users_set_password_hash(&cfg, u.id, u.password_hash, hash), DB_OK);
 	ck_assert_int_eq(users_find_by_username(&cfg, "dl_erin", &f), DB_OK);
 	ck_assert_str_eq(f.password_hash, hash);
 	/* A rehash is not a change of the user's data. */
@@ -435,11 +442,12 @@ START_TEST(test_password_hash_and_delete)
 	users_clear(&f);
 	ck_assert_int_eq(
 	    users_set_password_hash(
-	        &cfg, "00000000-0000-4000-8000-000000000000", hash),
+	        &cfg, "00000000-0000-4000-8000-000000000000", hash, hash),
 	    DB_NOTFOUND);
-	ck_assert_int_eq(users_set_password_hash(&cfg, "junk", hash),
+	ck_assert_int_eq(users_set_password_hash(&cfg, "junk", hash, hash),
 	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, ""), DB_ERROR);
+	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, hash, ""),
+	                 DB_ERROR);
 
 	ck_assert_int_eq(users_delete(&cfg, "dl_erin"), DB_OK);
 	ck_assert_int_eq(users_find_by_id(&cfg, u.id, &f), DB_NOTFOUND);
@@ -519,7 +527,8 @@ START_TEST(test_boilerplate_admin)
 
 	/* The login upgrade: Argon2id replaces the legacy hash. */
 	ck_assert_int_eq(ef_pw_hash("password", 8, hash), EF_OK);
-	ck_assert_int_eq(users_set_password_hash(&cfg, ADMIN_ID, hash), DB_OK);
+	ck_assert_int_eq(
+	    users_set_password_hash(&cfg, ADMIN_ID, ADMIN_PW, hash), DB_OK);
 	ck_assert_int_eq(users_find_by_username(&cfg, "admin", &u), DB_OK);
 	ck_assert_int_eq(
 	    users_check_password(&cfg, &u, "password", &match, &rehash), EF_OK);

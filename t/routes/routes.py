@@ -623,24 +623,42 @@ check(G, "failed form login: 401 page, name kept, password not",
       r.text() and "nope" not in r.text(), repr(r))
 sql("DELETE FROM public.login_attempts")
 
-# Throttling per account.
+# Throttling per (account, address): a lockout attack on an account from
+# one address locks out that address, not the account's owner.
 case(G)
-for i in range(5):
+for i in range(30):
     run("POST", "/login", body={"username": "carol", "password": "bad%d" % i},
-        addr="10.0.0.%d" % (i + 1))
-r = run("POST", "/login", body={"username": "carol", "password": PW}, addr="10.0.1.1")
+        addr="10.0.0.1")
+r = run("POST", "/login", body={"username": "carol", "password": PW}, addr="10.0.0.1")
 ra = r.header("retry-after") or ""
-check(G, "6th login for an account after 5 failures: 429 + Retry-After",
+check(G, "the guessing address, after 5 failures: 429 + Retry-After",
       r.status == 429 and ra.isdigit() and 0 < int(ra) <= 900 and
       r.json() == {"error": "Too many failed logins, try again later"} and
       r.cookie("session") is None, repr(r))
+check(G, "the owner from another address during the attack: 200",
+      run("POST", "/login", body={"username": "carol", "password": PW},
+          addr="10.0.1.1").status == 200)
 check(G, "other accounts unaffected",
       run("POST", "/login", body={"username": "bob", "password": PW},
-          addr="10.0.1.1").status == 200)
+          addr="10.0.0.1").status == 200)
 sql("UPDATE public.login_attempts SET window_start = now() - interval '16 minutes'")
 check(G, "window over: login works again",
       run("POST", "/login", body={"username": "carol", "password": PW},
-          addr="10.0.1.1").status == 200)
+          addr="10.0.0.1").status == 200)
+sql("DELETE FROM public.login_attempts")
+
+# Many addresses: each address that failed on the account is slowed down.
+case(G)
+for i in range(6):
+    run("POST", "/login", body={"username": "carol", "password": "bad%d" % i},
+        addr="10.0.2.%d" % (i + 1))
+r = run("POST", "/login", body={"username": "carol", "password": PW}, addr="10.0.2.1")
+ra = r.header("retry-after") or ""
+check(G, "6 failures from 6 addresses: a failed address waits (429, Retry-After 1-2)",
+      r.status == 429 and ra in ("1", "2"), repr(r))
+check(G, "... an address that has not failed does not",
+      run("POST", "/login", body={"username": "carol", "password": PW},
+          addr="10.0.3.1").status == 200)
 sql("DELETE FROM public.login_attempts")
 
 # Throttling per address.
@@ -694,6 +712,25 @@ r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
         body={"password": "a brand new one", "current_password": "wrong"})
 check(G, "wrong current_password 403", r.status == 403 and
       r.json() == {"error": "Current password is wrong"}, repr(r))
+sql("DELETE FROM public.login_attempts")
+# current_password is throttled as a login is, with the same buckets.
+for i in range(5):
+    run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
+        body={"password": "a brand new one", "current_password": "wrong%d" % i})
+r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
+        body={"password": "a brand new one", "current_password": PW})
+check(G, "right current_password after 5 wrong ones from the address: 429",
+      r.status == 429 and (r.header("retry-after") or "").isdigit() and
+      r.json() == {"error": "Too many failed attempts, try again later"}, repr(r))
+check(G, "... and nothing changed", login("bob", "a brand new one", addr="10.9.9.9")[0]
+      is None)
+r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
+        body={"password": "a brand new one", "current_password": PW}, addr="10.9.9.8")
+check(G, "... from another address: 200", r.status == 200, repr(r))
+r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
+        body={"password": PW, "current_password": "a brand new one"}, addr="10.9.9.8")
+check(G, "... and back", r.status == 200, repr(r))
+sql("DELETE FROM public.login_attempts")
 r = run("PATCH", "/user/bob", cookie="session=" + (s1 or ""), csrf_header=c1,
         body={"email": "bob2@example.com"})
 check(G, "a user cannot change their own email (403)", r.status == 403, repr(r))
