@@ -1,8 +1,9 @@
 # cgi-bin/local.mk: the route executables, one per route (owner: routes),
 # installed in $(pkglibexecdir) (the web-server configs' CGIBINDIR), and
-# the two libapp modules they share: auth (sessions, CSRF, API tokens,
-# throttling) and app (set-up and the request loop).
-lib_libapp_la_SOURCES += lib/auth.c lib/app.c
+# the libapp modules they share: auth (sessions, CSRF, API tokens,
+# throttling), app (set-up and the request loop) and proxy (the client's
+# address behind trusted proxies).
+lib_libapp_la_SOURCES += lib/auth.c lib/app.c lib/proxy.c
 
 # The migrations of auth's tables from 200 on (sql/2NN_*.sql).
 dist_sql_DATA += \

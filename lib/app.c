@@ -310,6 +310,12 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	a.who.via = AUTH_VIA_NONE;
 
 	re = req_parse(h, &r, route->bodies, cfg != NULL ? cfg->body_max : 0);
+	/* Behind a trusted proxy: the client's address, and HTTPS. */
+	if (cfg != NULL && proxy_apply(h, &r, cfg->trusted_proxies,
+	                               cfg->ntrusted_proxies) == -1) {
+		resp_error(&rs, 500, "Internal server error");
+		goto send;
+	}
 	/*
 	 * Over HTTPS, ask browsers to keep to it for a year. Not for the
 	 * subdomains: on shared hosting they are often someone else's.

@@ -643,6 +643,30 @@ valid_tz(const char *s)
 	return n > 0 && n <= 64;
 }
 
+/* TRUSTED_PROXIES: addresses and networks, comma-separated (proxy.c). */
+static void
+load_proxies(struct cfg_ctx *x)
+{
+	char *s;
+
+	if ((s = get(x, "TRUSTED_PROXIES")) == NULL)
+		return;
+	switch (proxy_parse_list(s, &x->c->trusted_proxies,
+	                         &x->c->ntrusted_proxies)) {
+	case 0:
+		break;
+	case -2:
+		fail(x, CFG_ERR_NOMEM, "TRUSTED_PROXIES: out of memory");
+		break;
+	default:
+		fail(x, CFG_ERR_INVALID,
+		     "TRUSTED_PROXIES: expected IP addresses or networks "
+		     "(address/bits), comma-separated");
+		break;
+	}
+	free(s);
+}
+
 enum cfg_err
 cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 {
@@ -706,6 +730,7 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 		return x.first;
 
 	get_str(&x, "CORS_ORIGINS", NULL, &c->cors_origins);
+	load_proxies(&x);
 	get_str(&x, "TEMPLATE_DIR", TEMPLATEDIR, &c->template_dir);
 	get_str(&x, "SQL_DIR", SQLDIR, &c->sql_dir);
 	get_str(&x, "TIME_ZONE", "UTC", &c->time_zone);
@@ -727,6 +752,7 @@ cfg_free(struct cfg *c)
 	ef_legacy_free(c->legacy);
 	free_secret(c->legacy_salt);
 	free(c->cors_origins);
+	free(c->trusted_proxies);
 	free(c->template_dir);
 	free(c->sql_dir);
 	free(c->time_zone);

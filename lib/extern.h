@@ -674,6 +674,8 @@ struct cfg {
 	unsigned session_idle;	     /* SESSION_IDLE s, default 1800 */
 	unsigned session_max;	     /* SESSION_MAX s, default 43200 */
 	char *cors_origins;	     /* CORS_ORIGINS, comma-separated; NULL: off */
+	struct proxy_net *trusted_proxies; /* TRUSTED_PROXIES; NULL: none */
+	size_t ntrusted_proxies;
 	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
 	char *sql_dir;		     /* SQL_DIR, default SQLDIR (migrations) */
 	char *time_zone;	     /* TIME_ZONE of timestamps, default "UTC" */
@@ -1206,6 +1208,49 @@ enum auth_err auth_token_create(const char *username, const char *name,
 /* Revoke a token (sets revoked_at): AUTH_OK, or AUTH_ERR_INVALID if no
  * live token matches. */
 enum auth_err auth_token_revoke(const char *token);
+
+/* ---- proxy.c: the client's address behind trusted reverse proxies -----
+ * (owner: routes) X-Forwarded-For and X-Forwarded-Proto are believed only
+ * from the proxies listed in TRUSTED_PROXIES (default: none, never).
+ */
+
+/* One trusted address or network (CIDR). */
+struct proxy_net {
+	int family;	  /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network byte order; IPv4 in the first 4 */
+	unsigned bits;	  /* prefix length: 0..32 or 0..128 */
+};
+
+/*
+ * Parse a comma-separated list of addresses and networks ("10.0.0.1,
+ * 192.168.0.0/16, ::1, fd00::/8"; blanks around entries allowed). On 0,
+ * *out (free it) holds *n entries; -1 if an entry is malformed, -2 out of
+ * memory (then *out is NULL).
+ */
+int proxy_parse_list(const char *s, struct proxy_net **out, size_t *n);
+
+/* 1 if addr (text; may be NULL) is within one of the n nets, else 0. */
+int proxy_trusted(const struct proxy_net *nets, size_t n, const char *addr);
+
+/*
+ * The client's address when remote (REMOTE_ADDR) is a trusted proxy and
+ * xff (X-Forwarded-For, may be NULL) is given: the rightmost entry that
+ * is not itself trusted (or the last address before an entry that is not
+ * one; or the leftmost, when all are trusted), written in canonical form
+ * to out (outsz >= INET6_ADDRSTRLEN). Returns 1 when out was written, 0
+ * when remote stands (untrusted, or no header), -1 on error.
+ */
+int proxy_client_addr(const struct proxy_net *nets, size_t n,
+    const char *remote, const char *xff, char *out, size_t outsz);
+
+/*
+ * For a request from a trusted proxy: replace r->remote_addr by the
+ * client's (proxy_client_addr), and set r->https when X-Forwarded-Proto
+ * is https. Does nothing for other requests or when n is 0. 0, or -1 out
+ * of memory.
+ */
+int proxy_apply(struct http *h, struct req *r, const struct proxy_net *nets,
+    size_t n);
 
 /* ---- app.c: per-process setup and the request loop of every route -----
  * (owner: routes)

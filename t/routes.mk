@@ -18,3 +18,10 @@ t_check_auth_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
 t_check_auth_LDADD = lib/libapp.la $(CHECK_LIBS) $(PQ_LIBS) $(GCRYPT_LIBS)
 TESTS += t/routes/auth.pg
 EXTRA_DIST += t/routes/auth.pg
+
+# t/check_proxy: lib/proxy.c (TRUSTED_PROXIES, X-Forwarded-For).
+check_PROGRAMS += t/check_proxy
+TESTS += t/check_proxy
+t_check_proxy_SOURCES = t/check_proxy.c
+t_check_proxy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+t_check_proxy_LDADD = lib/libapp.la $(CHECK_LIBS)

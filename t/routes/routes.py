@@ -647,6 +647,48 @@ check(G, "window over: login works again",
           addr="10.0.0.1").status == 200)
 sql("DELETE FROM public.login_attempts")
 
+# Behind a reverse proxy: X-Forwarded-For is believed only from the
+# addresses in TRUSTED_PROXIES (default: never).
+case(G)
+for i in range(6):
+    run("POST", "/login", body={"username": "carol", "password": "bad"},
+        env={"HTTP_X_FORWARDED_FOR": "198.51.100.%d" % (i + 1)})
+r = run("POST", "/login", body={"username": "carol", "password": PW},
+        env={"HTTP_X_FORWARDED_FOR": "198.51.100.99"})
+check(G, "X-Forwarded-For ignored by default: the connection's address is locked (429)",
+      r.status == 429, repr(r))
+sql("DELETE FROM public.login_attempts")
+PROXY = {"TRUSTED_PROXIES": "127.0.0.0/8, ::1"}
+for i in range(6):
+    run("POST", "/login", body={"username": "carol", "password": "bad"},
+        env=dict(PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1"))
+r = run("POST", "/login", body={"username": "carol", "password": PW},
+        env=dict(PROXY, HTTP_X_FORWARDED_FOR="198.51.100.1"))
+check(G, "from a trusted proxy: the forwarded client is locked (429)", r.status == 429,
+      repr(r))
+check(G, "... counted as the forwarded address, not the spoofed one",
+      sql("SELECT string_agg(bucket, ',' ORDER BY bucket) FROM public.login_attempts "
+          "WHERE account IS NULL") == "addr:198.51.100.1")
+r = run("POST", "/login", body={"username": "carol", "password": PW},
+        env=dict(PROXY, HTTP_X_FORWARDED_FOR="198.51.100.2",
+                 HTTP_X_FORWARDED_PROTO="https"))
+check(G, "... another forwarded client signs in (200), the session has its address",
+      r.status == 200 and sql(
+          "SELECT client_addr FROM public.sessions WHERE id_hash = decode('%s', 'hex')"
+          % sha256(r.cookie("session") or "")) == "198.51.100.2", repr(r))
+check(G, "... and X-Forwarded-Proto https makes the cookie Secure",
+      "Secure" in (r.set_cookie("session") or ""), r.set_cookie("session"))
+r = run("POST", "/login", body={"username": "carol", "password": PW},
+        env={"TRUSTED_PROXIES": "10.0.0.0/8", "HTTP_X_FORWARDED_FOR": "198.51.100.1",
+             "HTTP_X_FORWARDED_PROTO": "https"})
+check(G, "an untrusted sender's X-Forwarded-For/-Proto are ignored",
+      r.status == 200 and "Secure" not in (r.set_cookie("session") or ""), repr(r))
+r = run("POST", "/login", body={"username": "carol", "password": PW},
+        env={"TRUSTED_PROXIES": "127.0.0.1/33"})
+check(G, "malformed TRUSTED_PROXIES: 503, named in the log",
+      r.status == 503 and "TRUSTED_PROXIES" in r.stderr and "/33" not in r.stderr, repr(r))
+sql("DELETE FROM public.login_attempts")
+
 # Many addresses: each address that failed on the account is slowed down.
 case(G)
 for i in range(6):
