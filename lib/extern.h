@@ -457,6 +457,10 @@ long long valid_strtonum(const char *s, long long min, long long max,
  * without NUL or control characters (C0, DEL, C1), else 0. */
 int valid_utf8_text(const char *s, size_t len);
 
+/* 1 if s[0..len-1] is valid UTF-8 without NUL (control characters
+ * allowed: what a PostgreSQL text value may hold), else 0. */
+int valid_utf8(const char *s, size_t len);
+
 /*
  * The validators (each: 1 valid / 0 invalid with p->err set).
  *  username:  1..64 bytes of UTF-8 text, no '/', no whitespace at either
@@ -470,8 +474,8 @@ int valid_utf8_text(const char *s, size_t len);
  *  password:  8..1024 bytes (any UTF-8 text); parsed.s
  *  user_type: "admin" or "user"; parsed.s
  *  limit:     1..100; parsed.i
- *  cursor:    opaque pagination cursor: 1..256 bytes of base64url
- *             [A-Za-z0-9_-]; parsed.s
+ *  cursor:    opaque pagination cursor (users_cursor_decode accepts
+ *             it); parsed.s
  *  uuid:      canonical 8-4-4-4-12 hex (any case); parsed.uuid
  *  csrf:      43 base64url characters (32 random bytes); parsed.s
  *  token:     API token: 16..256 bytes of base64url; parsed.s
@@ -881,6 +885,24 @@ struct user_list {
 };
 
 /*
+ * Paging cursors are opaque to clients: the last username of a page as
+ * unpadded base64url (RFC 4648 section 5), so that every name -- dots,
+ * spaces, any UTF-8 -- goes through a URL unchanged. Names longer than
+ * USERS_CURSOR_NAME_MAX bytes (only legacy rows can be) cannot end a page.
+ */
+#define USERS_CURSOR_NAME_MAX 1024
+#define USERS_CURSOR_MAX      1366 /* base64url characters of that many */
+
+/* The cursor of username: malloc'd (caller frees), NULL if username is
+ * empty or longer than USERS_CURSOR_NAME_MAX, or out of memory. */
+char *users_cursor_encode(const char *username);
+
+/* Decode cursor into username (NUL-terminated): 0, or -1 if cursor is not
+ * a canonical cursor of a UTF-8 name without NUL bytes. */
+int users_cursor_decode(const char *cursor,
+    char username[USERS_CURSOR_NAME_MAX + 1]);
+
+/*
  * Create a user: UUID v4, email encrypted under the active field key bound
  * to ("users.email", uuid), blind index, Argon2id hash. On DB_OK *out (may
  * be NULL) holds the new row (clear it). On DB_CONFLICT *conflict (may be
@@ -905,10 +927,12 @@ enum db_err users_find_by_email(const struct cfg *cfg, const char *email,
     struct user *out);
 
 /*
- * List at most limit (1..1000) users with username > after (NULL: from the
- * start) and starting with prefix (NULL or "": all), by username. out->next
- * is set when more rows follow. Unreadable emails are NULL with email_err
- * set; the listing goes on. Free with users_list_free.
+ * List at most limit (1..1000) users after the cursor after (a previous
+ * page's out->next; NULL: from the start) and starting with prefix (NULL
+ * or "": all), by username. out->next is the cursor of the next page when
+ * more rows follow. A malformed cursor is DB_ERROR (routes validate it
+ * first, valid_cursor). Unreadable emails are NULL with email_err set;
+ * the listing goes on. Free with users_list_free.
  */
 enum db_err users_list(const struct cfg *cfg, const char *prefix,
     const char *after, size_t limit, struct user_list *out);

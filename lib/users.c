@@ -458,13 +458,78 @@ users_find_by_email(const struct cfg *cfg, const char *email, struct user *out)
 	return e;
 }
 
+/* The base64url alphabet (RFC 4648 section 5) of paging cursors. */
+static const char cursor_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+char *
+users_cursor_encode(const char *username)
+{
+	const uint8_t *in = (const uint8_t *)username;
+	size_t n = strlen(username), i, o = 0;
+	uint32_t w;
+	char *c;
+
+	if (n == 0 || n > USERS_CURSOR_NAME_MAX)
+		return NULL;
+	if ((c = malloc(n / 3 * 4 + 4)) == NULL)
+		return NULL;
+	/* Each 3 bytes give 4 characters; 1 or 2 left give 2 or 3. */
+	for (i = 0; i < n; i += 3) {
+		w = (uint32_t)in[i] << 16;
+		if (i + 1 < n)
+			w |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n)
+			w |= in[i + 2];
+		c[o++] = cursor_b64[w >> 18 & 63];
+		c[o++] = cursor_b64[w >> 12 & 63];
+		if (i + 1 < n)
+			c[o++] = cursor_b64[w >> 6 & 63];
+		if (i + 2 < n)
+			c[o++] = cursor_b64[w & 63];
+	}
+	c[o] = '\0';
+	return c;
+}
+
+int
+users_cursor_decode(const char *cursor,
+                    char username[USERS_CURSOR_NAME_MAX + 1])
+{
+	const char *p;
+	size_t clen, i, o = 0;
+	uint32_t w = 0;
+	int bits = 0;
+
+	clen = strnlen(cursor, USERS_CURSOR_MAX + 1);
+	if (clen == 0 || clen > USERS_CURSOR_MAX || clen % 4 == 1)
+		return -1;
+	for (i = 0; i < clen; i++) {
+		if ((p = memchr(cursor_b64, cursor[i], 64)) == NULL)
+			return -1;
+		w = w << 6 | (uint32_t)(p - cursor_b64);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			username[o++] = (char)(w >> bits & 0xff);
+		}
+	}
+	/* Canonical: the bits left over from the last character are 0. */
+	if ((w & ((1u << bits) - 1)) != 0)
+		return -1;
+	username[o] = '\0';
+	/* A name PostgreSQL can hold as text: UTF-8, no NUL. */
+	if (strlen(username) != o || !valid_utf8(username, o))
+		return -1;
+	return 0;
+}
+
 enum db_err
 users_list(const struct cfg *cfg, const char *prefix, const char *after,
            size_t limit, struct user_list *out)
 {
 	PGresult *r = NULL;
 	const char *v[3];
-	char lim[16];
+	char lim[16], name[USERS_CURSOR_NAME_MAX + 1];
 	enum db_err e;
 	int i, n;
 
@@ -473,9 +538,13 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 		LOG_ERR("invalid limit");
 		return DB_ERROR;
 	}
+	if (after != NULL && users_cursor_decode(after, name) == -1) {
+		LOG_ERR("invalid cursor");
+		return DB_ERROR;
+	}
 	/* One row more than asked tells whether a next page exists. */
 	snprintf(lim, sizeof(lim), "%zu", limit + 1);
-	v[0] = after;
+	v[0] = after != NULL ? name : NULL;
 	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
 	v[2] = lim;
 	if ((e = db_exec(&st_list, v, NULL, NULL, &r)) != DB_OK)
@@ -496,8 +565,8 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 		out->n++;
 	}
 	if ((size_t)PQntuples(r) > limit &&
-	    (out->next = strdup(out->v[n - 1].username)) == NULL) {
-		LOG_ERR("out of memory");
+	    (out->next = users_cursor_encode(out->v[n - 1].username)) == NULL) {
+		LOG_ERR("out of memory, or a username too long for a cursor");
 		e = DB_ERROR;
 	}
 out:

@@ -260,10 +260,26 @@ START_TEST(test_conflicts)
 }
 END_TEST
 
+/* The cursor of a username (static; one at a time). */
+static const char *
+cur(const char *name)
+{
+	static char c[USERS_CURSOR_MAX + 1];
+	char *e = users_cursor_encode(name);
+
+	ck_assert_ptr_nonnull(e);
+	snprintf(c, sizeof(c), "%s", e);
+	free(e);
+	return c;
+}
+
+/* The page is want[0..n), and its next cursor leads after next (a name;
+ * NULL: the last page). */
 static void
 ck_page(const struct user_list *l, const char *const *want, size_t n,
         const char *next)
 {
+	char name[USERS_CURSOR_NAME_MAX + 1];
 	size_t i;
 
 	ck_assert_uint_eq(l->n, n);
@@ -273,9 +289,50 @@ ck_page(const struct user_list *l, const char *const *want, size_t n,
 	}
 	if (next == NULL)
 		ck_assert_ptr_null(l->next);
-	else
-		ck_assert_str_eq(l->next, next);
+	else {
+		ck_assert_int_eq(users_cursor_decode(l->next, name), 0);
+		ck_assert_str_eq(name, next);
+	}
 }
+
+/* Every name goes through a cursor and back; a cursor is base64url. */
+START_TEST(test_cursor)
+{
+	static const char *const names[] = {"admin",
+	                                    "john.doe",
+	                                    "b o",
+	                                    "zo\xc3\xab",
+	                                    "\xe6\x97\xa5\xe6\x9c\xac",
+	                                    "a/b?c&d=e#f%g+h",
+	                                    "x",
+	                                    "\x01legacy\x7f"};
+	char back[USERS_CURSOR_NAME_MAX + 1], big[USERS_CURSOR_NAME_MAX + 2];
+	char *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ck_assert_ptr_nonnull(c = users_cursor_encode(names[i]));
+		ck_assert_uint_eq(strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
+		                            "ijklmnopqrstuvwxyz0123456789-_"),
+		                  strlen(c));
+		ck_assert_int_eq(users_cursor_decode(c, back), 0);
+		ck_assert_str_eq(back, names[i]);
+		free(c);
+	}
+	/* The longest name a cursor carries, and one byte more. */
+	memset(big, 'n', sizeof(big) - 1);
+	big[USERS_CURSOR_NAME_MAX] = '\0';
+	ck_assert_ptr_nonnull(c = users_cursor_encode(big));
+	ck_assert_uint_eq(strlen(c), USERS_CURSOR_MAX);
+	ck_assert_int_eq(users_cursor_decode(c, back), 0);
+	ck_assert_str_eq(back, big);
+	free(c);
+	big[USERS_CURSOR_NAME_MAX] = 'n';
+	big[USERS_CURSOR_NAME_MAX + 1] = '\0';
+	ck_assert_ptr_null(users_cursor_encode(big));
+	ck_assert_ptr_null(users_cursor_encode(""));
+}
+END_TEST
 
 START_TEST(test_list)
 {
@@ -307,17 +364,17 @@ START_TEST(test_list)
 	ck_assert_int_eq(users_list(&cfg, "ls_", NULL, 2, &l), DB_OK);
 	ck_page(&l, p1, 2, "ls_2");
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 2, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_2"), 2, &l), DB_OK);
 	ck_page(&l, p2, 2, "ls_4");
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_4", 2, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_4"), 2, &l), DB_OK);
 	ck_page(&l, p3, 1, NULL);
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_5", 2, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_5"), 2, &l), DB_OK);
 	ck_page(&l, NULL, 0, NULL);
 	users_list_free(&l);
 	/* Exactly a page: no next page. */
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 3, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_2"), 3, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 3);
 	ck_assert_ptr_null(l.next);
 	/* A list never carries password hashes. */
@@ -337,11 +394,12 @@ START_TEST(test_list)
 	users_list_free(&l);
 
 	/* Without a prefix: everything, in order. */
-	ck_assert_int_eq(users_list(&cfg, NULL, "ls_4", 1, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, NULL, cur("ls_4"), 1, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].username, "ls_5");
 	users_list_free(&l);
 
+	ck_assert_int_eq(users_list(&cfg, NULL, "ls_4", 1, &l), DB_ERROR);
 	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 0, &l), DB_ERROR);
 	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 1001, &l), DB_ERROR);
 }
@@ -778,6 +836,7 @@ users_suite(void)
 	tcase_add_loop_test(tc, test_create_and_find, 0, 2);
 	tcase_add_test(tc, test_conflicts);
 	tcase_add_loop_test(tc, test_list, 0, 2);
+	tcase_add_test(tc, test_cursor);
 	tcase_add_test(tc, test_update);
 	tcase_add_test(tc, test_password_hash_and_delete);
 	tcase_add_test(tc, test_boilerplate_admin);

@@ -1107,6 +1107,42 @@ while pages < 50:
 allnames = sql("SELECT username FROM public.users ORDER BY username COLLATE \"C\"").split("\n")
 check(G2, "keyset pagination visits every user once", sorted(seen) == sorted(allnames) and
       len(seen) == len(set(seen)), "%r vs %r" % (seen, allnames))
+# Cursors are opaque: every username ends a page somewhere (limit=1), and
+# the next page follows it, whatever characters it holds.
+case(G2)
+ODD = ["john.doe", "b o", "zo\u00eb", "\u65e5\u672c", "q?a=1&b#c", "per%cent"]
+for i, n in enumerate(ODD):
+    fixture("user", n, "odd%d@example.com" % i, "user", password=PW)
+seen, after, pages, bad = [], None, 0, []
+while pages < 100:
+    r = run("GET", "/users", bearer=ROOT_TOKEN,
+            query="limit=1" + ("&after=" + urllib.parse.quote(after) if after else ""))
+    j = r.json() or {}
+    if r.status != 200:
+        bad.append(repr(r))
+        break
+    seen += [u["username"] for u in j.get("payload", [])]
+    pages += 1
+    after = j.get("next")
+    if not after:
+        break
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", after):
+        bad.append(after)
+allnames = sql("SELECT username FROM public.users").split("\n")
+check(G2, "one user a page: every page 200, cursors base64url", not bad, repr(bad))
+check(G2, "... every user once, dots, spaces, non-ASCII, URL characters included",
+      sorted(seen) == sorted(allnames) and len(seen) == len(set(seen)) and
+      all(n in seen for n in ODD), "%r vs %r" % (seen, allnames))
+jn = (run("GET", "/users", bearer=ROOT_TOKEN, query="limit=1&prefix=b").json() or {}).get("next")
+r = run("GET", "/users", bearer=ROOT_TOKEN, accept=HTML, query="limit=1&prefix=b")
+m = re.search(r'after=([^"&]+)"', r.text())
+check(G2, "HTML: the next-page link carries the same cursor as JSON's next",
+      r.status == 200 and jn and m is not None and m.group(1) == jn, repr(r.text()[-600:]))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="after=" + urllib.parse.quote("john.doe"))
+check(G2, "a raw username is not a cursor: 422 naming after",
+      r.status == 422 and "after" in ((r.json() or {}).get("fields") or {}), repr(r))
+sql("DELETE FROM public.users WHERE username IN (%s)" %
+    ", ".join("'%s'" % n for n in ODD))
 r = run("GET", "/users", bearer=ROOT_TOKEN, query="prefix=ca")
 check(G2, "prefix filter", [u["username"] for u in (r.json() or {}).get("payload", [])]
       == ["carol"], repr(r))
