@@ -386,10 +386,12 @@ const char *req_path_tail(const struct req *r, const char *prefix);
  *	if (req_fields(&r, keys, KEY__MAX, p, &fe) != REQ_OK) -> 400/422
  * Keys the table does not declare are ignored (dropped, as Kore does):
  * handlers only ever see validated values. A declared key that arrives
- * from a source its flags do not allow is an error for that field.
+ * from a source its flags do not allow is an error for that field, and so
+ * is a declared key of a JSON body whose value is not a string (number,
+ * boolean, null, object, array): "must be a string".
  */
 enum pair_state {
-	PAIR_ABSENT,  /* not sent (or JSON null) */
+	PAIR_ABSENT,  /* not sent */
 	PAIR_VALID,   /* sent and valid: parsed is set */
 	PAIR_INVALID, /* sent and invalid: err is set */
 	PAIR__MAX

@@ -408,18 +408,24 @@ req_fields(struct req *r, const struct field *fields, size_t n,
 				prm = &r->params[j];
 				break;
 			}
+		/*
+		 * Every field of a JSON body is a string: a number, boolean,
+		 * null, object or array (which req_parse does not turn into a
+		 * parameter) is refused, never converted.
+		 */
+		if (r->json != NULL &&
+		    json_object_object_get_ex(r->json, fields[i].name, &jv) &&
+		    (!(fields[i].flags & FIELD_BODY) ||
+		     !json_object_is_type(jv, json_type_string))) {
+			field_fail(&out[i], errs,
+			           !(fields[i].flags & FIELD_BODY)
+			               ? "not accepted in the request body"
+			               : "must be a string");
+			bad = 1;
+			continue;
+		}
 		if (prm == NULL) {
-			/* A JSON object or array where a value was expected. */
-			if (r->json != NULL &&
-			    json_object_object_get_ex(r->json, fields[i].name,
-			                              &jv) &&
-			    (json_object_is_type(jv, json_type_object) ||
-			     json_object_is_type(jv, json_type_array))) {
-				field_fail(
-				    &out[i], errs,
-				    "must be a string, number or boolean");
-				bad = 1;
-			} else if (fields[i].flags & FIELD_REQUIRED) {
+			if (fields[i].flags & FIELD_REQUIRED) {
 				field_fail(&out[i], errs,
 				           "this field is required");
 				bad = 1;

@@ -1024,6 +1024,19 @@ STRICT = [
      {"body": "username=strict7", "ctype": "text/plain"}, 415, "Unsupported Content-Type", None),
     ("multipart not accepted",
      {"body": "--x\r\n\r\n--x--", "ctype": "multipart/form-data; boundary=x"}, 415, "Unsupported Content-Type", None),
+    # One type per JSON field: a string. Nothing is converted.
+    ("username a number",
+     {"body": dict(GOOD, username=12345)}, 422, "Invalid input", "username"),
+    ("email a boolean",
+     {"body": dict(GOOD, email=True)}, 422, "Invalid input", "email"),
+    ("password a number",
+     {"body": dict(GOOD, password=12345678901)}, 422, "Invalid input", "password"),
+    ("user_type null",
+     {"body": dict(GOOD, user_type=None)}, 422, "Invalid input", "user_type"),
+    ("username an array",
+     {"body": dict(GOOD, username=["strict1"])}, 422, "Invalid input", "username"),
+    ("email an object",
+     {"body": dict(GOOD, email={"$ne": None})}, 422, "Invalid input", "email"),
 ]
 for label, kw, status, msg, field in STRICT:
     case(G)
@@ -1043,6 +1056,26 @@ for label, kw, status, msg, field in STRICT:
         ok = ok and isinstance(fmsg, str) and fmsg != ""
     ok = ok and nusers() == before
     check(G, "%s -> %s %r" % (label, r.status, j.get("error")), ok, repr(r))
+
+case(G)
+r = run("POST", "/users", bearer=ROOT_TOKEN, body=dict(GOOD, username=12345))
+check(G, "a wrong type names the field and says what it must be",
+      r.status == 422 and (r.json() or {}).get("fields") == {"username": "must be a string"},
+      repr(r))
+r = run("PATCH", "/user/bob", bearer=ROOT_TOKEN, body={"user_type": 1})
+check(G, "PATCH: a wrong type 422, nothing changed", r.status == 422 and
+      (r.json() or {}).get("fields") == {"user_type": "must be a string"} and
+      sql("SELECT user_type FROM public.users WHERE username = 'bob'") == "user", repr(r))
+r = run("POST", "/login", body={"username": "bob", "password": 12345678})
+check(G, "login: a wrong type 422, not a failed login", r.status == 422 and
+      (r.json() or {}).get("fields") == {"password": "must be a string"}, repr(r))
+r = run("POST", "/users", bearer=ROOT_TOKEN, query="debug=1&limit=2",
+        body=dict(GOOD, username="strict-x", email="sx@example.com", is_admin=True,
+                  user_type="user", extra={"a": [1]}))
+check(G, "unknown query parameters and JSON fields are ignored: 201, a plain user",
+      r.status == 201 and sql("SELECT user_type FROM public.users WHERE username = "
+                              "'strict-x'") == "user", repr(r))
+sql("DELETE FROM public.users WHERE username = 'strict-x'")
 
 case(G)
 before = nusers()
