@@ -1,9 +1,11 @@
 # cgi-bin/local.mk: the route executables, one per route (owner: routes),
 # installed in $(pkglibexecdir) (the web-server configs' CGIBINDIR), and
 # the libapp modules they share: auth (sessions, CSRF, API tokens,
-# throttling), app (set-up and the request loop) and proxy (the client's
-# address behind trusted proxies).
-lib_libapp_la_SOURCES += lib/auth.c lib/app.c lib/proxy.c
+# throttling), app (set-up and the request loop), proxy (the client's
+# address behind trusted proxies) and sandbox (seccomp, after start-up).
+lib_libapp_la_SOURCES += lib/auth.c lib/app.c lib/proxy.c lib/sandbox.c
+lib_libapp_la_CFLAGS += $(SECCOMP_CFLAGS)
+lib_libapp_la_LIBADD += $(SECCOMP_LIBS)
 
 # The migrations of auth's tables from 200 on (sql/2NN_*.sql).
 dist_sql_DATA += \

@@ -423,6 +423,15 @@ app_main(const struct app_route *route)
 		cfg_free(&cfg);
 		return 1;
 	}
+	/*
+	 * Set up: confine the process (a broken one too, which only answers
+	 * 503). A process that cannot be confined does not serve.
+	 */
+	if ((broken || cfg.sandbox) && sandbox_enter() == -1) {
+		LOG_ERR("start-up failed: no sandbox (SANDBOX=off to run "
+		        "without one)");
+		broken = 1;
+	}
 	for (;;) {
 		if (http_idle(h, APP_IDLE_MS) == 0)
 			app_trim();

@@ -724,6 +724,7 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	c->session_idle = (unsigned)n;
 	get_num(&x, "SESSION_MAX", 60, 365 * 86400, 43200, &n);
 	c->session_max = (unsigned)n;
+	get_bool(&x, "SANDBOX", 1, &c->sandbox);
 	get_bool(&x, "DB_PREPARED_STATEMENTS", 1, &c->db_unnamed);
 	c->db_unnamed = !c->db_unnamed;
 	if (stop(&x))

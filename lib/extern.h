@@ -680,6 +680,7 @@ struct cfg {
 	unsigned session_idle;	     /* SESSION_IDLE s, default 1800 */
 	unsigned session_max;	     /* SESSION_MAX s, default 43200 */
 	char *cors_origins;	     /* CORS_ORIGINS, comma-separated; NULL: off */
+	int sandbox;		     /* SANDBOX: 1 on (default), 0 off */
 	struct proxy_net *trusted_proxies; /* TRUSTED_PROXIES; NULL: none */
 	size_t ntrusted_proxies;
 	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
@@ -1277,6 +1278,18 @@ int proxy_client_addr(const struct proxy_net *nets, size_t n,
  */
 int proxy_apply(struct http *h, struct req *r, const struct proxy_net *nets,
     size_t n);
+
+/* ---- sandbox.c: seccomp confinement of a route process -----------------
+ * (owner: routes)
+ */
+
+/*
+ * Confine this process, from now on and for good, to the system calls
+ * serving requests needs (sandbox.c lists them); any other kills it.
+ * Call once start-up is done. 0, or -1 (logged) if the filter could not
+ * be installed: then nothing changed.
+ */
+int sandbox_enter(void);
 
 /* ---- app.c: per-process setup and the request loop of every route -----
  * (owner: routes)

@@ -25,3 +25,11 @@ TESTS += t/check_proxy
 t_check_proxy_SOURCES = t/check_proxy.c
 t_check_proxy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 t_check_proxy_LDADD = lib/libapp.la $(CHECK_LIBS)
+
+# t/routes/sandbox-probe: a route that attempts what the sandbox forbids
+# (driven by routes.py, group sandbox); never installed.
+check_PROGRAMS += t/routes/sandbox-probe
+t_routes_sandbox_probe_SOURCES = t/routes/sandbox-probe.c
+t_routes_sandbox_probe_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) \
+	$(FCGI_CFLAGS)
+t_routes_sandbox_probe_LDADD = lib/libapp.la

@@ -188,8 +188,8 @@ def run(method, path, query="", body=None, ctype=None, accept=None,
                 e.pop(k, None)
             else:
                 e[k] = v
-    p = subprocess.run([os.path.join(BUILD, "cgi-bin", name)], input=body or b"",
-                       env=e, capture_output=True, timeout=60)
+    exe = os.path.join(BUILD, name) if "/" in name else os.path.join(BUILD, "cgi-bin", name)
+    p = subprocess.run([exe], input=body or b"", env=e, capture_output=True, timeout=60)
     return Resp(p.stdout, p.stderr, p.returncode)
 
 
@@ -1337,6 +1337,10 @@ try:
     check(G, "the next anonymous request is anonymous", r.status == 401, repr(r))
     check(G, "one process served them all", srv.proc.poll() is None and
           lgn.proc.poll() is None and srv.proc.pid == pid)
+    for s in (srv, lgn):
+        with open("/proc/%d/status" % s.proc.pid) as f:
+            mode = [ln.split()[1] for ln in f if ln.startswith("Seccomp:")]
+        check(G, "the FastCGI worker is sandboxed (Seccomp: 2)", mode == ["2"], repr(mode))
 finally:
     srv.stop()
     lgn.stop()
@@ -1385,9 +1389,47 @@ case(G)
 r = run("GET", "/nowhere", env=LOST)
 check(G, "notfound needs no database", r.status == 404, repr(r))
 
+# ---- sandbox: what a confined route may not do --------------------------------
+G = "sandbox"
+PROBE = "t/routes/sandbox-probe"
+SIGSYS = 31
+
+case(G)
+r = run("GET", "/probe", query="do=status", prog=PROBE)
+check(G, "a route runs under a seccomp filter (Seccomp: 2)",
+      r.status == 200 and r.json() == {"seccomp": 2}, repr(r))
+r = run("GET", "/probe", query="do=status", prog=PROBE, env={"SANDBOX": "off"})
+check(G, "SANDBOX=off: no filter", r.status == 200 and r.json() == {"seccomp": 0}, repr(r))
+r = run("GET", "/probe", query="do=status", prog=PROBE, env={"SANDBOX": "maybe"})
+check(G, "SANDBOX=maybe: 503, named in the log, still confined",
+      r.status == 503 and "SANDBOX" in r.stderr, repr(r))
+for what in ("exec", "fork"):
+    case(G)
+    r = run("GET", "/probe", query="do=" + what, prog=PROBE)
+    check(G, "%s: the process is killed (SIGSYS), nothing answered" % what,
+          r.exit == -SIGSYS and r.raw == b"", repr(r))
+    r = run("GET", "/probe", query="do=" + what, prog=PROBE, env={"SANDBOX": "off"})
+    # exec replaces the probe by /bin/true: it exits 0, answering nothing.
+    check(G, "%s with SANDBOX=off: allowed" % what, r.exit == 0 and (
+        r.raw == b"" if what == "exec" else "survived" in (r.json() or {})), repr(r))
+case(G)
+newfile = os.path.join(BUILD, "t", "routes", "sandbox-new-file")
+if os.path.exists(newfile):
+    os.unlink(newfile)
+r = run("GET", "/probe", query="do=create&path=" + urllib.parse.quote(newfile), prog=PROBE)
+check(G, "creating a file: killed (SIGSYS), no file", r.exit == -SIGSYS and
+      not os.path.exists(newfile), repr(r))
+r = run("GET", "/probe", query="do=create&path=" + urllib.parse.quote(newfile), prog=PROBE,
+        env={"SANDBOX": "off"})
+check(G, "creating a file with SANDBOX=off: allowed", r.status == 200 and
+      os.path.exists(newfile), repr(r))
+if os.path.exists(newfile):
+    os.unlink(newfile)
+
 # ---- report ------------------------------------------------------------------
 print("\n# cases and checks per group")
-for g in ("shapes", "matrix", "auth", "html", "strict", "fastcgi", "unavailable"):
+for g in ("shapes", "matrix", "auth", "html", "strict", "fastcgi", "unavailable",
+          "sandbox"):
     print("# %-12s %3d cases %4d checks" % (g, cases[g], counts[g]))
 print("# total        %3d cases %4d checks, %d failed" % (
     sum(cases.values()), sum(counts.values()), len(failed)))
