@@ -141,12 +141,14 @@ user_patch(struct app *a, const char *name, int self)
 		app_error(a, 422, "Nothing to change");
 		return;
 	}
-	if (!a->who.admin) {
-		/* A user may change their own password, and nothing else. */
-		if (chg.email != NULL || chg.user_type != NULL) {
-			app_error(a, 403, "Only an admin can change this");
-			return;
-		}
+	/* A user may change their own password, and nothing else. */
+	if (!a->who.admin && (chg.email != NULL || chg.user_type != NULL)) {
+		app_error(a, 403, "Only an admin can change this");
+		return;
+	}
+	/* Whoever changes their own password, an admin too, proves the
+	 * current one: a session left open is not enough. */
+	if (self && chg.password != NULL) {
 		if (p[KEY_CURRENT_PASSWORD].state != PAIR_VALID) {
 			fe.n = 1;
 			fe.e[0].name = "current_password";
@@ -183,6 +185,10 @@ user_patch(struct app *a, const char *name, int self)
 		              : NULL);
 		if (ae != AUTH_OK)
 			LOG_ERR("user %s: ending sessions: %s", u.id,
+			        auth_strerror(ae));
+		/* A reset by an admin also revokes the user's API tokens. */
+		if (!self && (ae = auth_tokens_revoke_user(u.id)) != AUTH_OK)
+			LOG_ERR("user %s: revoking tokens: %s", u.id,
 			        auth_strerror(ae));
 	}
 	user_show(a, &u);

@@ -143,6 +143,12 @@ static const struct db_stmt st_token_new = {
     "SELECT $1, u.id, $3 FROM public.users AS u WHERE u.username = $2",
     3};
 
+static const struct db_stmt st_token_revoke_user = {
+    "auth_token_revoke_user",
+    "UPDATE public.api_tokens SET revoked_at = now() "
+    "WHERE user_id = $1::uuid AND revoked_at IS NULL",
+    1};
+
 static const struct db_stmt st_token_revoke = {
     "auth_token_revoke",
     "UPDATE public.api_tokens SET revoked_at = now() "
@@ -764,6 +770,15 @@ auth_token_create(const char *username, const char *name,
 		ef_wipe(token, AUTH_TOKEN_LEN + 1);
 	ef_wipe(h, sizeof(h));
 	return rc;
+}
+
+enum auth_err
+auth_tokens_revoke_user(const char *user_id)
+{
+	const char *vals[1] = {user_id};
+
+	return auth_from_db(
+	    db_exec(&st_token_revoke_user, vals, NULL, NULL, NULL));
 }
 
 enum auth_err

@@ -1232,6 +1232,10 @@ enum auth_err auth_sessions_end_user(const char *user_id,
 enum auth_err auth_token_create(const char *username, const char *name,
     char token[AUTH_TOKEN_LEN + 1]);
 
+/* Revoke every live API token of user user_id (text UUID): when an admin
+ * resets the user's password. */
+enum auth_err auth_tokens_revoke_user(const char *user_id);
+
 /* Revoke a token (sets revoked_at): AUTH_OK, or AUTH_ERR_INVALID if no
  * live token matches. */
 enum auth_err auth_token_revoke(const char *token);

@@ -473,6 +473,27 @@ START_TEST(test_unlock)
 }
 END_TEST
 
+/* A successful login purges the buckets whose window is over. */
+START_TEST(test_purge)
+{
+	unsigned retry = 0;
+
+	mkuser("pia", "user");
+	admin("INSERT INTO public.login_attempts (bucket, account, failures, "
+	      "window_start) VALUES ('user:old-one', 'old-one', 3, now() - "
+	      "interval '901 seconds'), ('addr:192.0.2.99', NULL, 7, now() - "
+	      "interval '20 minutes'), ('user:recent-one', 'recent-one', 2, "
+	      "now() - interval '100 seconds')");
+	ck_assert_int_eq(try_login("pia", PW, "198.51.100.60", &retry),
+	                 AUTH_OK);
+	ck_assert_str_eq(admin("SELECT string_agg(bucket, ',' ORDER BY bucket) "
+	                       "FROM public.login_attempts WHERE bucket IN "
+	                       "('user:old-one', 'addr:192.0.2.99', "
+	                       "'user:recent-one')"),
+	                 "user:recent-one");
+}
+END_TEST
+
 /* current_password shares the login's buckets and limits. */
 START_TEST(test_password_check)
 {
@@ -983,6 +1004,7 @@ auth_suite(void)
 	tcase_add_test(t, test_throttle_pair);
 	tcase_add_test(t, test_throttle_slowdown);
 	tcase_add_test(t, test_unlock);
+	tcase_add_test(t, test_purge);
 	tcase_add_test(t, test_password_check);
 	tcase_add_test(t, test_throttle_atomic);
 	tcase_add_test(t, test_rehash_race);

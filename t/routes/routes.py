@@ -793,6 +793,41 @@ check(G, "all the user's sessions ended",
 PW_CAROL = "set by admin"
 case(G)
 v = new_victim()
+vt = fixture("token", v)
+check(G, "a user's API token works", run("GET", "/user/" + v, bearer=vt).status == 200)
+r = run("PATCH", "/user/" + v, bearer=vt,
+        body={"password": "changed by self", "current_password": PW})
+check(G, "a user's own password change keeps their API tokens", r.status == 200 and
+      run("GET", "/user/" + v, bearer=vt).status == 200, repr(r))
+r = run("PATCH", "/user/" + v, bearer=ROOT_TOKEN, body={"password": "reset by admin"})
+check(G, "an admin's reset revokes the user's API tokens", r.status == 200 and
+      run("GET", "/user/" + v, bearer=vt).status == 401 and
+      sql("SELECT count(*) FROM public.api_tokens AS t JOIN public.users AS u "
+          "ON u.id = t.user_id WHERE u.username = '%s' AND t.revoked_at IS NULL" % v) == "0",
+      repr(r))
+case(G)
+sr, cr = login("root", PW)
+r = run("PATCH", "/user/root", cookie="session=" + (sr or ""), csrf_header=cr,
+        body={"password": "a new root password"})
+check(G, "an admin changing their own password needs current_password (422)",
+      r.status == 422 and "current_password" in ((r.json() or {}).get("fields") or {}),
+      repr(r))
+r = run("PATCH", "/user/root", bearer=ROOT_TOKEN,
+        body={"password": "a new root password", "current_password": "wrong one"})
+check(G, "... a wrong one: 403, unchanged", r.status == 403 and
+      login("root", PW, addr="10.8.8.8")[0] is not None, repr(r))
+r = run("PATCH", "/user/root", bearer=ROOT_TOKEN,
+        body={"password": "a new root password", "current_password": PW})
+check(G, "... the right one: 200, and the admin keeps their own tokens",
+      r.status == 200 and run("GET", "/users", bearer=ROOT_TOKEN).status == 200, repr(r))
+r = run("PATCH", "/user/root", bearer=ROOT_TOKEN,
+        body={"password": PW, "current_password": "a new root password"})
+check(G, "... and back", r.status == 200, repr(r))
+r = run("PATCH", "/user/root", bearer=ROOT_TOKEN, body={"email": "root@example.com"})
+check(G, "an admin's own email change needs no current_password", r.status == 200, repr(r))
+sql("DELETE FROM public.login_attempts")
+case(G)
+v = new_victim()
 sv, _ = login(v, PW)
 r = run("DELETE", "/user/" + v, bearer=ROOT_TOKEN)
 check(G, "delete 204", r.status == 204 and r.body == b"", repr(r))
