@@ -33,3 +33,10 @@ t_routes_sandbox_probe_SOURCES = t/routes/sandbox-probe.c
 t_routes_sandbox_probe_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) \
 	$(FCGI_CFLAGS)
 t_routes_sandbox_probe_LDADD = lib/libapp.la
+
+# t/fortify.sh: the default build's _FORTIFY_SOURCE=3 catches an overflow
+# of a buffer sized at run time (t/fortify-probe).
+check_PROGRAMS += t/fortify-probe
+t_fortify_probe_SOURCES = t/fortify-probe.c
+TESTS += t/fortify.sh
+EXTRA_DIST += t/fortify.sh
