@@ -598,6 +598,10 @@ load_keys(struct cfg_ctx *x)
 	} else if (x->flags & CFG_NEED_KEYS)
 		fail(x, CFG_ERR_MISSING,
 		     "INDEX_KEY: not set (make one with: encdb gen-key)");
+	if (ef_index_key_in_ring(x->c->index_key, x->c->keys))
+		fail(x, CFG_ERR_INVALID,
+		     "INDEX_KEY: the same key as a FIELD_KEYS entry (make its "
+		     "own with: encdb gen-key)");
 	if (stop(x))
 		return;
 
