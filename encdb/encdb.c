@@ -173,6 +173,8 @@ out:
 static int problems;
 
 static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void bad(const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -195,6 +197,21 @@ bad(const char *fix, const char *fmt, ...)
 
 	problems++;
 	printf("PROBLEM  ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (fix != NULL)
+		printf("         fix: %s\n", fix);
+}
+
+/* Something to act on that is not (yet) a problem: exit status 0. */
+static void
+warn(const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("WARNING  ");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -302,6 +319,36 @@ check_rows(const struct cfg *c)
 	users_list_free(&l);
 }
 
+/*
+ * Legacy secrets still set when nothing needs them any more: every email
+ * upgraded (POSTGRES_SECRET_KEY), every password rehashed (SECRET_KEY).
+ * Each is a key to the boilerplate's weak formats left lying about.
+ */
+static void
+check_legacy_secrets(const struct cfg *c)
+{
+	struct census cs;
+	enum db_err e;
+
+	if (c->legacy == NULL && c->legacy_salt == NULL)
+		return;
+	if ((e = census_status(&cs)) != DB_OK) {
+		bad("see the message above", "cannot count legacy rows: %s",
+		    db_strerror(e));
+		return;
+	}
+	if (c->legacy != NULL && cs.legacy == 0)
+		warn("remove POSTGRES_SECRET_KEY (and LEGACY_ENGINE) from "
+		     "the settings",
+		     "POSTGRES_SECRET_KEY is set, but no email is left in the "
+		     "boilerplate's format (encdb upgrade has finished)");
+	if (c->legacy_salt != NULL && cs.pw_legacy == 0)
+		warn("remove SECRET_KEY from the settings",
+		     "SECRET_KEY is set, but no password hash is left in the "
+		     "boilerplate's format");
+	census_free(&cs);
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
@@ -372,6 +419,8 @@ cmd_check(int argc, char *argv[])
 				ok("schema version %d", dbv);
 			if (dbv > 0 && c.keys != NULL)
 				check_rows(&c);
+			if (dbv > 0)
+				check_legacy_secrets(&c);
 		}
 	}
 	db_close();
