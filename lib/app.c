@@ -354,8 +354,9 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	}
 
 	if (!(route->flags & APP_NOAUTH)) {
-		ae = auth_identify(req_cookie(&r, AUTH_COOKIE), r.bearer,
-		                   cfg->session_idle, cfg->session_max, &a.who);
+		ae = auth_identify(req_cookie(&r, auth_cookie_name(r.https)),
+		                   r.bearer, cfg->session_idle,
+		                   cfg->session_max, &a.who);
 		switch (ae) {
 		case AUTH_OK:
 		case AUTH_ERR_NONE:

@@ -320,6 +320,12 @@ auth_fill(struct auth_who *who, PGresult *res, enum auth_via via)
 	return 0;
 }
 
+const char *
+auth_cookie_name(int https)
+{
+	return https ? "__Host-" AUTH_COOKIE : AUTH_COOKIE;
+}
+
 enum auth_err
 auth_identify(const char *cookie, const char *bearer, unsigned idle,
               unsigned max, struct auth_who *who)

@@ -1156,6 +1156,14 @@ struct auth_who {
 /* A static one-line message for err. Never NULL. */
 const char *auth_strerror(enum auth_err err);
 
+/*
+ * The session cookie's name: AUTH_COOKIE, or over HTTPS "__Host-"
+ * AUTH_COOKIE, which browsers keep only when Secure, Path=/ and without
+ * Domain, so that neither a plain-HTTP page nor a sibling host can plant
+ * or overwrite it (RFC 6265bis, cookie prefixes).
+ */
+const char *auth_cookie_name(int https);
+
 /* Fill out with a fresh random token: 32 bytes of ef_random, base64url. */
 void auth_new_token(char out[AUTH_TOKEN_LEN + 1]);
 

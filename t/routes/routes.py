@@ -464,8 +464,23 @@ check(G, "session cookie identifies", r.status == 200 and
 
 case(G)
 r = run("POST", "/login", body={"username": "bob", "password": PW}, https=True)
-check(G, "Secure over HTTPS", "Secure" in (r.set_cookie("session") or ""),
-      r.set_cookie("session"))
+hc = r.cookie("__Host-session")
+check(G, "over HTTPS: __Host-session, Secure, Path=/, no Domain, no plain one",
+      "Secure" in (r.set_cookie("__Host-session") or "") and
+      "Path=/;" in (r.set_cookie("__Host-session") or "") and
+      "Domain" not in (r.set_cookie("__Host-session") or "") and
+      r.set_cookie("session") is None, repr(r.headers))
+check(G, "over HTTPS the __Host- cookie identifies",
+      run("GET", "/login", cookie="__Host-session=" + (hc or ""), https=True).status == 200)
+check(G, "over HTTPS a plain session cookie is not read",
+      run("GET", "/login", cookie="session=" + (hc or ""), https=True).status == 401)
+check(G, "over plain HTTP the __Host- cookie is not read",
+      run("GET", "/login", cookie="__Host-session=" + (hc or "")).status == 401)
+r = run("POST", "/logout", cookie="__Host-session=" + (hc or ""), https=True,
+        csrf_header=sql("SELECT csrf_token FROM public.sessions WHERE id_hash = "
+                        "decode('%s', 'hex')" % sha256(hc or "")))
+check(G, "logout over HTTPS clears the __Host- cookie", r.status == 204 and
+      "Max-Age=0" in (r.set_cookie("__Host-session") or ""), repr(r.headers))
 check(G, "HSTS over HTTPS (no includeSubDomains)",
       r.header("strict-transport-security") == "max-age=31536000",
       r.header("strict-transport-security"))
@@ -675,9 +690,9 @@ r = run("POST", "/login", body={"username": "carol", "password": PW},
 check(G, "... another forwarded client signs in (200), the session has its address",
       r.status == 200 and sql(
           "SELECT client_addr FROM public.sessions WHERE id_hash = decode('%s', 'hex')"
-          % sha256(r.cookie("session") or "")) == "198.51.100.2", repr(r))
-check(G, "... and X-Forwarded-Proto https makes the cookie Secure",
-      "Secure" in (r.set_cookie("session") or ""), r.set_cookie("session"))
+          % sha256(r.cookie("__Host-session") or "")) == "198.51.100.2", repr(r))
+check(G, "... and X-Forwarded-Proto https makes it a Secure __Host- cookie",
+      "Secure" in (r.set_cookie("__Host-session") or ""), r.set_cookie("__Host-session"))
 r = run("POST", "/login", body={"username": "carol", "password": PW},
         env={"TRUSTED_PROXIES": "10.0.0.0/8", "HTTP_X_FORWARDED_FOR": "198.51.100.1",
              "HTTP_X_FORWARDED_PROTO": "https"})
