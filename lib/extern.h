@@ -914,6 +914,15 @@ int users_cursor_decode(const char *cursor,
 enum db_err users_create(const struct cfg *cfg, const struct user_new *u,
     struct user *out, enum users_conflict *conflict);
 
+/*
+ * Write a timestamptz as PostgreSQL sends it with DateStyle ISO,
+ * "YYYY-MM-DD HH:MM:SS[.f]{+|-}HH[:MM[:SS]]", as ISO 8601 with six digits
+ * of fraction and the offset in minutes, "YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM",
+ * into out (40 bytes, always NUL-terminated). Anything else (a year past
+ * 9999, infinity) is copied as it came, cut to 39 bytes.
+ */
+void users_format_ts(const char *ts, char out[40]);
+
 /* Find one user: DB_OK with *out filled (clear it), or DB_NOTFOUND. */
 enum db_err users_find_by_username(const struct cfg *cfg,
     const char *username, struct user *out);

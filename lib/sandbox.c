@@ -218,9 +218,9 @@ allow_narrow(scmp_filter_ctx ctx)
 		             sandbox_narrow[i].a, sandbox_narrow[i].b));
 	/* Signals to itself only (abort, raise). */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-	                       SCMP_A0(SCMP_CMP_EQ, self));
+	                       SCMP_A0(SCMP_CMP_EQ, self, 0));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-	                       SCMP_A0(SCMP_CMP_EQ, self));
+	                       SCMP_A0(SCMP_CMP_EQ, self, 0));
 #ifdef SANDBOX_SANITIZERS
 	/* ... and to the threads LeakSanitizer stops. */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 0);

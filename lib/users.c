@@ -176,24 +176,13 @@ users_list_free(struct user_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/*
- * Write a timestamptz as PostgreSQL sends it with DateStyle ISO,
- * "YYYY-MM-DD HH:MM:SS[.f]{+|-}HH[:MM[:SS]]", as ISO 8601 with six digits
- * of fraction and the offset in minutes, "YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM",
- * into out (40 bytes); empty for NULL. Anything else (a year past 9999,
- * infinity) is copied as it came.
- */
-static void
-format_ts(const PGresult *r, int row, int col, char out[40])
+void
+users_format_ts(const char *ts, char out[40])
 {
 	static const char shape[] = "dddd-dd-dd dd:dd:dd";
-	const char *ts, *p;
+	const char *p;
 	size_t i, n;
 
-	out[0] = '\0';
-	if (PQgetisnull(r, row, col))
-		return;
-	ts = PQgetvalue(r, row, col);
 	for (i = 0; shape[i] != '\0'; i++)
 		if (shape[i] == 'd' ? !isdigit((unsigned char)ts[i])
 		                    : ts[i] != shape[i])
@@ -229,6 +218,15 @@ format_ts(const PGresult *r, int row, int col, char out[40])
 	return;
 asis:
 	snprintf(out, 40, "%s", ts);
+}
+
+/* A row's timestamp column as users_format_ts writes it; "" for NULL. */
+static void
+format_ts(const PGresult *r, int row, int col, char out[40])
+{
+	out[0] = '\0';
+	if (!PQgetisnull(r, row, col))
+		users_format_ts(PQgetvalue(r, row, col), out);
 }
 
 /*
