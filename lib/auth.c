@@ -129,7 +129,8 @@ static const struct db_stmt st_token_get = {
     "WITH t AS (SELECT u.id::text AS id, u.username, u.user_type, "
     "t.last_used_at FROM public.api_tokens AS t "
     "JOIN public.users AS u ON u.id = t.user_id "
-    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL), "
+    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
+    "AND (t.expires_at IS NULL OR t.expires_at > now())), "
     "touch AS (UPDATE public.api_tokens SET last_used_at = now() "
     "WHERE token_hash = $1 AND EXISTS (SELECT 1 FROM t "
     "WHERE t.last_used_at IS NULL OR t.last_used_at <= now() - "
@@ -137,11 +138,14 @@ static const struct db_stmt st_token_get = {
     "SELECT id, username, user_type FROM t",
     1};
 
+/* $4: seconds the token lives, 0 for ever. */
 static const struct db_stmt st_token_new = {
     "auth_token_new",
-    "INSERT INTO public.api_tokens (token_hash, user_id, name) "
-    "SELECT $1, u.id, $3 FROM public.users AS u WHERE u.username = $2",
-    3};
+    "INSERT INTO public.api_tokens (token_hash, user_id, name, expires_at) "
+    "SELECT $1, u.id, $3, CASE WHEN $4::bigint > 0 "
+    "THEN now() + make_interval(secs => $4::float8) END "
+    "FROM public.users AS u WHERE u.username = $2",
+    4};
 
 static const struct db_stmt st_token_revoke_user = {
     "auth_token_revoke_user",
@@ -749,11 +753,12 @@ auth_sessions_end_user(const char *user_id, const uint8_t *keep)
 
 enum auth_err
 auth_token_create(const char *username, const char *name,
-                  char token[AUTH_TOKEN_LEN + 1])
+                  unsigned long lifetime, char token[AUTH_TOKEN_LEN + 1])
 {
 	uint8_t h[32];
-	const char *vals[3];
-	int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0};
+	char life[24];
+	const char *vals[4];
+	int lens[4] = {32, 0, 0, 0}, fmts[4] = {1, 0, 0, 0};
 	PGresult *res = NULL;
 	enum db_err de;
 	enum auth_err rc;
@@ -761,8 +766,10 @@ auth_token_create(const char *username, const char *name,
 	auth_new_token(token);
 	auth_hash(token, h);
 	vals[0] = (const char *)h;
+	snprintf(life, sizeof(life), "%lu", lifetime);
 	vals[1] = username;
 	vals[2] = name;
+	vals[3] = life;
 	de = db_exec(&st_token_new, vals, lens, fmts, &res);
 	if (de != DB_OK)
 		rc = auth_from_db(de);

@@ -1243,11 +1243,12 @@ enum auth_err auth_sessions_end_user(const char *user_id,
 
 /*
  * Create an API token for the user named username, labelled name (free
- * text for the operator). The token is written to token (shown once; only
- * its hash is stored). DB_NOTFOUND-like failures give AUTH_ERR_INVALID.
+ * text for the operator), valid for lifetime seconds (0: until revoked).
+ * The token is written to token (shown once; only its hash is stored).
+ * DB_NOTFOUND-like failures give AUTH_ERR_INVALID.
  */
 enum auth_err auth_token_create(const char *username, const char *name,
-    char token[AUTH_TOKEN_LEN + 1]);
+    unsigned long lifetime, char token[AUTH_TOKEN_LEN + 1]);
 
 /* Revoke every live API token of user user_id (text UUID): when an admin
  * resets the user's password. */

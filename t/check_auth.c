@@ -844,7 +844,7 @@ START_TEST(test_tokens)
 	char tok[AUTH_TOKEN_LEN + 1], q[256];
 
 	mkuser("gus", "admin");
-	ck_assert_int_eq(auth_token_create("gus", "ci", tok), AUTH_OK);
+	ck_assert_int_eq(auth_token_create("gus", "ci", 0, tok), AUTH_OK);
 	ck_assert(auth_token_shaped(tok));
 	snprintf(q, sizeof(q),
 	         "SELECT name FROM public.api_tokens "
@@ -868,9 +868,41 @@ START_TEST(test_tokens)
 	ck_assert_int_eq(auth_token_revoke(tok), AUTH_ERR_INVALID);
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
 	                 AUTH_ERR_INVALID);
-	ck_assert_int_eq(auth_token_create("no-such-user", "ci", tok),
+	ck_assert_int_eq(auth_token_create("no-such-user", "ci", 0, tok),
 	                 AUTH_ERR_INVALID);
 	ck_assert_int_eq(auth_token_revoke("bad"), AUTH_ERR_INVALID);
+}
+END_TEST
+
+/* A token with a lifetime works until it ends, then never again. */
+START_TEST(test_token_expiry)
+{
+	struct auth_who who;
+	char tok[AUTH_TOKEN_LEN + 1], q[256];
+
+	mkuser("eli", "user");
+	ck_assert_int_eq(auth_token_create("eli", "short", 3600, tok), AUTH_OK);
+	snprintf(
+	    q, sizeof(q),
+	    "SELECT round(extract(epoch FROM expires_at - created_at)) "
+	    "FROM public.api_tokens WHERE token_hash = decode('%s', 'hex')",
+	    hexhash(tok));
+	ck_assert_str_eq(admin(q), "3600");
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
+	snprintf(q, sizeof(q),
+	         "UPDATE public.api_tokens SET expires_at = now() - interval "
+	         "'1 second' WHERE token_hash = decode('%s', 'hex')",
+	         hexhash(tok));
+	admin(q);
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
+	                 AUTH_ERR_INVALID);
+	/* Without a lifetime: no expiry. */
+	ck_assert_int_eq(auth_token_create("eli", "long", 0, tok), AUTH_OK);
+	snprintf(q, sizeof(q),
+	         "SELECT expires_at IS NULL FROM public.api_tokens "
+	         "WHERE token_hash = decode('%s', 'hex')",
+	         hexhash(tok));
+	ck_assert_str_eq(admin(q), "t");
 }
 END_TEST
 
@@ -929,7 +961,7 @@ START_TEST(test_touch)
 	                 AUTH_OK);
 	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
 
-	ck_assert_int_eq(auth_token_create("tia", "touch", tok), AUTH_OK);
+	ck_assert_int_eq(auth_token_create("tia", "touch", 0, tok), AUTH_OK);
 	ck_assert_int_eq(age_of("api_tokens", "last_used_at", tok), -1);
 	/* Never used: stamped on first use. */
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
@@ -1014,6 +1046,7 @@ auth_suite(void)
 	tcase_add_test(t, test_failure_cost);
 	tcase_add_test(t, test_session_end);
 	tcase_add_test(t, test_tokens);
+	tcase_add_test(t, test_token_expiry);
 	tcase_add_test(t, test_touch);
 	tcase_add_test(t, test_unavailable);
 	suite_add_tcase(s, t);
