@@ -3,7 +3,8 @@
 # the libapp modules they share: auth (sessions, CSRF, API tokens,
 # throttling), app (set-up and the request loop), proxy (the client's
 # address behind trusted proxies) and sandbox (seccomp, after start-up).
-lib_libapp_la_SOURCES += lib/auth.c lib/app.c lib/proxy.c lib/sandbox.c
+lib_libapp_la_SOURCES += lib/auth.c lib/app.c lib/proxy.c lib/sandbox.c \
+	lib/wipe.c
 lib_libapp_la_CFLAGS += $(SECCOMP_CFLAGS)
 lib_libapp_la_LIBADD += $(SECCOMP_LIBS)
 

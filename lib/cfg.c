@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gcrypt.h>
 #include <libpq-fe.h>
 
 #include "encfield.h"
@@ -329,7 +330,7 @@ load_config_file(struct cfg_ctx *x)
 {
 	struct cfg_kv **tail = &x->c->file_kv, *kv;
 	char *text = NULL, *line, *next, *eq, *key, *val;
-	size_t lineno = 0, n;
+	size_t lineno = 0, n, textlen;
 	int r;
 
 	r = read_file(x->c->config_file, &text);
@@ -344,6 +345,9 @@ load_config_file(struct cfg_ctx *x)
 		     errno == EFBIG ? "file too large" : strerror(errno));
 		return;
 	}
+	/* Parsing cuts the text into strings: wipe all of it, not up to
+	 * the first of them (read_file refuses a NUL inside). */
+	textlen = strlen(text);
 	for (line = text; line != NULL; line = next) {
 		lineno++;
 		if ((next = strchr(line, '\n')) != NULL)
@@ -384,8 +388,7 @@ load_config_file(struct cfg_ctx *x)
 		*tail = kv;
 		tail = &kv->next;
 	}
-	n = strlen(text);
-	ef_wipe(text, n);
+	ef_wipe(text, textlen);
 	free(text);
 }
 
@@ -564,7 +567,7 @@ load_keys(struct cfg_ctx *x)
 {
 	enum ef_legacy_engine engine = EF_LEGACY_AES_CBC_PKCS5;
 	char *v;
-	size_t where = 0;
+	size_t where = 0, n;
 	enum ef_err e;
 
 	if ((v = get(x, "FIELD_KEYS")) != NULL) {
@@ -627,8 +630,15 @@ load_keys(struct cfg_ctx *x)
 	if (stop(x))
 		return;
 	if ((v = get(x, "SECRET_KEY")) != NULL) {
-		x->c->legacy_salt = v;
-		x->c->legacy_saltlen = strlen(v);
+		/* Held in secure memory, like the keys. */
+		n = strlen(v);
+		if ((x->c->legacy_salt = gcry_malloc_secure(n + 1)) == NULL)
+			fail(x, CFG_ERR_NOMEM, "SECRET_KEY: out of memory");
+		else {
+			memcpy(x->c->legacy_salt, v, n + 1);
+			x->c->legacy_saltlen = n;
+		}
+		free_secret(v);
 	}
 }
 
@@ -755,7 +765,10 @@ cfg_free(struct cfg *c)
 	ef_keyring_free(c->keys);
 	ef_index_key_free(c->index_key);
 	ef_legacy_free(c->legacy);
-	free_secret(c->legacy_salt);
+	if (c->legacy_salt != NULL) {
+		ef_wipe(c->legacy_salt, c->legacy_saltlen);
+		gcry_free(c->legacy_salt);
+	}
 	free(c->cors_origins);
 	free(c->trusted_proxies);
 	free(c->template_dir);

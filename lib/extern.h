@@ -520,7 +520,8 @@ void resp_free(struct resp *rs);
 /* Add a header; 0 on success, -1 on a bad name/value (CR/LF/NUL) or OOM. */
 int resp_header(struct resp *rs, const char *name, const char *value);
 /* Body = obj serialised by json-c (JSON_C_TO_STRING_PLAIN); obj is not
- * taken (caller still puts it). Replaces any previous body. 0 / -1. */
+ * taken (caller still puts it), but its string values are wiped (they may
+ * hold PII): only put it afterwards. Replaces any previous body. 0 / -1. */
 int resp_json(struct resp *rs, int status, struct json_object *obj);
 /* Body = {"error": msg}; 0 / -1. */
 int resp_error(struct resp *rs, int status, const char *msg);
@@ -671,7 +672,8 @@ struct cfg {
 	struct ef_index_key *index_key; /* INDEX_KEY; NULL: unset */
 	struct ef_legacy *legacy;    /* POSTGRES_SECRET_KEY + LEGACY_ENGINE;
 					NULL without POSTGRES_SECRET_KEY */
-	char *legacy_salt;	     /* SECRET_KEY (secret); NULL: unset */
+	char *legacy_salt;	     /* SECRET_KEY (secret, in libgcrypt secure
+				memory); NULL: unset */
 	size_t legacy_saltlen;	     /* its length in bytes */
 	size_t body_max;	     /* BODY_MAX bytes, default 65536 */
 	int db_unnamed;		     /* 1: DB_PREPARED_STATEMENTS=off (PgBouncer) */

@@ -40,3 +40,12 @@ check_PROGRAMS += t/fortify-probe
 t_fortify_probe_SOURCES = t/fortify-probe.c
 TESTS += t/fortify.sh
 EXTRA_DIST += t/fortify.sh
+
+# t/libfreescan: an LD_PRELOAD module that reports secrets found in freed
+# memory (routes.py, group wipe); never installed.
+check_LTLIBRARIES = t/libfreescan.la
+t_libfreescan_la_SOURCES = t/freescan.c
+t_libfreescan_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+t_libfreescan_la_LIBADD = -ldl
+check_PROGRAMS += t/freescan-control
+t_freescan_control_SOURCES = t/freescan-control.c
