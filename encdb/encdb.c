@@ -173,21 +173,30 @@ out:
 static int problems;
 
 static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void warn(const char *fix, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 static void bad(const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+static void warn(const char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One line of check's report: tag, the message, then its fix if any. */
+static void
+report(const char *tag, const char *fix, const char *fmt, va_list ap)
+{
+	printf("%-9s", tag);
+	vprintf(fmt, ap);
+	putchar('\n');
+	if (fix != NULL)
+		printf("         fix: %s\n", fix);
+}
 
 static void
 ok(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("ok       ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	report("ok", NULL, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
 static void
@@ -196,13 +205,9 @@ bad(const char *fix, const char *fmt, ...)
 	va_list ap;
 
 	problems++;
-	printf("PROBLEM  ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	report("PROBLEM", fix, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	if (fix != NULL)
-		printf("         fix: %s\n", fix);
 }
 
 /* Something to act on that is not (yet) a problem: exit status 0. */
@@ -211,13 +216,9 @@ warn(const char *fix, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("WARNING  ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	report("WARNING", fix, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	if (fix != NULL)
-		printf("         fix: %s\n", fix);
 }
 
 /* A fix for each setting a cfg_load message can name. */
