@@ -1,8 +1,18 @@
 # cgi-bin/local.mk: the route executables, one per route (owner: routes),
 # installed in $(pkglibexecdir) (the web-server configs' CGIBINDIR), and
-# the two libapp modules they share: auth (sessions, CSRF, API tokens,
-# throttling) and app (set-up and the request loop).
-lib_libapp_la_SOURCES += lib/auth.c lib/authcache.c lib/app.c
+# the libapp modules they share: auth (sessions, CSRF, API tokens,
+# throttling) and its token cache (authcache), app (set-up and the request
+# loop), proxy (the client's address behind trusted proxies) and sandbox
+# (seccomp, after start-up).
+lib_libapp_la_SOURCES += lib/auth.c lib/authcache.c lib/app.c lib/proxy.c \
+	lib/sandbox.c lib/wipe.c
+lib_libapp_la_CFLAGS += $(SECCOMP_CFLAGS)
+lib_libapp_la_LIBADD += $(SECCOMP_LIBS)
+
+# The migrations of auth's tables from 200 on (sql/2NN_*.sql).
+dist_sql_DATA += \
+	sql/200_login_throttle.sql \
+	sql/201_api_tokens_expiry.sql
 
 # Installed in $(pkglibexecdir); encdb/ops.mk adds cgi-bin/census.
 pkglibexec_PROGRAMS += cgi-bin/user cgi-bin/users cgi-bin/users-new \

@@ -235,7 +235,8 @@ login_post(struct app *a)
 	if (a->who.via == AUTH_VIA_SESSION &&
 	    auth_session_end(a->who.session_hash) != AUTH_OK)
 		LOG_WARN("could not end the previous session");
-	if (resp_cookie(a->rs, AUTH_COOKIE, cookie, -1, a->r->https) == -1) {
+	if (resp_cookie(a->rs, auth_cookie_name(a->r->https), cookie, -1,
+	                a->r->https) == -1) {
 		app_error(a, 500, "Internal server error");
 		goto out;
 	}

@@ -69,7 +69,8 @@ handle(struct app *a)
 				app_error(a, 500, "Internal server error");
 			return;
 		}
-		resp_cookie(a->rs, AUTH_COOKIE, "", 0, a->r->https);
+		resp_cookie(a->rs, auth_cookie_name(a->r->https), "", 0,
+		            a->r->https);
 	}
 	/* A bearer token is not a session: nothing to end. */
 	if (!html)

@@ -148,43 +148,56 @@ user_get(struct app *a, const char *name,
 }
 
 /*
- * For a user changing their own password: is pw their current one? 1 or
- * 0 in *match; DB_OK or the lookup's error (not answered).
+ * For a user changing their own password: is pw their current one?
+ * Checked as a login is, with the same throttling (same buckets), so a
+ * stolen session cannot guess the password faster than the login form
+ * could: AUTH_OK, AUTH_ERR_BADLOGIN, AUTH_ERR_THROTTLED (*retry seconds),
+ * or another error. Nothing answered.
  */
-static enum db_err
-user_password_matches(struct app *a, const char *name, const char *pw,
-                      int *match)
+static enum auth_err
+user_password_check(struct app *a, const char *name, const char *pw,
+                    unsigned *retry)
 {
 	struct user u;
-	enum db_err de;
+	int rehash;
+	enum auth_err ae;
 
-	*match = 0;
-	memset(&u, 0, sizeof(u));
-	if ((de = users_find_by_username(a->cfg, name, NULL, &u)) != DB_OK)
-		return de;
-	if (users_check_password(a->cfg, &u, pw, match, NULL) != EF_OK)
-		*match = 0;
+	*retry = 0;
+	ae = auth_password_check(a->cfg, name, pw, a->r->remote_addr, &u,
+	                         &rehash, retry);
 	users_clear(&u);
-	return DB_OK;
+	return ae;
 }
 
-/* The same, answering 403 (or the database error) when it is not. */
+/* The same, answering (403, 429 + Retry-After, 503, 500) and returning 0
+ * when it is not right. */
 static int
 user_current_ok(struct app *a, const char *name, const char *pw)
 {
-	enum db_err de;
-	int match;
+	unsigned retry;
 
-	if ((de = user_password_matches(a, name, pw, &match)) != DB_OK) {
-		app_db_error(a, de);
-		return 0;
-	}
-	if (!match)
+	switch (user_password_check(a, name, pw, &retry)) {
+	case AUTH_OK:
+		return 1;
+	case AUTH_ERR_BADLOGIN:
 		app_error(a, 403, "Current password is wrong");
-	return match;
+		break;
+	case AUTH_ERR_THROTTLED:
+		app_error(a, 429, "Too many failed attempts, try again later");
+		resp_retry_after(a->rs, retry);
+		break;
+	case AUTH_ERR_UNAVAILABLE:
+		app_db_error(a, DB_UNAVAILABLE);
+		break;
+	default:
+		app_error(a, 500, "Internal server error");
+		break;
+	}
+	return 0;
 }
 
-/* After a new password: end the user's sessions, but the one asking. */
+/* After a new password: end the user's sessions, but the one asking; a
+ * reset by an admin also revokes the user's API tokens. */
 static void
 user_end_sessions(struct app *a, const struct user *u, int self)
 {
@@ -194,6 +207,9 @@ user_end_sessions(struct app *a, const struct user *u, int self)
 
 	if (ae != AUTH_OK)
 		LOG_ERR("user %s: ending sessions: %s", u->id,
+		        auth_strerror(ae));
+	if (!self && (ae = auth_tokens_revoke_user(u->id)) != AUTH_OK)
+		LOG_ERR("user %s: revoking tokens: %s", u->id,
 		        auth_strerror(ae));
 }
 
@@ -225,12 +241,14 @@ user_patch(struct app *a, const char *name, int self)
 		app_error(a, 422, "Nothing to change");
 		return;
 	}
-	if (!a->who.admin) {
-		/* A user may change their own password, and nothing else. */
-		if (chg.email != NULL || chg.user_type != NULL) {
-			app_error(a, 403, "Only an admin can change this");
-			return;
-		}
+	/* A user may change their own password, and nothing else. */
+	if (!a->who.admin && (chg.email != NULL || chg.user_type != NULL)) {
+		app_error(a, 403, "Only an admin can change this");
+		return;
+	}
+	/* Whoever changes their own password, an admin too, proves the
+	 * current one: a session left open is not enough. */
+	if (self && chg.password != NULL) {
 		if (p[KEY_CURRENT_PASSWORD].state != PAIR_VALID) {
 			fe.n = 1;
 			fe.e[0].name = "current_password";
@@ -465,7 +483,9 @@ user_password_post(struct app *a, const char *name, int self)
 	struct app_audit x;
 	struct user u;
 	enum db_err de;
-	int valid, match;
+	enum auth_err ae;
+	unsigned retry;
+	int valid;
 
 	memset(&u, 0, sizeof(u));
 	memset(&chg, 0, sizeof(chg));
@@ -490,19 +510,27 @@ user_password_post(struct app *a, const char *name, int self)
 		return;
 	}
 	if (self) {
-		de = user_password_matches(a, name, p[PKEY_CURRENT].parsed.s,
-		                           &match);
-		if (de != DB_OK) {
-			app_db_error(a, de);
-			return;
-		}
-		if (!match) {
+		ae = user_password_check(a, name, p[PKEY_CURRENT].parsed.s,
+		                         &retry);
+		if (ae == AUTH_ERR_BADLOGIN || ae == AUTH_ERR_THROTTLED) {
 			fe.n = 1;
 			fe.e[0].name = "current_password";
-			fe.e[0].msg = "is not right";
-			user_password_form(a, 403, name, self,
+			fe.e[0].msg = ae == AUTH_ERR_BADLOGIN
+			                  ? "is not right"
+			                  : "was wrong too often: try again "
+			                    "later";
+			user_password_form(a, ae == AUTH_ERR_BADLOGIN ? 403 : 429,
+			                   name, self,
 			                   "Please correct the errors below.",
 			                   &fe);
+			if (ae == AUTH_ERR_THROTTLED)
+				resp_retry_after(a->rs, retry);
+			return;
+		}
+		if (ae != AUTH_OK) {
+			app_db_error(a, ae == AUTH_ERR_UNAVAILABLE
+			                    ? DB_UNAVAILABLE
+			                    : DB_ERROR);
 			return;
 		}
 	}

@@ -199,10 +199,11 @@ users_get(struct app *a)
 		return;
 	}
 	/* A browser's page links back too: where does the page before
-	 * this one start? */
-	if (a->r->fmt == REQ_FMT_HTML && after != NULL)
-		de = users_list_prev(prefix, l.n > 0 ? l.v[0].username : after,
-		                     limit, &pv.has_prev, &pv.after);
+	 * this one start? (An empty page past the end has no way back but
+	 * the menu.) */
+	if (a->r->fmt == REQ_FMT_HTML && after != NULL && l.n > 0)
+		de = users_list_prev(prefix, l.v[0].username, limit,
+		                     &pv.has_prev, &pv.after);
 	if (de != DB_OK)
 		app_db_error(a, de);
 	else

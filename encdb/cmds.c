@@ -72,6 +72,9 @@ const struct encdb_cmd encdb_cmds[] = {
      "encdb user set-type alice admin"},
     {"user delete", encdb_user_delete, "USERNAME",
      "delete a user (never the last admin)", NULL, "encdb user delete bob"},
+    {"unlock", encdb_unlock, "USERNAME",
+     "forget the failed logins counted on an account", NULL,
+     "encdb unlock alice"},
     {"rotate", ops_rotate, "[--batch N] [--pause MS] [--jobs N]",
      "re-encrypt every email under the active key, online",
      "  --batch N           rows per batch (default 1000)\n"
@@ -96,9 +99,11 @@ const struct encdb_cmd encdb_cmds[] = {
      "encdb verify"},
     {"status", ops_status, "", "count rows by key id and format, without keys",
      NULL, "encdb status"},
-    {"token create", ops_token, "USERNAME --name NAME",
+    {"token create", ops_token, "USERNAME --name NAME [--expires DAYS]",
      "create an API token (printed once, stored hashed)",
-     "  --name NAME         what the token is for (up to 200 bytes)\n",
+     "  --name NAME         what the token is for (up to 200 bytes)\n"
+     "  --expires DAYS      refuse it after DAYS days (1..3650); without\n"
+     "                      it, until revoked\n",
      "encdb token create alice --name ci-deploy"},
     {"token list", ops_token, "[USERNAME]",
      "list API tokens (id, user, name, dates; never the token)", NULL,

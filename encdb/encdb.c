@@ -134,17 +134,28 @@ static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void bad(const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+static void warn(const char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One line of check's report: tag, the message, then its fix if any. */
+static void
+report(const char *tag, const char *fix, const char *fmt, va_list ap)
+{
+	printf("%-9s", tag);
+	vprintf(fmt, ap);
+	putchar('\n');
+	if (fix != NULL)
+		printf("         fix: %s\n", fix);
+}
 
 static void
 ok(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("ok       ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	report("ok", NULL, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
 /* An optional setting that is not set: not a problem, but worth a line. */
@@ -166,13 +177,20 @@ bad(const char *fix, const char *fmt, ...)
 	va_list ap;
 
 	problems++;
-	printf("PROBLEM  ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	report("PROBLEM", fix, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	if (fix != NULL)
-		printf("         fix: %s\n", fix);
+}
+
+/* Something to act on that is not (yet) a problem: exit status 0. */
+static void
+warn(const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("WARNING", fix, fmt, ap);
+	va_end(ap);
 }
 
 /* A fix for each setting a cfg_load message can name. */
@@ -274,6 +292,36 @@ check_rows(const struct cfg *c)
 	users_list_free(&l);
 }
 
+/*
+ * Legacy secrets still set when nothing needs them any more: every email
+ * upgraded (POSTGRES_SECRET_KEY), every password rehashed (SECRET_KEY).
+ * Each is a key to the boilerplate's weak formats left lying about.
+ */
+static void
+check_legacy_secrets(const struct cfg *c)
+{
+	struct census cs;
+	enum db_err e;
+
+	if (c->legacy == NULL && c->legacy_salt == NULL)
+		return;
+	if ((e = census_status(&cs)) != DB_OK) {
+		bad("see the message above", "cannot count legacy rows: %s",
+		    db_strerror(e));
+		return;
+	}
+	if (c->legacy != NULL && cs.legacy == 0)
+		warn("remove POSTGRES_SECRET_KEY (and LEGACY_ENGINE) from "
+		     "the settings",
+		     "POSTGRES_SECRET_KEY is set, but no email is left in the "
+		     "boilerplate's format (encdb upgrade has finished)");
+	if (c->legacy_salt != NULL && cs.pw_legacy == 0)
+		warn("remove SECRET_KEY from the settings",
+		     "SECRET_KEY is set, but no password hash is left in the "
+		     "boilerplate's format");
+	census_free(&cs);
+}
+
 int
 encdb_check(int argc, char *argv[])
 {
@@ -347,6 +395,8 @@ encdb_check(int argc, char *argv[])
 				ok("schema version %d", dbv);
 			if (dbv > 0 && c.keys != NULL)
 				check_rows(&c);
+			if (dbv > 0)
+				check_legacy_secrets(&c);
 		}
 	}
 	db_close();
@@ -453,6 +503,48 @@ encdb_gen_key(int argc, char *argv[])
 	ef_wipe(b64, strlen(b64));
 	free(b64);
 	return fflush(stdout) == 0 ? OPS_EXIT_OK : OPS_EXIT_PROBLEM;
+}
+
+/* ---- unlock ----------------------------------------------------------- */
+
+int
+encdb_unlock(int argc, char *argv[])
+{
+	struct cfg c;
+	PGconn *pg = NULL;
+	unsigned long cleared = 0;
+	enum auth_err ae;
+	int rc = OPS_EXIT_SETUP;
+
+	memset(&c, 0, sizeof(c));
+	if (getopt_long(argc, argv, "", NULL, NULL) != -1) {
+		encdb_usage(stderr, "unlock");
+		return OPS_EXIT_USAGE;
+	}
+	if (optind + 1 != argc || argv[optind][0] == '\0') {
+		encdb_err("unlock: need one USERNAME");
+		encdb_usage(stderr, "unlock");
+		return OPS_EXIT_USAGE;
+	}
+	/* The entry and the cleared counts commit together, or neither. */
+	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
+	    ops_exec(pg, "unlock", "BEGIN") == -1)
+		goto out;
+	if ((ae = auth_unlock(argv[optind], &cleared)) != AUTH_OK) {
+		encdb_err("unlock: %s", auth_strerror(ae));
+		goto out;
+	}
+	if (ops_audit_record("unlock", AUDIT_UNLOCK, argv[optind], NULL) ==
+	        -1 ||
+	    ops_exec(pg, "unlock", "COMMIT") == -1)
+		goto out;
+	/* An unknown name is no error: its attempts are counted too. */
+	printf("%s: %lu throttling record%s cleared\n", argv[optind], cleared,
+	       cleared == 1 ? "" : "s");
+	rc = OPS_EXIT_OK;
+out: /* the one cleanup */
+	ops_teardown(&c);
+	return rc;
 }
 
 /* ---- main ------------------------------------------------------------- */

@@ -64,6 +64,7 @@ int encdb_migrate(int argc, char *argv[]);
 int encdb_check(int argc, char *argv[]);
 int encdb_gen_key(int argc, char *argv[]);
 int encdb_create_user(int argc, char *argv[]);
+int encdb_unlock(int argc, char *argv[]);
 int encdb_user_list(int argc, char *argv[]);
 int encdb_user_passwd(int argc, char *argv[]);
 int encdb_user_set_type(int argc, char *argv[]);

@@ -28,6 +28,8 @@ static const char token_list_sql[] =
     " coalesce(to_char(t.last_used_at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD HH24:MI:SS'), '-'),"
     " coalesce(to_char(t.revoked_at AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD HH24:MI:SS'), '-'),"
+    " coalesce(to_char(t.expires_at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD HH24:MI:SS'), '-')"
     " FROM public.api_tokens AS t JOIN public.users AS u ON u.id = t.user_id"
     " WHERE $1::text IS NULL OR u.username = $1::text ORDER BY t.id";
@@ -50,10 +52,12 @@ token_create(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 	    {"name", required_argument, NULL, 'n'},
+	    {"expires", required_argument, NULL, 'e'},
 	    {NULL, 0, NULL, 0},
 	};
 	char token[AUTH_TOKEN_LEN + 1];
 	const char *name = NULL;
+	int64_t days = 0;
 	struct cfg c;
 	PGconn *pg = NULL;
 	enum auth_err e;
@@ -61,12 +65,17 @@ token_create(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "n:", longopts, NULL)) != -1) {
-		if (ch != 'n') {
+	while ((ch = getopt_long(argc, argv, "n:e:", longopts, NULL)) != -1) {
+		if (ch == 'n')
+			name = optarg;
+		else if (ch == 'e' &&
+		         (days = ops_number("token create --expires", optarg,
+		                            3650)) >= 1)
+			continue;
+		else {
 			token_usage(stderr);
 			return OPS_EXIT_USAGE;
 		}
-		name = optarg;
 	}
 	if (optind + 1 != argc || name == NULL || *name == '\0' ||
 	    strlen(name) > 200) {
@@ -77,7 +86,8 @@ token_create(int argc, char *argv[])
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
 	    ops_exec(pg, "token create", "BEGIN") == -1)
 		goto out;
-	e = auth_token_create(argv[optind], name, token);
+	e = auth_token_create(argv[optind], name, (unsigned long)days * 86400UL,
+	                      token);
 	if (e == AUTH_ERR_INVALID) {
 		fprintf(stderr, "encdb: token: no user named %s\n",
 		        argv[optind]);
@@ -124,13 +134,14 @@ token_list(int argc, char *argv[])
 		ops_pg_error("token list", r, pg);
 		goto out;
 	}
-	printf("%-6s %-20s %-20s %-19s  %-19s  %s\n", "ID", "USER", "NAME",
-	       "CREATED (UTC)", "LAST USED", "REVOKED");
+	printf("%-6s %-20s %-20s %-19s  %-19s  %-19s  %s\n", "ID", "USER",
+	       "NAME", "CREATED (UTC)", "LAST USED", "REVOKED", "EXPIRES");
 	for (i = 0; i < PQntuples(r); i++)
-		printf("%-6s %-20s %-20s %-19s  %-19s  %s\n",
+		printf("%-6s %-20s %-20s %-19s  %-19s  %-19s  %s\n",
 		       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
 		       PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5));
+		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
+		       PQgetvalue(r, i, 6));
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	PQclear(r);

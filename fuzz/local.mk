@@ -14,7 +14,7 @@
 #    routes, PostgreSQL); t/valgrind-fcgi.pg: one FastCGI route process
 #    under valgrind, 1,000 requests (also: make valgrind-fcgi).
 
-FUZZ_DRIVERS = query json headers ciphertext pwhash tmpl fcgi
+FUZZ_DRIVERS = query json headers ciphertext pwhash tmpl fcgi settings format
 FUZZ_SECONDS = 60
 FUZZ_CC = clang
 FUZZ_REPLAY_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(FCGI_CFLAGS) \
@@ -24,7 +24,7 @@ FUZZ_HDRS = fuzz/fuzz.h fuzz/common.h
 
 check_PROGRAMS += fuzz/replay_query fuzz/replay_json fuzz/replay_headers \
 	fuzz/replay_ciphertext fuzz/replay_pwhash fuzz/replay_tmpl \
-	fuzz/replay_fcgi
+	fuzz/replay_fcgi fuzz/replay_settings fuzz/replay_format
 fuzz_replay_query_SOURCES = fuzz/fuzz_query.c fuzz/replay.c $(FUZZ_HDRS)
 fuzz_replay_query_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
 fuzz_replay_query_LDADD = $(FUZZ_REPLAY_LDADD)
@@ -47,6 +47,12 @@ fuzz_replay_tmpl_LDADD = $(FUZZ_REPLAY_LDADD)
 fuzz_replay_fcgi_SOURCES = fuzz/fuzz_fcgi.c fuzz/replay.c $(FUZZ_HDRS)
 fuzz_replay_fcgi_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
 fuzz_replay_fcgi_LDADD = $(FUZZ_REPLAY_LDADD)
+fuzz_replay_settings_SOURCES = fuzz/fuzz_settings.c fuzz/replay.c $(FUZZ_HDRS)
+fuzz_replay_settings_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+fuzz_replay_settings_LDADD = $(FUZZ_REPLAY_LDADD)
+fuzz_replay_format_SOURCES = fuzz/fuzz_format.c fuzz/replay.c $(FUZZ_HDRS)
+fuzz_replay_format_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+fuzz_replay_format_LDADD = $(FUZZ_REPLAY_LDADD)
 
 TESTS += fuzz/replay.sh
 EXTRA_DIST += fuzz/replay.sh fuzz/mkseeds.py fuzz/corpus fuzz/lsan.supp \
@@ -57,8 +63,8 @@ dist_noinst_SCRIPTS += fuzz/build.sh fuzz/run.sh
 
 fuzz-build: config.h
 	FUZZ_CC='$(FUZZ_CC)' \
-	FUZZ_CPPFLAGS='-I$(top_srcdir)/lib -I$(top_builddir) -DTEMPLATEDIR="\"$(pkgdatadir)/templates\"" -DSQLDIR="\"$(pkgdatadir)/sql\"" $(GCRYPT_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(FCGI_CFLAGS)' \
-	FUZZ_LIBS='$(GCRYPT_LIBS) $(PQ_LIBS) $(JSONC_LIBS) $(FCGI_LIBS)' \
+	FUZZ_CPPFLAGS='-I$(top_srcdir)/lib -I$(top_builddir) -DTEMPLATEDIR="\"$(pkgdatadir)/templates\"" -DSQLDIR="\"$(pkgdatadir)/sql\"" $(GCRYPT_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(FCGI_CFLAGS) $(SECCOMP_CFLAGS)' \
+	FUZZ_LIBS='$(GCRYPT_LIBS) $(PQ_LIBS) $(JSONC_LIBS) $(FCGI_LIBS) $(SECCOMP_LIBS)' \
 	$(SHELL) $(srcdir)/fuzz/build.sh $(srcdir) $(top_builddir) \
 	    '$(FUZZ_DRIVERS)' -- $(lib_libapp_la_SOURCES) \
 	    $(lib_libencfield_la_SOURCES)

@@ -11,7 +11,7 @@ top_builddir=${top_builddir:-.}
 # Under --enable-sanitizers: third-party leaks only (see the file).
 LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top_srcdir/fuzz/lsan.supp:print_suppressions=0}
 export LSAN_OPTIONS
-drivers="query json headers ciphertext pwhash tmpl fcgi"
+drivers="query json headers ciphertext pwhash tmpl fcgi settings format"
 fail=0
 total=0
 for d in $drivers; do

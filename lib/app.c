@@ -350,7 +350,8 @@ app_identify(struct app *a)
 {
 	enum auth_err ae;
 
-	ae = auth_identify(req_cookie(a->r, AUTH_COOKIE), a->r->bearer,
+	ae = auth_identify(req_cookie(a->r, auth_cookie_name(a->r->https)),
+	                   a->r->bearer,
 	                   a->cfg->session_idle, a->cfg->session_max, &a->who);
 	switch (ae) {
 	case AUTH_OK:
@@ -420,6 +421,12 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	a.who.via = AUTH_VIA_NONE;
 
 	re = req_parse(h, &r, route->bodies, cfg != NULL ? cfg->body_max : 0);
+	/* Behind a trusted proxy: the client's address, and HTTPS. */
+	if (cfg != NULL && proxy_apply(h, &r, cfg->trusted_proxies,
+	                               cfg->ntrusted_proxies) == -1) {
+		resp_error(&rs, 500, "Internal server error");
+		goto send;
+	}
 	/*
 	 * Over HTTPS, ask browsers to keep to it for a year. Not for the
 	 * subdomains: on shared hosting they are often someone else's.
@@ -502,6 +509,15 @@ app_main(const struct app_route *route)
 	if ((h = http_new()) == NULL) {
 		cfg_free(&cfg);
 		return 1;
+	}
+	/*
+	 * Set up: confine the process (a broken one too, which only answers
+	 * 503). A process that cannot be confined does not serve.
+	 */
+	if ((broken || cfg.sandbox) && sandbox_enter() == -1) {
+		LOG_ERR("start-up failed: no sandbox (SANDBOX=off to run "
+		        "without one)");
+		broken = 1;
 	}
 	for (;;) {
 		if (http_idle(h, APP_IDLE_MS) == 0)

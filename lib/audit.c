@@ -33,6 +33,7 @@ static const char *const audit_actions[AUDIT__MAX] = {
     "login-throttled", /* AUDIT_LOGIN_THROTTLED */
     "token-create",    /* AUDIT_TOKEN_CREATE */
     "token-revoke",    /* AUDIT_TOKEN_REVOKE */
+    "unlock",          /* AUDIT_UNLOCK */
     "decrypt-all",     /* AUDIT_DECRYPT_ALL */
 };
 

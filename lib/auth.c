@@ -7,9 +7,32 @@
  * The database only ever holds SHA-256 of a session cookie or API token
  * (sessions.id_hash, api_tokens.token_hash), so a copy of the database
  * yields no usable credential. Session expiry is enforced by the queries:
- * idle (last_seen) and absolute (created_at). Failed logins are counted in
- * login_attempts per bucket ("user:<name>", "addr:<ip>") in a fixed window.
- * All statements are this module's own (struct db_stmt, $n parameters).
+ * idle (last_seen) and absolute (created_at).
+ *
+ * Password checks (logins, and current_password when users change their
+ * own) are throttled in login_attempts, per bucket in a fixed window of
+ * AUTH_WINDOW seconds (sql/200_login_throttle.sql):
+ *   "pair:<addr> <name>"	one client address on one account: after
+ *				AUTH_PAIR_FAILS failures that address may not
+ *				try that account again until the window ends;
+ *   "addr:<addr>"		one client address, all accounts: after
+ *				AUTH_ADDR_FAILS failures, none;
+ *   "user:<name>"		one account, all addresses: after
+ *				AUTH_USER_FREE failures, an address that has
+ *				itself failed on the account waits 2^(n -
+ *				AUTH_USER_FREE) s (at most the window) after
+ *				the account's latest failure.
+ * An address that has not failed on an account is never held back by the
+ * account's count: whoever guesses at an account cannot lock its owner
+ * out, and each new address an attacker brings gets one guess before the
+ * account's slowdown applies to it too.
+ *
+ * An attempt is counted before the password is checked, as one statement
+ * under advisory locks on the account and the address (auth_attempt_begin):
+ * concurrent processes cannot all pass the check before any has counted.
+ * A success then takes its count back and clears its pair bucket
+ * (auth_attempt_settle). All statements are this module's own
+ * (struct db_stmt, $n parameters).
  */
 #include "config.h"
 
@@ -59,6 +82,9 @@ static const char dummy_legacy_hash[] =
  */
 #define AUTH_TOKEN_TOUCH "60"
 
+/* The first key of the throttle's advisory locks: "auth" in ASCII. */
+#define AUTH_LOCK_CLASS "1635087464"
+
 static const struct db_stmt st_session_get = {
     "auth_session_get",
     "WITH s AS (SELECT u.id::text AS id, u.username, u.user_type, "
@@ -76,11 +102,14 @@ static const struct db_stmt st_session_get = {
 static const struct db_stmt st_session_del = {
     "auth_session_del", "DELETE FROM public.sessions WHERE id_hash = $1", 1};
 
+/* A new session for user $2, only if its password hash is still $5 (the
+ * one just verified): a password reset meanwhile wins over the login. */
 static const struct db_stmt st_session_new = {
     "auth_session_new",
     "INSERT INTO public.sessions (id_hash, user_id, csrf_token, "
-    "client_addr) VALUES ($1, $2::uuid, $3, $4)",
-    4};
+    "client_addr) SELECT $1, u.id, $3, $4 FROM public.users AS u "
+    "WHERE u.id = $2::uuid AND u.password = $5",
+    5};
 
 static const struct db_stmt st_session_purge = {
     "auth_session_purge",
@@ -100,7 +129,8 @@ static const struct db_stmt st_token_get = {
     "WITH t AS (SELECT u.id::text AS id, u.username, u.user_type, "
     "t.last_used_at, t.id AS token_id FROM public.api_tokens AS t "
     "JOIN public.users AS u ON u.id = t.user_id "
-    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL), "
+    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
+    "AND (t.expires_at IS NULL OR t.expires_at > now())), "
     "touch AS (UPDATE public.api_tokens SET last_used_at = now() "
     "WHERE token_hash = $1 AND EXISTS (SELECT 1 FROM t "
     "WHERE t.last_used_at IS NULL OR t.last_used_at <= now() - "
@@ -108,11 +138,20 @@ static const struct db_stmt st_token_get = {
     "SELECT id, username, user_type, token_id::text FROM t",
     1};
 
+/* $4: seconds the token lives, 0 for ever. */
 static const struct db_stmt st_token_new = {
     "auth_token_new",
-    "INSERT INTO public.api_tokens (token_hash, user_id, name) "
-    "SELECT $1, u.id, $3 FROM public.users AS u WHERE u.username = $2",
-    3};
+    "INSERT INTO public.api_tokens (token_hash, user_id, name, expires_at) "
+    "SELECT $1, u.id, $3, CASE WHEN $4::bigint > 0 "
+    "THEN now() + make_interval(secs => $4::float8) END "
+    "FROM public.users AS u WHERE u.username = $2",
+    4};
+
+static const struct db_stmt st_token_revoke_user = {
+    "auth_token_revoke_user",
+    "UPDATE public.api_tokens SET revoked_at = now() "
+    "WHERE user_id = $1::uuid AND revoked_at IS NULL",
+    1};
 
 static const struct db_stmt st_token_revoke = {
     "auth_token_revoke",
@@ -120,30 +159,76 @@ static const struct db_stmt st_token_revoke = {
     "WHERE token_hash = $1 AND revoked_at IS NULL",
     1};
 
-/* Seconds until the login may be retried, 0 if it may go ahead now. */
-static const struct db_stmt st_throttle_get = {
-    "auth_throttle_get",
-    "SELECT coalesce(max(ceil(extract(epoch FROM window_start "
-    "+ make_interval(secs => $5::float8) - now()))), 0)::int "
-    "FROM public.login_attempts "
-    "WHERE window_start > now() - make_interval(secs => $5::float8) "
-    "AND ((bucket = $1 AND failures >= $3::int) "
-    "OR (bucket = $2 AND failures >= $4::int))",
-    5};
-
-static const struct db_stmt st_throttle_fail = {
-    "auth_throttle_fail",
-    "INSERT INTO public.login_attempts AS a (bucket, failures, "
-    "window_start) VALUES ($1, 1, now()) ON CONFLICT (bucket) DO UPDATE "
-    "SET failures = CASE WHEN a.window_start <= now() - "
-    "make_interval(secs => $2::float8) THEN 1 ELSE a.failures + 1 END, "
-    "window_start = CASE WHEN a.window_start <= now() - "
-    "make_interval(secs => $2::float8) THEN now() ELSE a.window_start END",
+/*
+ * Serialise the attempts on one account ($1) and from one address ($2)
+ * until the end of the transaction. The target list is evaluated left to
+ * right, so every process takes the account's lock first: no two can each
+ * hold the lock the other waits for.
+ */
+static const struct db_stmt st_attempt_lock = {
+    "auth_attempt_lock",
+    "SELECT pg_catalog.pg_advisory_xact_lock(" AUTH_LOCK_CLASS
+    ", pg_catalog.hashtext($1)), "
+    "pg_catalog.pg_advisory_xact_lock(" AUTH_LOCK_CLASS
+    ", pg_catalog.hashtext($2))",
     2};
 
-static const struct db_stmt st_throttle_clear = {
-    "auth_throttle_clear",
-    "DELETE FROM public.login_attempts WHERE bucket = $1", 1};
+/*
+ * Admit and count one attempt, or say how long to wait. Buckets: $1 the
+ * account's, $2 the address's, $3 the pair's; $4 the account name; $5 the
+ * window (s); $6, $7 the pair's and the address's limits; $8 the
+ * account's free failures. Returns one row: the seconds to wait, 0 when
+ * the attempt was admitted and counted in all three buckets.
+ */
+static const struct db_stmt st_attempt_begin = {
+    "auth_attempt_begin",
+    "WITH cur AS (SELECT bucket, failures, window_start, last_failure "
+    "FROM public.login_attempts WHERE bucket IN ($1, $2, $3) "
+    "AND failures > 0 "
+    "AND window_start > now() - make_interval(secs => $5::float8)), "
+    "wait AS (SELECT greatest(0, coalesce(max(CASE "
+    "WHEN (bucket = $2 AND failures >= $7::int) "
+    "OR (bucket = $3 AND failures >= $6::int) "
+    "THEN extract(epoch FROM window_start "
+    "+ make_interval(secs => $5::float8) - now()) "
+    "WHEN bucket = $1 AND failures >= $8::int "
+    "AND EXISTS (SELECT 1 FROM cur AS p WHERE p.bucket = $3) "
+    "THEN extract(epoch FROM last_failure + make_interval(secs => "
+    "least(power(2, least(failures - $8::int, 20)), $5::float8)) - now()) "
+    "END), 0)) AS s FROM cur), "
+    "bump AS (INSERT INTO public.login_attempts AS a (bucket, account, "
+    "failures, window_start, last_failure) "
+    "SELECT v.bucket, v.account, 1, now(), now() "
+    "FROM (VALUES ($1, $4::text), ($2, NULL), ($3, $4::text)) "
+    "AS v (bucket, account), wait WHERE wait.s = 0 "
+    "ON CONFLICT (bucket) DO UPDATE SET "
+    "failures = CASE WHEN a.window_start <= now() - "
+    "make_interval(secs => $5::float8) THEN 1 ELSE a.failures + 1 END, "
+    "window_start = CASE WHEN a.window_start <= now() - "
+    "make_interval(secs => $5::float8) THEN now() ELSE a.window_start END, "
+    "last_failure = now()) "
+    "SELECT least(ceil(s), $5::float8)::int FROM wait",
+    8};
+
+/*
+ * A success: take back the attempt's count in the account's ($1) and the
+ * address's ($2) buckets, clear the pair's ($3), and purge the buckets
+ * whose window ($4 s) is over.
+ */
+static const struct db_stmt st_attempt_settle = {
+    "auth_attempt_settle",
+    "WITH done AS (DELETE FROM public.login_attempts WHERE bucket = $3 "
+    "OR (bucket IN ($1, $2) AND failures <= 1) "
+    "OR (bucket NOT IN ($1, $2) AND window_start <= now() - "
+    "make_interval(secs => $4::float8))) "
+    "UPDATE public.login_attempts SET failures = failures - 1 "
+    "WHERE bucket IN ($1, $2) AND failures > 1",
+    4};
+
+/* encdb unlock: forget the failures counted on account $1. */
+static const struct db_stmt st_attempt_unlock = {
+    "auth_attempt_unlock",
+    "DELETE FROM public.login_attempts WHERE account = $1", 1};
 
 const char *
 auth_strerror(enum auth_err err)
@@ -240,6 +325,12 @@ auth_fill(struct auth_who *who, PGresult *res, enum auth_via via)
 	           (int)sizeof(who->token_id))
 		return -1;
 	return 0;
+}
+
+const char *
+auth_cookie_name(int https)
+{
+	return https ? "__Host-" AUTH_COOKIE : AUTH_COOKIE;
 }
 
 enum auth_err
@@ -340,38 +431,80 @@ auth_csrf_ok(const struct auth_who *who, const char *given)
 	return ef_ct_equal(given, who->csrf, AUTH_TOKEN_LEN);
 }
 
-/* Count one failed login in bucket. */
-static enum auth_err
-auth_throttle_fail(const char *bucket)
-{
-	char win[16];
-	const char *vals[2] = {bucket, win};
+/* The three throttling buckets of one attempt (see the top of the file). */
+struct auth_buckets {
+	char user[8 + USERS_NAME_MAX + 1];                    /* user:<name> */
+	char addr[8 + INET6_ADDRSTRLEN + 4];                  /* addr:<addr> */
+	char pair[8 + INET6_ADDRSTRLEN + USERS_NAME_MAX + 5]; /* pair:... */
+};
 
-	snprintf(win, sizeof(win), "%d", AUTH_WINDOW);
-	return auth_from_db(db_exec(&st_throttle_fail, vals, NULL, NULL, NULL));
-}
-
-/* Is the login throttled? *retry gets the seconds to wait (0: no). */
+/*
+ * Admit one attempt on the account username from the address bucket
+ * already in b->addr, counting it as a failure in all three buckets, or
+ * set *retry to the seconds to wait (then nothing is counted). One
+ * transaction: the advisory locks, then the one statement that decides
+ * and counts.
+ */
 static enum auth_err
-auth_throttle_check(const char *ubucket, const char *abucket, unsigned *retry)
+auth_attempt_begin(const struct auth_buckets *b, const char *username,
+                   unsigned *retry)
 {
-	char uf[16], af[16], win[16];
-	const char *vals[5] = {ubucket, abucket, uf, af, win};
+	char win[16], pf[16], af[16], uf[16];
+	const char *vals[8] = {b->user, b->addr, b->pair, username,
+	                       win,     pf,      af,      uf};
 	PGresult *res = NULL;
 	enum db_err de;
 	long v;
 
-	snprintf(uf, sizeof(uf), "%d", AUTH_USER_FAILS);
-	snprintf(af, sizeof(af), "%d", AUTH_ADDR_FAILS);
 	snprintf(win, sizeof(win), "%d", AUTH_WINDOW);
+	snprintf(pf, sizeof(pf), "%d", AUTH_PAIR_FAILS);
+	snprintf(af, sizeof(af), "%d", AUTH_ADDR_FAILS);
+	snprintf(uf, sizeof(uf), "%d", AUTH_USER_FREE);
 	*retry = 0;
-	if ((de = db_exec(&st_throttle_get, vals, NULL, NULL, &res)) != DB_OK)
+	if ((de = db_begin()) != DB_OK)
 		return auth_from_db(de);
-	if (PQntuples(res) == 1) {
-		v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-		if (v > 0)
-			*retry = v > AUTH_WINDOW ? AUTH_WINDOW : (unsigned)v;
+	if ((de = db_exec(&st_attempt_lock, vals, NULL, NULL, NULL)) != DB_OK ||
+	    (de = db_exec(&st_attempt_begin, vals, NULL, NULL, &res)) !=
+	        DB_OK) {
+		(void)db_rollback();
+		return auth_from_db(de);
 	}
+	v = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+	PQclear(res);
+	if (v < 0 || v > AUTH_WINDOW) {
+		LOG_ERR("throttle: unexpected answer");
+		(void)db_rollback();
+		return AUTH_ERR_INTERNAL;
+	}
+	if ((de = db_commit()) != DB_OK)
+		return auth_from_db(de);
+	*retry = (unsigned)v;
+	return AUTH_OK;
+}
+
+/* The attempt of b succeeded: take its count back (st_attempt_settle). */
+static enum auth_err
+auth_attempt_settle(const struct auth_buckets *b)
+{
+	char win[16];
+	const char *vals[4] = {b->user, b->addr, b->pair, win};
+
+	snprintf(win, sizeof(win), "%d", AUTH_WINDOW);
+	return auth_from_db(
+	    db_exec(&st_attempt_settle, vals, NULL, NULL, NULL));
+}
+
+enum auth_err
+auth_unlock(const char *username, unsigned long *cleared)
+{
+	const char *vals[1] = {username};
+	PGresult *res = NULL;
+	enum db_err de;
+
+	*cleared = 0;
+	if ((de = db_exec(&st_attempt_unlock, vals, NULL, NULL, &res)) != DB_OK)
+		return auth_from_db(de);
+	*cleared = strtoul(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
 	return AUTH_OK;
 }
@@ -427,41 +560,44 @@ equal_failure(const struct cfg *cfg, const char *password, int did_argon2,
 		                   cfg->legacy_saltlen, &m);
 }
 
-enum auth_err
-auth_login(const struct cfg *cfg, const char *username, const char *password,
-           const char *addr, struct auth_who *who,
-           char cookie[AUTH_TOKEN_LEN + 1], unsigned *retry_after)
+/* Fill b for an attempt on username from addr. */
+static void
+auth_buckets_of(struct auth_buckets *b, const char *username, const char *addr)
 {
-	struct user u;
-	char ubucket[8 + USERS_NAME_MAX + 1], abucket[8 + 64];
-	char sidle[16], smax[16], hash[EF_PW_HASH_MAX];
-	uint8_t sh[32];
-	const char *vals[4];
-	int lens[4] = {32, 0, 0, 0}, fmts[4] = {1, 0, 0, 0};
-	int found = 0, match = 0, rehash = 0, did_argon2 = 0, did_legacy = 0;
+	snprintf(b->user, sizeof(b->user), "user:%s", username);
+	auth_addr_bucket(addr, b->addr, sizeof(b->addr));
+	/* The address part (after "addr:") never holds a space. */
+	snprintf(b->pair, sizeof(b->pair), "pair:%s %s", b->addr + 5, username);
+}
+
+enum auth_err
+auth_password_check(const struct cfg *cfg, const char *username,
+                    const char *password, const char *addr, struct user *u,
+                    int *rehash, unsigned *retry_after)
+{
+	struct auth_buckets b;
+	int found = 0, match = 0, did_argon2 = 0, did_legacy = 0;
 	enum db_err de;
 	enum ef_err ee;
 	enum auth_err rc = AUTH_ERR_INTERNAL;
 
-	memset(&u, 0, sizeof(u));
-	memset(who, 0, sizeof(*who));
-	cookie[0] = '\0';
+	memset(u, 0, sizeof(*u));
+	*rehash = 0;
 	*retry_after = 0;
 	if (addr == NULL)
 		addr = "";
+	if (strlen(username) > USERS_NAME_MAX)
+		return AUTH_ERR_BADLOGIN; /* no such name can exist */
 
-	/* The route validated both (username <= 64 bytes, an IP address). */
-	snprintf(ubucket, sizeof(ubucket), "user:%s", username);
-	auth_addr_bucket(addr, abucket, sizeof(abucket));
-	if ((rc = auth_throttle_check(ubucket, abucket, retry_after)) !=
-	    AUTH_OK)
+	auth_buckets_of(&b, username, addr);
+	if ((rc = auth_attempt_begin(&b, username, retry_after)) != AUTH_OK)
 		goto out;
 	if (*retry_after > 0) {
 		rc = AUTH_ERR_THROTTLED;
 		goto out;
 	}
 
-	de = users_find_by_username(cfg, username, NULL, &u);
+	de = users_find_by_username(cfg, username, NULL, u);
 	if (de == DB_OK)
 		found = 1;
 	else if (de != DB_NOTFOUND) {
@@ -470,13 +606,13 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 	}
 
 	if (found && password[0] != '\0') {
-		ee = users_check_password(cfg, &u, password, &match, &rehash);
+		ee = users_check_password(cfg, u, password, &match, rehash);
 		if (ee != EF_OK) {
 			/* e.g. a legacy hash without SECRET_KEY: a failure. */
-			LOG_WARN("user %s: password check: %s", u.id,
+			LOG_WARN("user %s: password check: %s", u->id,
 			         ef_strerror(ee));
 			match = 0;
-		} else if (is_argon2(u.password_hash))
+		} else if (is_argon2(u->password_hash))
 			did_argon2 = 1;
 		else
 			did_legacy = 1;
@@ -491,22 +627,51 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 		did_argon2 = 1;
 	}
 
-	if (!match && password[0] != '\0')
-		equal_failure(cfg, password, did_argon2, did_legacy);
 	if (!match) {
-		if ((rc = auth_throttle_fail(ubucket)) != AUTH_OK)
-			goto out;
-		if ((rc = auth_throttle_fail(abucket)) != AUTH_OK)
-			goto out;
+		/* Counted already, by auth_attempt_begin. */
+		if (password[0] != '\0')
+			equal_failure(cfg, password, did_argon2, did_legacy);
 		rc = AUTH_ERR_BADLOGIN;
 		goto out;
 	}
+	rc = auth_attempt_settle(&b);
+out:
+	/* The one cleanup point. */
+	if (rc != AUTH_OK) {
+		users_clear(u);
+		*rehash = 0;
+	}
+	return rc;
+}
 
-	vals[0] = ubucket;
-	if ((rc = auth_from_db(db_exec(&st_throttle_clear, vals, NULL, NULL,
-	                               NULL))) != AUTH_OK)
+enum auth_err
+auth_login(const struct cfg *cfg, const char *username, const char *password,
+           const char *addr, struct auth_who *who,
+           char cookie[AUTH_TOKEN_LEN + 1], unsigned *retry_after)
+{
+	struct user u;
+	char sidle[16], smax[16], hash[EF_PW_HASH_MAX];
+	uint8_t sh[32];
+	const char *vals[5], *bound;
+	int lens[5] = {32, 0, 0, 0, 0}, fmts[5] = {1, 0, 0, 0, 0};
+	int rehash = 0;
+	PGresult *res = NULL;
+	enum db_err de;
+	enum ef_err ee;
+	enum auth_err rc;
+
+	memset(who, 0, sizeof(*who));
+	memset(sh, 0, sizeof(sh));
+	hash[0] = '\0';
+	cookie[0] = '\0';
+	if (addr == NULL)
+		addr = "";
+	if ((rc = auth_password_check(cfg, username, password, addr, &u,
+	                              &rehash, retry_after)) != AUTH_OK)
 		goto out;
 
+	/* The session is bound to the hash verified, or to its rehash. */
+	bound = u.password_hash;
 	if (rehash) {
 		if ((ee = ef_pw_hash(password, strlen(password), hash)) !=
 		    EF_OK) {
@@ -514,12 +679,19 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 			rc = AUTH_ERR_INTERNAL;
 			goto out;
 		}
-		de = users_set_password_hash(cfg, u.id, hash);
-		ef_wipe(hash, sizeof(hash));
+		de = users_set_password_hash(cfg, u.id, u.password_hash, hash);
+		if (de == DB_NOTFOUND) {
+			/* Changed since it was verified: the change wins. */
+			LOG_INFO("user %s: password changed during the login",
+			         u.id);
+			rc = AUTH_ERR_BADLOGIN;
+			goto out;
+		}
 		if (de != DB_OK) {
 			rc = auth_from_db(de);
 			goto out;
 		}
+		bound = hash;
 		LOG_INFO("user %s: password hash upgraded to Argon2id", u.id);
 	}
 
@@ -540,9 +712,16 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 	vals[1] = u.id;
 	vals[2] = who->csrf;
 	vals[3] = addr;
+	vals[4] = bound;
 	if ((rc = auth_from_db(
-	         db_exec(&st_session_new, vals, lens, fmts, NULL))) != AUTH_OK)
+	         db_exec(&st_session_new, vals, lens, fmts, &res))) != AUTH_OK)
 		goto out;
+	if (strcmp(PQcmdTuples(res), "1") != 0) {
+		/* The hash changed (a reset) or the user went meanwhile. */
+		LOG_INFO("user %s: password changed during the login", u.id);
+		rc = AUTH_ERR_BADLOGIN;
+		goto out;
+	}
 
 	who->via = AUTH_VIA_SESSION;
 	memcpy(who->user_id, u.id, sizeof(who->user_id));
@@ -552,11 +731,14 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 	rc = AUTH_OK;
 out:
 	/* The one cleanup point. */
+	if (res != NULL)
+		PQclear(res);
 	if (rc != AUTH_OK) {
 		ef_wipe(cookie, AUTH_TOKEN_LEN + 1);
 		ef_wipe(who, sizeof(*who));
 	}
 	ef_wipe(sh, sizeof(sh));
+	ef_wipe(hash, sizeof(hash));
 	users_clear(&u);
 	return rc;
 }
@@ -582,11 +764,12 @@ auth_sessions_end_user(const char *user_id, const uint8_t *keep)
 
 enum auth_err
 auth_token_create(const char *username, const char *name,
-                  char token[AUTH_TOKEN_LEN + 1])
+                  unsigned long lifetime, char token[AUTH_TOKEN_LEN + 1])
 {
 	uint8_t h[32];
-	const char *vals[3];
-	int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0};
+	char life[24];
+	const char *vals[4];
+	int lens[4] = {32, 0, 0, 0}, fmts[4] = {1, 0, 0, 0};
 	PGresult *res = NULL;
 	enum db_err de;
 	enum auth_err rc;
@@ -594,8 +777,10 @@ auth_token_create(const char *username, const char *name,
 	auth_new_token(token);
 	auth_hash(token, h);
 	vals[0] = (const char *)h;
+	snprintf(life, sizeof(life), "%lu", lifetime);
 	vals[1] = username;
 	vals[2] = name;
+	vals[3] = life;
 	de = db_exec(&st_token_new, vals, lens, fmts, &res);
 	if (de != DB_OK)
 		rc = auth_from_db(de);
@@ -609,6 +794,15 @@ auth_token_create(const char *username, const char *name,
 		ef_wipe(token, AUTH_TOKEN_LEN + 1);
 	ef_wipe(h, sizeof(h));
 	return rc;
+}
+
+enum auth_err
+auth_tokens_revoke_user(const char *user_id)
+{
+	const char *vals[1] = {user_id};
+
+	return auth_from_db(
+	    db_exec(&st_token_revoke_user, vals, NULL, NULL, NULL));
 }
 
 enum auth_err

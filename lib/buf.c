@@ -39,6 +39,7 @@ buf_grow(struct buf *b, size_t need)
 		}
 		ncap *= 2;
 	}
+	/* realloc wipes the old block when it moves (wipe.c). */
 	if ((p = realloc(b->data, ncap)) == NULL)
 		goto fail;
 	b->data = p;

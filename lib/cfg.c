@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gcrypt.h>
 #include <libpq-fe.h>
 
 #include "encfield.h"
@@ -342,7 +343,7 @@ load_config_file(struct cfg_ctx *x)
 {
 	struct cfg_kv **tail = &x->c->file_kv, *kv;
 	char *text = NULL, *line, *next, *eq, *key, *val;
-	size_t lineno = 0, n;
+	size_t lineno = 0, n, textlen;
 	int r;
 
 	r = read_file(x->c->config_file, &text);
@@ -357,6 +358,9 @@ load_config_file(struct cfg_ctx *x)
 		     errno == EFBIG ? "file too large" : strerror(errno));
 		return;
 	}
+	/* Parsing cuts the text into strings: wipe all of it, not up to
+	 * the first of them (read_file refuses a NUL inside). */
+	textlen = strlen(text);
 	for (line = text; line != NULL; line = next) {
 		lineno++;
 		if ((next = strchr(line, '\n')) != NULL)
@@ -397,8 +401,7 @@ load_config_file(struct cfg_ctx *x)
 		*tail = kv;
 		tail = &kv->next;
 	}
-	n = strlen(text);
-	ef_wipe(text, n);
+	ef_wipe(text, textlen);
 	free(text);
 }
 
@@ -577,7 +580,7 @@ load_keys(struct cfg_ctx *x)
 {
 	enum ef_legacy_engine engine = EF_LEGACY_AES_CBC_PKCS5;
 	char *v;
-	size_t where = 0;
+	size_t where = 0, n;
 	enum ef_err e;
 
 	if ((v = get(x, "FIELD_KEYS")) != NULL) {
@@ -611,6 +614,10 @@ load_keys(struct cfg_ctx *x)
 	} else if (x->flags & CFG_NEED_KEYS)
 		fail(x, CFG_ERR_MISSING,
 		     "INDEX_KEY: not set (make one with: encdb gen-key)");
+	if (ef_index_key_in_ring(x->c->index_key, x->c->keys))
+		fail(x, CFG_ERR_INVALID,
+		     "INDEX_KEY: the same key as a FIELD_KEYS entry (make its "
+		     "own with: encdb gen-key)");
 	if (stop(x))
 		return;
 
@@ -636,8 +643,15 @@ load_keys(struct cfg_ctx *x)
 	if (stop(x))
 		return;
 	if ((v = get(x, "SECRET_KEY")) != NULL) {
-		x->c->legacy_salt = v;
-		x->c->legacy_saltlen = strlen(v);
+		/* Held in secure memory, like the keys. */
+		n = strlen(v);
+		if ((x->c->legacy_salt = gcry_malloc_secure(n + 1)) == NULL)
+			fail(x, CFG_ERR_NOMEM, "SECRET_KEY: out of memory");
+		else {
+			memcpy(x->c->legacy_salt, v, n + 1);
+			x->c->legacy_saltlen = n;
+		}
+		free_secret(v);
 	}
 }
 
@@ -654,6 +668,30 @@ valid_tz(const char *s)
 		      s[n] == '_' || s[n] == '+' || s[n] == '-' || s[n] == ':'))
 			return 0;
 	return n > 0 && n <= 64;
+}
+
+/* TRUSTED_PROXIES: addresses and networks, comma-separated (proxy.c). */
+static void
+load_proxies(struct cfg_ctx *x)
+{
+	char *s;
+
+	if ((s = get(x, "TRUSTED_PROXIES")) == NULL)
+		return;
+	switch (proxy_parse_list(s, &x->c->trusted_proxies,
+	                         &x->c->ntrusted_proxies)) {
+	case 0:
+		break;
+	case -2:
+		fail(x, CFG_ERR_NOMEM, "TRUSTED_PROXIES: out of memory");
+		break;
+	default:
+		fail(x, CFG_ERR_INVALID,
+		     "TRUSTED_PROXIES: expected IP addresses or networks "
+		     "(address/bits), comma-separated");
+		break;
+	}
+	free(s);
 }
 
 enum cfg_err
@@ -715,12 +753,14 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	c->session_max = (unsigned)n;
 	get_num(&x, "AUTH_CACHE", 0, 60, 5, &n);
 	c->auth_cache = (unsigned)n;
+	get_bool(&x, "SANDBOX", 1, &c->sandbox);
 	get_bool(&x, "DB_PREPARED_STATEMENTS", 1, &c->db_unnamed);
 	c->db_unnamed = !c->db_unnamed;
 	if (stop(&x))
 		return x.first;
 
 	get_str(&x, "CORS_ORIGINS", NULL, &c->cors_origins);
+	load_proxies(&x);
 	get_str(&x, "TEMPLATE_DIR", TEMPLATEDIR, &c->template_dir);
 	get_str(&x, "SQL_DIR", SQLDIR, &c->sql_dir);
 	get_str(&x, "TIME_ZONE", "UTC", &c->time_zone);
@@ -740,8 +780,12 @@ cfg_free(struct cfg *c)
 	ef_keyring_free(c->keys);
 	ef_index_key_free(c->index_key);
 	ef_legacy_free(c->legacy);
-	free_secret(c->legacy_salt);
+	if (c->legacy_salt != NULL) {
+		ef_wipe(c->legacy_salt, c->legacy_saltlen);
+		gcry_free(c->legacy_salt);
+	}
 	free(c->cors_origins);
+	free(c->trusted_proxies);
 	free(c->template_dir);
 	free(c->sql_dir);
 	free(c->time_zone);

@@ -25,6 +25,7 @@ static const char *const ef_errs[EF_ERR__MAX] = {
 	"legacy value but no legacy secret is set", /* EF_ERR_NO_LEGACY */
 	"password hash format not recognised",	   /* EF_ERR_PW_FORMAT */
 	"cryptographic library failure",	   /* EF_ERR_CRYPTO */
+	"the same key under two key ids",	   /* EF_ERR_KEY_REUSED */
 };
 
 const char *

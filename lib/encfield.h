@@ -46,6 +46,7 @@ enum ef_err {
 	EF_ERR_NO_LEGACY,   /* legacy value but no legacy secret set */
 	EF_ERR_PW_FORMAT,   /* stored password hash not recognised */
 	EF_ERR_CRYPTO,	    /* unexpected libgcrypt failure */
+	EF_ERR_KEY_REUSED,  /* the same key material under two key ids */
 	EF_ERR__MAX
 };
 
@@ -139,15 +140,18 @@ struct ef_keyring;
  * Parse a FIELD_KEYS value: comma-separated "id:base64key" entries, id a
  * decimal number in 0..65535, key 32 bytes; the first entry is active for
  * writes. Spaces around entries are ignored. Key material is copied into
- * secure memory. On error, *where (if not NULL) gets the 1-based index of
- * the bad entry (0 if the whole value is bad). Free with ef_keyring_free.
+ * secure memory. An id given twice is EF_ERR_KEY_DUP, the same key under
+ * two ids EF_ERR_KEY_REUSED. On error, *where (if not NULL) gets the
+ * 1-based index of the bad entry (0 if the whole value is bad). Free with
+ * ef_keyring_free.
  */
 enum ef_err ef_keyring_parse(const char *value, struct ef_keyring **out,
     size_t *where);
 
 /*
  * Add one raw 32-byte key with the given id to a keyring (made empty by
- * passing *kr == NULL). The first key added is active.
+ * passing *kr == NULL). The first key added is active. EF_ERR_KEY_DUP if
+ * the id is taken, EF_ERR_KEY_REUSED if the ring holds the key already.
  */
 enum ef_err ef_keyring_add(struct ef_keyring **kr, uint16_t id,
     const uint8_t key[EF_KEY_LEN]);
@@ -266,6 +270,11 @@ enum ef_err ef_index_key_parse(const char *value, struct ef_index_key **out);
 
 /* Wipe and free. NULL is allowed. */
 void ef_index_key_free(struct ef_index_key *ik);
+
+/* 1 if ik's key is also one of kr's field keys (each key should serve one
+ * purpose only), else 0 (also when either is NULL). */
+int ef_index_key_in_ring(const struct ef_index_key *ik,
+    const struct ef_keyring *kr);
 
 /*
  * out = HMAC-SHA256(index key, normalised email), where normalised means

@@ -93,6 +93,18 @@ id_parse(const char *s, size_t len, uint16_t *id)
 	return EF_OK;
 }
 
+/* 1 if key is the material of one of kr's keys (constant time each). */
+static int
+ring_holds(const struct ef_keyring *kr, const uint8_t key[EF_KEY_LEN])
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < kr->n; i++)
+		found |= ef_ct_equal(kr->keys[i]->key, key, EF_KEY_LEN);
+	return found;
+}
+
 enum ef_err
 ef_keyring_add(struct ef_keyring **kr, uint16_t id,
                const uint8_t key[EF_KEY_LEN])
@@ -107,6 +119,9 @@ ef_keyring_add(struct ef_keyring **kr, uint16_t id,
 		return rc;
 	if (*kr != NULL && ef_keyring_has(*kr, id))
 		return EF_ERR_KEY_DUP;
+	/* One key under two ids would give two names to the same secret. */
+	if (*kr != NULL && ring_holds(*kr, key))
+		return EF_ERR_KEY_REUSED;
 	if ((ring = *kr) == NULL && (ring = calloc(1, sizeof(*ring))) == NULL)
 		return EF_ERR_NOMEM;
 	rc = EF_ERR_NOMEM;
@@ -257,6 +272,12 @@ efi_keyring_entry(const struct ef_keyring *kr, uint16_t id)
 }
 
 /* ---- Blind index ------------------------------------------------------ */
+
+int
+ef_index_key_in_ring(const struct ef_index_key *ik, const struct ef_keyring *kr)
+{
+	return ik != NULL && kr != NULL && ring_holds(kr, ik->key);
+}
 
 enum ef_err
 ef_index_key_parse(const char *value, struct ef_index_key **out)

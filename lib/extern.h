@@ -394,10 +394,12 @@ const char *req_path_tail(const struct req *r, const char *prefix);
  *	if (req_fields(&r, keys, KEY__MAX, p, &fe) != REQ_OK) -> 400/422
  * Keys the table does not declare are ignored (dropped, as Kore does):
  * handlers only ever see validated values. A declared key that arrives
- * from a source its flags do not allow is an error for that field.
+ * from a source its flags do not allow is an error for that field, and so
+ * is a declared key of a JSON body whose value is not a string (number,
+ * boolean, null, object, array): "must be a string".
  */
 enum pair_state {
-	PAIR_ABSENT,  /* not sent (or JSON null) */
+	PAIR_ABSENT,  /* not sent */
 	PAIR_VALID,   /* sent and valid: parsed is set */
 	PAIR_INVALID, /* sent and invalid: err is set */
 	PAIR__MAX
@@ -465,6 +467,10 @@ long long valid_strtonum(const char *s, long long min, long long max,
  * without NUL or control characters (C0, DEL, C1), else 0. */
 int valid_utf8_text(const char *s, size_t len);
 
+/* 1 if s[0..len-1] is valid UTF-8 without NUL (control characters
+ * allowed: what a PostgreSQL text value may hold), else 0. */
+int valid_utf8(const char *s, size_t len);
+
 /*
  * The validators (each: 1 valid / 0 invalid with p->err set).
  *  username:  1..64 bytes of UTF-8 text, no '/', no whitespace at either
@@ -478,8 +484,8 @@ int valid_utf8_text(const char *s, size_t len);
  *  password:  8..1024 bytes (any UTF-8 text); parsed.s
  *  user_type: "admin" or "user"; parsed.s
  *  limit:     1..100; parsed.i
- *  cursor:    opaque pagination cursor: 1..256 bytes of base64url
- *             [A-Za-z0-9_-]; parsed.s
+ *  cursor:    opaque pagination cursor (users_cursor_decode accepts
+ *             it); parsed.s
  *  uuid:      canonical 8-4-4-4-12 hex (any case); parsed.uuid
  *  csrf:      43 base64url characters (32 random bytes); parsed.s
  *  token:     API token: 16..256 bytes of base64url; parsed.s
@@ -525,7 +531,8 @@ void resp_free(struct resp *rs);
 /* Add a header; 0 on success, -1 on a bad name/value (CR/LF/NUL) or OOM. */
 int resp_header(struct resp *rs, const char *name, const char *value);
 /* Body = obj serialised by json-c (JSON_C_TO_STRING_PLAIN); obj is not
- * taken (caller still puts it). Replaces any previous body. 0 / -1. */
+ * taken (caller still puts it), but its string values are wiped (they may
+ * hold PII): only put it afterwards. Replaces any previous body. 0 / -1. */
 int resp_json(struct resp *rs, int status, struct json_object *obj);
 /* Body = {"error": msg}; 0 / -1. */
 int resp_error(struct resp *rs, int status, const char *msg);
@@ -676,7 +683,8 @@ struct cfg {
 	struct ef_index_key *index_key; /* INDEX_KEY; NULL: unset */
 	struct ef_legacy *legacy;    /* POSTGRES_SECRET_KEY + LEGACY_ENGINE;
 					NULL without POSTGRES_SECRET_KEY */
-	char *legacy_salt;	     /* SECRET_KEY (secret); NULL: unset */
+	char *legacy_salt;	     /* SECRET_KEY (secret, in libgcrypt secure
+				memory); NULL: unset */
 	size_t legacy_saltlen;	     /* its length in bytes */
 	size_t body_max;	     /* BODY_MAX bytes, default 65536 */
 	int db_unnamed;		     /* 1: DB_PREPARED_STATEMENTS=off (PgBouncer) */
@@ -686,6 +694,9 @@ struct cfg {
 	unsigned session_max;	     /* SESSION_MAX s, default 43200 */
 	unsigned auth_cache;	     /* AUTH_CACHE s, default 5; 0: off */
 	char *cors_origins;	     /* CORS_ORIGINS, comma-separated; NULL: off */
+	int sandbox;		     /* SANDBOX: 1 on (default), 0 off */
+	struct proxy_net *trusted_proxies; /* TRUSTED_PROXIES; NULL: none */
+	size_t ntrusted_proxies;
 	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
 	char *sql_dir;		     /* SQL_DIR, default SQLDIR (migrations) */
 	char *time_zone;	     /* TIME_ZONE of timestamps, default "UTC" */
@@ -914,6 +925,24 @@ struct user_list {
 };
 
 /*
+ * Paging cursors are opaque to clients: the last username of a page as
+ * unpadded base64url (RFC 4648 section 5), so that every name -- dots,
+ * spaces, any UTF-8 -- goes through a URL unchanged. Names longer than
+ * USERS_CURSOR_NAME_MAX bytes (only legacy rows can be) cannot end a page.
+ */
+#define USERS_CURSOR_NAME_MAX 1024
+#define USERS_CURSOR_MAX      1366 /* base64url characters of that many */
+
+/* The cursor of username: malloc'd (caller frees), NULL if username is
+ * empty or longer than USERS_CURSOR_NAME_MAX, or out of memory. */
+char *users_cursor_encode(const char *username);
+
+/* Decode cursor into username (NUL-terminated): 0, or -1 if cursor is not
+ * a canonical cursor of a UTF-8 name without NUL bytes. */
+int users_cursor_decode(const char *cursor,
+    char username[USERS_CURSOR_NAME_MAX + 1]);
+
+/*
  * Create a user: UUID v4, email encrypted under the active field key bound
  * to ("users.email", uuid), blind index, Argon2id hash. On DB_OK *out (may
  * be NULL) holds the new row (clear it). On DB_CONFLICT *conflict (may be
@@ -922,6 +951,15 @@ struct user_list {
 enum db_err users_create(const struct cfg *cfg, const struct user_new *u,
     const struct audit_entry *audit, struct user *out,
     enum users_conflict *conflict);
+
+/*
+ * Write a timestamptz as PostgreSQL sends it with DateStyle ISO,
+ * "YYYY-MM-DD HH:MM:SS[.f]{+|-}HH[:MM[:SS]]", as ISO 8601 with six digits
+ * of fraction and the offset in minutes, "YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM",
+ * into out (40 bytes, always NUL-terminated). Anything else (a year past
+ * 9999, infinity) is copied as it came, cut to 39 bytes.
+ */
+void users_format_ts(const char *ts, char out[40]);
 
 /* Find one user: DB_OK with *out filled (clear it), or DB_NOTFOUND. */
 enum db_err users_find_by_username(const struct cfg *cfg,
@@ -940,11 +978,13 @@ enum db_err users_find_by_email(const struct cfg *cfg, const char *email,
     const struct audit_entry *audit, struct user *out);
 
 /*
- * List at most limit (1..1000) users with username > after (NULL: from the
- * start) and starting with prefix (NULL or "": all), by username. out->next
- * is set when more rows follow. Unreadable emails are NULL with email_err
- * set; the listing goes on. Free with users_list_free. One audit entry for
- * the page (AUDIT_WITH_LIST), none for an empty page.
+ * List at most limit (1..1000) users after the cursor after (a previous
+ * page's out->next; NULL: from the start) and starting with prefix (NULL
+ * or "": all), by username. out->next is the cursor of the next page when
+ * more rows follow. A malformed cursor is DB_ERROR (routes validate it
+ * first, valid_cursor). Unreadable emails are NULL with email_err set;
+ * the listing goes on. Free with users_list_free. One audit entry for the
+ * page (AUDIT_WITH_LIST), none for an empty page.
  */
 enum db_err users_list(const struct cfg *cfg, const char *prefix,
     const char *after, size_t limit, const struct audit_entry *audit,
@@ -971,10 +1011,12 @@ enum db_err users_update(const struct cfg *cfg, const char *username,
     struct user *out, enum users_conflict *conflict);
 
 /* Replace the stored hash of user id (text UUID) by hash (a PHC string
- * from ef_pw_hash: the login rehash). updated_at is not touched: the
- * password did not change, only its encoding (as with encdb rotate). */
+ * from ef_pw_hash: the login rehash), only if it is still old (the hash
+ * that was verified): DB_NOTFOUND when there is no such user or its hash
+ * changed meanwhile. updated_at is not touched: the password did not
+ * change, only its encoding (as with encdb rotate). */
 enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
-    const char *hash);
+    const char *old, const char *hash);
 
 /* Delete the user named username: DB_OK, DB_NOTFOUND, or DB_CONFLICT if
  * they are the last admin (kept, as users_update does). */
@@ -1023,6 +1065,7 @@ enum audit_action {
 	AUDIT_LOGIN_THROTTLED, /* a sign-in was refused by the throttle */
 	AUDIT_TOKEN_CREATE, /* an API token was made */
 	AUDIT_TOKEN_REVOKE, /* an API token was revoked */
+	AUDIT_UNLOCK,	    /* an account's failed logins were forgotten */
 	AUDIT_DECRYPT_ALL,  /* encdb decrypted every row (rotate, verify...) */
 	AUDIT__MAX
 };
@@ -1275,14 +1318,16 @@ void census_free(struct census *out);
  * with a per-session CSRF token (same format) and idle/absolute expiry.
  * API tokens: 43 base64url characters (32 random bytes), stored as
  * SHA-256(token) in api_tokens.token_hash, sent as Authorization: Bearer.
- * Logins are throttled per account (AUTH_USER_FAILS) and per client address
- * (AUTH_ADDR_FAILS) failures within AUTH_WINDOW seconds (login_attempts).
- * Every function uses the process's connection (db.c).
+ * Password checks are throttled per (account, client address), per
+ * address, and slowed down per account, within AUTH_WINDOW seconds
+ * (login_attempts; auth.c explains the rules). Every function uses the
+ * process's connection (db.c).
  */
 #define AUTH_TOKEN_LEN	43	  /* base64url of 32 bytes, unpadded */
 #define AUTH_COOKIE	"session" /* the session cookie's name */
-#define AUTH_USER_FAILS 5	  /* failed logins per account per window */
-#define AUTH_ADDR_FAILS 20	  /* failed logins per address per window */
+#define AUTH_PAIR_FAILS 5	  /* failures per (account, address) */
+#define AUTH_ADDR_FAILS 20	  /* failures per address, all accounts */
+#define AUTH_USER_FREE	5	  /* failures per account before slowdown */
 #define AUTH_WINDOW	900	  /* throttling window, seconds */
 #define AUTH_NAME_MAX	255	  /* longer (legacy) names cannot sign in */
 
@@ -1343,6 +1388,14 @@ struct authcache_stats {
 };
 void authcache_stats(struct authcache_stats *out);
 
+/*
+ * The session cookie's name: AUTH_COOKIE, or over HTTPS "__Host-"
+ * AUTH_COOKIE, which browsers keep only when Secure, Path=/ and without
+ * Domain, so that neither a plain-HTTP page nor a sibling host can plant
+ * or overwrite it (RFC 6265bis, cookie prefixes).
+ */
+const char *auth_cookie_name(int https);
+
 /* Fill out with a fresh random token: 32 bytes of ef_random, base64url. */
 void auth_new_token(char out[AUTH_TOKEN_LEN + 1]);
 
@@ -1369,19 +1422,37 @@ enum auth_err auth_identify(const char *cookie, const char *bearer,
 int auth_csrf_ok(const struct auth_who *who, const char *given);
 
 /*
- * Check a login: throttling first (AUTH_ERR_THROTTLED with *retry_after
- * seconds), then the password (an unknown user is verified against a
- * dummy Argon2id hash so that it costs the same time); failures are
- * counted per account and per addr. On success the account's failures are
- * cleared, a legacy or outdated hash is replaced by a fresh Argon2id hash,
- * expired sessions are purged, a NEW session is stored (a cookie the
- * client already had is never reused) and its token written to cookie;
- * *who describes the user (via AUTH_VIA_SESSION). cfg gives the legacy
- * salt and expiry settings.
+ * Check username's password, throttled: the attempt is counted first, in
+ * one statement, and refused with AUTH_ERR_THROTTLED (*retry_after
+ * seconds) when its account, address (addr, may be NULL) or pair is over
+ * its limit. An unknown user is verified against a dummy Argon2id hash so
+ * that it costs the same time: AUTH_ERR_BADLOGIN for both. On AUTH_OK the
+ * attempt's count is taken back, *u holds the user (with the hash that
+ * was verified; clear it with users_clear) and *rehash says whether that
+ * hash should be upgraded. On any error *u is empty. Used by logins and
+ * by users changing their own password (current_password).
+ */
+enum auth_err auth_password_check(const struct cfg *cfg,
+    const char *username, const char *password, const char *addr,
+    struct user *u, int *rehash, unsigned *retry_after);
+
+/*
+ * Check a login (auth_password_check), then replace a legacy or outdated
+ * hash by a fresh Argon2id hash -- only if the stored hash is still the
+ * one verified (a password reset meanwhile wins: AUTH_ERR_BADLOGIN) --
+ * purge expired sessions, and store a NEW session (a cookie the client
+ * already had is never reused), again only while the user's hash is the
+ * one verified (or its rehash); its token is written to cookie and *who
+ * describes the user (via AUTH_VIA_SESSION). cfg gives the legacy salt
+ * and expiry settings.
  */
 enum auth_err auth_login(const struct cfg *cfg, const char *username,
     const char *password, const char *addr, struct auth_who *who,
     char cookie[AUTH_TOKEN_LEN + 1], unsigned *retry_after);
+
+/* Forget every failure counted on account username (encdb unlock);
+ * *cleared gets the number of buckets deleted. */
+enum auth_err auth_unlock(const char *username, unsigned long *cleared);
 
 /* Delete the session whose cookie hash is hash (logout). */
 enum auth_err auth_session_end(const uint8_t hash[32]);
@@ -1395,15 +1466,75 @@ enum auth_err auth_sessions_end_user(const char *user_id,
 
 /*
  * Create an API token for the user named username, labelled name (free
- * text for the operator). The token is written to token (shown once; only
- * its hash is stored). DB_NOTFOUND-like failures give AUTH_ERR_INVALID.
+ * text for the operator), valid for lifetime seconds (0: until revoked).
+ * The token is written to token (shown once; only its hash is stored).
+ * DB_NOTFOUND-like failures give AUTH_ERR_INVALID.
  */
 enum auth_err auth_token_create(const char *username, const char *name,
-    char token[AUTH_TOKEN_LEN + 1]);
+    unsigned long lifetime, char token[AUTH_TOKEN_LEN + 1]);
+
+/* Revoke every live API token of user user_id (text UUID): when an admin
+ * resets the user's password. */
+enum auth_err auth_tokens_revoke_user(const char *user_id);
 
 /* Revoke a token (sets revoked_at): AUTH_OK, or AUTH_ERR_INVALID if no
  * live token matches. */
 enum auth_err auth_token_revoke(const char *token);
+
+/* ---- proxy.c: the client's address behind trusted reverse proxies -----
+ * (owner: routes) X-Forwarded-For and X-Forwarded-Proto are believed only
+ * from the proxies listed in TRUSTED_PROXIES (default: none, never).
+ */
+
+/* One trusted address or network (CIDR). */
+struct proxy_net {
+	int family;	  /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network byte order; IPv4 in the first 4 */
+	unsigned bits;	  /* prefix length: 0..32 or 0..128 */
+};
+
+/*
+ * Parse a comma-separated list of addresses and networks ("10.0.0.1,
+ * 192.168.0.0/16, ::1, fd00::/8"; blanks around entries allowed). On 0,
+ * *out (free it) holds *n entries; -1 if an entry is malformed, -2 out of
+ * memory (then *out is NULL).
+ */
+int proxy_parse_list(const char *s, struct proxy_net **out, size_t *n);
+
+/* 1 if addr (text; may be NULL) is within one of the n nets, else 0. */
+int proxy_trusted(const struct proxy_net *nets, size_t n, const char *addr);
+
+/*
+ * The client's address when remote (REMOTE_ADDR) is a trusted proxy and
+ * xff (X-Forwarded-For, may be NULL) is given: the rightmost entry that
+ * is not itself trusted (or the last address before an entry that is not
+ * one; or the leftmost, when all are trusted), written in canonical form
+ * to out (outsz >= INET6_ADDRSTRLEN). Returns 1 when out was written, 0
+ * when remote stands (untrusted, or no header), -1 on error.
+ */
+int proxy_client_addr(const struct proxy_net *nets, size_t n,
+    const char *remote, const char *xff, char *out, size_t outsz);
+
+/*
+ * For a request from a trusted proxy: replace r->remote_addr by the
+ * client's (proxy_client_addr), and set r->https when X-Forwarded-Proto
+ * is https. Does nothing for other requests or when n is 0. 0, or -1 out
+ * of memory.
+ */
+int proxy_apply(struct http *h, struct req *r, const struct proxy_net *nets,
+    size_t n);
+
+/* ---- sandbox.c: seccomp confinement of a route process -----------------
+ * (owner: routes)
+ */
+
+/*
+ * Confine this process, from now on and for good, to the system calls
+ * serving requests needs (sandbox.c lists them); any other kills it.
+ * Call once start-up is done. 0, or -1 (logged) if the filter could not
+ * be installed: then nothing changed.
+ */
+int sandbox_enter(void);
 
 /* ---- app.c: per-process setup and the request loop of every route -----
  * (owner: routes)

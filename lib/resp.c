@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,7 @@ int
 resp_json(struct resp *rs, int status, struct json_object *obj)
 {
 	const char *s;
+	int rc;
 
 	if (obj == NULL)
 		return -1;
@@ -150,7 +152,15 @@ resp_json(struct resp *rs, int status, struct json_object *obj)
 	if (s == NULL)
 		return -1;
 	buf_reset(&rs->body);
-	if (buf_puts(&rs->body, s) == -1 || buf_putc(&rs->body, '\n') == -1)
+	rc = buf_puts(&rs->body, s) == -1 || buf_putc(&rs->body, '\n') == -1;
+	/*
+	 * The body may hold personal data (decrypted emails): wipe json-c's
+	 * copies -- its serialisation buffer (held by obj) and obj's
+	 * strings -- so that json_object_put frees nothing readable.
+	 */
+	explicit_bzero((char *)(uintptr_t)s, strlen(s));
+	req_json_wipe(obj);
+	if (rc)
 		return -1;
 	rs->status = status;
 	rs->ctype = RESP_CT_JSON;

@@ -142,8 +142,9 @@ static const struct db_stmt st_update_audit = {
 
 static const struct db_stmt st_set_pw = {
     "users_set_pw",
-    "UPDATE public.users SET password = $2::varchar WHERE id = $1::uuid",
-    2,
+    "UPDATE public.users SET password = $2::varchar "
+    "WHERE id = $1::uuid AND password = $3::varchar",
+    3,
 };
 
 #define SQL_DELETE                                                             \
@@ -217,24 +218,13 @@ users_list_free(struct user_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/*
- * Write a timestamptz as PostgreSQL sends it with DateStyle ISO,
- * "YYYY-MM-DD HH:MM:SS[.f]{+|-}HH[:MM[:SS]]", as ISO 8601 with six digits
- * of fraction and the offset in minutes, "YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM",
- * into out (40 bytes); empty for NULL. Anything else (a year past 9999,
- * infinity) is copied as it came.
- */
-static void
-format_ts(const PGresult *r, int row, int col, char out[40])
+void
+users_format_ts(const char *ts, char out[40])
 {
 	static const char shape[] = "dddd-dd-dd dd:dd:dd";
-	const char *ts, *p;
+	const char *p;
 	size_t i, n;
 
-	out[0] = '\0';
-	if (PQgetisnull(r, row, col))
-		return;
-	ts = PQgetvalue(r, row, col);
 	for (i = 0; shape[i] != '\0'; i++)
 		if (shape[i] == 'd' ? !isdigit((unsigned char)ts[i])
 		                    : ts[i] != shape[i])
@@ -270,6 +260,15 @@ format_ts(const PGresult *r, int row, int col, char out[40])
 	return;
 asis:
 	snprintf(out, 40, "%s", ts);
+}
+
+/* A row's timestamp column as users_format_ts writes it; "" for NULL. */
+static void
+format_ts(const PGresult *r, int row, int col, char out[40])
+{
+	out[0] = '\0';
+	if (!PQgetisnull(r, row, col))
+		users_format_ts(PQgetvalue(r, row, col), out);
 }
 
 /*
@@ -543,6 +542,71 @@ users_find_by_email(const struct cfg *cfg, const char *email,
 	return e;
 }
 
+/* The base64url alphabet (RFC 4648 section 5) of paging cursors. */
+static const char cursor_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+char *
+users_cursor_encode(const char *username)
+{
+	const uint8_t *in = (const uint8_t *)username;
+	size_t n = strlen(username), i, o = 0;
+	uint32_t w;
+	char *c;
+
+	if (n == 0 || n > USERS_CURSOR_NAME_MAX)
+		return NULL;
+	if ((c = malloc(n / 3 * 4 + 4)) == NULL)
+		return NULL;
+	/* Each 3 bytes give 4 characters; 1 or 2 left give 2 or 3. */
+	for (i = 0; i < n; i += 3) {
+		w = (uint32_t)in[i] << 16;
+		if (i + 1 < n)
+			w |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n)
+			w |= in[i + 2];
+		c[o++] = cursor_b64[w >> 18 & 63];
+		c[o++] = cursor_b64[w >> 12 & 63];
+		if (i + 1 < n)
+			c[o++] = cursor_b64[w >> 6 & 63];
+		if (i + 2 < n)
+			c[o++] = cursor_b64[w & 63];
+	}
+	c[o] = '\0';
+	return c;
+}
+
+int
+users_cursor_decode(const char *cursor,
+                    char username[USERS_CURSOR_NAME_MAX + 1])
+{
+	const char *p;
+	size_t clen, i, o = 0;
+	uint32_t w = 0;
+	int bits = 0;
+
+	clen = strnlen(cursor, USERS_CURSOR_MAX + 1);
+	if (clen == 0 || clen > USERS_CURSOR_MAX || clen % 4 == 1)
+		return -1;
+	for (i = 0; i < clen; i++) {
+		if ((p = memchr(cursor_b64, cursor[i], 64)) == NULL)
+			return -1;
+		w = w << 6 | (uint32_t)(p - cursor_b64);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			username[o++] = (char)(w >> bits & 0xff);
+		}
+	}
+	/* Canonical: the bits left over from the last character are 0. */
+	if ((w & ((1u << bits) - 1)) != 0)
+		return -1;
+	username[o] = '\0';
+	/* A name PostgreSQL can hold as text: UTF-8, no NUL. */
+	if (strlen(username) != o || !valid_utf8(username, o))
+		return -1;
+	return 0;
+}
+
 enum db_err
 users_list(const struct cfg *cfg, const char *prefix, const char *after,
            size_t limit, const struct audit_entry *audit,
@@ -550,7 +614,7 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 {
 	PGresult *r = NULL;
 	const char *v[4];
-	char lim[16];
+	char lim[16], name[USERS_CURSOR_NAME_MAX + 1];
 	enum db_err e;
 	int i, n;
 
@@ -559,9 +623,13 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 		LOG_ERR("invalid limit");
 		return DB_ERROR;
 	}
+	if (after != NULL && users_cursor_decode(after, name) == -1) {
+		LOG_ERR("invalid cursor");
+		return DB_ERROR;
+	}
 	/* One row more than asked tells whether a next page exists. */
 	snprintf(lim, sizeof(lim), "%zu", limit + 1);
-	v[0] = after;
+	v[0] = after != NULL ? name : NULL;
 	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
 	v[2] = lim;
 	if ((e = exec_audited(&st_list, &st_list_audit, audit, v, NULL, NULL,
@@ -583,8 +651,8 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 		out->n++;
 	}
 	if ((size_t)PQntuples(r) > limit &&
-	    (out->next = strdup(out->v[n - 1].username)) == NULL) {
-		LOG_ERR("out of memory");
+	    (out->next = users_cursor_encode(out->v[n - 1].username)) == NULL) {
+		LOG_ERR("out of memory, or a username too long for a cursor");
 		e = DB_ERROR;
 	}
 out:
@@ -812,22 +880,25 @@ out:
 }
 
 enum db_err
-users_set_password_hash(const struct cfg *cfg, const char *id, const char *hash)
+users_set_password_hash(const struct cfg *cfg, const char *id, const char *old,
+                        const char *hash)
 {
 	PGresult *r = NULL;
 	uint8_t uuid[16];
-	const char *v[2];
+	const char *v[3];
 	enum db_err e;
 
 	(void)cfg;
 	if (id == NULL || !ef_uuid_parse(id, uuid))
 		return DB_NOTFOUND;
-	if (hash == NULL || *hash == '\0' || strlen(hash) >= EF_PW_HASH_MAX) {
+	if (old == NULL || hash == NULL || *hash == '\0' ||
+	    strlen(hash) >= EF_PW_HASH_MAX) {
 		LOG_ERR("invalid argument");
 		return DB_ERROR;
 	}
 	v[0] = id;
 	v[1] = hash;
+	v[2] = old;
 	if ((e = db_exec(&st_set_pw, v, NULL, NULL, &r)) != DB_OK)
 		return e;
 	if (strcmp(PQcmdTuples(r), "0") == 0)
@@ -881,8 +952,9 @@ users_list_prev(const char *prefix, const char *first, size_t limit,
 	n = PQntuples(r);
 	*has_prev = n > 0;
 	if ((size_t)n > limit &&
-	    (*after = strdup(PQgetvalue(r, (int)limit, 0))) == NULL) {
-		LOG_ERR("out of memory");
+	    (*after = users_cursor_encode(PQgetvalue(r, (int)limit, 0))) ==
+	        NULL) {
+		LOG_ERR("out of memory, or a username too long for a cursor");
 		*has_prev = 0;
 		e = DB_ERROR;
 	}

@@ -68,8 +68,10 @@ valid_strtonum(const char *s, long long min, long long max, const char **errstr)
 	return v;
 }
 
-int
-valid_utf8_text(const char *s, size_t len)
+/* 1 if s[0..len-1] is valid UTF-8 without NUL; controls: 1 if other
+ * control characters (C0, DEL, C1) are allowed. */
+static int
+utf8_check(const char *s, size_t len, int controls)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n, k;
@@ -79,7 +81,7 @@ valid_utf8_text(const char *s, size_t len)
 		unsigned char c = p[i];
 
 		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
+			if (c == 0 || (!controls && (c < 0x20 || c == 0x7f)))
 				return 0;
 			i++;
 			continue;
@@ -107,11 +109,23 @@ valid_utf8_text(const char *s, size_t len)
 		}
 		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return 0; /* overlong, out of range, surrogate */
-		if (cp >= 0x80 && cp <= 0x9f)
+		if (!controls && cp >= 0x80 && cp <= 0x9f)
 			return 0; /* C1 control */
 		i += n + 1;
 	}
 	return 1;
+}
+
+int
+valid_utf8_text(const char *s, size_t len)
+{
+	return utf8_check(s, len, 0);
+}
+
+int
+valid_utf8(const char *s, size_t len)
+{
+	return utf8_check(s, len, 1);
 }
 
 /* 1 if every byte of s is base64url ([A-Za-z0-9_-]). */
@@ -310,8 +324,11 @@ valid_limit(struct pair *p)
 int
 valid_cursor(struct pair *p)
 {
-	if (p->val == NULL || p->valsz == 0 || p->valsz > 256 ||
-	    strlen(p->val) != p->valsz || !is_b64url(p->val, p->valsz)) {
+	char name[USERS_CURSOR_NAME_MAX + 1];
+
+	if (p->val == NULL || p->valsz == 0 || p->valsz > USERS_CURSOR_MAX ||
+	    strlen(p->val) != p->valsz ||
+	    users_cursor_decode(p->val, name) == -1) {
 		p->err = "not a valid cursor";
 		return 0;
 	}
@@ -410,18 +427,24 @@ req_fields(struct req *r, const struct field *fields, size_t n,
 				prm = &r->params[j];
 				break;
 			}
+		/*
+		 * Every field of a JSON body is a string: a number, boolean,
+		 * null, object or array (which req_parse does not turn into a
+		 * parameter) is refused, never converted.
+		 */
+		if (r->json != NULL &&
+		    json_object_object_get_ex(r->json, fields[i].name, &jv) &&
+		    (!(fields[i].flags & FIELD_BODY) ||
+		     !json_object_is_type(jv, json_type_string))) {
+			field_fail(&out[i], errs,
+			           !(fields[i].flags & FIELD_BODY)
+			               ? "not accepted in the request body"
+			               : "must be a string");
+			bad = 1;
+			continue;
+		}
 		if (prm == NULL) {
-			/* A JSON object or array where a value was expected. */
-			if (r->json != NULL &&
-			    json_object_object_get_ex(r->json, fields[i].name,
-			                              &jv) &&
-			    (json_object_is_type(jv, json_type_object) ||
-			     json_object_is_type(jv, json_type_array))) {
-				field_fail(
-				    &out[i], errs,
-				    "must be a string, number or boolean");
-				bad = 1;
-			} else if (fields[i].flags & FIELD_REQUIRED) {
+			if (fields[i].flags & FIELD_REQUIRED) {
 				field_fail(&out[i], errs, "is required");
 				bad = 1;
 			}

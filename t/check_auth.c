@@ -13,10 +13,13 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <gcrypt.h>
@@ -311,9 +314,9 @@ START_TEST(test_bad_login)
 	ck_assert_int_eq(auth_login(&cfg, "nobody-at-all", PW, "198.51.100.3",
 	                            &who, cookie, &retry),
 	                 AUTH_ERR_BADLOGIN);
-	/* Both failures were counted, per account and per address. */
+	/* Both failures were counted, per account, address and pair. */
 	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'user:cid'"),
+	                       "WHERE bucket = 'user:cid' AND account = 'cid'"),
 	                 "1");
 	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
 	                       "WHERE bucket = 'user:nobody-at-all'"),
@@ -321,48 +324,328 @@ START_TEST(test_bad_login)
 	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
 	                       "WHERE bucket = 'addr:198.51.100.3'"),
 	                 "2");
-	/* Success clears the account's count, not the address's. */
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'pair:198.51.100.3 cid' "
+	                       "AND account = 'cid'"),
+	                 "1");
+	/* A success clears its pair and counts nothing itself. */
 	login_ok("cid", "198.51.100.3", &who);
 	ck_assert_str_eq(admin("SELECT count(*) FROM public.login_attempts "
-	                       "WHERE bucket = 'user:cid'"),
+	                       "WHERE bucket = 'pair:198.51.100.3 cid'"),
 	                 "0");
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'user:cid'"),
+	                 "1");
 	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
 	                       "WHERE bucket = 'addr:198.51.100.3'"),
 	                 "2");
 }
 END_TEST
 
-START_TEST(test_throttle_account)
+/* One login of name from addr with password pw: its result. */
+static enum auth_err
+try_login(const char *name, const char *pw, const char *addr, unsigned *retry)
 {
 	struct auth_who who;
-	char cookie[AUTH_TOKEN_LEN + 1], addr[32];
+	char cookie[AUTH_TOKEN_LEN + 1];
+
+	return auth_login(&cfg, name, pw, addr, &who, cookie, retry);
+}
+
+/*
+ * Someone hammering an account from one address locks out that address
+ * only: the owner, from another, still signs in (and so does the admin).
+ */
+START_TEST(test_throttle_pair)
+{
+	char addr[32];
+	unsigned retry = 0;
+	int i, bad = 0, refused = 0;
+
+	mkuser("dee", "admin");
+	for (i = 0; i < 50; i++) {
+		switch (try_login("dee", "wrong", "203.0.113.1", &retry)) {
+		case AUTH_ERR_BADLOGIN:
+			bad++;
+			break;
+		case AUTH_ERR_THROTTLED:
+			refused++;
+			ck_assert_uint_gt(retry, 0);
+			ck_assert_uint_le(retry, AUTH_WINDOW);
+			break;
+		default:
+			ck_abort_msg("unexpected login result");
+		}
+	}
+	ck_assert_int_eq(bad, AUTH_PAIR_FAILS);
+	ck_assert_int_eq(refused, 50 - AUTH_PAIR_FAILS);
+	/* Even the right password, from the attacker's address. */
+	ck_assert_int_eq(try_login("dee", PW, "203.0.113.1", &retry),
+	                 AUTH_ERR_THROTTLED);
+	/* The owner, from another address, during the attack. */
+	ck_assert_int_eq(try_login("dee", PW, "203.0.113.99", &retry), AUTH_OK);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(
+		    try_login("dee", "wrong", "203.0.113.1", &retry),
+		    AUTH_ERR_THROTTLED);
+		snprintf(addr, sizeof(addr), "198.18.0.%d", i + 1);
+		ck_assert_int_eq(try_login("dee", PW, addr, &retry), AUTH_OK);
+	}
+	/* When the window is over, the pair's count starts again. */
+	admin("UPDATE public.login_attempts SET window_start = now() - "
+	      "interval '901 seconds' WHERE account = 'dee'");
+	ck_assert_int_eq(try_login("dee", "wrong", "203.0.113.1", &retry),
+	                 AUTH_ERR_BADLOGIN);
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'pair:203.0.113.1 dee'"),
+	                 "1");
+	ck_assert_int_eq(try_login("dee", PW, "203.0.113.1", &retry), AUTH_OK);
+}
+END_TEST
+
+/*
+ * Failures on an account from many addresses slow down every address that
+ * has failed on it (2^(n - AUTH_USER_FREE) s after the latest failure),
+ * but not an address that has not.
+ */
+START_TEST(test_throttle_slowdown)
+{
+	char addr[32];
 	unsigned retry = 0;
 	int i;
 
-	mkuser("dee", "user");
-	for (i = 0; i < AUTH_USER_FAILS; i++) {
-		snprintf(addr, sizeof(addr), "203.0.113.%d", i + 1);
-		ck_assert_int_eq(auth_login(&cfg, "dee", "wrong", addr, &who,
-		                            cookie, &retry),
+	mkuser("dot", "user");
+	for (i = 0; i < AUTH_USER_FREE + 1; i++) {
+		snprintf(addr, sizeof(addr), "198.19.0.%d", i + 1);
+		ck_assert_int_eq(try_login("dot", "wrong", addr, &retry),
 		                 AUTH_ERR_BADLOGIN);
 	}
-	/* Now even the right password is refused, with a wait. */
-	ck_assert_int_eq(
-	    auth_login(&cfg, "dee", PW, "203.0.113.99", &who, cookie, &retry),
-	    AUTH_ERR_THROTTLED);
-	ck_assert_uint_gt(retry, 0);
-	ck_assert_uint_le(retry, AUTH_WINDOW);
-	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
-	/* When the window is over, the count starts again. */
-	admin("UPDATE public.login_attempts SET window_start = now() - "
-	      "interval '901 seconds' WHERE bucket = 'user:dee'");
-	ck_assert_int_eq(auth_login(&cfg, "dee", "wrong", "203.0.113.99", &who,
-	                            cookie, &retry),
+	/* 6 failures: 2 s for the addresses that failed. */
+	ck_assert_int_eq(try_login("dot", PW, "198.19.0.1", &retry),
+	                 AUTH_ERR_THROTTLED);
+	ck_assert_uint_ge(retry, 1);
+	ck_assert_uint_le(retry, 2);
+	ck_assert_int_eq(try_login("dot", PW, "198.19.1.1", &retry), AUTH_OK);
+	/* Each further failure doubles the wait. */
+	ck_assert_int_eq(try_login("dot", "wrong", "198.19.1.2", &retry),
 	                 AUTH_ERR_BADLOGIN);
+	ck_assert_int_eq(try_login("dot", "wrong", "198.19.0.2", &retry),
+	                 AUTH_ERR_THROTTLED);
+	ck_assert_uint_ge(retry, 3);
+	ck_assert_uint_le(retry, 4);
+	/* Once the wait is over, a slowed address may try again. */
+	admin("UPDATE public.login_attempts SET last_failure = now() - "
+	      "interval '5 seconds' WHERE bucket = 'user:dot'");
+	ck_assert_int_eq(try_login("dot", PW, "198.19.0.1", &retry), AUTH_OK);
+	/* The wait never exceeds the window. */
+	admin("UPDATE public.login_attempts SET failures = 1000000 "
+	      "WHERE bucket = 'user:dot'");
+	ck_assert_int_eq(try_login("dot", PW, "198.19.0.2", &retry),
+	                 AUTH_ERR_THROTTLED);
+	ck_assert_uint_le(retry, AUTH_WINDOW);
+	ck_assert_uint_ge(retry, AUTH_WINDOW - 60);
+}
+END_TEST
+
+/* encdb unlock: the account's buckets go; the address's stays. */
+START_TEST(test_unlock)
+{
+	unsigned long cleared = 0;
+	unsigned retry = 0;
+	int i;
+
+	mkuser("uma", "user");
+	for (i = 0; i < AUTH_PAIR_FAILS; i++)
+		ck_assert_int_eq(
+		    try_login("uma", "wrong", "198.51.100.20", &retry),
+		    AUTH_ERR_BADLOGIN);
+	ck_assert_int_eq(try_login("uma", PW, "198.51.100.20", &retry),
+	                 AUTH_ERR_THROTTLED);
+	ck_assert_int_eq(auth_unlock("uma", &cleared), AUTH_OK);
+	ck_assert_uint_eq(cleared, 2); /* user:uma and the pair */
 	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'user:dee'"),
-	                 "1");
-	login_ok("dee", "203.0.113.99", &who);
+	                       "WHERE bucket = 'addr:198.51.100.20'"),
+	                 "5");
+	ck_assert_int_eq(try_login("uma", PW, "198.51.100.20", &retry),
+	                 AUTH_OK);
+	ck_assert_int_eq(auth_unlock("no-such-user", &cleared), AUTH_OK);
+	ck_assert_uint_eq(cleared, 0);
+}
+END_TEST
+
+/* A successful login purges the buckets whose window is over. */
+START_TEST(test_purge)
+{
+	unsigned retry = 0;
+
+	mkuser("pia", "user");
+	admin("INSERT INTO public.login_attempts (bucket, account, failures, "
+	      "window_start) VALUES ('user:old-one', 'old-one', 3, now() - "
+	      "interval '901 seconds'), ('addr:192.0.2.99', NULL, 7, now() - "
+	      "interval '20 minutes'), ('user:recent-one', 'recent-one', 2, "
+	      "now() - interval '100 seconds')");
+	ck_assert_int_eq(try_login("pia", PW, "198.51.100.60", &retry),
+	                 AUTH_OK);
+	ck_assert_str_eq(admin("SELECT string_agg(bucket, ',' ORDER BY bucket) "
+	                       "FROM public.login_attempts WHERE bucket IN "
+	                       "('user:old-one', 'addr:192.0.2.99', "
+	                       "'user:recent-one')"),
+	                 "user:recent-one");
+}
+END_TEST
+
+/* current_password shares the login's buckets and limits. */
+START_TEST(test_password_check)
+{
+	struct user u;
+	unsigned retry = 0;
+	int rehash = 1, i;
+
+	mkuser("pat", "user");
+	ck_assert_int_eq(auth_password_check(&cfg, "pat", PW, "198.51.100.30",
+	                                     &u, &rehash, &retry),
+	                 AUTH_OK);
+	ck_assert_str_eq(u.username, "pat");
+	ck_assert_int_eq(rehash, 0);
+	users_clear(&u);
+	for (i = 0; i < AUTH_PAIR_FAILS; i++)
+		ck_assert_int_eq(
+		    (i % 2
+		         ? auth_password_check(&cfg, "pat", "wrong",
+		                               "198.51.100.30", &u, &rehash,
+		                               &retry)
+		         : try_login("pat", "wrong", "198.51.100.30", &retry)),
+		    AUTH_ERR_BADLOGIN);
+	ck_assert_int_eq(auth_password_check(&cfg, "pat", PW, "198.51.100.30",
+	                                     &u, &rehash, &retry),
+	                 AUTH_ERR_THROTTLED);
+	ck_assert_ptr_null(u.username);
+	ck_assert_uint_gt(retry, 0);
+}
+END_TEST
+
+/* How many lock requests wait (are not granted), in the whole cluster. */
+static int
+lock_waiters(void)
+{
+	return atoi(admin("SELECT count(*) FROM pg_catalog.pg_locks "
+	                  "WHERE NOT granted"));
+}
+
+/* Wait (polling the database, never a clock) until n lock requests wait. */
+static void
+await_lock_waiters(int n)
+{
+	int i;
+
+	for (i = 0; i < 100000 && lock_waiters() < n; i++)
+		;
+	ck_assert_int_ge(lock_waiters(), n);
+}
+
+/*
+ * N processes guess at one account from one address at the same moment:
+ * no more than AUTH_PAIR_FAILS guesses are admitted. The administrator
+ * holds login_attempts locked against writes (reads go on) until all N
+ * are waiting, so that every one of them has got as far as it can.
+ */
+START_TEST(test_throttle_atomic)
+{
+	enum { N = 10 };
+	pid_t pids[N];
+	PGconn *c;
+	PGresult *r;
+	int i, st, bad = 0, refused = 0;
+
+	mkuser("rex", "user");
+	/* Children connect afresh: none may share this process's socket. */
+	ck_assert_int_eq(db_init(&cfg), DB_OK);
+	c = PQconnectdb(getenv("DATABASE_URL"));
+	ck_assert(PQstatus(c) == CONNECTION_OK);
+	r = PQexec(c, "BEGIN; LOCK TABLE public.login_attempts "
+	              "IN EXCLUSIVE MODE");
+	ck_assert(PQresultStatus(r) == PGRES_COMMAND_OK);
+	PQclear(r);
+	for (i = 0; i < N; i++) {
+		unsigned retry = 0;
+
+		ck_assert_int_ne(pids[i] = fork(), -1);
+		if (pids[i] == 0)
+			_exit(
+			    try_login("rex", "wrong", "198.51.100.40", &retry));
+	}
+	await_lock_waiters(N);
+	r = PQexec(c, "COMMIT");
+	PQclear(r);
+	PQfinish(c);
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
+		ck_assert(WIFEXITED(st));
+		if (WEXITSTATUS(st) == AUTH_ERR_BADLOGIN)
+			bad++;
+		else if (WEXITSTATUS(st) == AUTH_ERR_THROTTLED)
+			refused++;
+	}
+	ck_assert_int_eq(bad, AUTH_PAIR_FAILS);
+	ck_assert_int_eq(refused, N - AUTH_PAIR_FAILS);
+	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'pair:198.51.100.40 rex'"),
+	                 "5");
+}
+END_TEST
+
+/*
+ * An admin resets a password while its owner logs in with the old one,
+ * still on a legacy hash: the login's rehash must not undo the reset, and
+ * no session may come out of the old password. The admin's UPDATE holds
+ * the row until the login has verified the old hash and waits on it.
+ */
+START_TEST(test_rehash_race)
+{
+	char q[512], reset[EF_PW_HASH_MAX];
+	pid_t pid;
+	PGconn *c;
+	PGresult *r;
+	int st;
+
+	snprintf(q, sizeof(q),
+	         "INSERT INTO public.users (id, username, password, user_type, "
+	         "email, created_at) VALUES (gen_random_uuid(), 'racer', '%s', "
+	         "'user', '\\x00'::bytea, now())",
+	         legacy_hash);
+	admin(q);
+	ck_assert_int_eq(ef_pw_hash("the admin's new one", 19, reset), EF_OK);
+	ck_assert_int_eq(db_init(&cfg), DB_OK);
+	c = PQconnectdb(getenv("DATABASE_URL"));
+	ck_assert(PQstatus(c) == CONNECTION_OK);
+	snprintf(q, sizeof(q),
+	         "BEGIN; UPDATE public.users SET password = '%s' "
+	         "WHERE username = 'racer'",
+	         reset);
+	r = PQexec(c, q);
+	ck_assert(PQresultStatus(r) == PGRES_COMMAND_OK);
+	PQclear(r);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		unsigned retry = 0;
+
+		_exit(try_login("racer", "password", "198.51.100.50", &retry));
+	}
+	await_lock_waiters(1);
+	r = PQexec(c, "COMMIT");
+	ck_assert(PQresultStatus(r) == PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(c);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), AUTH_ERR_BADLOGIN);
+	ck_assert_str_eq(admin("SELECT password FROM public.users "
+	                       "WHERE username = 'racer'"),
+	                 reset);
+	ck_assert_str_eq(admin("SELECT count(*) FROM public.sessions AS s "
+	                       "JOIN public.users AS u ON u.id = s.user_id "
+	                       "WHERE u.username = 'racer'"),
+	                 "0");
 }
 END_TEST
 
@@ -561,7 +844,7 @@ START_TEST(test_tokens)
 	char tok[AUTH_TOKEN_LEN + 1], q[256];
 
 	mkuser("gus", "admin");
-	ck_assert_int_eq(auth_token_create("gus", "ci", tok), AUTH_OK);
+	ck_assert_int_eq(auth_token_create("gus", "ci", 0, tok), AUTH_OK);
 	ck_assert(auth_token_shaped(tok));
 	snprintf(q, sizeof(q),
 	         "SELECT name FROM public.api_tokens "
@@ -585,7 +868,7 @@ START_TEST(test_tokens)
 	ck_assert_int_eq(auth_token_revoke(tok), AUTH_ERR_INVALID);
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
 	                 AUTH_ERR_INVALID);
-	ck_assert_int_eq(auth_token_create("no-such-user", "ci", tok),
+	ck_assert_int_eq(auth_token_create("no-such-user", "ci", 0, tok),
 	                 AUTH_ERR_INVALID);
 	ck_assert_int_eq(auth_token_revoke("bad"), AUTH_ERR_INVALID);
 }
@@ -624,6 +907,29 @@ set_age(const char *table, const char *col, const char *tok, int secs)
 	admin(q);
 }
 
+/* A token with a lifetime works until it ends, then never again. */
+START_TEST(test_token_expiry)
+{
+	struct auth_who who;
+	char tok[AUTH_TOKEN_LEN + 1];
+	long age;
+
+	mkuser("eli", "user");
+	ck_assert_int_eq(auth_token_create("eli", "short", 3600, tok), AUTH_OK);
+	/* expires_at is an hour ahead: its "age" is about -3600 s. */
+	age = age_of("api_tokens", "expires_at", tok);
+	ck_assert_int_ge(age, -3600);
+	ck_assert_int_le(age, -3500);
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
+	set_age("api_tokens", "expires_at", tok, 1);
+	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
+	                 AUTH_ERR_INVALID);
+	/* Without a lifetime: no expiry (age_of says -1 for NULL). */
+	ck_assert_int_eq(auth_token_create("eli", "long", 0, tok), AUTH_OK);
+	ck_assert_int_eq(age_of("api_tokens", "expires_at", tok), -1);
+}
+END_TEST
+
 /* Proving a session or token writes only when its stamp is stale. */
 START_TEST(test_touch)
 {
@@ -646,7 +952,7 @@ START_TEST(test_touch)
 	                 AUTH_OK);
 	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
 
-	ck_assert_int_eq(auth_token_create("tia", "touch", tok), AUTH_OK);
+	ck_assert_int_eq(auth_token_create("tia", "touch", 0, tok), AUTH_OK);
 	ck_assert_int_eq(age_of("api_tokens", "last_used_at", tok), -1);
 	/* Never used: stamped on first use. */
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
@@ -718,13 +1024,20 @@ auth_suite(void)
 	tcase_add_test(t, test_login_and_identify);
 	tcase_add_test(t, test_expiry);
 	tcase_add_test(t, test_bad_login);
-	tcase_add_test(t, test_throttle_account);
+	tcase_add_test(t, test_throttle_pair);
+	tcase_add_test(t, test_throttle_slowdown);
+	tcase_add_test(t, test_unlock);
+	tcase_add_test(t, test_purge);
+	tcase_add_test(t, test_password_check);
+	tcase_add_test(t, test_throttle_atomic);
+	tcase_add_test(t, test_rehash_race);
 	tcase_add_test(t, test_throttle_address);
 	tcase_add_test(t, test_throttle_ipv6);
 	tcase_add_test(t, test_legacy_upgrade);
 	tcase_add_test(t, test_failure_cost);
 	tcase_add_test(t, test_session_end);
 	tcase_add_test(t, test_tokens);
+	tcase_add_test(t, test_token_expiry);
 	tcase_add_test(t, test_touch);
 	tcase_add_test(t, test_unavailable);
 	suite_add_tcase(s, t);

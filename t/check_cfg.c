@@ -27,6 +27,7 @@
 /* Two fixed 32-byte keys, base64, and a 16-byte one (too short). */
 #define KEY1  "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define KEY2  "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+#define KEY3  "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="
 #define SHORT "AAECAwQFBgcICQoLDA0ODw=="
 
 /* Every setting cfg_load reads, cleared before each test. */
@@ -39,6 +40,8 @@ static const char *const settings[] = {
     "POSTGRES_PASSWORD",
     "FIELD_KEYS",
     "INDEX_KEY",
+    "SANDBOX",
+    "TRUSTED_PROXIES",
     "POSTGRES_SECRET_KEY",
     "SECRET_KEY",
     "LEGACY_ENGINE",
@@ -178,7 +181,7 @@ START_TEST(test_keys_from_env)
 	char err[512];
 
 	setenv("FIELD_KEYS", "7:" KEY1 ", 3:" KEY2, 1);
-	setenv("INDEX_KEY", KEY2, 1);
+	setenv("INDEX_KEY", KEY3, 1);
 	setenv("POSTGRES_SECRET_KEY", "changeme2", 1);
 	setenv("SECRET_KEY", "changeme1", 1);
 	ck_assert_int_eq(cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)), CFG_OK);
@@ -251,6 +254,23 @@ START_TEST(test_fcgid_cut)
 	v[127] = '\0';
 	put_file("DATABASE_URL", v);
 	ck_assert_int_eq(cut_warnings("DATABASE_URL"), 0);
+/* The index key must not be one of the field keys. */
+START_TEST(test_index_key_reused)
+{
+	struct cfg c;
+	char err[512];
+
+	setenv("FIELD_KEYS", "7:" KEY1 ",3:" KEY2, 1);
+	setenv("INDEX_KEY", KEY2, 1);
+	ck_assert_int_eq(cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)),
+	                 CFG_ERR_INVALID);
+	ck_assert_ptr_nonnull(
+	    strstr(err, "INDEX_KEY: the same key as a FIELD_KEYS entry"));
+	ck_assert_ptr_null(strstr(err, KEY2));
+	cfg_free(&c);
+	setenv("INDEX_KEY", KEY3, 1);
+	ck_assert_int_eq(cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)), CFG_OK);
+	cfg_free(&c);
 }
 END_TEST
 
@@ -262,7 +282,7 @@ START_TEST(test_secrets_dir)
 
 	put_file("SECRET_KEY", "from-file\n");
 	put_file("FIELD_KEYS", "2:" KEY1 "\r\n");
-	put_file("INDEX_KEY", KEY1);
+	put_file("INDEX_KEY", KEY2);
 	put_file("TIME_ZONE", "Europe/Paris\n");
 	put_file("DATABASE_URL", "postgresql:///encdb?host=/nowhere\n");
 	ck_assert_int_eq(
@@ -372,6 +392,8 @@ static const struct bad_case {
     {"FIELD_KEYS", "1:" SHORT, CFG_ERR_INVALID, "FIELD_KEYS: entry 1"},
     {"FIELD_KEYS", "1:" KEY1 ",x" KEY2, CFG_ERR_INVALID, "FIELD_KEYS: entry 2"},
     {"FIELD_KEYS", "1:" KEY1 ",1:" KEY2, CFG_ERR_INVALID, "FIELD_KEYS"},
+    {"FIELD_KEYS", "1:" KEY1 ",2:" KEY2 ",3:" KEY1, CFG_ERR_INVALID,
+     "FIELD_KEYS: entry 3: the same key under two key ids"},
     {"FIELD_KEYS", "99999:" KEY1, CFG_ERR_INVALID, "FIELD_KEYS"},
     {"FIELD_KEYS", "1:not!base64secretsecretsecretsecretsecret=",
      CFG_ERR_INVALID, "FIELD_KEYS"},
@@ -390,6 +412,9 @@ static const struct bad_case {
     {"SESSION_MAX", "", CFG_OK, ""}, /* empty means unset */
     {"DB_PREPARED_STATEMENTS", "sometimes", CFG_ERR_INVALID,
      "DB_PREPARED_STATEMENTS: expected on or off"},
+    {"SANDBOX", "later", CFG_ERR_INVALID, "SANDBOX: expected on or off"},
+    {"TRUSTED_PROXIES", "10.0.0.0/33", CFG_ERR_INVALID, "TRUSTED_PROXIES: "},
+    {"TRUSTED_PROXIES", "proxy.example", CFG_ERR_INVALID, "TRUSTED_PROXIES: "},
     {"TIME_ZONE", "UTC'; DROP TABLE users", CFG_ERR_INVALID, "TIME_ZONE: "},
     {"DATABASE_URL", "postgresql://u:secretpw@h/d?nosuchopt=1", CFG_ERR_INVALID,
      "DATABASE_URL: not a valid"},
@@ -483,6 +508,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_required);
 	tcase_add_test(tc, test_all_errors);
 	tcase_add_test(tc, test_keys_from_env);
+	tcase_add_test(tc, test_index_key_reused);
 	tcase_add_test(tc, test_secrets_dir);
 	tcase_add_test(tc, test_config_file);
 	tcase_add_test(tc, test_get);

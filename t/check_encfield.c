@@ -483,6 +483,8 @@ static const struct {
     {"1:", EF_ERR_KEY_LENGTH, 1, 0, 0},
     {"1:" KEY1 ",1:" KEY2, EF_ERR_KEY_DUP, 2, 0, 0},
     {"3:" KEY1 ",2:" KEY2 ",3:" KEY2, EF_ERR_KEY_DUP, 3, 0, 0},
+    {"1:" KEY1 ",2:" KEY1, EF_ERR_KEY_REUSED, 2, 0, 0},
+    {"1:" KEY1 ",2:" KEY2 ",3:" KEY1, EF_ERR_KEY_REUSED, 3, 0, 0},
 };
 
 START_TEST(test_keyring_table)
@@ -515,6 +517,8 @@ START_TEST(test_keyring_add)
 
 	ef_random(k, sizeof(k));
 	ck_assert_int_eq(ef_keyring_add(&kr, 5, k), EF_OK);
+	ck_assert_int_eq(ef_keyring_add(&kr, 6, k), EF_ERR_KEY_REUSED);
+	k[31] ^= 1;
 	ck_assert_int_eq(ef_keyring_add(&kr, 6, k), EF_OK);
 	ck_assert_int_eq(ef_keyring_add(&kr, 5, k), EF_ERR_KEY_DUP);
 	ck_assert_uint_eq(ef_keyring_count(kr), 2);
@@ -1643,8 +1647,10 @@ START_TEST(test_fuzz_text)
 		s[len] = '\0';
 		kr = NULL;
 		rc = ef_keyring_parse(s, &kr, &where);
-		ck_assert(rc == EF_OK || (rc >= EF_ERR_KEY_NONE &&
-		                          rc <= EF_ERR_KEY_DUP && kr == NULL));
+		ck_assert(rc == EF_OK ||
+		          (((rc >= EF_ERR_KEY_NONE && rc <= EF_ERR_KEY_DUP) ||
+		            rc == EF_ERR_KEY_REUSED) &&
+		           kr == NULL));
 		ef_keyring_free(kr);
 		ik = NULL;
 		rc = ef_index_key_parse(s, &ik);

@@ -867,10 +867,23 @@ static const struct {
     {"", "{\"username\":\"bob\",\"limit\":5}", REQ_ERR_INVALID,
      "limit=not accepted in the request body;"},
     {"", "{\"username\":{\"x\":1}}", REQ_ERR_INVALID,
-     "username=must be a string, number or boolean;"},
-    {"", "{\"username\":null}", REQ_ERR_INVALID,
-     "username=is required;"},
+     "username=must be a string;"},
+    {"", "{\"username\":null}", REQ_ERR_INVALID, "username=must be a string;"},
     {"note=q", "{\"username\":\"bob\"}", REQ_OK, ""},
+    /* One type per field: a string, never a value converted to one. */
+    {"", "{\"username\":12345}", REQ_ERR_INVALID, "username=must be a string;"},
+    {"", "{\"username\":\"12345\",\"email\":true}", REQ_ERR_INVALID,
+     "email=must be a string;"},
+    {"", "{\"username\":[\"bob\"],\"email\":1.5,\"note\":false}",
+     REQ_ERR_INVALID,
+     "username=must be a string;email=must be a string;note=must be a "
+     "string;"},
+    {"", "{\"username\":\"bob\",\"email\":null}", REQ_ERR_INVALID,
+     "email=must be a string;"},
+    {"", "{\"username\":\"bob\",\"limit\":null}", REQ_ERR_INVALID,
+     "limit=not accepted in the request body;"},
+    /* Undeclared members are dropped, whatever their type. */
+    {"", "{\"username\":\"bob\",\"x\":1,\"y\":null,\"z\":[{}]}", REQ_OK, ""},
 };
 
 START_TEST(test_fields)

@@ -34,6 +34,8 @@
 #define KEY1 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define KEY2 "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
 #define KEY3 "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="
+/* The index key: never one of the field keys (cfg_load refuses that). */
+#define IKEY "YGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn8="
 
 /* The example row of the boilerplate's README, as it stores it. */
 #define ADMIN_ID "c4cc1314-26ee-4fed-803c-ef47d415c758"
@@ -62,7 +64,7 @@ static void
 base_env(void)
 {
 	setenv("FIELD_KEYS", "1:" KEY1, 1);
-	setenv("INDEX_KEY", KEY2, 1);
+	setenv("INDEX_KEY", IKEY, 1);
 	setenv("POSTGRES_SECRET_KEY", "changeme2", 1);
 	setenv("SECRET_KEY", "changeme1", 1);
 	setenv("TIME_ZONE", "UTC", 1);
@@ -260,10 +262,26 @@ START_TEST(test_conflicts)
 }
 END_TEST
 
+/* The cursor of a username (static; one at a time). */
+static const char *
+cur(const char *name)
+{
+	static char c[USERS_CURSOR_MAX + 1];
+	char *e = users_cursor_encode(name);
+
+	ck_assert_ptr_nonnull(e);
+	snprintf(c, sizeof(c), "%s", e);
+	free(e);
+	return c;
+}
+
+/* The page is want[0..n), and its next cursor leads after next (a name;
+ * NULL: the last page). */
 static void
 ck_page(const struct user_list *l, const char *const *want, size_t n,
         const char *next)
 {
+	char name[USERS_CURSOR_NAME_MAX + 1];
 	size_t i;
 
 	ck_assert_uint_eq(l->n, n);
@@ -273,9 +291,50 @@ ck_page(const struct user_list *l, const char *const *want, size_t n,
 	}
 	if (next == NULL)
 		ck_assert_ptr_null(l->next);
-	else
-		ck_assert_str_eq(l->next, next);
+	else {
+		ck_assert_int_eq(users_cursor_decode(l->next, name), 0);
+		ck_assert_str_eq(name, next);
+	}
 }
+
+/* Every name goes through a cursor and back; a cursor is base64url. */
+START_TEST(test_cursor)
+{
+	static const char *const names[] = {"admin",
+	                                    "john.doe",
+	                                    "b o",
+	                                    "zo\xc3\xab",
+	                                    "\xe6\x97\xa5\xe6\x9c\xac",
+	                                    "a/b?c&d=e#f%g+h",
+	                                    "x",
+	                                    "\x01legacy\x7f"};
+	char back[USERS_CURSOR_NAME_MAX + 1], big[USERS_CURSOR_NAME_MAX + 2];
+	char *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ck_assert_ptr_nonnull(c = users_cursor_encode(names[i]));
+		ck_assert_uint_eq(strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
+		                            "ijklmnopqrstuvwxyz0123456789-_"),
+		                  strlen(c));
+		ck_assert_int_eq(users_cursor_decode(c, back), 0);
+		ck_assert_str_eq(back, names[i]);
+		free(c);
+	}
+	/* The longest name a cursor carries, and one byte more. */
+	memset(big, 'n', sizeof(big) - 1);
+	big[USERS_CURSOR_NAME_MAX] = '\0';
+	ck_assert_ptr_nonnull(c = users_cursor_encode(big));
+	ck_assert_uint_eq(strlen(c), USERS_CURSOR_MAX);
+	ck_assert_int_eq(users_cursor_decode(c, back), 0);
+	ck_assert_str_eq(back, big);
+	free(c);
+	big[USERS_CURSOR_NAME_MAX] = 'n';
+	big[USERS_CURSOR_NAME_MAX + 1] = '\0';
+	ck_assert_ptr_null(users_cursor_encode(big));
+	ck_assert_ptr_null(users_cursor_encode(""));
+}
+END_TEST
 
 START_TEST(test_list)
 {
@@ -307,17 +366,17 @@ START_TEST(test_list)
 	ck_assert_int_eq(users_list(&cfg, "ls_", NULL, 2, NULL, &l), DB_OK);
 	ck_page(&l, p1, 2, "ls_2");
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 2, NULL, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_2"), 2, NULL, &l), DB_OK);
 	ck_page(&l, p2, 2, "ls_4");
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_4", 2, NULL, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_4"), 2, NULL, &l), DB_OK);
 	ck_page(&l, p3, 1, NULL);
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_5", 2, NULL, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_5"), 2, NULL, &l), DB_OK);
 	ck_page(&l, NULL, 0, NULL);
 	users_list_free(&l);
 	/* Exactly a page: no next page. */
-	ck_assert_int_eq(users_list(&cfg, "ls_", "ls_2", 3, NULL, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_2"), 3, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 3);
 	ck_assert_ptr_null(l.next);
 	/* A list never carries password hashes. */
@@ -337,11 +396,12 @@ START_TEST(test_list)
 	users_list_free(&l);
 
 	/* Without a prefix: everything, in order. */
-	ck_assert_int_eq(users_list(&cfg, NULL, "ls_4", 1, NULL, &l), DB_OK);
+	ck_assert_int_eq(users_list(&cfg, NULL, cur("ls_4"), 1, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].username, "ls_5");
 	users_list_free(&l);
 
+	ck_assert_int_eq(users_list(&cfg, NULL, "ls_4", 1, NULL, &l), DB_ERROR);
 	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 0, NULL, &l), DB_ERROR);
 	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 1001, NULL, &l), DB_ERROR);
 
@@ -354,7 +414,7 @@ START_TEST(test_list)
 		    users_list_prev("ls_", "ls_5", 2, &has_prev, &after),
 		    DB_OK);
 		ck_assert_int_eq(has_prev, 1);
-		ck_assert_str_eq(after, "ls_2");
+		ck_assert_str_eq(after, cur("ls_2"));
 		free(after);
 		ck_assert_int_eq(
 		    users_list_prev("ls_", "ls_3", 2, &has_prev, &after),
@@ -503,7 +563,14 @@ START_TEST(test_password_hash_and_delete)
 
 	create_ok("dl_erin", "erin@dl.example", "pw-pw-pw-1", &u);
 	ck_assert_int_eq(ef_pw_hash("new one", 7, hash), EF_OK);
-	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, hash), DB_OK);
+	/* Only over the hash that was verified: not over another one. */
+	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, "stale", hash),
+	                 DB_NOTFOUND);
+	ck_assert_int_eq(users_find_by_username(&cfg, "dl_erin", NULL, &f), DB_OK);
+	ck_assert_str_eq(f.password_hash, u.password_hash);
+	users_clear(&f);
+	ck_assert_int_eq(
+	    users_set_password_hash(&cfg, u.id, u.password_hash, hash), DB_OK);
 	ck_assert_int_eq(users_find_by_username(&cfg, "dl_erin", NULL, &f), DB_OK);
 	ck_assert_str_eq(f.password_hash, hash);
 	/* A rehash is not a change of the user's data. */
@@ -514,11 +581,12 @@ START_TEST(test_password_hash_and_delete)
 	users_clear(&f);
 	ck_assert_int_eq(
 	    users_set_password_hash(
-	        &cfg, "00000000-0000-4000-8000-000000000000", hash),
+	        &cfg, "00000000-0000-4000-8000-000000000000", hash, hash),
 	    DB_NOTFOUND);
-	ck_assert_int_eq(users_set_password_hash(&cfg, "junk", hash),
+	ck_assert_int_eq(users_set_password_hash(&cfg, "junk", hash, hash),
 	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, ""), DB_ERROR);
+	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, hash, ""),
+	                 DB_ERROR);
 
 	ck_assert_int_eq(users_delete(&cfg, "dl_erin", NULL), DB_OK);
 	ck_assert_int_eq(users_find_by_id(&cfg, u.id, &f), DB_NOTFOUND);
@@ -599,7 +667,8 @@ START_TEST(test_boilerplate_admin)
 
 	/* The login upgrade: Argon2id replaces the legacy hash. */
 	ck_assert_int_eq(ef_pw_hash("password", 8, hash), EF_OK);
-	ck_assert_int_eq(users_set_password_hash(&cfg, ADMIN_ID, hash), DB_OK);
+	ck_assert_int_eq(
+	    users_set_password_hash(&cfg, ADMIN_ID, ADMIN_PW, hash), DB_OK);
 	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_int_eq(
 	    users_check_password(&cfg, &u, "password", &match, &rehash), EF_OK);
@@ -849,6 +918,7 @@ users_suite(void)
 	tcase_add_loop_test(tc, test_create_and_find, 0, 2);
 	tcase_add_test(tc, test_conflicts);
 	tcase_add_loop_test(tc, test_list, 0, 2);
+	tcase_add_test(tc, test_cursor);
 	tcase_add_test(tc, test_update);
 	tcase_add_test(tc, test_last_admin);
 	tcase_add_test(tc, test_password_hash_and_delete);

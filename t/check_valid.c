@@ -117,6 +117,26 @@ START_TEST(test_utf8)
 	ck_assert_msg(valid_utf8_text(utf8_cases[_i].s, len) ==
 	                  utf8_cases[_i].ok,
 	              "case %d", _i);
+	/* Valid text is valid UTF-8 too. */
+	if (utf8_cases[_i].ok)
+		ck_assert(valid_utf8(utf8_cases[_i].s, len));
+}
+END_TEST
+
+/* valid_utf8 allows control characters, never NUL or bad encodings. */
+START_TEST(test_utf8_controls)
+{
+	static const char *const controls[] = {
+	    "\x01", "\t", "\n\r", "\x1b[0m", "\x7f", "\xc2\x80", "\xc2\x9f"};
+	static const char *const bad[] = {"\x80", "\xc3", "\xc0\x80",
+	                                  "\xed\xa0\x80", "\xff"};
+	size_t i;
+
+	for (i = 0; i < sizeof(controls) / sizeof(controls[0]); i++)
+		ck_assert(valid_utf8(controls[i], strlen(controls[i])));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert(!valid_utf8(bad[i], strlen(bad[i])));
+	ck_assert(!valid_utf8("a\0b", 3));
 }
 END_TEST
 
@@ -223,11 +243,19 @@ static const struct {
     {valid_limit, "limit", "5.0", 0, NULL},
     {valid_limit, "limit", "99999999999999999999", 0, NULL},
     /* cursor */
-    {valid_cursor, "after", "YWRtaW4", 1, NULL},
-    {valid_cursor, "after", "a-b_c", 1, NULL},
+    {valid_cursor, "after", "YWRtaW4", 1, NULL},     /* admin */
+    {valid_cursor, "after", "am9obi5kb2U", 1, NULL}, /* john.doe */
+    {valid_cursor, "after", "YiBv", 1, NULL},        /* "b o" */
+    {valid_cursor, "after", "em_Dqw", 1, NULL},      /* zoë */
+    {valid_cursor, "after", "5pel5pys", 1, NULL},    /* 日本 */
     {valid_cursor, "after", "", 0, "not a valid cursor"},
-    {valid_cursor, "after", "a+b", 0, NULL},
-    {valid_cursor, "after", "a=", 0, NULL},
+    {valid_cursor, "after", "a-b_c", 0, NULL},    /* 5 characters */
+    {valid_cursor, "after", "YWRtaW5", 0, NULL},  /* not canonical */
+    {valid_cursor, "after", "YWRtaW4=", 0, NULL}, /* padded */
+    {valid_cursor, "after", "em/Dqw", 0, NULL},   /* standard alphabet */
+    {valid_cursor, "after", "AA", 0, NULL},       /* a NUL byte */
+    {valid_cursor, "after", "_w", 0, NULL},       /* not UTF-8 */
+    {valid_cursor, "after", "john.doe", 0, NULL}, /* a raw name */
     {valid_cursor, "after", "a b", 0, NULL},
     /* uuid */
     {valid_uuid, "id", "c4cc1314-26ee-4fed-803c-ef47d415c758", 1, NULL},
@@ -341,6 +369,7 @@ valid_suite(void)
 
 	tcase_add_loop_test(tc, test_strtonum, 0, NELEM(num_cases));
 	tcase_add_loop_test(tc, test_utf8, 0, NELEM(utf8_cases));
+	tcase_add_test(tc, test_utf8_controls);
 	tcase_add_loop_test(tc, test_validators, 0, NELEM(vcases));
 	tcase_add_test(tc, test_uuid_bytes);
 	tcase_add_test(tc, test_embedded_nul);

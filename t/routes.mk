@@ -28,3 +28,33 @@ t_check_authcache_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \
 	$(PQ_LIBS)
 TESTS += t/routes/authcache.pg
 EXTRA_DIST += t/routes/authcache.pg
+# t/check_proxy: lib/proxy.c (TRUSTED_PROXIES, X-Forwarded-For).
+check_PROGRAMS += t/check_proxy
+TESTS += t/check_proxy
+t_check_proxy_SOURCES = t/check_proxy.c
+t_check_proxy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+t_check_proxy_LDADD = lib/libapp.la $(CHECK_LIBS)
+
+# t/routes/sandbox-probe: a route that attempts what the sandbox forbids
+# (driven by routes.py, group sandbox); never installed.
+check_PROGRAMS += t/routes/sandbox-probe
+t_routes_sandbox_probe_SOURCES = t/routes/sandbox-probe.c
+t_routes_sandbox_probe_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) \
+	$(FCGI_CFLAGS)
+t_routes_sandbox_probe_LDADD = lib/libapp.la
+
+# t/fortify.sh: the default build's _FORTIFY_SOURCE=3 catches an overflow
+# of a buffer sized at run time (t/fortify-probe).
+check_PROGRAMS += t/fortify-probe
+t_fortify_probe_SOURCES = t/fortify-probe.c
+TESTS += t/fortify.sh
+EXTRA_DIST += t/fortify.sh
+
+# t/libfreescan: an LD_PRELOAD module that reports secrets found in freed
+# memory (routes.py, group wipe); never installed.
+check_LTLIBRARIES = t/libfreescan.la
+t_libfreescan_la_SOURCES = t/freescan.c
+t_libfreescan_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+t_libfreescan_la_LIBADD = -ldl
+check_PROGRAMS += t/freescan-control
+t_freescan_control_SOURCES = t/freescan-control.c

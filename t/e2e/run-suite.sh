@@ -176,5 +176,31 @@ for path in /healthz /user/admin /users; do
 		rc=1
 	fi
 done
+
+# Every route worker still running (after the whole suite, and after the
+# database went away: the reconnect path) is confined: Seccomp: 2
+# (lib/sandbox.c). Under CGI no worker outlives its request; routes.py
+# checks CGI processes.
+case $server in
+lighttpd | apache-fcgid | apache-htaccess-fcgid)
+	n=0 bad=
+	for d in /proc/[0-9]*; do
+		case $(readlink "$d/exe" 2>/dev/null) in
+		"$e2e_app"/*) ;;
+		*) continue ;;
+		esac
+		mode=$(awk '$1 == "Seccomp:" { print $2 }' "$d/status" 2>/dev/null)
+		[ -n "$mode" ] || continue
+		n=$((n + 1))
+		[ "$mode" = 2 ] || bad="$bad $(readlink "$d/exe"):$mode"
+	done
+	if [ "$n" -gt 0 ] && [ -z "$bad" ]; then
+		echo "ok - $n route workers, each with Seccomp: 2"
+	else
+		echo "not ok - route workers without a seccomp filter ($n seen):$bad"
+		rc=1
+	fi
+	;;
+esac
 [ $rc -eq 0 ] || e2e_fail "$server: the end-to-end suite failed (see above)"
 e2e_msg "$server: all passed"

@@ -72,7 +72,8 @@ main(int argc, char *argv[])
 			goto out;
 		}
 	} else if (strcmp(argv[1], "token") == 0 && argc == 3) {
-		if ((ae = auth_token_create(argv[2], "test", tok)) != AUTH_OK) {
+		if ((ae = auth_token_create(argv[2], "test", 0, tok)) !=
+		    AUTH_OK) {
 			fprintf(stderr, "fixture: token: %s\n",
 			        auth_strerror(ae));
 			goto out;
