@@ -110,7 +110,7 @@ fails_soon(enum auth_err (*ident)(const char *), const char *cred)
 static void
 new_token(const char *name, char tok[AUTH_TOKEN_LEN + 1])
 {
-	ck_assert_int_eq(auth_token_create("cache_ann", name, tok), AUTH_OK);
+	ck_assert_int_eq(auth_token_create("cache_ann", name, 0, tok), AUTH_OK);
 }
 
 START_TEST(test_hit)

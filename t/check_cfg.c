@@ -254,6 +254,9 @@ START_TEST(test_fcgid_cut)
 	v[127] = '\0';
 	put_file("DATABASE_URL", v);
 	ck_assert_int_eq(cut_warnings("DATABASE_URL"), 0);
+}
+END_TEST
+
 /* The index key must not be one of the field keys. */
 START_TEST(test_index_key_reused)
 {
