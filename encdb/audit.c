@@ -35,6 +35,7 @@
 #include <libpq-fe.h>
 
 #include "encfield.h"
+#include "encdb.h"
 #include "extern.h"
 #include "ops.h"
 
@@ -65,16 +66,11 @@ static const char writers_left_sql[] =
     " AND relation = 'public.audit_log'::regclass"
     " AND virtualtransaction = ANY ($1::text[])";
 
+/* The usage of the audit commands: their rows of encdb/cmds.c. */
 static void
 audit_usage(FILE *f)
 {
-	fputs("usage: encdb audit seal [--checkpoints FILE] [--wait SECONDS]\n"
-	      "       encdb audit verify [--checkpoints FILE]\n"
-	      "       encdb audit show [--limit N] [--user NAME|UUID] "
-	      "[--action ACTION]\n"
-	      "                        [--since TIME] [--until TIME] "
-	      "[--json]\n",
-	      f);
+	encdb_help_group(f, "audit");
 }
 
 /* A big-endian int8 from a binary result field. */
@@ -818,10 +814,6 @@ ops_audit(int argc, char *argv[])
 		return audit_verify_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return audit_show_cmd(argc - 1, argv + 1);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		audit_usage(stdout);
-		return OPS_EXIT_OK;
-	}
 	fprintf(stderr, "encdb: audit: unknown subcommand %s\n", argv[1]);
 	audit_usage(stderr);
 	return OPS_EXIT_USAGE;

@@ -23,6 +23,7 @@
 #include <libpq-fe.h>
 
 #include "encfield.h"
+#include "encdb.h"
 #include "extern.h"
 #include "ops.h"
 
@@ -53,14 +54,6 @@ static const char *const table_privs[] = {
     "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER",
 };
 
-static void
-roles_usage(FILE *f)
-{
-	fputs("usage: encdb roles APP_ROLE [--check] [--password-file FILE]\n"
-	      "  Create or check the role the routes connect as: no owner\n"
-	      "  rights, no UPDATE, DELETE or TRUNCATE on the audit trail.\n",
-	      f);
-}
 
 /* Run sql (a command, no parameters); 0, or -1 printed. */
 static int
@@ -275,13 +268,13 @@ ops_roles(int argc, char *argv[])
 			pwfile = optarg;
 			break;
 		default:
-			roles_usage(stderr);
+			encdb_usage(stderr, "roles");
 			return OPS_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc || (check && pwfile != NULL) ||
 	    argv[optind][0] == '\0' || strlen(argv[optind]) > 63) {
-		roles_usage(stderr);
+		encdb_usage(stderr, "roles");
 		return OPS_EXIT_USAGE;
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
