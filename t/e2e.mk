@@ -10,7 +10,7 @@ EXTRA_DIST += t/e2e-configs.sh t/e2e-run-app.sh t/e2e-lighttpd.pg t/e2e-apache-f
 	t/e2e/lib.sh t/e2e/probe.py t/e2e/run-suite.sh t/e2e/suite.py \
 	t/e2e/takeover.py t/e2e/boilerplate.sql \
 	t/browser.pg t/browser/browser.py t/browser/package.json \
-	t/browser/package-lock.json
+	t/browser/package-lock.json t/browser/install-axe
 
 # Each test keeps its server logs in t/<test>.d/ (screenshots in
 # t/screenshots/); make clean removes them.
