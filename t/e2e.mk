@@ -13,8 +13,10 @@ EXTRA_DIST += t/e2e-configs.sh t/e2e-run-app.sh t/e2e-lighttpd.pg t/e2e-apache-f
 	t/browser/package-lock.json t/browser/install-axe
 
 # Each test keeps its server logs in t/<test>.d/ (screenshots in
-# t/screenshots/); make clean removes them.
+# t/screenshots/), the browser test its axe-core in npm/ and the route
+# suite its free-scanner's log; make clean removes them.
 clean-local: clean-e2e
 clean-e2e:
-	-rm -rf t/e2e-*.d t/browser*.d t/screenshots t/e2e/__pycache__
+	-rm -rf t/e2e-*.d t/browser*.d t/screenshots t/e2e/__pycache__ npm \
+	    t/routes/wipe.log
 .PHONY: clean-e2e
