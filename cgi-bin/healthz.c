@@ -1,36 +1,39 @@
 /*
- * healthz.c -- /healthz: {"status": "ok"} after a trivial query, else 503
- * {"status": "unavailable"} with Retry-After. For load balancers and
- * monitoring; it never looks at credentials.
+ * healthz.c -- /healthz, for load balancers and monitoring: {"status":
+ * "ok", "primary": "up"} when the primary answers a trivial query, else
+ * 503 {"status": "unavailable", "primary": "down"} with Retry-After. With
+ * a standby (DATABASE_READ_URL), "standby" says what a check of it found:
+ * "up", "lagging", "down", "not a standby" or "unknown"; reads then go
+ * to the primary, so only the primary decides the status. It never looks
+ * at credentials.
  */
 #include "config.h"
 
 #include <json-c/json.h>
-#include <libpq-fe.h>
 
 #include "encfield.h"
 #include "extern.h"
-
-static const struct db_stmt st_ping = {"healthz_ping", "SELECT 1", 0};
 
 static void
 handle(struct app *a)
 {
 	struct json_object *o;
-	PGresult *res = NULL;
-	enum db_err de;
+	enum db_read_state rs;
 	int ok;
 
-	de = db_exec(&st_ping, NULL, NULL, NULL, &res);
-	ok = de == DB_OK && PQntuples(res) == 1;
-	if (res != NULL)
-		PQclear(res);
+	ok = db_ping() == DB_OK;
+	rs = db_read_probe();
 	if ((o = json_object_new_object()) == NULL) {
 		resp_error(a->rs, 500, "Internal server error");
 		return;
 	}
 	json_object_object_add(
 	    o, "status", json_object_new_string(ok ? "ok" : "unavailable"));
+	json_object_object_add(o, "primary",
+	                       json_object_new_string(ok ? "up" : "down"));
+	if (rs != DB_READ_NONE)
+		json_object_object_add(
+		    o, "standby", json_object_new_string(db_read_state_name(rs)));
 	if (resp_json(a->rs, ok ? 200 : 503, o) == -1)
 		resp_error(a->rs, 500, "Internal server error");
 	else if (!ok)

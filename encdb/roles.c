@@ -37,7 +37,7 @@ static const struct {
     {"users", "SELECT, INSERT, UPDATE, DELETE", "SELECT,INSERT,UPDATE,DELETE"},
     {"sessions", "SELECT, INSERT, UPDATE, DELETE",
      "SELECT,INSERT,UPDATE,DELETE"},
-    {"api_tokens", "SELECT, UPDATE (last_used_at)", "SELECT"},
+    {"api_tokens", "SELECT, UPDATE (last_used_at, read_fence)", "SELECT"},
     {"login_attempts", "SELECT, INSERT, UPDATE, DELETE",
      "SELECT,INSERT,UPDATE,DELETE"},
     {"audit_log",

@@ -375,6 +375,36 @@ app_identify(struct app *a)
 	}
 }
 
+/*
+ * Where this request's reads may go when there is a standby: a request
+ * that changes something reads from the primary, and first sets its
+ * credential's fence so that the credential's next reads, in any process,
+ * see the change (auth_fence); any other reads from a standby that holds
+ * everything before the credential's fence. 0 (answered) if the fence
+ * could not be set.
+ */
+static int
+app_fence(struct app *a, enum req_method m)
+{
+	if (a->cfg->read_conninfo == NULL)
+		return 1;
+	if (m == REQ_METHOD_GET || m == REQ_METHOD_OPTIONS) {
+		db_read_fence(a->who.read_fence);
+		return 1;
+	}
+	db_read_fence(DB_FENCE_ALL);
+	switch (auth_fence(&a->who, a->cfg->statement_timeout + DB_GRACE_MS)) {
+	case AUTH_OK:
+		return 1;
+	case AUTH_ERR_UNAVAILABLE:
+		app_db_error(a, DB_UNAVAILABLE);
+		return 0;
+	default:
+		app_error(a, 500, "Internal server error");
+		return 0;
+	}
+}
+
 void
 app_method_not_allowed(struct app *a, unsigned int methods)
 {
@@ -465,6 +495,8 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	}
 
 	if (!(route->flags & APP_NOAUTH) && !app_identify(&a))
+		goto send;
+	if (!app_fence(&a, m))
 		goto send;
 
 	route->handler(&a);

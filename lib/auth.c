@@ -88,7 +88,9 @@ static const char dummy_legacy_hash[] =
 static const struct db_stmt st_session_get = {
     "auth_session_get",
     "WITH s AS (SELECT u.id::text AS id, u.username, u.user_type, "
-    "s.csrf_token, s.last_seen FROM public.sessions AS s "
+    "s.csrf_token, s.last_seen, "
+    "coalesce(extract(epoch FROM s.read_fence), 0)::float8 AS fence "
+    "FROM public.sessions AS s "
     "JOIN public.users AS u ON u.id = s.user_id "
     "WHERE s.id_hash = $1 "
     "AND s.last_seen > now() - make_interval(secs => $2::float8) "
@@ -96,7 +98,7 @@ static const struct db_stmt st_session_get = {
     "touch AS (UPDATE public.sessions SET last_seen = now() "
     "WHERE id_hash = $1 AND EXISTS (SELECT 1 FROM s "
     "WHERE s.last_seen <= now() - make_interval(secs => $4::float8))) "
-    "SELECT id, username, user_type, csrf_token FROM s",
+    "SELECT id, username, user_type, csrf_token, fence FROM s",
     4};
 
 static const struct db_stmt st_session_del = {
@@ -127,7 +129,9 @@ static const struct db_stmt st_session_del_user = {
 static const struct db_stmt st_token_get = {
     "auth_token_get",
     "WITH t AS (SELECT u.id::text AS id, u.username, u.user_type, "
-    "t.last_used_at, t.id AS token_id FROM public.api_tokens AS t "
+    "t.last_used_at, t.id AS token_id, "
+    "coalesce(extract(epoch FROM t.read_fence), 0)::float8 AS fence "
+    "FROM public.api_tokens AS t "
     "JOIN public.users AS u ON u.id = t.user_id "
     "WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
     "AND (t.expires_at IS NULL OR t.expires_at > now())), "
@@ -135,8 +139,21 @@ static const struct db_stmt st_token_get = {
     "WHERE token_hash = $1 AND EXISTS (SELECT 1 FROM t "
     "WHERE t.last_used_at IS NULL OR t.last_used_at <= now() - "
     "interval '" AUTH_TOKEN_TOUCH " seconds')) "
-    "SELECT id, username, user_type, token_id::text FROM t",
+    "SELECT id, username, user_type, token_id::text, fence FROM t",
     1};
+
+/* $2: seconds from now by which a change about to be made has committed. */
+static const struct db_stmt st_session_fence = {
+    "auth_session_fence",
+    "UPDATE public.sessions SET read_fence = clock_timestamp() + "
+    "make_interval(secs => $2::float8) WHERE id_hash = $1",
+    2};
+
+static const struct db_stmt st_token_fence = {
+    "auth_token_fence",
+    "UPDATE public.api_tokens SET read_fence = clock_timestamp() + "
+    "make_interval(secs => $2::float8) WHERE id = $1::bigint",
+    2};
 
 /* $4: seconds the token lives, 0 for ever. */
 static const struct db_stmt st_token_new = {
@@ -301,7 +318,8 @@ auth_hash(const char *token, uint8_t out[32])
 	gcry_md_hash_buffer(GCRY_MD_SHA256, out, token, strlen(token));
 }
 
-/* Fill who from a result row: id, username, user_type[, csrf]. */
+/* Fill who from a result row: id, username, user_type, csrf or token id,
+ * read fence. */
 static int
 auth_fill(struct auth_who *who, PGresult *res, enum auth_via via)
 {
@@ -315,6 +333,7 @@ auth_fill(struct auth_who *who, PGresult *res, enum auth_via via)
 	snprintf(who->username, sizeof(who->username), "%s", name);
 	who->admin = strcmp(type, "admin") == 0;
 	who->via = via;
+	who->read_fence = strtod(PQgetvalue(res, 0, 4), NULL);
 	if (via == AUTH_VIA_SESSION) {
 		const char *csrf = PQgetvalue(res, 0, 3);
 		if (!auth_token_shaped(csrf))
@@ -419,6 +438,27 @@ out:
 	}
 	ef_wipe(hash, sizeof(hash));
 	return rc;
+}
+
+enum auth_err
+auth_fence(const struct auth_who *who, unsigned within_ms)
+{
+	char secs[32];
+	const char *vals[2];
+	int lens[2] = {32, 0}, fmts[2] = {1, 0};
+	enum db_err de;
+
+	snprintf(secs, sizeof(secs), "%.3f", within_ms / 1000.0);
+	vals[1] = secs;
+	if (who->via == AUTH_VIA_SESSION) {
+		vals[0] = (const char *)who->session_hash;
+		de = db_exec(&st_session_fence, vals, lens, fmts, NULL);
+	} else if (who->via == AUTH_VIA_BEARER) {
+		vals[0] = who->token_id;
+		de = db_exec(&st_token_fence, vals, NULL, NULL, NULL);
+	} else
+		return AUTH_OK;
+	return de == DB_OK ? AUTH_OK : auth_from_db(de);
 }
 
 int

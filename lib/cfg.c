@@ -574,6 +574,32 @@ load_conninfo(struct cfg_ctx *x)
 	PQconninfoFree(opts);
 }
 
+/*
+ * DATABASE_READ_URL: where row and list reads may go (standbys), checked
+ * like DATABASE_URL. Unset: every query goes to DATABASE_URL.
+ */
+static void
+load_read_conninfo(struct cfg_ctx *x)
+{
+	PQconninfoOption *opts;
+	char *pqerr = NULL;
+
+	if ((x->c->read_conninfo = get(x, "DATABASE_READ_URL")) == NULL)
+		return;
+	if ((opts = PQconninfoParse(x->c->read_conninfo, &pqerr)) == NULL) {
+		fail(x, CFG_ERR_INVALID, "DATABASE_READ_URL: not a valid "
+		     "libpq connection URI or string");
+		if (pqerr != NULL) {
+			ef_wipe(pqerr, strlen(pqerr));
+			PQfreemem(pqerr);
+		}
+		free_secret(x->c->read_conninfo);
+		x->c->read_conninfo = NULL;
+		return;
+	}
+	PQconninfoFree(opts);
+}
+
 /* FIELD_KEYS, INDEX_KEY, POSTGRES_SECRET_KEY, LEGACY_ENGINE, SECRET_KEY. */
 static void
 load_keys(struct cfg_ctx *x)
@@ -735,6 +761,7 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	}
 
 	load_conninfo(&x);
+	load_read_conninfo(&x);
 	if (stop(&x))
 		return x.first;
 	load_keys(&x);
@@ -753,6 +780,8 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	c->session_max = (unsigned)n;
 	get_num(&x, "AUTH_CACHE", 0, 60, 5, &n);
 	c->auth_cache = (unsigned)n;
+	get_num(&x, "READ_MAX_LAG", 1, 3600, 5, &n);
+	c->read_max_lag = (unsigned)n;
 	get_bool(&x, "SANDBOX", 1, &c->sandbox);
 	get_bool(&x, "DB_PREPARED_STATEMENTS", 1, &c->db_unnamed);
 	c->db_unnamed = !c->db_unnamed;
@@ -777,6 +806,7 @@ cfg_free(struct cfg *c)
 	if (c == NULL)
 		return;
 	free_secret(c->conninfo);
+	free_secret(c->read_conninfo);
 	ef_keyring_free(c->keys);
 	ef_index_key_free(c->index_key);
 	ef_legacy_free(c->legacy);

@@ -679,6 +679,8 @@ enum cfg_err {
 
 struct cfg {
 	char *conninfo;		     /* libpq URI/conninfo (secret); NULL: unset */
+	char *read_conninfo;	     /* DATABASE_READ_URL (secret); NULL: unset */
+	unsigned read_max_lag;	     /* READ_MAX_LAG s, default 5 */
 	struct ef_keyring *keys;     /* FIELD_KEYS; NULL: unset */
 	struct ef_index_key *index_key; /* INDEX_KEY; NULL: unset */
 	struct ef_legacy *legacy;    /* POSTGRES_SECRET_KEY + LEGACY_ENGINE;
@@ -816,6 +818,49 @@ enum db_err db_exec(const struct db_stmt *st, const char *const *values,
  * never anything built from input) with the simple query protocol.
  */
 enum db_err db_exec_script(const char *sql);
+
+/*
+ * Reads that may go to the standby (DATABASE_READ_URL): row and list
+ * reads. The standby answers when it is known to hold every transaction
+ * committed up to READ_MAX_LAG seconds ago and up to the fence of this
+ * request (db_read_fence); otherwise, or when it fails, the primary does.
+ * *on_standby (may be NULL) says which one answered.
+ */
+enum db_err db_exec_read(const struct db_stmt *st, const char *const *values,
+    const int *lengths, const int *formats, struct pg_result **res,
+    int *on_standby);
+
+/* 1 if a read of this request would go to the standby now. */
+int db_standby_ready(void);
+
+/*
+ * The fence of the current request, in the primary's clock (seconds since
+ * the epoch): reads go to the standby only if it holds every transaction
+ * committed before it. 0: none; DB_FENCE_ALL: every read to the primary,
+ * the default until a route sets it (encdb never does).
+ */
+#define DB_FENCE_ALL 1e300
+
+/* Extra time the client waits for an answer beyond statement_timeout. */
+#define DB_GRACE_MS 2000
+void db_read_fence(double t);
+
+enum db_read_state {
+	DB_READ_NONE,	     /* no DATABASE_READ_URL */
+	DB_READ_UNKNOWN,     /* not checked yet, or the primary is down */
+	DB_READ_OK,	     /* a standby, fresh enough */
+	DB_READ_LAGGING,     /* behind by more than READ_MAX_LAG */
+	DB_READ_DOWN,	     /* does not answer */
+	DB_READ_NOT_STANDBY, /* answers, but is not in recovery (promoted) */
+	DB_READ__MAX
+};
+
+/* Check the standby now; its state. */
+enum db_read_state db_read_probe(void);
+const char *db_read_state_name(enum db_read_state s);
+
+/* One trivial query on the primary: DB_OK if it answers. */
+enum db_err db_ping(void);
 
 /* Transactions. db_commit/db_rollback end it whatever happens. */
 enum db_err db_begin(void);
@@ -1359,7 +1404,18 @@ struct auth_who {
 	uint8_t session_hash[32];	    /* via SESSION: SHA-256 of cookie */
 	char csrf[AUTH_TOKEN_LEN + 1];	    /* via SESSION: its CSRF token */
 	char token_id[21];		    /* via BEARER: api_tokens.id */
+	double read_fence;		    /* its reads need a copy holding
+					       every commit before this (s
+					       since the epoch; 0: none) */
 };
+
+/*
+ * Before who changes anything: set its read fence to within_ms from now
+ * (by when the change will have committed), so that its reads go to the
+ * primary until a standby holds the change. AUTH_OK, or the database's
+ * error (the change must then not be made).
+ */
+enum auth_err auth_fence(const struct auth_who *who, unsigned within_ms);
 
 /* A static one-line message for err. Never NULL. */
 const char *auth_strerror(enum auth_err err);

@@ -387,18 +387,66 @@ exec_audited(const struct db_stmt *plain, const struct db_stmt *with,
 	return e == DB_ERROR ? DB_AUDIT : e;
 }
 
-/* Run a query returning at most one user row (see exec_audited). */
+/*
+ * A read that reveals rows: on the standby when it may answer
+ * (db_exec_read), with its audit entry then written on the primary
+ * (audit_record: one per row, or with list one for all, as AUDIT_WITH and
+ * AUDIT_WITH_LIST do); else on the primary by exec_audited, the entry in
+ * the same statement. Either way no row is returned unless its entry was
+ * written.
+ */
+static enum db_err
+exec_read_audited(const struct db_stmt *plain, const struct db_stmt *with,
+                  const struct audit_entry *audit, int list,
+                  const char **values, int *lengths, int *formats,
+                  PGresult **r)
+{
+	struct audit_entry a;
+	char detail[32];
+	enum db_err e;
+	int i, n, standby;
+
+	if (!db_standby_ready())
+		return exec_audited(plain, with, audit, values, lengths,
+		                    formats, r);
+	e = db_exec_read(plain, values, lengths, formats, r, &standby);
+	if (e != DB_OK || audit == NULL || (n = PQntuples(*r)) == 0)
+		return e;
+	a = *audit;
+	for (i = 0; i < (list ? 1 : n) && e == DB_OK; i++) {
+		a.subject = !list || n == 1 ? PQgetvalue(*r, i, COL_ID) : NULL;
+		if (list) {
+			snprintf(detail, sizeof(detail), "%d %s", n,
+			         n == 1 ? "row" : "rows");
+			a.detail = detail;
+		}
+		e = audit_record(&a);
+	}
+	if (e != DB_OK) {
+		PQclear(*r);
+		*r = NULL;
+		return e == DB_UNAVAILABLE ? e : DB_AUDIT;
+	}
+	return DB_OK;
+}
+
+/* Run a query returning at most one user row: a read (exec_read_audited)
+ * or a change (exec_audited). */
 static enum db_err
 find_one(const struct cfg *cfg, const struct db_stmt *plain,
          const struct db_stmt *with, const struct audit_entry *audit,
-         const char **values, int *lengths, int *formats, struct user *out)
+         int read, const char **values, int *lengths, int *formats,
+         struct user *out)
 {
 	PGresult *r = NULL;
 	enum db_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = exec_audited(plain, with, audit, values, lengths, formats,
-	                      &r)) != DB_OK)
+	e = read ? exec_read_audited(plain, with, audit, 0, values, lengths,
+	                             formats, &r)
+	         : exec_audited(plain, with, audit, values, lengths, formats,
+	                        &r);
+	if (e != DB_OK)
 		return e;
 	if (PQntuples(r) == 0)
 		e = DB_NOTFOUND;
@@ -419,7 +467,7 @@ users_find_by_username(const struct cfg *cfg, const char *username,
 		return DB_NOTFOUND;
 	}
 	v[0] = username;
-	return find_one(cfg, &st_by_name, &st_by_name_audit, audit, v, NULL,
+	return find_one(cfg, &st_by_name, &st_by_name_audit, audit, 1, v, NULL,
 	                NULL, out);
 }
 
@@ -434,7 +482,7 @@ users_find_by_id(const struct cfg *cfg, const char *id, struct user *out)
 		return DB_NOTFOUND;
 	}
 	v[0] = id;
-	return find_one(cfg, &st_by_id, NULL, NULL, v, NULL, NULL, out);
+	return find_one(cfg, &st_by_id, NULL, NULL, 1, v, NULL, NULL, out);
 }
 
 /* Normalise as the blind index does: trimmed, ASCII lowercase. */
@@ -527,7 +575,7 @@ users_find_by_email(const struct cfg *cfg, const char *email,
 		return DB_ERROR;
 	}
 	v[0] = (const char *)bidx;
-	e = find_one(cfg, &st_by_bidx, &st_by_bidx_audit, audit, v, len, fmt,
+	e = find_one(cfg, &st_by_bidx, &st_by_bidx_audit, audit, 1, v, len, fmt,
 	             out);
 	if (e != DB_NOTFOUND)
 		return e;
@@ -632,8 +680,8 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 	v[0] = after != NULL ? name : NULL;
 	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
 	v[2] = lim;
-	if ((e = exec_audited(&st_list, &st_list_audit, audit, v, NULL, NULL,
-	                      &r)) != DB_OK)
+	if ((e = exec_read_audited(&st_list, &st_list_audit, audit, 1, v, NULL,
+	                           NULL, &r)) != DB_OK)
 		return e;
 	n = PQntuples(r);
 	if ((size_t)n > limit)
@@ -784,7 +832,7 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 	v[5] = (const char *)bidx;
 	len[5] = EF_BIDX_LEN;
 	fmt[5] = 1;
-	e = find_one(cfg, &st_insert, &st_insert_audit, audit, v, len, fmt,
+	e = find_one(cfg, &st_insert, &st_insert_audit, audit, 0, v, len, fmt,
 	             out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
@@ -861,7 +909,7 @@ users_update(const struct cfg *cfg, const char *username,
 		}
 		v[4] = hash;
 	}
-	e = find_one(cfg, &st_update, &st_update_audit, audit, v, len, fmt,
+	e = find_one(cfg, &st_update, &st_update_audit, audit, 0, v, len, fmt,
 	             out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
