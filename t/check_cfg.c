@@ -33,6 +33,8 @@
 /* Every setting cfg_load reads, cleared before each test. */
 static const char *const settings[] = {
     "DATABASE_URL",
+    "DATABASE_READ_URL",
+    "READ_MAX_LAG",
     "POSTGRES_HOST",
     "POSTGRES_PORT",
     "POSTGRES_DB",
@@ -109,6 +111,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg_load(&c, 0, err, sizeof(err)), CFG_OK);
 	ck_assert_str_eq(err, "");
 	ck_assert_ptr_null(c.conninfo);
+	ck_assert_ptr_null(c.read_conninfo);
+	ck_assert_uint_eq(c.read_max_lag, 5);
 	ck_assert_ptr_null(c.keys);
 	ck_assert_ptr_null(c.index_key);
 	ck_assert_ptr_null(c.legacy);
@@ -381,6 +385,16 @@ START_TEST(test_postgres_parts)
 	setenv("DATABASE_URL", "postgresql://u@h/d", 1);
 	ck_assert_int_eq(cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), CFG_OK);
 	ck_assert_str_eq(c.conninfo, "postgresql://u@h/d");
+	ck_assert_ptr_null(c.read_conninfo);
+	cfg_free(&c);
+	/* The standby's, and how far behind it may be. */
+	setenv("DATABASE_READ_URL", "postgresql://u@h2,h3/d?"
+	       "target_session_attrs=prefer-standby", 1);
+	setenv("READ_MAX_LAG", "3", 1);
+	ck_assert_int_eq(cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), CFG_OK);
+	ck_assert_str_eq(c.read_conninfo, "postgresql://u@h2,h3/d?"
+	                 "target_session_attrs=prefer-standby");
+	ck_assert_uint_eq(c.read_max_lag, 3);
 	cfg_free(&c);
 }
 END_TEST
@@ -423,6 +437,11 @@ static const struct bad_case {
      "DATABASE_URL: not a valid"},
     {"DATABASE_URL", "host=h password='secretpw", CFG_ERR_INVALID,
      "DATABASE_URL: not a valid"},
+    {"DATABASE_READ_URL", "postgresql://u:secretpw@h/d?nosuchopt=1",
+     CFG_ERR_INVALID, "DATABASE_READ_URL: not a valid"},
+    {"READ_MAX_LAG", "0", CFG_ERR_INVALID,
+     "READ_MAX_LAG: must be between 1 and 3600"},
+    {"READ_MAX_LAG", "2s", CFG_ERR_INVALID, "READ_MAX_LAG: not a decimal"},
 };
 
 START_TEST(test_bad_values)
