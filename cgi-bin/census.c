@@ -97,7 +97,6 @@ census_vars(struct tmpl_vars *v, const struct census *cs)
 static void
 handle(struct app *a)
 {
-	struct json_object *o = NULL, *top = NULL;
 	struct tmpl_vars *v = NULL;
 	struct census cs;
 	enum db_err de;
@@ -117,17 +116,8 @@ handle(struct app *a)
 			app_html(a, 200, "census", v);
 		goto out;
 	}
-	if ((o = census_json(&cs)) == NULL ||
-	    (top = json_object_new_object()) == NULL) {
-		json_object_put(o);
-		app_error(a, 500, "Internal server error");
-		goto out;
-	}
-	json_object_object_add(top, "payload", o);
-	if (resp_json(a->rs, 200, top) == -1)
-		app_error(a, 500, "Internal server error");
+	app_json(a, 200, app_payload(census_json(&cs)));
 out: /* the one cleanup */
-	json_object_put(top);
 	tmpl_vars_free(v);
 	census_free(&cs);
 }

@@ -1,11 +1,11 @@
 /*
  * healthz.c -- /healthz, for load balancers and monitoring: {"status":
- * "ok", "primary": "up"} when the primary answers a trivial query, else
- * 503 {"status": "unavailable", "primary": "down"} with Retry-After. With
- * a standby (DATABASE_READ_URL), "standby" says what a check of it found:
- * "up", "lagging", "down", "not a standby" or "unknown"; reads then go
- * to the primary, so only the primary decides the status. It never looks
- * at credentials.
+ * "ok"} when the primary answers a trivial query, else 503 {"status":
+ * "unavailable"} with Retry-After. With a standby (DATABASE_READ_URL),
+ * "primary" says "up" or "down" and "standby" what a check of it found:
+ * "up", "lagging", "down", "not a standby" or "unknown"; reads go to the
+ * primary when it is not up, so only the primary decides the status. It
+ * never looks at credentials.
  */
 #include "config.h"
 
@@ -29,11 +29,12 @@ handle(struct app *a)
 	}
 	json_object_object_add(
 	    o, "status", json_object_new_string(ok ? "ok" : "unavailable"));
-	json_object_object_add(o, "primary",
-	                       json_object_new_string(ok ? "up" : "down"));
-	if (rs != DB_READ_NONE)
+	if (rs != DB_READ_NONE) {
+		json_object_object_add(
+		    o, "primary", json_object_new_string(ok ? "up" : "down"));
 		json_object_object_add(
 		    o, "standby", json_object_new_string(db_read_state_name(rs)));
+	}
 	if (resp_json(a->rs, ok ? 200 : 503, o) == -1)
 		resp_error(a->rs, 500, "Internal server error");
 	else if (!ok)

@@ -64,24 +64,24 @@ static void
 login_whoami(struct app *a, int status, const char *username, int admin,
              const char *csrf)
 {
-	struct json_object *o, *p;
+	struct json_object *p;
+	int bad = 0;
 
-	if ((o = json_object_new_object()) == NULL ||
-	    (p = json_object_new_object()) == NULL) {
-		json_object_put(o);
-		app_error(a, 500, "Internal server error");
-		return;
+	if ((p = json_object_new_object()) != NULL) {
+		if (csrf != NULL)
+			bad |= json_object_object_add(
+			    p, "csrf_token", json_object_new_string(csrf));
+		bad |= json_object_object_add(
+		    p, "user_type",
+		    json_object_new_string(admin ? "admin" : "user"));
+		bad |= json_object_object_add(
+		    p, "username", json_object_new_string(username));
+		if (bad) {
+			json_object_put(p);
+			p = NULL;
+		}
 	}
-	json_object_object_add(o, "payload", p);
-	if (csrf != NULL)
-		json_object_object_add(p, "csrf_token",
-		                       json_object_new_string(csrf));
-	json_object_object_add(
-	    p, "user_type", json_object_new_string(admin ? "admin" : "user"));
-	json_object_object_add(p, "username", json_object_new_string(username));
-	if (resp_json(a->rs, status, o) == -1)
-		app_error(a, 500, "Internal server error");
-	json_object_put(o);
+	app_json(a, status, app_payload(p));
 }
 
 /* The login form, with an error message and the username typed. */

@@ -96,7 +96,6 @@ static const char *const pw_names[] = {"current_password", "new_password"};
 static void
 user_show(struct app *a, const struct user *u)
 {
-	struct json_object *o = NULL, *p;
 	struct tmpl_vars *v;
 	char title[USERS_NAME_MAX + 8];
 
@@ -115,14 +114,7 @@ user_show(struct app *a, const struct user *u)
 		tmpl_vars_free(v);
 		return;
 	}
-	if ((p = app_user_json(u)) == NULL ||
-	    (o = json_object_new_object()) == NULL ||
-	    json_object_object_add(o, "payload", p) != 0) {
-		json_object_put(p);
-		app_error(a, 500, "Internal server error");
-	} else if (resp_json(a->rs, 200, o) == -1)
-		app_error(a, 500, "Internal server error");
-	json_object_put(o);
+	app_json(a, 200, app_payload(app_user_json(u)));
 }
 
 /*
@@ -638,25 +630,21 @@ out: /* the one cleanup */
 	return rc;
 }
 
-static int
-user_audit_json(struct app *a, const struct audit_list *l)
+/* The entries of l as a JSON array; NULL if memory runs out. */
+static struct json_object *
+user_audit_json(const struct audit_list *l)
 {
-	struct json_object *o, *arr, *e;
+	struct json_object *arr, *e;
 	size_t i, j;
-	int rc = -1;
 
-	if ((o = json_object_new_object()) == NULL)
-		return -1;
-	if ((arr = json_object_new_array()) == NULL ||
-	    json_object_object_add(o, "payload", arr) != 0) {
-		json_object_put(arr);
-		goto out;
-	}
+	if ((arr = json_object_new_array()) == NULL)
+		return NULL;
 	for (i = 0; i < l->n; i++) {
 		if ((e = json_object_new_object()) == NULL ||
 		    json_object_array_add(arr, e) != 0) {
 			json_object_put(e);
-			goto out;
+			json_object_put(arr);
+			return NULL;
 		}
 		for (j = 0; j < AUDIT_ITEM__MAX; j++)
 			json_object_object_add(
@@ -667,10 +655,7 @@ user_audit_json(struct app *a, const struct audit_list *l)
 			              strtoll(l->v[i].f[j], NULL, 10))
 			        : json_object_new_string(l->v[i].f[j]));
 	}
-	rc = resp_json(a->rs, 200, o);
-out: /* the one cleanup */
-	json_object_put(o);
-	return rc;
+	return arr;
 }
 
 /* GET /user/<name>/audit: the user's audit entries (an admin's page). */
@@ -680,7 +665,6 @@ user_audit(struct app *a, const char *name)
 	struct audit_list l;
 	struct user u;
 	enum db_err de;
-	int rc;
 
 	memset(&l, 0, sizeof(l));
 	/* The row is read for its id only: nothing of it is shown. */
@@ -694,9 +678,9 @@ user_audit(struct app *a, const char *name)
 		app_db_error(a, de);
 		return;
 	}
-	rc = a->r->fmt == REQ_FMT_HTML ? user_audit_html(a, name, &l)
-	                               : user_audit_json(a, &l);
-	if (rc == -1)
+	if (a->r->fmt != REQ_FMT_HTML)
+		app_json(a, 200, app_payload(user_audit_json(&l)));
+	else if (user_audit_html(a, name, &l) == -1)
 		app_error(a, 500, "Internal server error");
 	audit_list_free(&l);
 }

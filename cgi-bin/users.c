@@ -125,28 +125,26 @@ users_answer(struct app *a, const struct user_list *l, const char *prefix,
 		tmpl_vars_free(v);
 		return;
 	}
-	if ((o = json_object_new_object()) == NULL ||
-	    (arr = json_object_new_array()) == NULL)
+	if ((arr = json_object_new_array()) == NULL)
 		goto fail;
-	json_object_object_add(o, "payload", arr);
 	for (i = 0; i < l->n; i++)
 		if ((u = app_user_json(&l->v[i])) == NULL ||
 		    json_object_array_add(arr, u) != 0) {
 			json_object_put(u);
+			json_object_put(arr);
 			goto fail;
 		}
-	json_object_object_add(o, "next",
-	                       l->next != NULL ? json_object_new_string(l->next)
-	                                       : NULL);
-	if (resp_json(a->rs, 200, o) == -1)
+	if ((o = app_payload(arr)) == NULL ||
+	    json_object_object_add(
+	        o, "next",
+	        l->next != NULL ? json_object_new_string(l->next) : NULL) != 0) {
+		json_object_put(o);
 		goto fail;
-	json_object_put(o);
+	}
+	app_json(a, 200, o);
 	return;
 fail:
 	/* The one cleanup point on failure. */
-	if (o == NULL)
-		json_object_put(arr);
-	json_object_put(o);
 	tmpl_vars_free(v);
 	app_error(a, 500, "Internal server error");
 }
@@ -253,7 +251,6 @@ users_post(struct app *a)
 	struct app_audit x;
 	struct user u;
 	struct buf loc = BUF_INIT;
-	struct json_object *o = NULL, *pl;
 	enum users_conflict conflict = USERS_CONFLICT_NONE;
 	enum db_err de;
 	int html = a->r->fmt == REQ_FMT_HTML, valid;
@@ -319,19 +316,12 @@ users_post(struct app *a)
 			resp_redirect(a->rs, 303, buf_cstr(&loc));
 		goto out;
 	}
-	if ((pl = app_user_json(&u)) == NULL ||
-	    (o = json_object_new_object()) == NULL) {
-		json_object_put(pl);
+	if (resp_header(a->rs, "Location", buf_cstr(&loc)) == -1)
 		app_error(a, 500, "Internal server error");
-		goto out;
-	}
-	json_object_object_add(o, "payload", pl);
-	if (resp_json(a->rs, 201, o) == -1 ||
-	    resp_header(a->rs, "Location", buf_cstr(&loc)) == -1)
-		app_error(a, 500, "Internal server error");
+	else
+		app_json(a, 201, app_payload(app_user_json(&u)));
 out:
 	/* The one cleanup point. */
-	json_object_put(o);
 	buf_free(&loc);
 	users_clear(&u);
 }

@@ -566,6 +566,27 @@ app_main(const struct app_route *route)
 }
 
 struct json_object *
+app_payload(struct json_object *payload)
+{
+	struct json_object *o;
+
+	if (payload == NULL || (o = json_object_new_object()) == NULL ||
+	    json_object_object_add(o, "payload", payload) != 0) {
+		json_object_put(payload);
+		return NULL;
+	}
+	return o;
+}
+
+void
+app_json(struct app *a, int status, struct json_object *o)
+{
+	if (o == NULL || resp_json(a->rs, status, o) == -1)
+		app_error(a, 500, "Internal server error");
+	json_object_put(o);
+}
+
+struct json_object *
 app_user_json(const struct user *u)
 {
 	struct json_object *o;

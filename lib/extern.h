@@ -1763,6 +1763,14 @@ int app_mask_email(struct buf *out, const char *email);
  */
 struct json_object *app_user_json(const struct user *u);
 
+/* {"payload": payload}, taking payload over; NULL (payload freed) when
+ * payload is NULL or memory runs out. */
+struct json_object *app_payload(struct json_object *payload);
+
+/* Answer the JSON o with status and free o; a NULL o, or one that cannot
+ * be sent, answers 500. */
+void app_json(struct app *a, int status, struct json_object *o);
+
 /* Set a user's template variables (id, username, user_type,
  * email or "" and mailto, email_masked, created_at, updated_at with their
  * _human forms: app_set_time) in v. 0 / -1. */
