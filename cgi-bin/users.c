@@ -215,31 +215,8 @@ static void
 users_form_again(struct app *a, int status, const char *msg,
                  const struct pair *p, const struct field_errors *fe)
 {
-	struct tmpl_vars *v;
-	const char *type, *names[CKEY__MAX];
-	size_t k;
-
-	if ((v = app_vars(a, "Create a user")) == NULL)
-		goto fail;
-	type = p[CKEY_USER_TYPE].val != NULL ? p[CKEY_USER_TYPE].val : "user";
-	for (k = 0; k < CKEY__MAX; k++)
-		names[k] = ckeys[k].name;
-	if (app_form_vars(v, names, CKEY__MAX, msg, fe) == -1 ||
-	    tmpl_set(v, "username",
-	             p[CKEY_USERNAME].val != NULL ? p[CKEY_USERNAME].val
-	                                          : "") == -1 ||
-	    tmpl_set(v, "email",
-	             p[CKEY_EMAIL].val != NULL ? p[CKEY_EMAIL].val : "") ==
-	        -1 ||
-	    tmpl_set_bool(v, "type_user", strcmp(type, "admin") != 0) == -1 ||
-	    tmpl_set_bool(v, "type_admin", strcmp(type, "admin") == 0) == -1)
-		goto fail;
-	app_html(a, status, "user-new", v);
-	tmpl_vars_free(v);
-	return;
-fail:
-	tmpl_vars_free(v);
-	app_error(a, 500, "Internal server error");
+	app_create_form(a, status, p[CKEY_USERNAME].val, p[CKEY_EMAIL].val,
+	                p[CKEY_USER_TYPE].val, msg, fe);
 }
 
 static void

@@ -565,6 +565,35 @@ app_main(const struct app_route *route)
 	return 0;
 }
 
+void
+app_create_form(struct app *a, int status, const char *username,
+                const char *email, const char *type, const char *msg,
+                const struct field_errors *fe)
+{
+	static const char *const fields[] = {
+	    "username",
+	    "email",
+	    "password",
+	    "user_type",
+	};
+	struct tmpl_vars *v;
+	int admin = type != NULL && strcmp(type, "admin") == 0;
+
+	if ((v = app_vars(a, "Create a user")) == NULL ||
+	    app_form_vars(v, fields, sizeof(fields) / sizeof(fields[0]), msg,
+	                  fe) == -1 ||
+	    tmpl_set(v, "username", username != NULL ? username : "") == -1 ||
+	    tmpl_set(v, "email", email != NULL ? email : "") == -1 ||
+	    tmpl_set_bool(v, "type_user", !admin) == -1 ||
+	    tmpl_set_bool(v, "type_admin", admin) == -1) {
+		tmpl_vars_free(v);
+		app_error(a, 500, "Internal server error");
+		return;
+	}
+	app_html(a, status, "user-new", v);
+	tmpl_vars_free(v);
+}
+
 struct json_object *
 app_payload(struct json_object *payload)
 {

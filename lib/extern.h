@@ -1763,6 +1763,15 @@ int app_mask_email(struct buf *out, const char *email);
  */
 struct json_object *app_user_json(const struct user *u);
 
+/*
+ * Answer the page that creates a user (templates/user-new.html) with
+ * status: username, email and type ("admin" or else "user") as typed (NULL
+ * for empty), msg and fe as for app_form_vars.
+ */
+void app_create_form(struct app *a, int status, const char *username,
+    const char *email, const char *type, const char *msg,
+    const struct field_errors *fe);
+
 /* {"payload": payload}, taking payload over; NULL (payload freed) when
  * payload is NULL or memory runs out. */
 struct json_object *app_payload(struct json_object *payload);
