@@ -158,16 +158,13 @@ login_post(struct app *a)
 	enum auth_err ae;
 	enum db_err de;
 	int html = a->r->fmt == REQ_FMT_HTML;
-	const char *ck, *given, *next;
+	const char *next;
 
 	memset(&who, 0, sizeof(who));
 	if (a->r->json == NULL) {
 		/* A form post: the double-submitted token must match. */
-		ck = req_cookie(a->r, LOGIN_CSRF_COOKIE);
-		given = app_param(a, "csrf");
-		if (!auth_token_shaped(ck) || given == NULL ||
-		    strlen(given) != AUTH_TOKEN_LEN ||
-		    !ef_ct_equal(ck, given, AUTH_TOKEN_LEN)) {
+		if (!auth_double_submit_ok(req_cookie(a->r, LOGIN_CSRF_COOKIE),
+		                           app_param(a, "csrf"))) {
 			if (html)
 				login_form(a, 403,
 				           "This form had expired. Enter your "

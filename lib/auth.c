@@ -471,6 +471,15 @@ auth_csrf_ok(const struct auth_who *who, const char *given)
 	return ef_ct_equal(given, who->csrf, AUTH_TOKEN_LEN);
 }
 
+int
+auth_double_submit_ok(const char *cookie, const char *given)
+{
+	if (!auth_token_shaped(cookie) || given == NULL ||
+	    strlen(given) != AUTH_TOKEN_LEN)
+		return 0;
+	return ef_ct_equal(cookie, given, AUTH_TOKEN_LEN);
+}
+
 /* The three throttling buckets of one attempt (see the top of the file). */
 struct auth_buckets {
 	char user[8 + USERS_NAME_MAX + 1];                    /* user:<name> */

@@ -1478,6 +1478,13 @@ enum auth_err auth_identify(const char *cookie, const char *bearer,
 int auth_csrf_ok(const struct auth_who *who, const char *given);
 
 /*
+ * 1 if a form's token given equals the one of its cookie (the double
+ * submit that guards the login form, before there is a session; constant
+ * time); 0 if either is missing or malformed.
+ */
+int auth_double_submit_ok(const char *cookie, const char *given);
+
+/*
  * Check username's password, throttled: the attempt is counted first, in
  * one statement, and refused with AUTH_ERR_THROTTLED (*retry_after
  * seconds) when its account, address (addr, may be NULL) or pair is over
