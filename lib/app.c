@@ -45,17 +45,6 @@ app_trim(void)
 /* Seconds a client is asked to wait after a 503. */
 #define APP_RETRY_AFTER 5
 
-/* Method names for Allow, in the order of enum req_method. */
-static const char *const method_names[REQ_METHOD__MAX] = {
-    "GET",     /* REQ_METHOD_GET */
-    "HEAD",    /* REQ_METHOD_HEAD */
-    "POST",    /* REQ_METHOD_POST */
-    "PUT",     /* REQ_METHOD_PUT */
-    "PATCH",   /* REQ_METHOD_PATCH */
-    "DELETE",  /* REQ_METHOD_DELETE */
-    "OPTIONS", /* REQ_METHOD_OPTIONS */
-};
-
 /* Titles of the HTML error pages. */
 static const char *
 app_status_title(int status)
@@ -106,7 +95,8 @@ app_allow_string(unsigned int methods, char *out, size_t outsz)
 			continue;
 		n +=
 		    (size_t)snprintf(out + n, n < outsz ? outsz - n : 0, "%s%s",
-		                     n > 0 ? ", " : "", method_names[i]);
+		                     n > 0 ? ", " : "",
+		                     req_method_name((enum req_method)i));
 		if (n >= outsz)
 			break;
 	}
