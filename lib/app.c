@@ -780,17 +780,6 @@ app_flash(struct app *a, enum app_flash f, const char *name)
 	return rc;
 }
 
-/* The value of one hex digit, or -1. */
-static int
-app_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * The message of a flash cookie value into out (0), or -1 if the value is
  * not one app_flash writes. The name is checked as a username (text, no
@@ -817,8 +806,8 @@ app_flash_text(const char *val, struct buf *out)
 	    strlen(dot + 1) / 2 > USERS_NAME_MAX)
 		return -1;
 	for (i = 0; dot[1 + 2 * i] != '\0'; i++) {
-		if ((hi = app_hexval(dot[1 + 2 * i])) < 0 ||
-		    (lo = app_hexval(dot[2 + 2 * i])) < 0)
+		if ((hi = valid_hex_digit((unsigned char)dot[1 + 2 * i])) < 0 ||
+		    (lo = valid_hex_digit((unsigned char)dot[2 + 2 * i])) < 0)
 			return -1;
 		name[i] = (char)(hi << 4 | lo);
 	}

@@ -370,6 +370,18 @@ enum req_err req_parse(struct http *h, struct req *r, unsigned int accept,
 void req_free(struct req *r);
 /* Overwrite every string value in o (a body may carry a password). */
 void req_json_wipe(struct json_object *o);
+
+/* ---- json.c: JSON request bodies -------------------------------------- */
+
+/*
+ * Check and parse the JSON text body[0..len-1]: a top-level object of
+ * UTF-8 text, nested at most REQ_JSON_DEPTH deep, without duplicate keys
+ * or \u0000. REQ_OK with *out set (the caller frees it with
+ * req_json_wipe and json_object_put), or the reason (the repeated key in
+ * dupkey for REQ_ERR_JSON_DUP, else "").
+ */
+enum req_err json_parse_object(const char *body, size_t len,
+    struct json_object **out, char dupkey[REQ_KEY_MAX + 1]);
 /* The value of cookie name, or NULL. Points into r. */
 const char *req_cookie(const struct req *r, const char *name);
 /*
@@ -466,6 +478,9 @@ long long valid_strtonum(const char *s, long long min, long long max,
 /* 1 if s[0..len-1] is valid UTF-8 (no overlongs, surrogates, > U+10FFFF)
  * without NUL or control characters (C0, DEL, C1), else 0. */
 int valid_utf8_text(const char *s, size_t len);
+
+/* The value of the hex digit c (either case), or -1. */
+int valid_hex_digit(unsigned char c);
 
 /* 1 if s[0..len-1] is valid UTF-8 without NUL (control characters
  * allowed: what a PostgreSQL text value may hold), else 0. */

@@ -123,6 +123,26 @@ START_TEST(test_utf8)
 }
 END_TEST
 
+/* Every byte: the 22 hex digits have their value, the rest -1. */
+START_TEST(test_hex_digit)
+{
+	const char *digits = "0123456789abcdef", *p;
+	int c, n = 0;
+
+	for (c = 0; c < 256; c++) {
+		p = c != 0 ? strchr(digits, c >= 'A' && c <= 'F' ? c + 32 : c)
+		           : NULL;
+		if (p != NULL) {
+			ck_assert_int_eq(valid_hex_digit((unsigned char)c),
+			                 (int)(p - digits));
+			n++;
+		} else
+			ck_assert_int_eq(valid_hex_digit((unsigned char)c), -1);
+	}
+	ck_assert_int_eq(n, 22);
+}
+END_TEST
+
 /* valid_utf8 allows control characters, never NUL or bad encodings. */
 START_TEST(test_utf8_controls)
 {
@@ -369,6 +389,7 @@ valid_suite(void)
 
 	tcase_add_loop_test(tc, test_strtonum, 0, NELEM(num_cases));
 	tcase_add_loop_test(tc, test_utf8, 0, NELEM(utf8_cases));
+	tcase_add_test(tc, test_hex_digit);
 	tcase_add_test(tc, test_utf8_controls);
 	tcase_add_loop_test(tc, test_validators, 0, NELEM(vcases));
 	tcase_add_test(tc, test_uuid_bytes);
