@@ -249,14 +249,90 @@ is_applied(const int *applied, int n, int version)
 	return 0;
 }
 
+/*
+ * Inside the migration transaction: take the lock, make sure the
+ * bookkeeping table exists and read the versions applied so far into
+ * *done (*ndone of them, caller frees) and their highest into *max.
+ */
+static enum db_err
+read_applied(int **done, int *ndone, int *max, char *err, size_t errsz)
+{
+	PGresult *r = NULL;
+	const char *params[1];
+	enum db_err e;
+	int i;
+
+	*done = NULL;
+	*ndone = *max = 0;
+	params[0] = MIGRATE_LOCK_KEY;
+	if ((e = db_exec(&st_lock, params, NULL, NULL, NULL)) != DB_OK) {
+		snprintf(err, errsz, "cannot take the migration lock: %s",
+		         db_last_error());
+		return e;
+	}
+	if ((e = db_exec_script(create_table)) != DB_OK) {
+		snprintf(err, errsz, "cannot create schema_migrations: %s",
+		         db_last_error());
+		return e;
+	}
+	if ((e = db_exec(&st_applied, NULL, NULL, NULL, &r)) != DB_OK) {
+		snprintf(err, errsz, "cannot read schema_migrations: %s",
+		         db_last_error());
+		return e;
+	}
+	if (PQntuples(r) > 0 &&
+	    (*done = calloc((size_t)PQntuples(r), sizeof(**done))) == NULL) {
+		PQclear(r);
+		snprintf(err, errsz, "out of memory");
+		return DB_ERROR;
+	}
+	*ndone = PQntuples(r);
+	for (i = 0; i < *ndone; i++) {
+		(*done)[i] = db_int(PQgetvalue(r, i, 0));
+		if ((*done)[i] > *max)
+			*max = (*done)[i];
+	}
+	PQclear(r);
+	return DB_OK;
+}
+
+/* Run the migration m of dir and record it, inside the transaction. */
+static enum db_err
+apply_one(const char *dir, const struct migration *m, char *err,
+          size_t errsz)
+{
+	const char *params[2];
+	char vbuf[16], *sql;
+	enum db_err e;
+
+	if ((sql = read_sql(dir, m->name, err, errsz)) == NULL)
+		return DB_ERROR;
+	e = db_exec_script(sql);
+	free(sql);
+	if (e != DB_OK) {
+		snprintf(err, errsz, "%s: %s", m->name,
+		         *db_last_error() != '\0' ? db_last_error()
+		                                  : db_strerror(e));
+		return e;
+	}
+	snprintf(vbuf, sizeof(vbuf), "%d", m->version);
+	params[0] = vbuf;
+	params[1] = m->name;
+	if ((e = db_exec(&st_record, params, NULL, NULL, NULL)) != DB_OK) {
+		snprintf(err, errsz, "%s: cannot record it: %s", m->name,
+		         db_last_error());
+		return e;
+	}
+	LOG_INFO("applied migration %s", m->name);
+	return DB_OK;
+}
+
 enum db_err
 migrate_apply(const char *dir, int *applied, int *version, char *err,
               size_t errsz)
 {
 	struct migration *files = NULL;
-	PGresult *r = NULL;
-	const char *params[2];
-	char vbuf[16], *sql = NULL, dummy[1];
+	char dummy[1];
 	int *done = NULL, ndone = 0, nfiles, i, count = 0, max = 0;
 	enum db_err e = DB_ERROR;
 
@@ -278,62 +354,13 @@ migrate_apply(const char *dir, int *applied, int *version, char *err,
 		         db_strerror(e));
 		goto out;
 	}
-	params[0] = MIGRATE_LOCK_KEY;
-	if ((e = db_exec(&st_lock, params, NULL, NULL, NULL)) != DB_OK) {
-		snprintf(err, errsz, "cannot take the migration lock: %s",
-		         db_last_error());
+	if ((e = read_applied(&done, &ndone, &max, err, errsz)) != DB_OK)
 		goto out;
-	}
-	if ((e = db_exec_script(create_table)) != DB_OK) {
-		snprintf(err, errsz, "cannot create schema_migrations: %s",
-		         db_last_error());
-		goto out;
-	}
-	if ((e = db_exec(&st_applied, NULL, NULL, NULL, &r)) != DB_OK) {
-		snprintf(err, errsz, "cannot read schema_migrations: %s",
-		         db_last_error());
-		goto out;
-	}
-	ndone = PQntuples(r);
-	if (ndone > 0 &&
-	    (done = calloc((size_t)ndone, sizeof(*done))) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		e = DB_ERROR;
-		goto out;
-	}
-	for (i = 0; i < ndone; i++) {
-		done[i] = db_int(PQgetvalue(r, i, 0));
-		if (done[i] > max)
-			max = done[i];
-	}
-	PQclear(r);
-	r = NULL;
-
 	for (i = 0; i < nfiles; i++) {
 		if (is_applied(done, ndone, files[i].version))
 			continue;
-		if ((sql = read_sql(dir, files[i].name, err, errsz)) == NULL) {
-			e = DB_ERROR;
+		if ((e = apply_one(dir, &files[i], err, errsz)) != DB_OK)
 			goto out;
-		}
-		if ((e = db_exec_script(sql)) != DB_OK) {
-			snprintf(err, errsz, "%s: %s", files[i].name,
-			         *db_last_error() != '\0' ? db_last_error()
-			                                  : db_strerror(e));
-			goto out;
-		}
-		free(sql);
-		sql = NULL;
-		snprintf(vbuf, sizeof(vbuf), "%d", files[i].version);
-		params[0] = vbuf;
-		params[1] = files[i].name;
-		if ((e = db_exec(&st_record, params, NULL, NULL, NULL)) !=
-		    DB_OK) {
-			snprintf(err, errsz, "%s: cannot record it: %s",
-			         files[i].name, db_last_error());
-			goto out;
-		}
-		LOG_INFO("applied migration %s", files[i].name);
 		count++;
 		if (files[i].version > max)
 			max = files[i].version;
@@ -350,8 +377,6 @@ out:
 	/* One cleanup path; a failure rolls the whole run back. */
 	if (e != DB_OK)
 		db_rollback();
-	PQclear(r);
-	free(sql);
 	free(done);
 	free(files);
 	return e;
