@@ -322,6 +322,45 @@ check_legacy_secrets(const struct cfg *c)
 	census_free(&cs);
 }
 
+/*
+ * DATABASE_READ_URL: a standby that answers, is in recovery and has
+ * replayed what the primary had a moment ago. A first check that finds it
+ * just behind a busy primary is repeated after a second.
+ */
+static void
+check_standby(void)
+{
+	enum db_read_state s;
+
+	if ((s = db_read_probe()) == DB_READ_LAGGING) {
+		sleep(1);
+		s = db_read_probe();
+	}
+	switch (s) {
+	case DB_READ_OK:
+		ok("standby (DATABASE_READ_URL): up, in recovery, within "
+		   "READ_MAX_LAG");
+		break;
+	case DB_READ_LAGGING:
+		bad("check the standby's replication (pg_stat_replication on "
+		    "the primary); reads go to the primary meanwhile",
+		    "standby (DATABASE_READ_URL): behind by more than "
+		    "READ_MAX_LAG");
+		break;
+	case DB_READ_NOT_STANDBY:
+		bad("point DATABASE_READ_URL at a hot standby (or unset it)",
+		    "standby (DATABASE_READ_URL): answers but is not in "
+		    "recovery");
+		break;
+	default:
+		bad("check DATABASE_READ_URL and that the standby runs and "
+		    "accepts this client; reads go to the primary meanwhile",
+		    "standby (DATABASE_READ_URL): cannot connect: %s",
+		    ops_db_message());
+		break;
+	}
+}
+
 int
 encdb_check(int argc, char *argv[])
 {
@@ -397,6 +436,8 @@ encdb_check(int argc, char *argv[])
 				check_rows(&c);
 			if (dbv > 0)
 				check_legacy_secrets(&c);
+			if (c.read_conninfo != NULL)
+				check_standby();
 		}
 	}
 	db_close();
