@@ -51,7 +51,7 @@ void log_set_request_id(const char *id);
  */
 void log_set_quiet(int on);
 
-/* ==== HTTP layer (owner: http): buf, http, req, valid, resp, tmpl ====== */
+/* ==== HTTP layer: buf, http, json, req, valid, resp, tmpl ============== */
 
 struct json_object;
 
@@ -1101,7 +1101,7 @@ void users_list_free(struct user_list *l);
 const char *users_conflict_field(enum users_conflict c);
 
 
-/* ==== Operations (owner: ops): audit, census ========================== */
+/* ==== Operations: audit, census ======================================= */
 
 /* ---- audit.c: the access audit trail (sql/100, sql/104) ----------------
  * One independent, append-only row per response that reveals a decrypted
@@ -1371,7 +1371,6 @@ enum db_err census_status(struct census *out);
 void census_free(struct census *out);
 
 /* ---- auth.c: sessions, CSRF, API tokens, roles, login throttling -------
- * (owner: routes)
  * Browser sessions: a random 32-byte token, sent as the cookie AUTH_COOKIE
  * (base64url, 43 characters, HttpOnly; SameSite=Strict; Path=/, Secure over
  * HTTPS); the database keeps only SHA-256(cookie value) in sessions.id_hash,
@@ -1560,7 +1559,7 @@ enum auth_err auth_tokens_revoke_user(const char *user_id);
 enum auth_err auth_token_revoke(const char *token);
 
 /* ---- proxy.c: the client's address behind trusted reverse proxies -----
- * (owner: routes) X-Forwarded-For and X-Forwarded-Proto are believed only
+ * X-Forwarded-For and X-Forwarded-Proto are believed only
  * from the proxies listed in TRUSTED_PROXIES (default: none, never).
  */
 
@@ -1602,9 +1601,7 @@ int proxy_client_addr(const struct proxy_net *nets, size_t n,
 int proxy_apply(struct http *h, struct req *r, const struct proxy_net *nets,
     size_t n);
 
-/* ---- sandbox.c: seccomp confinement of a route process -----------------
- * (owner: routes)
- */
+/* ---- sandbox.c: seccomp confinement of a route process ---------------- */
 
 /*
  * Confine this process, from now on and for good, to the system calls
@@ -1615,7 +1612,6 @@ int proxy_apply(struct http *h, struct req *r, const struct proxy_net *nets,
 int sandbox_enter(void);
 
 /* ---- app.c: per-process setup and the request loop of every route -----
- * (owner: routes)
  * app_main() loads the settings (cfg_load), sets up the database
  * connection and the template directory once, then serves requests until
  * the server stops the process. If the start-up failed, the reason is
