@@ -120,6 +120,10 @@ encdb_migrate(int argc, char *argv[])
 	else
 		printf("applied %d migration%s: schema version %d\n", applied,
 		       applied == 1 ? "" : "s", version);
+	if (ops_index_legacy(pg, &c) != 0) {
+		rc = OPS_EXIT_PROBLEM;
+		goto out;
+	}
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	ops_teardown(&c);

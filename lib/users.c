@@ -5,9 +5,10 @@
  * and decrypted on the way out; passwords are hashed with Argon2id.
  *
  * Rows written by the boilerplate (flask-encrypted-db) are read as they
- * are: a legacy email ciphertext is decrypted with the legacy engine, it has
- * no blind index (lookups by email fall back to decrypting those rows), and
- * its legacy password hash still verifies. A row whose email cannot be
+ * are: a legacy email ciphertext is decrypted with the legacy engine, its
+ * blind index is the one `encdb migrate` computes for it (lookups by email
+ * fall back to decrypting the legacy rows still without one, every one of
+ * them, batch by batch), and its legacy password hash still verifies. A row whose email cannot be
  * decrypted is returned with email NULL and the reason class; it is logged
  * by row id and reason only.
  *
@@ -30,8 +31,8 @@
 
 #define USERS_COLUMN   "users.email"
 #define USERS_LIST_MAX 1000
-/* Legacy rows decrypted at most for an email lookup. */
-#define USERS_LEGACY_SCAN 10000
+/* Rows without a blind index read at a time by an email lookup. */
+#define USERS_LEGACY_BATCH 1000
 
 /*
  * The columns every query returns, in this order. The timestamps come as
@@ -81,11 +82,14 @@ static const struct db_stmt st_by_bidx = {"users_by_bidx", SQL_BY_BIDX, 1};
 static const struct db_stmt st_by_bidx_audit = {
     "users_by_bidx_audit", AUDIT_WITH(SQL_BY_BIDX, "2"), 2};
 
+/* The rows without a blind index after username $1 (NULL: from the first),
+ * $2 of them. */
 static const struct db_stmt st_legacy = {
     "users_legacy",
     "SELECT " USERS_COLS_NOPW " FROM public.users WHERE email_bidx IS NULL "
-    "ORDER BY username LIMIT $1::integer",
-    1,
+    "AND ($1::text IS NULL OR username > $1::text) "
+    "ORDER BY username LIMIT $2::integer",
+    2,
 };
 
 #define SQL_LIST                                                               \
@@ -466,9 +470,11 @@ same_email(const char *a, const char *b)
 }
 
 /*
- * Look for email among the legacy rows (no blind index), decrypting them.
- * A row whose uuid is skip (may be NULL) is ignored. DB_OK with *out filled
- * if found (when out is not NULL), else DB_NOTFOUND.
+ * Look for email among the rows without a blind index (legacy rows that
+ * `encdb migrate` could not index, or written since), decrypting every one
+ * of them, USERS_LEGACY_BATCH rows at a time. A row whose uuid is skip
+ * (may be NULL) is ignored. DB_OK with *out filled if found (when out is
+ * not NULL), else DB_NOTFOUND.
  */
 static enum db_err
 find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
@@ -476,35 +482,50 @@ find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
 {
 	PGresult *r = NULL;
 	struct user u;
-	const char *v[1];
-	char lim[16];
+	const char *v[2];
+	char lim[16], *after = NULL;
 	enum db_err e;
-	int i;
+	int i, n;
 
 	if (cfg->legacy == NULL)
 		return DB_NOTFOUND;
-	snprintf(lim, sizeof(lim), "%d", USERS_LEGACY_SCAN);
-	v[0] = lim;
-	if ((e = db_exec(&st_legacy, v, NULL, NULL, &r)) != DB_OK)
-		return e;
-	e = DB_NOTFOUND;
-	for (i = 0; i < PQntuples(r); i++) {
-		if (fill_user(cfg, r, i, &u) == -1) {
+	snprintf(lim, sizeof(lim), "%d", USERS_LEGACY_BATCH);
+	v[1] = lim;
+	do {
+		v[0] = after;
+		e = db_exec(&st_legacy, v, NULL, NULL, &r);
+		free(after);
+		after = NULL;
+		if (e != DB_OK)
+			break;
+		e = DB_NOTFOUND;
+		n = PQntuples(r);
+		for (i = 0; i < n; i++) {
+			if (fill_user(cfg, r, i, &u) == -1) {
+				e = DB_ERROR;
+				break;
+			}
+			if (u.email != NULL && same_email(u.email, email) &&
+			    (skip == NULL || memcmp(skip, u.uuid, 16) != 0)) {
+				if (out != NULL)
+					*out = u;
+				else
+					users_clear(&u);
+				e = DB_OK;
+				break;
+			}
+			users_clear(&u);
+		}
+		/* A full batch: the next one starts after its last name. */
+		if (e == DB_NOTFOUND && n == USERS_LEGACY_BATCH &&
+		    (after = strdup(PQgetvalue(r, n - 1, COL_USERNAME))) ==
+		        NULL) {
+			LOG_ERR("out of memory");
 			e = DB_ERROR;
-			break;
 		}
-		if (u.email != NULL && same_email(u.email, email) &&
-		    (skip == NULL || memcmp(skip, u.uuid, 16) != 0)) {
-			if (out != NULL)
-				*out = u;
-			else
-				users_clear(&u);
-			e = DB_OK;
-			break;
-		}
-		users_clear(&u);
-	}
-	PQclear(r);
+		PQclear(r);
+		r = NULL;
+	} while (after != NULL);
 	return e;
 }
 
