@@ -12,7 +12,8 @@ lib_libapp_la_LIBADD += $(SECCOMP_LIBS)
 # The migrations of auth's tables from 200 on (sql/2NN_*.sql).
 dist_sql_DATA += \
 	sql/200_login_throttle.sql \
-	sql/201_api_tokens_expiry.sql
+	sql/201_api_tokens_expiry.sql \
+	sql/202_users_username_ci.sql
 
 # Installed in $(pkglibexecdir); encdb/ops.mk adds cgi-bin/census.
 pkglibexec_PROGRAMS += cgi-bin/user cgi-bin/users cgi-bin/users-new \

@@ -755,7 +755,7 @@ app_flash_text(const char *val, struct buf *out)
 	np.key = "username";
 	np.val = name;
 	np.valsz = i;
-	if (!valid_username(&np))
+	if (!valid_username_lookup(&np))
 		return -1;
 	/* Not printf: the text is a table entry, the name is data. */
 	hole = strstr(app_flashes[k].text, "%s");

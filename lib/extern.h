@@ -473,8 +473,14 @@ int valid_utf8(const char *s, size_t len);
 
 /*
  * The validators (each: 1 valid / 0 invalid with p->err set).
- *  username:  1..64 bytes of UTF-8 text, no '/', no whitespace at either
- *             end, not "." or ".."; parsed.s
+ *  username:  a new name (README, "Usernames"): 1..64 bytes of UTF-8
+ *             text, no '/', no space at either end, not "." or "..", no
+ *             invisible characters or spaces other than U+0020, no
+ *             combining diacritics or other characters NFC replaces (see
+ *             username_refused in valid.c); parsed.s
+ *  username_lookup: any name a row may hold, the boilerplate's too:
+ *             1..64 bytes of UTF-8 without NUL, no '/', not "." or "..";
+ *             parsed.s
  *  email:     <= 254 bytes, local@domain; the local part (<= 64) is
  *             RFC 5322 atext and dots (no leading, trailing or double
  *             dot); the domain is ASCII letters/digits/hyphen labels
@@ -494,6 +500,7 @@ int valid_utf8(const char *s, size_t len);
  *             not "//...", no backslash), <= 2048 bytes; parsed.s
  */
 int valid_username(struct pair *p);
+int valid_username_lookup(struct pair *p);
 int valid_email(struct pair *p);
 int valid_password(struct pair *p);
 int valid_user_type(struct pair *p);

@@ -92,12 +92,19 @@ static const struct db_stmt st_legacy = {
     2,
 };
 
+/*
+ * The prefix filter of the list, an SQL condition on the text parameter p
+ * (NULL: every row): the name starts with p, ASCII letters in any case
+ * (public.username_key, sql/202, is what "the same name" means).
+ */
+#define USERS_HAS_PREFIX(p)                                                    \
+	"(" p " IS NULL OR starts_with(public.username_key(username), "        \
+	"public.username_key(" p ")))"
+
 #define SQL_LIST                                                               \
 	"SELECT " USERS_COLS_NOPW " FROM public.users "                        \
 	"WHERE ($1::text IS NULL OR username > $1::text) "                     \
-	"AND ($2::text IS NULL OR "                                            \
-	"left(username, length($2::text)) = $2::text) "                        \
-	"ORDER BY username LIMIT $3::integer"
+	"AND " USERS_HAS_PREFIX("$2::text") " ORDER BY username LIMIT $3::integer"
 
 static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
 static const struct db_stmt st_list_audit = {
@@ -166,13 +173,22 @@ static const struct db_stmt st_exists = {
     1,
 };
 
+/*
+ * A row the boilerplate left sharing its name, in another case, with an
+ * earlier one (sql/202): outside the unique index, so checked by hand.
+ */
+static const struct db_stmt st_name_shared = {
+    "users_name_shared",
+    "SELECT 1 FROM public.users WHERE username_shared "
+    "AND public.username_key(username) = public.username_key($1::text)",
+    1,
+};
+
 /* The usernames before a page (newest first): for its previous link. */
 static const struct db_stmt st_before = {
     "users_before",
     "SELECT username FROM public.users "
-    "WHERE username < $1::text "
-    "AND ($2::text IS NULL OR "
-    "left(username, length($2::text)) = $2::text) "
+    "WHERE username < $1::text AND " USERS_HAS_PREFIX("$2::text") " "
     "ORDER BY username DESC LIMIT $3::integer",
     3,
 };
@@ -704,6 +720,23 @@ kept_as_last_admin(const char *username)
 	return e;
 }
 
+/* DB_CONFLICT if a shared row (st_name_shared) has username in another
+ * case, DB_NOTFOUND if none, or the error of the lookup. */
+static enum db_err
+name_shared(const char *username)
+{
+	PGresult *r = NULL;
+	const char *v[1];
+	enum db_err e;
+
+	v[0] = username;
+	if ((e = db_exec(&st_name_shared, v, NULL, NULL, &r)) != DB_OK)
+		return e;
+	e = PQntuples(r) > 0 ? DB_CONFLICT : DB_NOTFOUND;
+	PQclear(r);
+	return e;
+}
+
 /* Map the constraint of a DB_CONFLICT to a field. */
 static enum users_conflict
 conflict_of(void)
@@ -713,7 +746,8 @@ conflict_of(void)
 	if (strcmp(c, "users_email_bidx_key") == 0 ||
 	    strcmp(c, "users_email_bidx_next_key") == 0)
 		return USERS_CONFLICT_EMAIL;
-	if (strcmp(c, "users_username_key") == 0)
+	if (strcmp(c, "users_username_key") == 0 ||
+	    strcmp(c, "users_username_ci_key") == 0)
 		return USERS_CONFLICT_USERNAME;
 	/* The primary key (a repeated random UUID) or unknown. */
 	return USERS_CONFLICT_NONE;
@@ -785,7 +819,7 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 		e = DB_ERROR;
 		goto out;
 	}
-	/* The unique index cannot see legacy rows: check those by hand. */
+	/* The unique indexes cannot see these rows: check them by hand. */
 	e = find_legacy_email(cfg, u->email, NULL, NULL);
 	if (e == DB_OK) {
 		e = DB_CONFLICT;
@@ -793,8 +827,11 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 			*conflict = USERS_CONFLICT_EMAIL;
 		goto out;
 	}
-	if (e != DB_NOTFOUND)
+	if (e != DB_NOTFOUND || (e = name_shared(u->username)) != DB_NOTFOUND) {
+		if (e == DB_CONFLICT && conflict != NULL)
+			*conflict = USERS_CONFLICT_USERNAME;
 		goto out;
+	}
 	v[0] = id;
 	v[1] = u->username;
 	v[2] = hash;

@@ -27,8 +27,9 @@ dist_noinst_SCRIPTS += t/encdb-help.sh t/ops-user.pg t/readme-examples.py
 # t/ops-audit.pg (with its database cases).
 OPS_TESTS = t/check_audit t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
 	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg \
-	t/ops-audit-routes.pg t/ops-legacy-lookup.pg
+	t/ops-audit-routes.pg t/ops-legacy-lookup.pg t/ops-usernames.pg
 TESTS += $(OPS_TESTS)
 dist_noinst_SCRIPTS += t/audit-vectors.py t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
 	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg \
-	t/ops-audit-routes.pg t/ops-legacy-lookup.pg t/ops-lib.sh
+	t/ops-audit-routes.pg t/ops-legacy-lookup.pg t/ops-usernames.pg \
+	t/ops-lib.sh

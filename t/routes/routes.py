@@ -1441,6 +1441,27 @@ r = run("POST", "/users", bearer=ROOT_TOKEN, body=dict(GOOD, email="other@exampl
 check(G, "duplicate username 409", r.status == 409 and
       (r.json() or {}).get("error") == "Username already taken" and
       "username" in ((r.json() or {}).get("fields") or {}), repr(r))
+r = run("POST", "/users", bearer=ROOT_TOKEN, body=dict(GOOD, username="sTRICT1",
+                                                      email="other@example.com"))
+check(G, "the username in another case of A-Z: 409", r.status == 409 and
+      "username" in ((r.json() or {}).get("fields") or {}) and nusers() == before + 1,
+      repr(r))
+for name, why in (("e\u0301mile", "NFC"), ("a\u200bb", "invisible"), ("\u00a0", "invisible")):
+    r = run("POST", "/users", bearer=ROOT_TOKEN,
+            body=dict(GOOD, username=name, email="nfc@example.com"))
+    check(G, "username %r refused: 422 (%s)" % (name, why), r.status == 422 and
+          why in ((r.json() or {}).get("fields") or {}).get("username", ""), repr(r))
+r = run("GET", "/users", bearer=ROOT_TOKEN, query="prefix=STRI")
+check(G, "prefix= matches A-Z in any case", r.status == 200 and
+      [u.get("username") for u in (r.json() or {}).get("payload") or []] == ["strict1"],
+      repr(r))
+# A name the rule refuses, as the boilerplate may have stored it: still read.
+sql("UPDATE public.users SET username = ' strict1' WHERE username = 'strict1'")
+r = run("GET", "/user/ strict1", bearer=ROOT_TOKEN)
+check(G, "a stored name a new user could not have is still read",
+      r.status == 200 and ((r.json() or {}).get("payload") or {}).get("username") == " strict1",
+      repr(r))
+sql("UPDATE public.users SET username = 'strict1' WHERE username = ' strict1'")
 r = run("POST", "/users", bearer=ROOT_TOKEN, body=dict(GOOD, username="strict9",
                                                       email=" STRICT1@Example.com "))
 check(G, "duplicate email (blind index, normalised) 409", r.status in (409, 422) and
