@@ -1443,6 +1443,20 @@ enum auth_err auth_password_check(const struct cfg *cfg,
     const char *username, const char *password, const char *addr,
     struct user *u, int *rehash, unsigned *retry_after);
 
+/* The kinds of password hash auth_password_check computes. */
+enum auth_hash {
+	AUTH_HASH_ARGON2ID, /* an Argon2id PHC string's */
+	AUTH_HASH_PBKDF2,   /* the boilerplate's PBKDF2-HMAC-SHA512 */
+	AUTH_HASH__MAX
+};
+
+/*
+ * For tests: hook (NULL: none) is called once for every password hash
+ * auth_password_check computes, real or dummy, with its kind, so that a
+ * test can count the work each path does instead of timing it.
+ */
+void auth_set_hash_hook(void (*hook)(enum auth_hash));
+
 /*
  * Check a login (auth_password_check), then replace a legacy or outdated
  * hash by a fresh Argon2id hash -- only if the stored hash is still the
