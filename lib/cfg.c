@@ -753,6 +753,8 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	c->session_max = (unsigned)n;
 	get_num(&x, "AUTH_CACHE", 0, 60, 5, &n);
 	c->auth_cache = (unsigned)n;
+	get_num(&x, "IDLE_TRIM", 0, 600000, 1000, &n);
+	c->idle_trim = (unsigned)n;
 	get_bool(&x, "SANDBOX", 1, &c->sandbox);
 	get_bool(&x, "DB_PREPARED_STATEMENTS", 1, &c->db_unnamed);
 	c->db_unnamed = !c->db_unnamed;

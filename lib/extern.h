@@ -700,6 +700,7 @@ struct cfg {
 	unsigned session_idle;	     /* SESSION_IDLE s, default 1800 */
 	unsigned session_max;	     /* SESSION_MAX s, default 43200 */
 	unsigned auth_cache;	     /* AUTH_CACHE s, default 5; 0: off */
+	unsigned idle_trim;	     /* IDLE_TRIM ms, default 1000 */
 	char *cors_origins;	     /* CORS_ORIGINS, comma-separated; NULL: off */
 	int sandbox;		     /* SANDBOX: 1 on (default), 0 off */
 	struct proxy_net *trusted_proxies; /* TRUSTED_PROXIES; NULL: none */
