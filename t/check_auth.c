@@ -26,6 +26,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "pgtest.h"
 
 #define PW "correct horse battery"
 
@@ -44,43 +45,13 @@ static struct cfg cfg;
 static void
 setup(void)
 {
-	char err[512];
-
-	ck_assert_msg(getenv("DATABASE_URL") != NULL,
-	              "DATABASE_URL unset: run through t/with-pg");
-	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err,
-	                       sizeof(err)) == CFG_OK,
-	              "%s", err);
-	ck_assert_int_eq(db_init(&cfg), DB_OK);
+	pgtest_open(&cfg, CFG_NEED_DB | CFG_NEED_KEYS);
 }
 
 static void
 teardown(void)
 {
-	db_close();
-	cfg_free(&cfg);
-}
-
-/* Run sql on a fresh admin connection; return the first value (static). */
-static const char *
-admin(const char *sql)
-{
-	static char buf[512];
-	PGconn *c = PQconnectdb(getenv("DATABASE_URL"));
-	PGresult *r;
-
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "admin: %s",
-	              PQerrorMessage(c));
-	r = PQexec(c, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
-	                  PQresultStatus(r) == PGRES_TUPLES_OK,
-	              "%s: %s", sql, PQerrorMessage(c));
-	buf[0] = '\0';
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
-		snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	PQfinish(c);
-	return buf;
+	pgtest_close(&cfg);
 }
 
 /* Hex SHA-256 of a token, as stored. */
@@ -216,7 +187,7 @@ START_TEST(test_login_and_identify)
 	         "WHERE id_hash = decode('%s', 'hex') AND csrf_token = '%s' "
 	         "AND client_addr = '198.51.100.1'",
 	         hexhash(cookie), who.csrf);
-	ck_assert_str_eq(admin(q), "1");
+	ck_assert_str_eq(pgtest_sql(q, 0, NULL), "1");
 
 	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who2),
 	                 AUTH_OK);
@@ -268,10 +239,10 @@ START_TEST(test_expiry)
 	         "UPDATE public.sessions SET last_seen = now() - interval "
 	         "'100 seconds' WHERE id_hash = decode('%s', 'hex')",
 	         hexhash(cookie));
-	admin(q);
+	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
 	                 AUTH_OK); /* within 1800 s: bumps last_seen */
-	admin(q);
+	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(auth_identify(cookie, NULL, 60, 43200, &who),
 	                 AUTH_ERR_INVALID);
 	/* ... and the expired row is gone. */
@@ -279,7 +250,7 @@ START_TEST(test_expiry)
 	         "SELECT count(*) FROM public.sessions "
 	         "WHERE id_hash = decode('%s', 'hex')",
 	         hexhash(cookie));
-	ck_assert_str_eq(admin(q), "0");
+	ck_assert_str_eq(pgtest_sql(q, 0, NULL), "0");
 
 	/* Absolute: created 2 hours ago, max 1 hour, recently seen. */
 	memcpy(cookie, login_ok("ben", "198.51.100.2", &who), sizeof(cookie));
@@ -287,7 +258,7 @@ START_TEST(test_expiry)
 	         "UPDATE public.sessions SET created_at = now() - interval "
 	         "'2 hours' WHERE id_hash = decode('%s', 'hex')",
 	         hexhash(cookie));
-	admin(q);
+	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
 	                 AUTH_OK);
 	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 3600, &who),
@@ -314,29 +285,29 @@ START_TEST(test_bad_login)
 	                            &who, cookie, &retry),
 	                 AUTH_ERR_BADLOGIN);
 	/* Both failures were counted, per account, address and pair. */
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'user:cid' AND account = 'cid'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'user:cid' AND account = 'cid'", 0, NULL),
 	                 "1");
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'user:nobody-at-all'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'user:nobody-at-all'", 0, NULL),
 	                 "1");
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:198.51.100.3'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:198.51.100.3'", 0, NULL),
 	                 "2");
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
 	                       "WHERE bucket = 'pair:198.51.100.3 cid' "
-	                       "AND account = 'cid'"),
+	                       "AND account = 'cid'", 0, NULL),
 	                 "1");
 	/* A success clears its pair and counts nothing itself. */
 	login_ok("cid", "198.51.100.3", &who);
-	ck_assert_str_eq(admin("SELECT count(*) FROM public.login_attempts "
-	                       "WHERE bucket = 'pair:198.51.100.3 cid'"),
+	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.login_attempts "
+	                       "WHERE bucket = 'pair:198.51.100.3 cid'", 0, NULL),
 	                 "0");
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'user:cid'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'user:cid'", 0, NULL),
 	                 "1");
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:198.51.100.3'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:198.51.100.3'", 0, NULL),
 	                 "2");
 }
 END_TEST
@@ -391,12 +362,12 @@ START_TEST(test_throttle_pair)
 		ck_assert_int_eq(try_login("dee", PW, addr, &retry), AUTH_OK);
 	}
 	/* When the window is over, the pair's count starts again. */
-	admin("UPDATE public.login_attempts SET window_start = now() - "
-	      "interval '901 seconds' WHERE account = 'dee'");
+	pgtest_sql("UPDATE public.login_attempts SET window_start = now() - "
+	      "interval '901 seconds' WHERE account = 'dee'", 0, NULL);
 	ck_assert_int_eq(try_login("dee", "wrong", "203.0.113.1", &retry),
 	                 AUTH_ERR_BADLOGIN);
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'pair:203.0.113.1 dee'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'pair:203.0.113.1 dee'", 0, NULL),
 	                 "1");
 	ck_assert_int_eq(try_login("dee", PW, "203.0.113.1", &retry), AUTH_OK);
 }
@@ -433,12 +404,12 @@ START_TEST(test_throttle_slowdown)
 	ck_assert_uint_ge(retry, 3);
 	ck_assert_uint_le(retry, 4);
 	/* Once the wait is over, a slowed address may try again. */
-	admin("UPDATE public.login_attempts SET last_failure = now() - "
-	      "interval '5 seconds' WHERE bucket = 'user:dot'");
+	pgtest_sql("UPDATE public.login_attempts SET last_failure = now() - "
+	      "interval '5 seconds' WHERE bucket = 'user:dot'", 0, NULL);
 	ck_assert_int_eq(try_login("dot", PW, "198.19.0.1", &retry), AUTH_OK);
 	/* The wait never exceeds the window. */
-	admin("UPDATE public.login_attempts SET failures = 1000000 "
-	      "WHERE bucket = 'user:dot'");
+	pgtest_sql("UPDATE public.login_attempts SET failures = 1000000 "
+	      "WHERE bucket = 'user:dot'", 0, NULL);
 	ck_assert_int_eq(try_login("dot", PW, "198.19.0.2", &retry),
 	                 AUTH_ERR_THROTTLED);
 	ck_assert_uint_le(retry, AUTH_WINDOW);
@@ -462,8 +433,8 @@ START_TEST(test_unlock)
 	                 AUTH_ERR_THROTTLED);
 	ck_assert_int_eq(auth_unlock("uma", &cleared), AUTH_OK);
 	ck_assert_uint_eq(cleared, 2); /* user:uma and the pair */
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:198.51.100.20'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:198.51.100.20'", 0, NULL),
 	                 "5");
 	ck_assert_int_eq(try_login("uma", PW, "198.51.100.20", &retry),
 	                 AUTH_OK);
@@ -478,17 +449,17 @@ START_TEST(test_purge)
 	unsigned retry = 0;
 
 	mkuser("pia", "user");
-	admin("INSERT INTO public.login_attempts (bucket, account, failures, "
+	pgtest_sql("INSERT INTO public.login_attempts (bucket, account, failures, "
 	      "window_start) VALUES ('user:old-one', 'old-one', 3, now() - "
 	      "interval '901 seconds'), ('addr:192.0.2.99', NULL, 7, now() - "
 	      "interval '20 minutes'), ('user:recent-one', 'recent-one', 2, "
-	      "now() - interval '100 seconds')");
+	      "now() - interval '100 seconds')", 0, NULL);
 	ck_assert_int_eq(try_login("pia", PW, "198.51.100.60", &retry),
 	                 AUTH_OK);
-	ck_assert_str_eq(admin("SELECT string_agg(bucket, ',' ORDER BY bucket) "
+	ck_assert_str_eq(pgtest_sql("SELECT string_agg(bucket, ',' ORDER BY bucket) "
 	                       "FROM public.login_attempts WHERE bucket IN "
 	                       "('user:old-one', 'addr:192.0.2.99', "
-	                       "'user:recent-one')"),
+	                       "'user:recent-one')", 0, NULL),
 	                 "user:recent-one");
 }
 END_TEST
@@ -527,8 +498,8 @@ END_TEST
 static int
 lock_waiters(void)
 {
-	return atoi(admin("SELECT count(*) FROM pg_catalog.pg_locks "
-	                  "WHERE NOT granted"));
+	return atoi(pgtest_sql("SELECT count(*) FROM pg_catalog.pg_locks "
+	                  "WHERE NOT granted", 0, NULL));
 }
 
 /* Wait (polling the database, never a clock) until n lock requests wait. */
@@ -587,8 +558,8 @@ START_TEST(test_throttle_atomic)
 	}
 	ck_assert_int_eq(bad, AUTH_PAIR_FAILS);
 	ck_assert_int_eq(refused, N - AUTH_PAIR_FAILS);
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'pair:198.51.100.40 rex'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'pair:198.51.100.40 rex'", 0, NULL),
 	                 "5");
 }
 END_TEST
@@ -612,7 +583,7 @@ START_TEST(test_rehash_race)
 	         "email, created_at) VALUES (gen_random_uuid(), 'racer', '%s', "
 	         "'user', '\\x00'::bytea, now())",
 	         legacy_hash);
-	admin(q);
+	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(ef_pw_hash("the admin's new one", 19, reset), EF_OK);
 	ck_assert_int_eq(db_init(&cfg), DB_OK);
 	c = PQconnectdb(getenv("DATABASE_URL"));
@@ -638,12 +609,12 @@ START_TEST(test_rehash_race)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), AUTH_ERR_BADLOGIN);
-	ck_assert_str_eq(admin("SELECT password FROM public.users "
-	                       "WHERE username = 'racer'"),
+	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
+	                       "WHERE username = 'racer'", 0, NULL),
 	                 reset);
-	ck_assert_str_eq(admin("SELECT count(*) FROM public.sessions AS s "
+	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.sessions AS s "
 	                       "JOIN public.users AS u ON u.id = s.user_id "
-	                       "WHERE u.username = 'racer'"),
+	                       "WHERE u.username = 'racer'", 0, NULL),
 	                 "0");
 }
 END_TEST
@@ -662,8 +633,8 @@ START_TEST(test_throttle_address)
 		                            &who, cookie, &retry),
 		                 AUTH_ERR_BADLOGIN);
 	}
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:203.0.113.200'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:203.0.113.200'", 0, NULL),
 	                 "20");
 	ck_assert_int_eq(
 	    auth_login(&cfg, "eve", PW, "203.0.113.200", &who, cookie, &retry),
@@ -689,8 +660,8 @@ START_TEST(test_throttle_ipv6)
 		    auth_login(&cfg, name, "x", addr, &who, cookie, &retry),
 		    AUTH_ERR_BADLOGIN);
 	}
-	ck_assert_str_eq(admin("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:2001:db8:1:2::/64'"),
+	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
+	                       "WHERE bucket = 'addr:2001:db8:1:2::/64'", 0, NULL),
 	                 "20");
 	ck_assert_int_eq(auth_login(&cfg, "ivy", PW, "2001:db8:1:2::99", &who,
 	                            cookie, &retry),
@@ -712,19 +683,19 @@ START_TEST(test_legacy_upgrade)
 	    "email, created_at) VALUES (gen_random_uuid(), 'oldtimer', '%s', "
 	    "'admin', '\\x00'::bytea, now())",
 	    legacy_hash);
-	admin(q);
+	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "nope", "192.0.2.50",
 	                            &who, cookie, &retry),
 	                 AUTH_ERR_BADLOGIN);
-	ck_assert_str_eq(admin("SELECT password FROM public.users "
-	                       "WHERE username = 'oldtimer'"),
+	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
+	                       "WHERE username = 'oldtimer'", 0, NULL),
 	                 legacy_hash);
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
 	                            &who, cookie, &retry),
 	                 AUTH_OK);
 	ck_assert_int_eq(who.admin, 1);
-	ck_assert(strncmp(admin("SELECT password FROM public.users "
-	                        "WHERE username = 'oldtimer'"),
+	ck_assert(strncmp(pgtest_sql("SELECT password FROM public.users "
+	                        "WHERE username = 'oldtimer'", 0, NULL),
 	                  "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
 	                            &who, cookie, &retry),
@@ -736,12 +707,12 @@ START_TEST(test_legacy_upgrade)
 	         "email, created_at) VALUES (gen_random_uuid(), 'blank', '%s', "
 	         "'user', '\\x00'::bytea, now())",
 	         legacy_empty);
-	admin(q);
+	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(
 	    auth_login(&cfg, "blank", "", "192.0.2.51", &who, cookie, &retry),
 	    AUTH_ERR_BADLOGIN);
-	ck_assert_str_eq(admin("SELECT password FROM public.users "
-	                       "WHERE username = 'blank'"),
+	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
+	                       "WHERE username = 'blank'", 0, NULL),
 	                 legacy_empty);
 }
 END_TEST
@@ -764,7 +735,7 @@ failure_work(const struct cfg *cf, const char *name)
 	char cookie[AUTH_TOKEN_LEN + 1];
 	unsigned retry = 0;
 
-	admin("DELETE FROM public.login_attempts");
+	pgtest_sql("DELETE FROM public.login_attempts", 0, NULL);
 	memset(hashes, 0, sizeof(hashes));
 	auth_set_hash_hook(count_hash);
 	ck_assert_int_eq(auth_login(cf, name, "not the password",
@@ -796,7 +767,7 @@ START_TEST(test_failure_cost)
 	    "email, created_at) VALUES (gen_random_uuid(), 'oldfay', '%s', "
 	    "'user', '\\x00'::bytea, now())",
 	    legacy_hash);
-	admin(q);
+	pgtest_sql(q, 0, NULL);
 	ck_assert_ptr_nonnull(cfg.legacy_salt);
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		failure_work(&cfg, names[k]);
@@ -861,7 +832,7 @@ START_TEST(test_tokens)
 	         "SELECT name FROM public.api_tokens "
 	         "WHERE token_hash = decode('%s', 'hex')",
 	         hexhash(tok));
-	ck_assert_str_eq(admin(q), "ci");
+	ck_assert_str_eq(pgtest_sql(q, 0, NULL), "ci");
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_eq(who.via, AUTH_VIA_BEARER);
 	ck_assert_str_eq(who.username, "gus");
@@ -902,7 +873,7 @@ age_of(const char *table, const char *col, const char *tok)
 	         "SELECT coalesce(extract(epoch FROM now() - %s)::bigint, -1) "
 	         "FROM public.%s WHERE %s = decode('%s', 'hex')",
 	         col, table, key_of(table), hexhash(tok));
-	return strtol(admin(q), NULL, 10);
+	return strtol(pgtest_sql(q, 0, NULL), NULL, 10);
 }
 
 /* Make column col of the row of tok in table secs seconds old. */
@@ -915,7 +886,7 @@ set_age(const char *table, const char *col, const char *tok, int secs)
 	         "UPDATE public.%s SET %s = now() - make_interval(secs => %d) "
 	         "WHERE %s = decode('%s', 'hex')",
 	         table, col, secs, key_of(table), hexhash(tok));
-	admin(q);
+	pgtest_sql(q, 0, NULL);
 }
 
 /* A token with a lifetime works until it ends, then never again. */
