@@ -198,9 +198,10 @@ valid_text(struct pair *p)
  * blocks (an accented Latin, Greek or Cyrillic letter is one precomposed
  * character in NFC), Hangul conjoining jamo (NFC composes them into
  * syllables), and the characters NFC replaces by another one (singletons:
- * OHM, KELVIN and ANGSTROM signs, CJK compatibility ideographs, and the
- * Greek ones). Other scripts' marks pass as typed: this is not a full NFC
- * check, which needs the Unicode tables.
+ * OHM, KELVIN and ANGSTROM signs, the Greek ones, and the CJK
+ * compatibility ideographs, refused as a block with the twelve unified
+ * ones it holds). Other scripts' marks pass as typed: this is not a full
+ * NFC check, which needs the Unicode tables.
  */
 static const char username_space[] =
     "must not contain invisible characters or spaces other than ' '";
@@ -223,7 +224,13 @@ static const struct {
     {0x180e, 0x180e, username_space}, /* Mongolian vowel separator */
     {0x1ab0, 0x1aff, username_nfc},   /* combining marks extended */
     {0x1dc0, 0x1dff, username_nfc},   /* combining marks supplement */
-    {0x1f71, 0x1f7d, username_nfc},   /* Greek with oxia (singletons) */
+    {0x1f71, 0x1f71, username_nfc},   /* Greek with oxia (singletons) */
+    {0x1f73, 0x1f73, username_nfc},
+    {0x1f75, 0x1f75, username_nfc},
+    {0x1f77, 0x1f77, username_nfc},
+    {0x1f79, 0x1f79, username_nfc},
+    {0x1f7b, 0x1f7b, username_nfc},
+    {0x1f7d, 0x1f7d, username_nfc},
     {0x1fbb, 0x1fbb, username_nfc},
     {0x1fbe, 0x1fbe, username_nfc},
     {0x1fc9, 0x1fc9, username_nfc},
@@ -245,7 +252,7 @@ static const struct {
     {0x212a, 0x212b, username_nfc},   /* KELVIN, ANGSTROM SIGN */
     {0x2329, 0x232a, username_nfc},   /* angle brackets */
     {0x3000, 0x3000, username_space}, /* ideographic space */
-    {0xf900, 0xfaff, username_nfc},   /* CJK compatibility ideographs */
+    {0xf900, 0xfaff, username_nfc},   /* CJK compatibility (the block) */
     {0xfe20, 0xfe2f, username_nfc},   /* combining half marks */
     {0xfeff, 0xfeff, username_space}, /* BOM, zero-width no-break */
     {0xfff9, 0xfffb, username_space}, /* interlinear annotation */

@@ -200,6 +200,7 @@ static const struct {
      "must be in Unicode NFC (an accented letter is one character)"},
     {valid_username, "username", "\xce\xac\xce\xbb\xcf\x86\xce\xb1", 1,
      NULL}, /* Greek, precomposed */
+    {valid_username, "username", "\xe1\xbd\xb0", 1, NULL}, /* U+1F70: NFC */
     {valid_username, "username", "\xe5\xb1\xb1\xe7\x94\xb0", 1, NULL},
     {valid_username, "username", "\xea\xb0\x80", 1, NULL}, /* Hangul GA */
     {valid_username, "username", "\xe0\xa4\xb9\xe0\xa4\xbf", 1,
