@@ -26,8 +26,9 @@
  *
  * Rows without a blind index (legacy rows `encdb migrate` could not index:
  * `encdb upgrade` first) are left alone; legacy rows with one are
- * decrypted with POSTGRES_SECRET_KEY like the others. A row whose email_bidx does not match OLD_INDEX_KEY is named
- * and skipped (exit status 1): it was indexed under another key.
+ * decrypted with POSTGRES_SECRET_KEY like the others. A row whose email_bidx
+ * does not match OLD_INDEX_KEY is named and skipped (exit status 1): it was
+ * indexed under another key.
  */
 #include "config.h"
 

@@ -146,8 +146,7 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 	enum sweep_verdict verdict;
 	enum ef_err e;
 
-	if ((verdict = legacy_bidx(c, r, row, 1, out, &pt, &ptlen)) !=
-	    SWEEP_DO)
+	if ((verdict = legacy_bidx(c, r, row, 1, out, &pt, &ptlen)) != SWEEP_DO)
 		return verdict;
 	e = ef_encrypt(c->keys, "users.email", id, pt, ptlen, &nv, &nvlen);
 	ef_free_plain(pt, ptlen);

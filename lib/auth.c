@@ -561,8 +561,8 @@ verify_dummy(const struct cfg *cfg, const char *password, const char *stored)
 	int m;
 
 	note_hash(stored);
-	(void)ef_pw_verify(password, strlen(password), stored,
-	                   cfg->legacy_salt, cfg->legacy_saltlen, &m);
+	(void)ef_pw_verify(password, strlen(password), stored, cfg->legacy_salt,
+	                   cfg->legacy_saltlen, &m);
 	return 0;
 }
 

@@ -8,9 +8,9 @@
  * are: a legacy email ciphertext is decrypted with the legacy engine, its
  * blind index is the one `encdb migrate` computes for it (lookups by email
  * fall back to decrypting the legacy rows still without one, every one of
- * them, batch by batch), and its legacy password hash still verifies. A row whose email cannot be
- * decrypted is returned with email NULL and the reason class; it is logged
- * by row id and reason only.
+ * them, batch by batch), and its legacy password hash still verifies. A
+ * row whose email cannot be decrypted is returned with email NULL and the
+ * reason class; it is logged by row id and reason only.
  *
  * Timestamps come in the session's TimeZone (TIME_ZONE) and DateStyle ISO,
  * which db.c sets on connect; both are parameters PgBouncer tracks and
@@ -104,7 +104,8 @@ static const struct db_stmt st_legacy = {
 #define SQL_LIST                                                               \
 	"SELECT " USERS_COLS_NOPW " FROM public.users "                        \
 	"WHERE ($1::text IS NULL OR username > $1::text) "                     \
-	"AND " USERS_HAS_PREFIX("$2::text") " ORDER BY username LIMIT $3::integer"
+	"AND " USERS_HAS_PREFIX("$2::text") " "                                \
+	"ORDER BY username LIMIT $3::integer"
 
 static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
 static const struct db_stmt st_list_audit = {

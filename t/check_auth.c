@@ -285,30 +285,44 @@ START_TEST(test_bad_login)
 	                            &who, cookie, &retry),
 	                 AUTH_ERR_BADLOGIN);
 	/* Both failures were counted, per account, address and pair. */
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'user:cid' AND account = 'cid'", 0, NULL),
-	                 "1");
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'user:nobody-at-all'", 0, NULL),
-	                 "1");
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:198.51.100.3'", 0, NULL),
-	                 "2");
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'pair:198.51.100.3 cid' "
-	                       "AND account = 'cid'", 0, NULL),
-	                 "1");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'user:cid' AND account = 'cid'",
+	               0, NULL),
+	    "1");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'user:nobody-at-all'",
+	               0, NULL),
+	    "1");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'addr:198.51.100.3'",
+	               0, NULL),
+	    "2");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'pair:198.51.100.3 cid' "
+	               "AND account = 'cid'",
+	               0, NULL),
+	    "1");
 	/* A success clears its pair and counts nothing itself. */
 	login_ok("cid", "198.51.100.3", &who);
-	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.login_attempts "
-	                       "WHERE bucket = 'pair:198.51.100.3 cid'", 0, NULL),
-	                 "0");
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'user:cid'", 0, NULL),
-	                 "1");
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:198.51.100.3'", 0, NULL),
-	                 "2");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT count(*) FROM public.login_attempts "
+	               "WHERE bucket = 'pair:198.51.100.3 cid'",
+	               0, NULL),
+	    "0");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'user:cid'",
+	               0, NULL),
+	    "1");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'addr:198.51.100.3'",
+	               0, NULL),
+	    "2");
 }
 END_TEST
 
@@ -363,12 +377,15 @@ START_TEST(test_throttle_pair)
 	}
 	/* When the window is over, the pair's count starts again. */
 	pgtest_sql("UPDATE public.login_attempts SET window_start = now() - "
-	      "interval '901 seconds' WHERE account = 'dee'", 0, NULL);
+	           "interval '901 seconds' WHERE account = 'dee'",
+	           0, NULL);
 	ck_assert_int_eq(try_login("dee", "wrong", "203.0.113.1", &retry),
 	                 AUTH_ERR_BADLOGIN);
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'pair:203.0.113.1 dee'", 0, NULL),
-	                 "1");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'pair:203.0.113.1 dee'",
+	               0, NULL),
+	    "1");
 	ck_assert_int_eq(try_login("dee", PW, "203.0.113.1", &retry), AUTH_OK);
 }
 END_TEST
@@ -405,11 +422,13 @@ START_TEST(test_throttle_slowdown)
 	ck_assert_uint_le(retry, 4);
 	/* Once the wait is over, a slowed address may try again. */
 	pgtest_sql("UPDATE public.login_attempts SET last_failure = now() - "
-	      "interval '5 seconds' WHERE bucket = 'user:dot'", 0, NULL);
+	           "interval '5 seconds' WHERE bucket = 'user:dot'",
+	           0, NULL);
 	ck_assert_int_eq(try_login("dot", PW, "198.19.0.1", &retry), AUTH_OK);
 	/* The wait never exceeds the window. */
 	pgtest_sql("UPDATE public.login_attempts SET failures = 1000000 "
-	      "WHERE bucket = 'user:dot'", 0, NULL);
+	           "WHERE bucket = 'user:dot'",
+	           0, NULL);
 	ck_assert_int_eq(try_login("dot", PW, "198.19.0.2", &retry),
 	                 AUTH_ERR_THROTTLED);
 	ck_assert_uint_le(retry, AUTH_WINDOW);
@@ -433,9 +452,11 @@ START_TEST(test_unlock)
 	                 AUTH_ERR_THROTTLED);
 	ck_assert_int_eq(auth_unlock("uma", &cleared), AUTH_OK);
 	ck_assert_uint_eq(cleared, 2); /* user:uma and the pair */
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:198.51.100.20'", 0, NULL),
-	                 "5");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'addr:198.51.100.20'",
+	               0, NULL),
+	    "5");
 	ck_assert_int_eq(try_login("uma", PW, "198.51.100.20", &retry),
 	                 AUTH_OK);
 	ck_assert_int_eq(auth_unlock("no-such-user", &cleared), AUTH_OK);
@@ -449,18 +470,22 @@ START_TEST(test_purge)
 	unsigned retry = 0;
 
 	mkuser("pia", "user");
-	pgtest_sql("INSERT INTO public.login_attempts (bucket, account, failures, "
-	      "window_start) VALUES ('user:old-one', 'old-one', 3, now() - "
-	      "interval '901 seconds'), ('addr:192.0.2.99', NULL, 7, now() - "
-	      "interval '20 minutes'), ('user:recent-one', 'recent-one', 2, "
-	      "now() - interval '100 seconds')", 0, NULL);
+	pgtest_sql(
+	    "INSERT INTO public.login_attempts (bucket, account, failures, "
+	    "window_start) VALUES ('user:old-one', 'old-one', 3, now() - "
+	    "interval '901 seconds'), ('addr:192.0.2.99', NULL, 7, now() - "
+	    "interval '20 minutes'), ('user:recent-one', 'recent-one', 2, "
+	    "now() - interval '100 seconds')",
+	    0, NULL);
 	ck_assert_int_eq(try_login("pia", PW, "198.51.100.60", &retry),
 	                 AUTH_OK);
-	ck_assert_str_eq(pgtest_sql("SELECT string_agg(bucket, ',' ORDER BY bucket) "
-	                       "FROM public.login_attempts WHERE bucket IN "
-	                       "('user:old-one', 'addr:192.0.2.99', "
-	                       "'user:recent-one')", 0, NULL),
-	                 "user:recent-one");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT string_agg(bucket, ',' ORDER BY bucket) "
+	               "FROM public.login_attempts WHERE bucket IN "
+	               "('user:old-one', 'addr:192.0.2.99', "
+	               "'user:recent-one')",
+	               0, NULL),
+	    "user:recent-one");
 }
 END_TEST
 
@@ -499,7 +524,8 @@ static int
 lock_waiters(void)
 {
 	return atoi(pgtest_sql("SELECT count(*) FROM pg_catalog.pg_locks "
-	                  "WHERE NOT granted", 0, NULL));
+	                       "WHERE NOT granted",
+	                       0, NULL));
 }
 
 /* Wait (polling the database, never a clock) until n lock requests wait. */
@@ -558,9 +584,11 @@ START_TEST(test_throttle_atomic)
 	}
 	ck_assert_int_eq(bad, AUTH_PAIR_FAILS);
 	ck_assert_int_eq(refused, N - AUTH_PAIR_FAILS);
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'pair:198.51.100.40 rex'", 0, NULL),
-	                 "5");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'pair:198.51.100.40 rex'",
+	               0, NULL),
+	    "5");
 }
 END_TEST
 
@@ -610,12 +638,15 @@ START_TEST(test_rehash_race)
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), AUTH_ERR_BADLOGIN);
 	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
-	                       "WHERE username = 'racer'", 0, NULL),
+	                            "WHERE username = 'racer'",
+	                            0, NULL),
 	                 reset);
-	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.sessions AS s "
-	                       "JOIN public.users AS u ON u.id = s.user_id "
-	                       "WHERE u.username = 'racer'", 0, NULL),
-	                 "0");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT count(*) FROM public.sessions AS s "
+	               "JOIN public.users AS u ON u.id = s.user_id "
+	               "WHERE u.username = 'racer'",
+	               0, NULL),
+	    "0");
 }
 END_TEST
 
@@ -633,9 +664,11 @@ START_TEST(test_throttle_address)
 		                            &who, cookie, &retry),
 		                 AUTH_ERR_BADLOGIN);
 	}
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:203.0.113.200'", 0, NULL),
-	                 "20");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'addr:203.0.113.200'",
+	               0, NULL),
+	    "20");
 	ck_assert_int_eq(
 	    auth_login(&cfg, "eve", PW, "203.0.113.200", &who, cookie, &retry),
 	    AUTH_ERR_THROTTLED);
@@ -660,9 +693,11 @@ START_TEST(test_throttle_ipv6)
 		    auth_login(&cfg, name, "x", addr, &who, cookie, &retry),
 		    AUTH_ERR_BADLOGIN);
 	}
-	ck_assert_str_eq(pgtest_sql("SELECT failures FROM public.login_attempts "
-	                       "WHERE bucket = 'addr:2001:db8:1:2::/64'", 0, NULL),
-	                 "20");
+	ck_assert_str_eq(
+	    pgtest_sql("SELECT failures FROM public.login_attempts "
+	               "WHERE bucket = 'addr:2001:db8:1:2::/64'",
+	               0, NULL),
+	    "20");
 	ck_assert_int_eq(auth_login(&cfg, "ivy", PW, "2001:db8:1:2::99", &who,
 	                            cookie, &retry),
 	                 AUTH_ERR_THROTTLED);
@@ -688,14 +723,16 @@ START_TEST(test_legacy_upgrade)
 	                            &who, cookie, &retry),
 	                 AUTH_ERR_BADLOGIN);
 	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
-	                       "WHERE username = 'oldtimer'", 0, NULL),
+	                            "WHERE username = 'oldtimer'",
+	                            0, NULL),
 	                 legacy_hash);
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
 	                            &who, cookie, &retry),
 	                 AUTH_OK);
 	ck_assert_int_eq(who.admin, 1);
 	ck_assert(strncmp(pgtest_sql("SELECT password FROM public.users "
-	                        "WHERE username = 'oldtimer'", 0, NULL),
+	                             "WHERE username = 'oldtimer'",
+	                             0, NULL),
 	                  "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
 	                            &who, cookie, &retry),
@@ -712,7 +749,8 @@ START_TEST(test_legacy_upgrade)
 	    auth_login(&cfg, "blank", "", "192.0.2.51", &who, cookie, &retry),
 	    AUTH_ERR_BADLOGIN);
 	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
-	                       "WHERE username = 'blank'", 0, NULL),
+	                            "WHERE username = 'blank'",
+	                            0, NULL),
 	                 legacy_empty);
 }
 END_TEST

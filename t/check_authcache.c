@@ -116,8 +116,10 @@ START_TEST(test_revoked_elsewhere)
 	new_token("revoked", tok);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK); /* from memory */
-	pgtest_sql("UPDATE public.api_tokens SET revoked_at = now() WHERE name = "
-	      "'revoked'", 0, NULL);
+	pgtest_sql(
+	    "UPDATE public.api_tokens SET revoked_at = now() WHERE name = "
+	    "'revoked'",
+	    0, NULL);
 	ck_assert_msg(fails_soon(ident_token, tok),
 	              "a token revoked elsewhere still works");
 }
@@ -132,11 +134,14 @@ START_TEST(test_unrelated_changes)
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	m = misses();
 	/* A token used, an email rotated, a stray cookie: no announcement. */
-	pgtest_sql("UPDATE public.api_tokens SET last_used_at = now()", 0, NULL);
+	pgtest_sql("UPDATE public.api_tokens SET last_used_at = now()", 0,
+	           NULL);
 	pgtest_sql("UPDATE public.users SET email = email", 0, NULL);
-	pgtest_sql("DELETE FROM public.sessions WHERE id_hash = "
-	      "'\\x0000000000000000000000000000000000000000000000000000000000"
-	      "000000'", 0, NULL);
+	pgtest_sql(
+	    "DELETE FROM public.sessions WHERE id_hash = "
+	    "'\\x0000000000000000000000000000000000000000000000000000000000"
+	    "000000'",
+	    0, NULL);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	ck_assert_uint_eq(misses(), m);
 }
@@ -158,8 +163,10 @@ START_TEST(test_session_ended)
 	ck_assert_uint_eq(misses(), m);
 	/* ...so one ended elsewhere (a logout, a password change) ends here
 	 * with the very next request. */
-	pgtest_sql("DELETE FROM public.sessions WHERE user_id = (SELECT id FROM "
-	      "public.users WHERE username = 'cache_ann')", 0, NULL);
+	pgtest_sql(
+	    "DELETE FROM public.sessions WHERE user_id = (SELECT id FROM "
+	    "public.users WHERE username = 'cache_ann')",
+	    0, NULL);
 	ck_assert_int_eq(ident_cookie(cookie), AUTH_ERR_INVALID);
 }
 END_TEST
@@ -174,8 +181,10 @@ START_TEST(test_type_changed)
 	new_token("demoted", tok);
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_eq(who.admin, 1);
-	pgtest_sql("UPDATE public.users SET user_type = 'user' WHERE username = "
-	      "'cache_ann'", 0, NULL);
+	pgtest_sql(
+	    "UPDATE public.users SET user_type = 'user' WHERE username = "
+	    "'cache_ann'",
+	    0, NULL);
 	/* Announced: the next checks see the new type, within 2 s. */
 	for (i = 0; i < 200; i++) {
 		ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
@@ -185,8 +194,10 @@ START_TEST(test_type_changed)
 		nanosleep(&pause, NULL);
 	}
 	ck_assert_msg(!who.admin, "a demoted admin's token is still admin");
-	pgtest_sql("UPDATE public.users SET user_type = 'admin' WHERE username = "
-	      "'cache_ann'", 0, NULL);
+	pgtest_sql(
+	    "UPDATE public.users SET user_type = 'admin' WHERE username = "
+	    "'cache_ann'",
+	    0, NULL);
 }
 END_TEST
 
@@ -200,10 +211,11 @@ START_TEST(test_ttl_bound)
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	/* Revoked without an announcement: still remembered for now... */
 	pgtest_sql("BEGIN; ALTER TABLE public.api_tokens DISABLE TRIGGER "
-	      "api_tokens_auth_revoked; UPDATE public.api_tokens SET "
-	      "revoked_at = now() WHERE name = 'quiet'; ALTER TABLE "
-	      "public.api_tokens ENABLE TRIGGER api_tokens_auth_revoked; "
-	      "COMMIT", 0, NULL);
+	           "api_tokens_auth_revoked; UPDATE public.api_tokens SET "
+	           "revoked_at = now() WHERE name = 'quiet'; ALTER TABLE "
+	           "public.api_tokens ENABLE TRIGGER api_tokens_auth_revoked; "
+	           "COMMIT",
+	           0, NULL);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	/* ...but not past AUTH_CACHE seconds. */
 	nanosleep(&wait, NULL);

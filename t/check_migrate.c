@@ -165,26 +165,33 @@ START_TEST(test_boilerplate_database)
 	int applied = -1, version = -1;
 	PGconn *c = pg(dbname);
 
-	pgtest_exec(c, "CREATE TABLE users (id UUID NOT NULL, "
-	           "username VARCHAR NOT NULL, password VARCHAR NOT NULL, "
-	           "user_type VARCHAR NOT NULL, email BYTEA NOT NULL, "
-	           "created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
-	           "updated_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (id))", 0, NULL);
-	pgtest_exec(c, "INSERT INTO users VALUES ('" ADMIN_ID
-	           "', 'admin', '" ADMIN_PW "', 'admin', '" ADMIN_EMAIL "', "
-	           "'2023-01-20 19:31:56.46987+00', NULL)", 0, NULL);
+	pgtest_exec(c,
+	            "CREATE TABLE users (id UUID NOT NULL, "
+	            "username VARCHAR NOT NULL, password VARCHAR NOT NULL, "
+	            "user_type VARCHAR NOT NULL, email BYTEA NOT NULL, "
+	            "created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+	            "updated_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (id))",
+	            0, NULL);
+	pgtest_exec(c,
+	            "INSERT INTO users VALUES ('" ADMIN_ID
+	            "', 'admin', '" ADMIN_PW "', 'admin', '" ADMIN_EMAIL "', "
+	            "'2023-01-20 19:31:56.46987+00', NULL)",
+	            0, NULL);
 	/* Three more, from t/vectors/sqlalchemy-utils.json (AesEngine pkcs5,
 	 * passphrase changeme2), as the boilerplate stores them. */
-	pgtest_exec(c, "INSERT INTO users VALUES "
-	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e01', 'v1', '" ADMIN_PW
-	           "', 'user', convert_to('V8gNqv6/C62OXfIOnxIBGg==', 'UTF8'), "
-	           "now(), NULL), "
-	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e02', 'v2', '" ADMIN_PW
-	           "', 'user', convert_to('lNB4oj9BM1wbOdIx7oQpGMy85gJvmG/fwQoQ"
-	           "gt4vGTs=', 'UTF8'), now(), now()), "
-	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e03', 'v3', '" ADMIN_PW
-	           "', 'user', convert_to('CYDZIYFjOmQ0Lvmxn8W7CpfEznQhmMGv0QJh"
-	           "6jksnXo=', 'UTF8'), now(), NULL)", 0, NULL);
+	pgtest_exec(
+	    c,
+	    "INSERT INTO users VALUES "
+	    "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e01', 'v1', '" ADMIN_PW
+	    "', 'user', convert_to('V8gNqv6/C62OXfIOnxIBGg==', 'UTF8'), "
+	    "now(), NULL), "
+	    "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e02', 'v2', '" ADMIN_PW
+	    "', 'user', convert_to('lNB4oj9BM1wbOdIx7oQpGMy85gJvmG/fwQoQ"
+	    "gt4vGTs=', 'UTF8'), now(), now()), "
+	    "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e03', 'v3', '" ADMIN_PW
+	    "', 'user', convert_to('CYDZIYFjOmQ0Lvmxn8W7CpfEznQhmMGv0QJh"
+	    "6jksnXo=', 'UTF8'), now(), NULL)",
+	    0, NULL);
 	PQfinish(c);
 	ck_assert_msg(migrate_apply(sqldir, &applied, &version, err,
 	                            sizeof(err)) == DB_OK,

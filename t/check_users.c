@@ -136,8 +136,9 @@ START_TEST(test_create_and_find)
 
 	/* The stored value: format v1 and a 32-byte blind index. */
 	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 6) || "
-	                             "octet_length(email_bidx) FROM "
-	                             "public.users WHERE id = $1::uuid", 1, (const char *const[]){u.id}),
+	                            "octet_length(email_bidx) FROM "
+	                            "public.users WHERE id = $1::uuid",
+	                            1, (const char *const[]){u.id}),
 	                 "\\xef0132");
 
 	ck_assert_int_eq(users_find_by_username(&cfg, u.username, NULL, &f), DB_OK);
@@ -401,11 +402,13 @@ START_TEST(test_last_admin)
 	ck_assert_int_eq(cf, USERS_CONFLICT_LAST_ADMIN);
 	ck_assert_str_eq(users_conflict_field(cf), "user_type");
 	ck_assert_str_eq(pgtest_sql("SELECT user_type FROM public.users "
-	                             "WHERE username = $1", 1, (const char *const[]){"la_one"}),
+	                            "WHERE username = $1",
+	                            1, (const char *const[]){"la_one"}),
 	                 "admin");
 	ck_assert_int_eq(users_delete(&cfg, "la_one", NULL), DB_CONFLICT);
 	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.users "
-	                             "WHERE username = $1", 1, (const char *const[]){"la_one"}),
+	                            "WHERE username = $1",
+	                            1, (const char *const[]){"la_one"}),
 	                 "1");
 	/* Other changes of the last admin are fine. */
 	ch.user_type = "admin";
@@ -444,7 +447,8 @@ START_TEST(test_update)
 	create_ok("up_dave", "dave@up.example", "pw-pw-pw-1", NULL);
 	snprintf(before, sizeof(before), "%s",
 	         pgtest_sql("SELECT email::text FROM public.users "
-	                     "WHERE username = $1", 1, (const char *const[]){"up_carol"}));
+	                    "WHERE username = $1",
+	                    1, (const char *const[]){"up_carol"}));
 
 	ch.email = "carol2@up.example";
 	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, &f, &cf), DB_OK);
@@ -454,7 +458,8 @@ START_TEST(test_update)
 	ck_assert_str_eq(f.created_at, u.created_at);
 	users_clear(&f);
 	ck_assert_str_ne(pgtest_sql("SELECT email::text FROM public.users "
-	                             "WHERE username = $1", 1, (const char *const[]){"up_carol"}),
+	                            "WHERE username = $1",
+	                            1, (const char *const[]){"up_carol"}),
 	                 before);
 	ck_assert_int_eq(users_find_by_email(&cfg, "carol2@up.example", NULL, &f),
 	                 DB_OK);
@@ -772,7 +777,8 @@ START_TEST(test_unreadable_rows)
 	users_clear(&u);
 	create_ok("mv_f", "f@mv.example", "pw-pw-pw-1", NULL);
 	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 10) "
-	                             "FROM public.users WHERE username = $1", 1, (const char *const[]){"mv_f"}),
+	                            "FROM public.users WHERE username = $1",
+	                            1, (const char *const[]){"mv_f"}),
 	                 "\\xef010002");
 }
 END_TEST
