@@ -13,6 +13,7 @@ lib_libapp_la_LIBADD += $(SECCOMP_LIBS)
 dist_sql_DATA += \
 	sql/200_login_throttle.sql \
 	sql/201_api_tokens_expiry.sql \
+	sql/202_users_username_ci.sql \
 	sql/207_read_fence.sql
 
 # Installed in $(pkglibexecdir); encdb/ops.mk adds cgi-bin/census.

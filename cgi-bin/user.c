@@ -747,7 +747,7 @@ handle(struct app *a)
 		app_error(a, 403, "Forbidden");
 		return;
 	}
-	if (!valid_username(&np)) {
+	if (!valid_username_lookup(&np)) {
 		/* No such name can exist. */
 		app_error(a, 404, "User not found");
 		return;

@@ -56,7 +56,8 @@ const struct encdb_cmd encdb_cmds[] = {
      "encdb create-user alice --email alice@example.org --admin"},
     {"user list", encdb_user_list, "[--prefix PREFIX] [--email]",
      "list the users (name, type, id, dates)",
-     "  --prefix PREFIX     only usernames that start with PREFIX\n"
+     "  --prefix PREFIX     only usernames that start with PREFIX (A-Z in\n"
+     "                      any case)\n"
      "  --email             also show each decrypted email (recorded in\n"
      "                      the audit trail)\n",
      "encdb user list --prefix a"},

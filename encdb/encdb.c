@@ -120,6 +120,10 @@ encdb_migrate(int argc, char *argv[])
 	else
 		printf("applied %d migration%s: schema version %d\n", applied,
 		       applied == 1 ? "" : "s", version);
+	if (ops_index_legacy(pg, &c) != 0) {
+		rc = OPS_EXIT_PROBLEM;
+		goto out;
+	}
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	ops_teardown(&c);
@@ -292,6 +296,86 @@ check_rows(const struct cfg *c)
 	users_list_free(&l);
 }
 
+/* The usernames after $1 (NULL: from the first), $2 of them. */
+static const struct db_stmt st_check_names = {
+    "check_names",
+    "SELECT id::text, username, username_shared FROM public.users"
+    " WHERE ($1::text IS NULL OR username > $1::text)"
+    " ORDER BY username LIMIT $2::integer",
+    2,
+};
+
+#define CHECK_NAMES_BATCH 1000 /* rows read at a time */
+#define CHECK_NAMES_SHOWN 20   /* rows named, of each kind */
+
+/*
+ * The rows whose username a new user could not have (valid_username), and
+ * those sharing their name with an earlier row in another case (sql/202):
+ * the boilerplate's, which keep working. Named by id (the name may hold
+ * anything), a warning for each kind.
+ */
+static void
+check_usernames(void)
+{
+	PGresult *r = NULL;
+	struct pair p;
+	const char *v[2];
+	char lim[16], *after = NULL;
+	long long bad_rule = 0, shared = 0;
+	enum db_err e;
+	int i, n;
+
+	snprintf(lim, sizeof(lim), "%d", CHECK_NAMES_BATCH);
+	v[1] = lim;
+	do {
+		v[0] = after;
+		e = db_exec(&st_check_names, v, NULL, NULL, &r);
+		free(after);
+		after = NULL;
+		if (e != DB_OK) {
+			bad("see the message above",
+			    "cannot read usernames: %s", db_strerror(e));
+			return;
+		}
+		n = PQntuples(r);
+		for (i = 0; i < n; i++) {
+			memset(&p, 0, sizeof(p));
+			p.key = "username";
+			p.val = PQgetvalue(r, i, 1);
+			p.valsz = (size_t)PQgetlength(r, i, 1);
+			if (!valid_username(&p) &&
+			    bad_rule++ < CHECK_NAMES_SHOWN)
+				printf("         user %s: username %s\n",
+				       PQgetvalue(r, i, 0), p.err);
+			if (strcmp(PQgetvalue(r, i, 2), "t") == 0 &&
+			    shared++ < CHECK_NAMES_SHOWN)
+				printf("         user %s: username taken by an "
+				       "earlier user in another case\n",
+				       PQgetvalue(r, i, 0));
+		}
+		if (n == CHECK_NAMES_BATCH &&
+		    (after = strdup(PQgetvalue(r, n - 1, 1))) == NULL)
+			bad("free some memory", "out of memory");
+		PQclear(r);
+		r = NULL;
+	} while (after != NULL);
+	if (bad_rule > 0)
+		warn("none needed: these users sign in and are read as "
+		     "before; new users need an allowed name (README, "
+		     "\"Usernames\")",
+		     "usernames: %lld users have a name that a new user could "
+		     "not have",
+		     bad_rule);
+	if (shared > 0)
+		warn("none needed: these users sign in and are read as "
+		     "before; the name stays refused to new users in any case",
+		     "usernames: %lld users share their name with an earlier "
+		     "user in another case",
+		     shared);
+	if (bad_rule == 0 && shared == 0)
+		ok("usernames: every one allowed and unique in any case");
+}
+
 /*
  * Legacy secrets still set when nothing needs them any more: every email
  * upgraded (POSTGRES_SECRET_KEY), every password rehashed (SECRET_KEY).
@@ -438,6 +522,8 @@ encdb_check(int argc, char *argv[])
 				check_legacy_secrets(&c);
 			if (c.read_conninfo != NULL)
 				check_standby();
+			if (dbv >= 202)
+				check_usernames();
 		}
 	}
 	db_close();

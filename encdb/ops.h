@@ -35,6 +35,15 @@ struct cfg;
 struct pg_conn;
 struct pg_result;
 
+/*
+ * The blind index of the legacy rows that have none (encdb/upgrade.c, run
+ * by migrate): computed with POSTGRES_SECRET_KEY and INDEX_KEY of c, or,
+ * when either is unset, a line saying how many rows wait for it. Rows that
+ * cannot be indexed are named on stderr and counted on stdout. Returns 0,
+ * or -1 on a database error (printed).
+ */
+int ops_index_legacy(struct pg_conn *pg, struct cfg *c);
+
 /* A flag of ops_setup beside CFG_NEED_*: the schema may be missing. */
 #define OPS_ANY_SCHEMA 0x100
 

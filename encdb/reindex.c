@@ -24,9 +24,11 @@
  *     lookups check both columns (users_find_by_email: email_bidx = $1 OR
  *     email_bidx_next = $1).
  *
- * Rows without a blind index (legacy rows: `encdb upgrade` first) are
- * left alone. A row whose email_bidx does not match OLD_INDEX_KEY is named
- * and skipped (exit status 1): it was indexed under another key.
+ * Rows without a blind index (legacy rows `encdb migrate` could not index:
+ * `encdb upgrade` first) are left alone; legacy rows with one are
+ * decrypted with POSTGRES_SECRET_KEY like the others. A row whose email_bidx
+ * does not match OLD_INDEX_KEY is named and skipped (exit status 1): it was
+ * indexed under another key.
  */
 #include "config.h"
 

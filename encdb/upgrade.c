@@ -13,6 +13,12 @@
  * and reason and skipped; the exit status is then 1. Legacy password
  * hashes stay as they are: the next successful login replaces them with
  * Argon2id (the login path checks ef_pw_needs_rehash).
+ *
+ * The blind index alone (ops_index_legacy, run by `encdb migrate`): the
+ * same engine over the legacy rows without email_bidx, which get it and
+ * keep their ciphertext, so that lookups by email and the duplicate check
+ * find them through the unique index from the moment the boilerplate's
+ * database is taken over, at any size.
  */
 #include "config.h"
 
@@ -53,15 +59,43 @@ static const char upgrade_pwcount[] =
     "SELECT count(*) FROM public.users"
     " WHERE left(password, 10) <> '$argon2id$'";
 
+static const char index_select[] =
+    "SELECT id, CASE WHEN substring(email FROM 1 FOR 1) <> '\\xef'::bytea"
+    " AND email_bidx IS NULL THEN email END, ctid"
+    " FROM (SELECT id, email, email_bidx, ctid FROM public.users"
+    " WHERE id > $1::uuid AND id <= $3::uuid ORDER BY id LIMIT $2::int)"
+    " AS w ORDER BY id";
+
+static const char index_reread[] =
+    "SELECT id, CASE WHEN email_bidx IS NULL THEN email END, ctid"
+    " FROM public.users WHERE id = ANY($1::uuid[])";
+
+static const char index_update[] =
+    "UPDATE public.users AS u SET email_bidx = v.bidx"
+    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::tid[])"
+    " AS v(id, old, bidx, tid)"
+    " WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
+    " RETURNING u.id";
+
+static const char index_count[] =
+    "SELECT count(*) FROM public.users"
+    " WHERE substring(email FROM 1 FOR 1) <> '\\xef'::bytea"
+    " AND email_bidx IS NULL";
+
+/*
+ * Decrypt the legacy value of row (column 1 of r) and put its blind index
+ * in out->v[slot]; with pt not NULL, the plaintext stays in *pt (*ptlen)
+ * for the caller, who frees it with ef_free_plain. On SWEEP_FAIL out is
+ * emptied and names the reason.
+ */
 static enum sweep_verdict
-upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
-            struct sweep_out *out)
+legacy_bidx(const struct cfg *c, const PGresult *r, int row, int slot,
+            struct sweep_out *out, char **pt, size_t *ptlen)
 {
-	const struct cfg *c = arg;
 	const uint8_t *v = (const uint8_t *)PQgetvalue(r, row, 1);
-	size_t len = (size_t)PQgetlength(r, row, 1), ptlen, nvlen;
-	uint8_t *nv = NULL, *bidx;
-	char *pt = NULL;
+	size_t len = (size_t)PQgetlength(r, row, 1), plen = 0;
+	uint8_t *bidx;
+	char *p = NULL;
 	enum ef_err e;
 
 	if (len > 0 && v[0] == EF_V1_MAGIC)
@@ -70,30 +104,60 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 		out->reason = "malformed";
 		return SWEEP_FAIL;
 	}
-	if ((e = ef_legacy_decrypt(c->legacy, v, len, &pt, &ptlen)) != EF_OK) {
-		out->reason = ops_reason(e);
-		return SWEEP_FAIL;
-	}
+	if ((e = ef_legacy_decrypt(c->legacy, v, len, &p, &plen)) != EF_OK)
+		goto fail;
 	if ((bidx = malloc(EF_BIDX_LEN)) == NULL) {
 		e = EF_ERR_NOMEM;
 		goto fail;
 	}
-	out->v[1] = bidx;
-	out->len[1] = EF_BIDX_LEN;
-	if ((e = ef_blind_index(c->index_key, pt, ptlen, bidx)) != EF_OK)
+	out->v[slot] = bidx;
+	out->len[slot] = EF_BIDX_LEN;
+	if ((e = ef_blind_index(c->index_key, p, plen, bidx)) != EF_OK)
 		goto fail;
-	if ((e = ef_encrypt(c->keys, "users.email", id, pt, ptlen, &nv,
-	                    &nvlen)) != EF_OK)
-		goto fail;
-	ef_free_plain(pt, ptlen);
-	out->v[0] = nv;
-	out->len[0] = nvlen;
+	if (pt != NULL) {
+		*pt = p;
+		*ptlen = plen;
+	} else
+		ef_free_plain(p, plen);
 	return SWEEP_DO;
 fail: /* the one cleanup on failure */
-	ef_free_plain(pt, ptlen);
+	ef_free_plain(p, plen);
 	sweep_out_free(out);
 	out->reason = ops_reason(e);
 	return SWEEP_FAIL;
+}
+
+static enum sweep_verdict
+index_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
+          struct sweep_out *out)
+{
+	(void)id;
+	return legacy_bidx(arg, r, row, 0, out, NULL, NULL);
+}
+
+static enum sweep_verdict
+upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
+            struct sweep_out *out)
+{
+	const struct cfg *c = arg;
+	size_t ptlen = 0, nvlen;
+	uint8_t *nv = NULL;
+	char *pt = NULL;
+	enum sweep_verdict verdict;
+	enum ef_err e;
+
+	if ((verdict = legacy_bidx(c, r, row, 1, out, &pt, &ptlen)) != SWEEP_DO)
+		return verdict;
+	e = ef_encrypt(c->keys, "users.email", id, pt, ptlen, &nv, &nvlen);
+	ef_free_plain(pt, ptlen);
+	if (e != EF_OK) {
+		sweep_out_free(out);
+		out->reason = ops_reason(e);
+		return SWEEP_FAIL;
+	}
+	out->v[0] = nv;
+	out->len[0] = nvlen;
+	return SWEEP_DO;
 }
 
 static void
@@ -171,4 +235,51 @@ out: /* the one cleanup */
 	ops_workers_free(wc, sw.jobs);
 	ops_teardown(&c);
 	return rc;
+}
+
+int
+ops_index_legacy(struct pg_conn *pg, struct cfg *c)
+{
+	struct sweep sw;
+	struct sweep_stats st;
+	int64_t todo;
+
+	if ((todo = ops_count(pg, "migrate", index_count, 0, NULL)) <= 0)
+		return todo < 0 ? -1 : 0;
+	if (c->legacy == NULL || c->index_key == NULL) {
+		printf("migrate: %lld legacy rows have no blind index: lookups "
+		       "by email decrypt them one by one until 'encdb "
+		       "migrate' runs with POSTGRES_SECRET_KEY and "
+		       "INDEX_KEY set (or 'encdb upgrade' does)\n",
+		       (long long)todo);
+		return 0;
+	}
+	memset(&sw, 0, sizeof(sw));
+	memset(&st, 0, sizeof(st));
+	sw.what = "blind index";
+	sw.select_sql = index_select;
+	sw.reread_sql = index_reread;
+	sw.update_sql = index_update;
+	sw.count_sql = index_count;
+	sw.nout = 1;
+	sw.out_oid[0] = OPS_OID_BYTEA;
+	sw.transform = index_row;
+	sw.arg = c;
+	sw.conninfo = c->conninfo;
+	sw.batch = 1000;
+	sw.jobs = 1;
+	/* As upgrade: the blind index under the INDEX_KEY given (sql/102). */
+	sw.session_sql = "SET encdb.bulk = 'upgrade'";
+	if (ops_exec(pg, "migrate", sw.session_sql) != 0 ||
+	    sweep_run(pg, &sw, &st) != 0 ||
+	    ops_exec(pg, "migrate", "RESET encdb.bulk") != 0)
+		return -1;
+	printf("migrate: %lld legacy rows given their blind index in %.1f s, "
+	       "%lld skipped\n",
+	       (long long)st.done, st.seconds, (long long)st.failed);
+	if (st.remaining > 0)
+		printf("migrate: %lld legacy rows have no blind index (see "
+		       "above): lookups by email decrypt them one by one\n",
+		       (long long)st.remaining);
+	return 0;
 }

@@ -109,26 +109,3 @@ clean-local: clean-local-valgrind-fcgi
 clean-local-valgrind-fcgi:
 	-rm -rf t/valgrind-fcgi.d
 .PHONY: valgrind-fcgi clean-local-valgrind-fcgi
-
-# The secrets canary: the end-to-end suite with recognisable secrets, then
-# every log and answer searched for them.
-TESTS += t/hostile/canary.pg
-EXTRA_DIST += t/hostile/canary.pg t/hostile/canary.py
-clean-local: clean-local-canary
-clean-local-canary:
-	-rm -rf t/canary.d
-.PHONY: clean-local-canary
-
-# Faults under load (PostgreSQL restart and outage, killed workers): about
-# 2.5 minutes, its own target; t/faults/faults.mk adds the hung database
-# and PgBouncer runs to it.
-EXTRA_DIST += t/hostile/faults.pg t/hostile/faults.py
-faults: all
-	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/t/with-pg \
-	    $(srcdir)/t/hostile/faults.pg
-	$(MAKE) $(AM_MAKEFLAGS) faults-freeze faults-pgbouncer
-clean-local: clean-local-faults
-clean-local-faults:
-	-rm -rf t/faults.d
-.PHONY: faults clean-local-faults
-

@@ -30,10 +30,8 @@
  * there, which spares the next hash 19 MiB of page faults (about 5 ms)
  * but would keep every worker that ever checked a password about 20 MiB
  * larger. So the heap is kept while requests keep coming and handed back
- * once a worker has been idle for APP_IDLE_MS.
+ * once a worker has been idle for IDLE_TRIM milliseconds (struct cfg).
  */
-#define APP_IDLE_MS 1000
-
 static void
 app_trim(void)
 {
@@ -541,8 +539,9 @@ app_main(const struct app_route *route)
 		        "without one)");
 		broken = 1;
 	}
+	/* A broken process (idle_trim 0) trims after every request. */
 	for (;;) {
-		if (http_idle(h, APP_IDLE_MS) == 0)
+		if (http_idle(h, (int)cfg.idle_trim) == 0)
 			app_trim();
 		if (http_accept(h) != 1)
 			break;
@@ -816,7 +815,7 @@ app_flash_text(const char *val, struct buf *out)
 	np.key = "username";
 	np.val = name;
 	np.valsz = i;
-	if (!valid_username(&np))
+	if (!valid_username_lookup(&np))
 		return -1;
 	/* Not printf: the text is a table entry, the name is data. */
 	hole = strstr(app_flashes[k].text, "%s");

@@ -585,6 +585,36 @@ is_argon2(const char *stored)
 	return stored != NULL && strncmp(stored, "$argon2id$", 10) == 0;
 }
 
+static void (*hash_hook)(enum auth_hash);
+
+void
+auth_set_hash_hook(void (*hook)(enum auth_hash))
+{
+	hash_hook = hook;
+}
+
+/* Tell the hook that a password was hashed to check it against stored. */
+static void
+note_hash(const char *stored)
+{
+	if (hash_hook != NULL)
+		hash_hook(is_argon2(stored) ? AUTH_HASH_ARGON2ID
+		                            : AUTH_HASH_PBKDF2);
+}
+
+/* Hash password as the dummy stored hash says, for its cost; 0 (never a
+ * match). */
+static int
+verify_dummy(const struct cfg *cfg, const char *password, const char *stored)
+{
+	int m;
+
+	note_hash(stored);
+	(void)ef_pw_verify(password, strlen(password), stored, cfg->legacy_salt,
+	                   cfg->legacy_saltlen, &m);
+	return 0;
+}
+
 /*
  * Make every failed login cost the same, whoever the account: one Argon2id
  * and, while legacy hashes may remain (SECRET_KEY is set), one PBKDF2 of
@@ -598,15 +628,10 @@ static void
 equal_failure(const struct cfg *cfg, const char *password, int did_argon2,
               int did_legacy)
 {
-	int m;
-
 	if (!did_argon2)
-		(void)ef_pw_verify(password, strlen(password), dummy_hash, NULL,
-		                   0, &m);
+		(void)verify_dummy(cfg, password, dummy_hash);
 	if (!did_legacy && cfg->legacy_salt != NULL)
-		(void)ef_pw_verify(password, strlen(password),
-		                   dummy_legacy_hash, cfg->legacy_salt,
-		                   cfg->legacy_saltlen, &m);
+		(void)verify_dummy(cfg, password, dummy_legacy_hash);
 }
 
 /* Fill b for an attempt on username from addr. */
@@ -661,18 +686,20 @@ auth_password_check(const struct cfg *cfg, const char *username,
 			LOG_WARN("user %s: password check: %s", u->id,
 			         ef_strerror(ee));
 			match = 0;
-		} else if (is_argon2(u->password_hash))
-			did_argon2 = 1;
-		else
-			did_legacy = 1;
+		} else {
+			/* Verified: its hash was computed. */
+			note_hash(u->password_hash);
+			if (is_argon2(u->password_hash))
+				did_argon2 = 1;
+			else
+				did_legacy = 1;
+		}
 	} else {
 		/*
 		 * The same work for an unknown user. An empty password is
 		 * never accepted, even if a legacy hash of "" would match.
 		 */
-		(void)ef_pw_verify(password, strlen(password), dummy_hash, NULL,
-		                   0, &match);
-		match = 0;
+		match = verify_dummy(cfg, password, dummy_hash);
 		did_argon2 = 1;
 	}
 

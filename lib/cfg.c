@@ -782,6 +782,8 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	c->auth_cache = (unsigned)n;
 	get_num(&x, "READ_MAX_LAG", 1, 3600, 5, &n);
 	c->read_max_lag = (unsigned)n;
+	get_num(&x, "IDLE_TRIM", 0, 600000, 1000, &n);
+	c->idle_trim = (unsigned)n;
 	get_bool(&x, "SANDBOX", 1, &c->sandbox);
 	get_bool(&x, "DB_PREPARED_STATEMENTS", 1, &c->db_unnamed);
 	c->db_unnamed = !c->db_unnamed;

@@ -488,8 +488,14 @@ int valid_utf8(const char *s, size_t len);
 
 /*
  * The validators (each: 1 valid / 0 invalid with p->err set).
- *  username:  1..64 bytes of UTF-8 text, no '/', no whitespace at either
- *             end, not "." or ".."; parsed.s
+ *  username:  a new name (README, "Usernames"): 1..64 bytes of UTF-8
+ *             text, no '/', no space at either end, not "." or "..", no
+ *             invisible characters or spaces other than U+0020, no
+ *             combining diacritics or other characters NFC replaces (see
+ *             username_refused in valid.c); parsed.s
+ *  username_lookup: any name a row may hold, the boilerplate's too:
+ *             1..64 bytes of UTF-8 without NUL, no '/', not "." or "..";
+ *             parsed.s
  *  email:     <= 254 bytes, local@domain; the local part (<= 64) is
  *             RFC 5322 atext and dots (no leading, trailing or double
  *             dot); the domain is ASCII letters/digits/hyphen labels
@@ -509,6 +515,7 @@ int valid_utf8(const char *s, size_t len);
  *             not "//...", no backslash), <= 2048 bytes; parsed.s
  */
 int valid_username(struct pair *p);
+int valid_username_lookup(struct pair *p);
 int valid_email(struct pair *p);
 int valid_password(struct pair *p);
 int valid_user_type(struct pair *p);
@@ -710,6 +717,7 @@ struct cfg {
 	unsigned session_idle;	     /* SESSION_IDLE s, default 1800 */
 	unsigned session_max;	     /* SESSION_MAX s, default 43200 */
 	unsigned auth_cache;	     /* AUTH_CACHE s, default 5; 0: off */
+	unsigned idle_trim;	     /* IDLE_TRIM ms, default 1000 */
 	char *cors_origins;	     /* CORS_ORIGINS, comma-separated; NULL: off */
 	int sandbox;		     /* SANDBOX: 1 on (default), 0 off */
 	struct proxy_net *trusted_proxies; /* TRUSTED_PROXIES; NULL: none */
@@ -1512,6 +1520,20 @@ int auth_double_submit_ok(const char *cookie, const char *given);
 enum auth_err auth_password_check(const struct cfg *cfg,
     const char *username, const char *password, const char *addr,
     struct user *u, int *rehash, unsigned *retry_after);
+
+/* The kinds of password hash auth_password_check computes. */
+enum auth_hash {
+	AUTH_HASH_ARGON2ID, /* an Argon2id PHC string's */
+	AUTH_HASH_PBKDF2,   /* the boilerplate's PBKDF2-HMAC-SHA512 */
+	AUTH_HASH__MAX
+};
+
+/*
+ * For tests: hook (NULL: none) is called once for every password hash
+ * auth_password_check computes, real or dummy, with its kind, so that a
+ * test can count the work each path does instead of timing it.
+ */
+void auth_set_hash_hook(void (*hook)(enum auth_hash));
 
 /*
  * Check a login (auth_password_check), then replace a legacy or outdated

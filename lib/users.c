@@ -5,11 +5,12 @@
  * and decrypted on the way out; passwords are hashed with Argon2id.
  *
  * Rows written by the boilerplate (flask-encrypted-db) are read as they
- * are: a legacy email ciphertext is decrypted with the legacy engine, it has
- * no blind index (lookups by email fall back to decrypting those rows), and
- * its legacy password hash still verifies. A row whose email cannot be
- * decrypted is returned with email NULL and the reason class; it is logged
- * by row id and reason only.
+ * are: a legacy email ciphertext is decrypted with the legacy engine, its
+ * blind index is the one `encdb migrate` computes for it (lookups by email
+ * fall back to decrypting the legacy rows still without one, every one of
+ * them, batch by batch), and its legacy password hash still verifies. A
+ * row whose email cannot be decrypted is returned with email NULL and the
+ * reason class; it is logged by row id and reason only.
  *
  * Timestamps come in the session's TimeZone (TIME_ZONE) and DateStyle ISO,
  * which db.c sets on connect; both are parameters PgBouncer tracks and
@@ -30,8 +31,8 @@
 
 #define USERS_COLUMN   "users.email"
 #define USERS_LIST_MAX 1000
-/* Legacy rows decrypted at most for an email lookup. */
-#define USERS_LEGACY_SCAN 10000
+/* Rows without a blind index read at a time by an email lookup. */
+#define USERS_LEGACY_BATCH 1000
 
 /*
  * The columns every query returns, in this order. The timestamps come as
@@ -81,18 +82,29 @@ static const struct db_stmt st_by_bidx = {"users_by_bidx", SQL_BY_BIDX, 1};
 static const struct db_stmt st_by_bidx_audit = {
     "users_by_bidx_audit", AUDIT_WITH(SQL_BY_BIDX, "2"), 2};
 
+/* The rows without a blind index after username $1 (NULL: from the first),
+ * $2 of them. */
 static const struct db_stmt st_legacy = {
     "users_legacy",
     "SELECT " USERS_COLS_NOPW " FROM public.users WHERE email_bidx IS NULL "
-    "ORDER BY username LIMIT $1::integer",
-    1,
+    "AND ($1::text IS NULL OR username > $1::text) "
+    "ORDER BY username LIMIT $2::integer",
+    2,
 };
+
+/*
+ * The prefix filter of the list, an SQL condition on the text parameter p
+ * (NULL: every row): the name starts with p, ASCII letters in any case
+ * (public.username_key, sql/202, is what "the same name" means).
+ */
+#define USERS_HAS_PREFIX(p)                                                    \
+	"(" p " IS NULL OR starts_with(public.username_key(username), "        \
+	"public.username_key(" p ")))"
 
 #define SQL_LIST                                                               \
 	"SELECT " USERS_COLS_NOPW " FROM public.users "                        \
 	"WHERE ($1::text IS NULL OR username > $1::text) "                     \
-	"AND ($2::text IS NULL OR "                                            \
-	"left(username, length($2::text)) = $2::text) "                        \
+	"AND " USERS_HAS_PREFIX("$2::text") " "                                \
 	"ORDER BY username LIMIT $3::integer"
 
 static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
@@ -162,13 +174,22 @@ static const struct db_stmt st_exists = {
     1,
 };
 
+/*
+ * A row the boilerplate left sharing its name, in another case, with an
+ * earlier one (sql/202): outside the unique index, so checked by hand.
+ */
+static const struct db_stmt st_name_shared = {
+    "users_name_shared",
+    "SELECT 1 FROM public.users WHERE username_shared "
+    "AND public.username_key(username) = public.username_key($1::text)",
+    1,
+};
+
 /* The usernames before a page (newest first): for its previous link. */
 static const struct db_stmt st_before = {
     "users_before",
     "SELECT username FROM public.users "
-    "WHERE username < $1::text "
-    "AND ($2::text IS NULL OR "
-    "left(username, length($2::text)) = $2::text) "
+    "WHERE username < $1::text AND " USERS_HAS_PREFIX("$2::text") " "
     "ORDER BY username DESC LIMIT $3::integer",
     3,
 };
@@ -514,9 +535,11 @@ same_email(const char *a, const char *b)
 }
 
 /*
- * Look for email among the legacy rows (no blind index), decrypting them.
- * A row whose uuid is skip (may be NULL) is ignored. DB_OK with *out filled
- * if found (when out is not NULL), else DB_NOTFOUND.
+ * Look for email among the rows without a blind index (legacy rows that
+ * `encdb migrate` could not index, or written since), decrypting every one
+ * of them, USERS_LEGACY_BATCH rows at a time. A row whose uuid is skip
+ * (may be NULL) is ignored. DB_OK with *out filled if found (when out is
+ * not NULL), else DB_NOTFOUND.
  */
 static enum db_err
 find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
@@ -524,35 +547,50 @@ find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
 {
 	PGresult *r = NULL;
 	struct user u;
-	const char *v[1];
-	char lim[16];
+	const char *v[2];
+	char lim[16], *after = NULL;
 	enum db_err e;
-	int i;
+	int i, n;
 
 	if (cfg->legacy == NULL)
 		return DB_NOTFOUND;
-	snprintf(lim, sizeof(lim), "%d", USERS_LEGACY_SCAN);
-	v[0] = lim;
-	if ((e = db_exec(&st_legacy, v, NULL, NULL, &r)) != DB_OK)
-		return e;
-	e = DB_NOTFOUND;
-	for (i = 0; i < PQntuples(r); i++) {
-		if (fill_user(cfg, r, i, &u) == -1) {
+	snprintf(lim, sizeof(lim), "%d", USERS_LEGACY_BATCH);
+	v[1] = lim;
+	do {
+		v[0] = after;
+		e = db_exec(&st_legacy, v, NULL, NULL, &r);
+		free(after);
+		after = NULL;
+		if (e != DB_OK)
+			break;
+		e = DB_NOTFOUND;
+		n = PQntuples(r);
+		for (i = 0; i < n; i++) {
+			if (fill_user(cfg, r, i, &u) == -1) {
+				e = DB_ERROR;
+				break;
+			}
+			if (u.email != NULL && same_email(u.email, email) &&
+			    (skip == NULL || memcmp(skip, u.uuid, 16) != 0)) {
+				if (out != NULL)
+					*out = u;
+				else
+					users_clear(&u);
+				e = DB_OK;
+				break;
+			}
+			users_clear(&u);
+		}
+		/* A full batch: the next one starts after its last name. */
+		if (e == DB_NOTFOUND && n == USERS_LEGACY_BATCH &&
+		    (after = strdup(PQgetvalue(r, n - 1, COL_USERNAME))) ==
+		        NULL) {
+			LOG_ERR("out of memory");
 			e = DB_ERROR;
-			break;
 		}
-		if (u.email != NULL && same_email(u.email, email) &&
-		    (skip == NULL || memcmp(skip, u.uuid, 16) != 0)) {
-			if (out != NULL)
-				*out = u;
-			else
-				users_clear(&u);
-			e = DB_OK;
-			break;
-		}
-		users_clear(&u);
-	}
-	PQclear(r);
+		PQclear(r);
+		r = NULL;
+	} while (after != NULL);
 	return e;
 }
 
@@ -731,6 +769,23 @@ kept_as_last_admin(const char *username)
 	return e;
 }
 
+/* DB_CONFLICT if a shared row (st_name_shared) has username in another
+ * case, DB_NOTFOUND if none, or the error of the lookup. */
+static enum db_err
+name_shared(const char *username)
+{
+	PGresult *r = NULL;
+	const char *v[1];
+	enum db_err e;
+
+	v[0] = username;
+	if ((e = db_exec(&st_name_shared, v, NULL, NULL, &r)) != DB_OK)
+		return e;
+	e = PQntuples(r) > 0 ? DB_CONFLICT : DB_NOTFOUND;
+	PQclear(r);
+	return e;
+}
+
 /* Map the constraint of a DB_CONFLICT to a field. */
 static enum users_conflict
 conflict_of(void)
@@ -740,7 +795,8 @@ conflict_of(void)
 	if (strcmp(c, "users_email_bidx_key") == 0 ||
 	    strcmp(c, "users_email_bidx_next_key") == 0)
 		return USERS_CONFLICT_EMAIL;
-	if (strcmp(c, "users_username_key") == 0)
+	if (strcmp(c, "users_username_key") == 0 ||
+	    strcmp(c, "users_username_ci_key") == 0)
 		return USERS_CONFLICT_USERNAME;
 	/* The primary key (a repeated random UUID) or unknown. */
 	return USERS_CONFLICT_NONE;
@@ -812,7 +868,7 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 		e = DB_ERROR;
 		goto out;
 	}
-	/* The unique index cannot see legacy rows: check those by hand. */
+	/* The unique indexes cannot see these rows: check them by hand. */
 	e = find_legacy_email(cfg, u->email, NULL, NULL);
 	if (e == DB_OK) {
 		e = DB_CONFLICT;
@@ -820,8 +876,11 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 			*conflict = USERS_CONFLICT_EMAIL;
 		goto out;
 	}
-	if (e != DB_NOTFOUND)
+	if (e != DB_NOTFOUND || (e = name_shared(u->username)) != DB_NOTFOUND) {
+		if (e == DB_CONFLICT && conflict != NULL)
+			*conflict = USERS_CONFLICT_USERNAME;
 		goto out;
+	}
 	v[0] = id;
 	v[1] = u->username;
 	v[2] = hash;

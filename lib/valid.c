@@ -68,50 +68,70 @@ valid_strtonum(const char *s, long long min, long long max, const char **errstr)
 	return v;
 }
 
+/*
+ * Decode the UTF-8 character at s[*i] (s has len bytes) into *cp and move
+ * *i past it. 0 if it is not valid UTF-8 (a stray continuation byte,
+ * 0xc0/0xc1 or > 0xf4, truncated, overlong, a surrogate, > U+10FFFF).
+ */
+static int
+utf8_decode(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
+{
+	unsigned char c = s[*i];
+	size_t n, k;
+	uint32_t min;
+
+	if (c < 0x80) {
+		*cp = c;
+		(*i)++;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 1;
+		*cp = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		*cp = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		*cp = c & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (n > len - *i - 1)
+		return 0;
+	for (k = 1; k <= n; k++) {
+		if ((s[*i + k] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[*i + k] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	*i += n + 1;
+	return 1;
+}
+
+/* 1 if cp is a control character: C0, DEL or C1. */
+static int
+is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
 /* 1 if s[0..len-1] is valid UTF-8 without NUL; controls: 1 if other
  * control characters (C0, DEL, C1) are allowed. */
 static int
 utf8_check(const char *s, size_t len, int controls)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n, k;
-	uint32_t cp, min;
+	size_t i = 0;
+	uint32_t cp;
 
 	while (i < len) {
-		unsigned char c = p[i];
-
-		if (c < 0x80) {
-			if (c == 0 || (!controls && (c < 0x20 || c == 0x7f)))
-				return 0;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		} else
-			return 0; /* continuation byte, 0xc0/0xc1, > 0xf4 */
-		if (n > len - i - 1)
+		if (!utf8_decode(p, len, &i, &cp) || cp == 0 ||
+		    (!controls && is_control(cp)))
 			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0; /* overlong, out of range, surrogate */
-		if (!controls && cp >= 0x80 && cp <= 0x9f)
-			return 0; /* C1 control */
-		i += n + 1;
 	}
 	return 1;
 }
@@ -181,16 +201,95 @@ valid_text(struct pair *p)
 	return 1;
 }
 
+/*
+ * Characters a new username may not hold, besides the controls that
+ * pair_text refuses. Spaces: every Unicode White_Space character but the
+ * ASCII space, and the invisible format characters (zero-width, bidi
+ * controls, BOM, soft hyphen), so that two names that look the same are
+ * the same bytes. NFC: the combining marks of the general diacritic
+ * blocks (an accented Latin, Greek or Cyrillic letter is one precomposed
+ * character in NFC), Hangul conjoining jamo (NFC composes them into
+ * syllables), and the characters NFC replaces by another one (singletons:
+ * OHM, KELVIN and ANGSTROM signs, the Greek ones, and the CJK
+ * compatibility ideographs, refused as a block with the twelve unified
+ * ones it holds). Other scripts' marks pass as typed: this is not a full
+ * NFC check, which needs the Unicode tables.
+ */
+static const char username_space[] =
+    "must not contain invisible characters or spaces other than ' '";
+static const char username_nfc[] =
+    "must be in Unicode NFC (an accented letter is one character)";
+
+static const struct {
+	uint32_t lo, hi;
+	const char *err;
+} username_refused[] = {
+    {0x00a0, 0x00a0, username_space}, /* no-break space */
+    {0x00ad, 0x00ad, username_space}, /* soft hyphen */
+    {0x0300, 0x036f, username_nfc},   /* combining diacritical marks */
+    {0x0374, 0x0374, username_nfc},   /* Greek numeral sign */
+    {0x037e, 0x037e, username_nfc},   /* Greek question mark */
+    {0x0387, 0x0387, username_nfc},   /* Greek ano teleia */
+    {0x061c, 0x061c, username_space}, /* Arabic letter mark */
+    {0x1100, 0x11ff, username_nfc},   /* Hangul jamo */
+    {0x1680, 0x1680, username_space}, /* Ogham space mark */
+    {0x180e, 0x180e, username_space}, /* Mongolian vowel separator */
+    {0x1ab0, 0x1aff, username_nfc},   /* combining marks extended */
+    {0x1dc0, 0x1dff, username_nfc},   /* combining marks supplement */
+    {0x1f71, 0x1f71, username_nfc},   /* Greek with oxia (singletons) */
+    {0x1f73, 0x1f73, username_nfc},
+    {0x1f75, 0x1f75, username_nfc},
+    {0x1f77, 0x1f77, username_nfc},
+    {0x1f79, 0x1f79, username_nfc},
+    {0x1f7b, 0x1f7b, username_nfc},
+    {0x1f7d, 0x1f7d, username_nfc},
+    {0x1fbb, 0x1fbb, username_nfc},
+    {0x1fbe, 0x1fbe, username_nfc},
+    {0x1fc9, 0x1fc9, username_nfc},
+    {0x1fcb, 0x1fcb, username_nfc},
+    {0x1fd3, 0x1fd3, username_nfc},
+    {0x1fdb, 0x1fdb, username_nfc},
+    {0x1fe3, 0x1fe3, username_nfc},
+    {0x1feb, 0x1feb, username_nfc},
+    {0x1fee, 0x1fef, username_nfc},
+    {0x1ff9, 0x1ff9, username_nfc},
+    {0x1ffb, 0x1ffb, username_nfc},
+    {0x1ffd, 0x1ffd, username_nfc},
+    {0x2000, 0x200f, username_space}, /* spaces, zero-width, LRM/RLM */
+    {0x2028, 0x202f, username_space}, /* separators, bidi, narrow nbsp */
+    {0x205f, 0x2064, username_space}, /* math space, word joiner... */
+    {0x2066, 0x206f, username_space}, /* bidi isolates, deprecated */
+    {0x20d0, 0x20ff, username_nfc},   /* combining marks for symbols */
+    {0x2126, 0x2126, username_nfc},   /* OHM SIGN */
+    {0x212a, 0x212b, username_nfc},   /* KELVIN, ANGSTROM SIGN */
+    {0x2329, 0x232a, username_nfc},   /* angle brackets */
+    {0x3000, 0x3000, username_space}, /* ideographic space */
+    {0xf900, 0xfaff, username_nfc},   /* CJK compatibility (the block) */
+    {0xfe20, 0xfe2f, username_nfc},   /* combining half marks */
+    {0xfeff, 0xfeff, username_space}, /* BOM, zero-width no-break */
+    {0xfff9, 0xfffb, username_space}, /* interlinear annotation */
+    {0x2f800, 0x2fa1f, username_nfc}, /* CJK compatibility supplement */
+};
+
+/*
+ * What any stored username is: 1..USERS_NAME_MAX bytes of text (UTF-8, no
+ * NUL), no '/' (a path segment carries it), not "." or "..". Names the
+ * boilerplate wrote may break the rule of new ones (valid_username) and
+ * still be looked up. 1, or 0 with p->err.
+ */
 int
-valid_username(struct pair *p)
+valid_username_lookup(struct pair *p)
 {
-	if (!pair_text(p))
+	if (p->val == NULL || !valid_utf8(p->val, p->valsz) ||
+	    strlen(p->val) != p->valsz) {
+		p->err = "must be text";
 		return 0;
+	}
 	if (p->valsz == 0) {
 		p->err = "must not be empty";
 		return 0;
 	}
-	if (p->valsz > 64) {
+	if (p->valsz > USERS_NAME_MAX) {
 		p->err = "must have at most 64 characters (accented and "
 		         "non-Latin letters count as 2 to 4)";
 		return 0;
@@ -199,15 +298,39 @@ valid_username(struct pair *p)
 		p->err = "must not contain '/'";
 		return 0;
 	}
-	if (p->val[0] == ' ' || p->val[p->valsz - 1] == ' ') {
-		p->err = "must not start or end with a space";
-		return 0;
-	}
 	if (strcmp(p->val, ".") == 0 || strcmp(p->val, "..") == 0) {
 		p->err = "must not be '.' or '..'";
 		return 0;
 	}
 	p->parsed.s = p->val;
+	return 1;
+}
+
+int
+valid_username(struct pair *p)
+{
+	const unsigned char *s = (const unsigned char *)p->val;
+	size_t i = 0, k;
+	uint32_t cp;
+
+	if (!pair_text(p) || !valid_username_lookup(p))
+		return 0;
+	if (p->val[0] == ' ' || p->val[p->valsz - 1] == ' ') {
+		p->err = "must not start or end with a space";
+		return 0;
+	}
+	/* pair_text checked the UTF-8: every character decodes. */
+	while (i < p->valsz && utf8_decode(s, p->valsz, &i, &cp)) {
+		for (k = 0; k < sizeof(username_refused) /
+		                    sizeof(username_refused[0]);
+		     k++) {
+			if (cp >= username_refused[k].lo &&
+			    cp <= username_refused[k].hi) {
+				p->err = username_refused[k].err;
+				return 0;
+			}
+		}
+	}
 	return 1;
 }
 

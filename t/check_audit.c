@@ -23,6 +23,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "pgtest.h"
 #include "testkeys.h"
 
 static void
@@ -335,20 +336,13 @@ static struct cfg cfg;
 static void
 db_setup(void)
 {
-	char err[512];
-
-	memset(&cfg, 0, sizeof(cfg));
-	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err,
-	                       sizeof(err)) == CFG_OK,
-	              "%s", err);
-	ck_assert_int_eq(db_init(&cfg), DB_OK);
+	pgtest_open(&cfg, CFG_NEED_DB | CFG_NEED_KEYS);
 }
 
 static void
 db_teardown(void)
 {
-	db_close();
-	cfg_free(&cfg);
+	pgtest_close(&cfg);
 }
 
 /* Run trusted test SQL on the connection; returns 1 if it succeeded. */

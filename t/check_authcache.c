@@ -20,6 +20,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "pgtest.h"
 #include "testkeys.h"
 
 #define PW "a-long-password-1"
@@ -29,16 +30,11 @@ static struct cfg cfg;
 static void
 setup(void)
 {
-	char err[512];
 	struct user_new un = {"cache_ann", "ann@cache.example", PW, "admin"};
 	enum db_err de;
 
-	memset(&cfg, 0, sizeof(cfg));
-	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err,
-	                       sizeof(err)) == CFG_OK,
-	              "%s", err);
+	pgtest_open(&cfg, CFG_NEED_DB | CFG_NEED_KEYS);
 	cfg.auth_cache = 30; /* before connecting: LISTEN needs it */
-	ck_assert_int_eq(db_init(&cfg), DB_OK);
 	authcache_set_ttl(30);
 	de = users_create(&cfg, &un, NULL, NULL, NULL);
 	ck_assert(de == DB_OK || de == DB_CONFLICT);
@@ -47,24 +43,7 @@ setup(void)
 static void
 teardown(void)
 {
-	db_close();
-	cfg_free(&cfg);
-}
-
-/* Run sql on a connection of its own (another process's, in effect). */
-static void
-other(const char *sql)
-{
-	PGconn *c = PQconnectdb(getenv("DATABASE_URL"));
-	PGresult *r;
-
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
-	r = PQexec(c, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
-	                  PQresultStatus(r) == PGRES_TUPLES_OK,
-	              "%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
+	pgtest_close(&cfg);
 }
 
 static unsigned long
@@ -137,8 +116,10 @@ START_TEST(test_revoked_elsewhere)
 	new_token("revoked", tok);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK); /* from memory */
-	other("UPDATE public.api_tokens SET revoked_at = now() WHERE name = "
-	      "'revoked'");
+	pgtest_sql(
+	    "UPDATE public.api_tokens SET revoked_at = now() WHERE name = "
+	    "'revoked'",
+	    0, NULL);
 	ck_assert_msg(fails_soon(ident_token, tok),
 	              "a token revoked elsewhere still works");
 }
@@ -153,11 +134,14 @@ START_TEST(test_unrelated_changes)
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	m = misses();
 	/* A token used, an email rotated, a stray cookie: no announcement. */
-	other("UPDATE public.api_tokens SET last_used_at = now()");
-	other("UPDATE public.users SET email = email");
-	other("DELETE FROM public.sessions WHERE id_hash = "
-	      "'\\x0000000000000000000000000000000000000000000000000000000000"
-	      "000000'");
+	pgtest_sql("UPDATE public.api_tokens SET last_used_at = now()", 0,
+	           NULL);
+	pgtest_sql("UPDATE public.users SET email = email", 0, NULL);
+	pgtest_sql(
+	    "DELETE FROM public.sessions WHERE id_hash = "
+	    "'\\x0000000000000000000000000000000000000000000000000000000000"
+	    "000000'",
+	    0, NULL);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	ck_assert_uint_eq(misses(), m);
 }
@@ -179,8 +163,10 @@ START_TEST(test_session_ended)
 	ck_assert_uint_eq(misses(), m);
 	/* ...so one ended elsewhere (a logout, a password change) ends here
 	 * with the very next request. */
-	other("DELETE FROM public.sessions WHERE user_id = (SELECT id FROM "
-	      "public.users WHERE username = 'cache_ann')");
+	pgtest_sql(
+	    "DELETE FROM public.sessions WHERE user_id = (SELECT id FROM "
+	    "public.users WHERE username = 'cache_ann')",
+	    0, NULL);
 	ck_assert_int_eq(ident_cookie(cookie), AUTH_ERR_INVALID);
 }
 END_TEST
@@ -195,8 +181,10 @@ START_TEST(test_type_changed)
 	new_token("demoted", tok);
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_eq(who.admin, 1);
-	other("UPDATE public.users SET user_type = 'user' WHERE username = "
-	      "'cache_ann'");
+	pgtest_sql(
+	    "UPDATE public.users SET user_type = 'user' WHERE username = "
+	    "'cache_ann'",
+	    0, NULL);
 	/* Announced: the next checks see the new type, within 2 s. */
 	for (i = 0; i < 200; i++) {
 		ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
@@ -206,8 +194,10 @@ START_TEST(test_type_changed)
 		nanosleep(&pause, NULL);
 	}
 	ck_assert_msg(!who.admin, "a demoted admin's token is still admin");
-	other("UPDATE public.users SET user_type = 'admin' WHERE username = "
-	      "'cache_ann'");
+	pgtest_sql(
+	    "UPDATE public.users SET user_type = 'admin' WHERE username = "
+	    "'cache_ann'",
+	    0, NULL);
 }
 END_TEST
 
@@ -220,11 +210,12 @@ START_TEST(test_ttl_bound)
 	new_token("quiet", tok);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	/* Revoked without an announcement: still remembered for now... */
-	other("BEGIN; ALTER TABLE public.api_tokens DISABLE TRIGGER "
-	      "api_tokens_auth_revoked; UPDATE public.api_tokens SET "
-	      "revoked_at = now() WHERE name = 'quiet'; ALTER TABLE "
-	      "public.api_tokens ENABLE TRIGGER api_tokens_auth_revoked; "
-	      "COMMIT");
+	pgtest_sql("BEGIN; ALTER TABLE public.api_tokens DISABLE TRIGGER "
+	           "api_tokens_auth_revoked; UPDATE public.api_tokens SET "
+	           "revoked_at = now() WHERE name = 'quiet'; ALTER TABLE "
+	           "public.api_tokens ENABLE TRIGGER api_tokens_auth_revoked; "
+	           "COMMIT",
+	           0, NULL);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	/* ...but not past AUTH_CACHE seconds. */
 	nanosleep(&wait, NULL);

@@ -53,6 +53,7 @@ static const char *const settings[] = {
     "DB_STATEMENT_TIMEOUT",
     "SESSION_IDLE",
     "SESSION_MAX",
+    "IDLE_TRIM",
     "CORS_ORIGINS",
     "TEMPLATE_DIR",
     "SQL_DIR",
@@ -123,6 +124,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.statement_timeout, 5000);
 	ck_assert_uint_eq(c.session_idle, 1800);
 	ck_assert_uint_eq(c.session_max, 43200);
+	ck_assert_uint_eq(c.idle_trim, 1000);
 	ck_assert_ptr_null(c.cors_origins);
 	ck_assert_str_eq(c.template_dir, TEMPLATEDIR);
 	ck_assert_str_eq(c.sql_dir, SQLDIR);
@@ -427,6 +429,9 @@ static const struct bad_case {
      "DB_STATEMENT_TIMEOUT: must be between"},
     {"SESSION_IDLE", "1e3", CFG_ERR_INVALID, "SESSION_IDLE: "},
     {"SESSION_MAX", "", CFG_OK, ""}, /* empty means unset */
+    {"IDLE_TRIM", "600001", CFG_ERR_INVALID,
+     "IDLE_TRIM: must be between 0 and 600000"},
+    {"IDLE_TRIM", "0", CFG_OK, ""},
     {"DB_PREPARED_STATEMENTS", "sometimes", CFG_ERR_INVALID,
      "DB_PREPARED_STATEMENTS: expected on or off"},
     {"SANDBOX", "later", CFG_ERR_INVALID, "SANDBOX: expected on or off"},

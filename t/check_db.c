@@ -30,6 +30,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "pgtest.h"
 
 static struct cfg cfg;
 
@@ -37,46 +38,16 @@ static struct cfg cfg;
 static void
 setup(void)
 {
-	char err[512];
-
-	ck_assert_msg(getenv("DATABASE_URL") != NULL,
-	              "DATABASE_URL unset: run through t/with-pg");
-	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB, err, sizeof(err)) == CFG_OK,
-	              "%s", err);
-	ck_assert_int_eq(db_init(&cfg), DB_OK);
+	pgtest_open(&cfg, CFG_NEED_DB);
 }
 
 static void
 teardown(void)
 {
-	db_close();
-	cfg_free(&cfg);
+	pgtest_close(&cfg);
 	/* Settings a test changed (matters without Check's fork mode). */
 	unsetenv("TIME_ZONE");
 	unsetenv("DB_STATEMENT_TIMEOUT");
-}
-
-/* A second connection, for the administrator's side of a test. */
-static PGconn *
-admin(void)
-{
-	PGconn *c = PQconnectdb(getenv("DATABASE_URL"));
-
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "admin: %s",
-	              PQerrorMessage(c));
-	return c;
-}
-
-/* Run sql on the admin connection, expecting success. */
-static void
-admin_exec(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
-	                  PQresultStatus(r) == PGRES_TUPLES_OK,
-	              "%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
 }
 
 /* Run a one-value statement through db and return its text (static). */
@@ -274,13 +245,13 @@ END_TEST
 START_TEST(test_reconnect)
 {
 	char sql[128];
-	PGconn *a = admin();
+	PGconn *a = pgtest_connect(NULL);
 	int pid, pid2;
 
 	cfg.db_unnamed = _i;
 	pid = backend_pid();
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d)", pid);
-	admin_exec(a, sql);
+	pgtest_exec(a, sql, 0, NULL);
 	/* Give the backend a moment to go. */
 	usleep(200 * 1000);
 	pid2 = backend_pid();
@@ -295,13 +266,13 @@ END_TEST
 START_TEST(test_lost_in_transaction)
 {
 	char sql[128];
-	PGconn *a = admin();
+	PGconn *a = pgtest_connect(NULL);
 	int pid;
 
 	pid = backend_pid();
 	ck_assert_int_eq(db_begin(), DB_OK);
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d)", pid);
-	admin_exec(a, sql);
+	pgtest_exec(a, sql, 0, NULL);
 	usleep(200 * 1000);
 	ck_assert_int_eq(db_exec(&st_pid, NULL, NULL, NULL, NULL),
 	                 DB_UNAVAILABLE);

@@ -26,6 +26,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "pgtest.h"
 
 static struct cfg cfg;
 static char sqldir[4096];
@@ -42,45 +43,26 @@ static char scratch[4096];
 	"\\x6a7339557661434f354b4861366e3857526a35783066724765464e2b6e6947"    \
 	"64635762544e52445646446b3d"
 
+/* A connection to database db of the test cluster. */
 static PGconn *
 pg(const char *db)
 {
 	char ci[128];
-	PGconn *c;
 
 	/* PGHOST, PGPORT and PGUSER come from t/with-pg. */
 	snprintf(ci, sizeof(ci), "dbname=%s", db);
-	c = PQconnectdb(ci);
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
-	return c;
-}
-
-static void
-pg_exec(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
-	                  PQresultStatus(r) == PGRES_TUPLES_OK,
-	              "%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
+	return pgtest_connect(ci);
 }
 
 /* One value of a query on our test database, as text (static). */
 static const char *
 pg_value(const char *sql)
 {
-	static char buf[512];
 	PGconn *c = pg(dbname);
-	PGresult *r = PQexec(c, sql);
+	const char *v = pgtest_exec(c, sql, 0, NULL);
 
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-	              PQerrorMessage(c));
-	ck_assert_int_eq(PQntuples(r), 1);
-	snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
 	PQfinish(c);
-	return buf;
+	return v;
 }
 
 /* How many migration files the source tree has. */
@@ -111,7 +93,7 @@ setup(void)
 	snprintf(dbname, sizeof(dbname), "m_%ld_%d", (long)getpid(), ++ndb);
 	c = pg("postgres");
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", dbname);
-	pg_exec(c, sql);
+	pgtest_exec(c, sql, 0, NULL);
 	PQfinish(c);
 	ck_assert_msg(cfg_load(&cfg, 0, err, sizeof(err)) == CFG_OK, "%s", err);
 	free(cfg.conninfo);
@@ -183,26 +165,33 @@ START_TEST(test_boilerplate_database)
 	int applied = -1, version = -1;
 	PGconn *c = pg(dbname);
 
-	pg_exec(c, "CREATE TABLE users (id UUID NOT NULL, "
-	           "username VARCHAR NOT NULL, password VARCHAR NOT NULL, "
-	           "user_type VARCHAR NOT NULL, email BYTEA NOT NULL, "
-	           "created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
-	           "updated_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (id))");
-	pg_exec(c, "INSERT INTO users VALUES ('" ADMIN_ID
-	           "', 'admin', '" ADMIN_PW "', 'admin', '" ADMIN_EMAIL "', "
-	           "'2023-01-20 19:31:56.46987+00', NULL)");
+	pgtest_exec(c,
+	            "CREATE TABLE users (id UUID NOT NULL, "
+	            "username VARCHAR NOT NULL, password VARCHAR NOT NULL, "
+	            "user_type VARCHAR NOT NULL, email BYTEA NOT NULL, "
+	            "created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+	            "updated_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (id))",
+	            0, NULL);
+	pgtest_exec(c,
+	            "INSERT INTO users VALUES ('" ADMIN_ID
+	            "', 'admin', '" ADMIN_PW "', 'admin', '" ADMIN_EMAIL "', "
+	            "'2023-01-20 19:31:56.46987+00', NULL)",
+	            0, NULL);
 	/* Three more, from t/vectors/sqlalchemy-utils.json (AesEngine pkcs5,
 	 * passphrase changeme2), as the boilerplate stores them. */
-	pg_exec(c, "INSERT INTO users VALUES "
-	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e01', 'v1', '" ADMIN_PW
-	           "', 'user', convert_to('V8gNqv6/C62OXfIOnxIBGg==', 'UTF8'), "
-	           "now(), NULL), "
-	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e02', 'v2', '" ADMIN_PW
-	           "', 'user', convert_to('lNB4oj9BM1wbOdIx7oQpGMy85gJvmG/fwQoQ"
-	           "gt4vGTs=', 'UTF8'), now(), now()), "
-	           "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e03', 'v3', '" ADMIN_PW
-	           "', 'user', convert_to('CYDZIYFjOmQ0Lvmxn8W7CpfEznQhmMGv0QJh"
-	           "6jksnXo=', 'UTF8'), now(), NULL)");
+	pgtest_exec(
+	    c,
+	    "INSERT INTO users VALUES "
+	    "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e01', 'v1', '" ADMIN_PW
+	    "', 'user', convert_to('V8gNqv6/C62OXfIOnxIBGg==', 'UTF8'), "
+	    "now(), NULL), "
+	    "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e02', 'v2', '" ADMIN_PW
+	    "', 'user', convert_to('lNB4oj9BM1wbOdIx7oQpGMy85gJvmG/fwQoQ"
+	    "gt4vGTs=', 'UTF8'), now(), now()), "
+	    "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e03', 'v3', '" ADMIN_PW
+	    "', 'user', convert_to('CYDZIYFjOmQ0Lvmxn8W7CpfEznQhmMGv0QJh"
+	    "6jksnXo=', 'UTF8'), now(), NULL)",
+	    0, NULL);
 	PQfinish(c);
 	ck_assert_msg(migrate_apply(sqldir, &applied, &version, err,
 	                            sizeof(err)) == DB_OK,

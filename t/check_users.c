@@ -30,6 +30,7 @@
 
 #include "encfield.h"
 #include "extern.h"
+#include "pgtest.h"
 
 #define KEY1 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define KEY2 "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
@@ -48,17 +49,6 @@
 
 static struct cfg cfg;
 
-static void
-load_cfg(void)
-{
-	char err[512];
-
-	ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err,
-	                       sizeof(err)) == CFG_OK,
-	              "%s", err);
-	ck_assert_int_eq(db_init(&cfg), DB_OK);
-}
-
 /* The settings every test starts from (also without Check's fork mode). */
 static void
 base_env(void)
@@ -74,14 +64,13 @@ static void
 setup(void)
 {
 	base_env();
-	load_cfg();
+	pgtest_open(&cfg, CFG_NEED_DB | CFG_NEED_KEYS);
 }
 
 static void
 teardown(void)
 {
-	db_close();
-	cfg_free(&cfg);
+	pgtest_close(&cfg);
 }
 
 /* Reload the settings after changing the environment. */
@@ -89,47 +78,7 @@ static void
 reload(void)
 {
 	teardown();
-	load_cfg();
-}
-
-static PGconn *
-admin(void)
-{
-	PGconn *c = PQconnectdb(getenv("DATABASE_URL"));
-
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
-	return c;
-}
-
-/* Run sql with text parameters on a fresh admin connection. */
-static void
-admin_exec(const char *sql, int n, const char *const *params)
-{
-	PGconn *c = admin();
-	PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
-	                  PQresultStatus(r) == PGRES_TUPLES_OK,
-	              "%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-}
-
-/* One value of a one-parameter query, as text (static). */
-static const char *
-admin_value(const char *sql, const char *param)
-{
-	static char buf[1024];
-	PGconn *c = admin();
-	PGresult *r = PQexecParams(c, sql, 1, NULL, &param, NULL, NULL, 0);
-
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-	              PQerrorMessage(c));
-	ck_assert_int_eq(PQntuples(r), 1);
-	snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	PQfinish(c);
-	return buf;
+	pgtest_open(&cfg, CFG_NEED_DB | CFG_NEED_KEYS);
 }
 
 static void
@@ -186,10 +135,10 @@ START_TEST(test_create_and_find)
 	ck_assert_str_eq(u.updated_at, "");
 
 	/* The stored value: format v1 and a 32-byte blind index. */
-	ck_assert_str_eq(admin_value("SELECT substr(email::text, 1, 6) || "
-	                             "octet_length(email_bidx) FROM "
-	                             "public.users WHERE id = $1::uuid",
-	                             u.id),
+	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 6) || "
+	                            "octet_length(email_bidx) FROM "
+	                            "public.users WHERE id = $1::uuid",
+	                            1, (const char *const[]){u.id}),
 	                 "\\xef0132");
 
 	ck_assert_int_eq(users_find_by_username(&cfg, u.username, NULL, &f), DB_OK);
@@ -439,10 +388,10 @@ START_TEST(test_last_admin)
 
 	create_ok("la_one", "one@la.example", "pw-pw-pw-1", NULL);
 	create_ok("la_two", "two@la.example", "pw-pw-pw-1", NULL);
-	admin_exec("UPDATE public.users SET user_type = 'user' "
+	pgtest_sql("UPDATE public.users SET user_type = 'user' "
 	           "WHERE user_type = 'admin'",
 	           0, NULL);
-	admin_exec("UPDATE public.users SET user_type = 'admin' "
+	pgtest_sql("UPDATE public.users SET user_type = 'admin' "
 	           "WHERE username = 'la_one'",
 	           0, NULL);
 
@@ -452,14 +401,14 @@ START_TEST(test_last_admin)
 	                 DB_CONFLICT);
 	ck_assert_int_eq(cf, USERS_CONFLICT_LAST_ADMIN);
 	ck_assert_str_eq(users_conflict_field(cf), "user_type");
-	ck_assert_str_eq(admin_value("SELECT user_type FROM public.users "
-	                             "WHERE username = $1",
-	                             "la_one"),
+	ck_assert_str_eq(pgtest_sql("SELECT user_type FROM public.users "
+	                            "WHERE username = $1",
+	                            1, (const char *const[]){"la_one"}),
 	                 "admin");
 	ck_assert_int_eq(users_delete(&cfg, "la_one", NULL), DB_CONFLICT);
-	ck_assert_str_eq(admin_value("SELECT count(*) FROM public.users "
-	                             "WHERE username = $1",
-	                             "la_one"),
+	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.users "
+	                            "WHERE username = $1",
+	                            1, (const char *const[]){"la_one"}),
 	                 "1");
 	/* Other changes of the last admin are fine. */
 	ch.user_type = "admin";
@@ -497,9 +446,9 @@ START_TEST(test_update)
 	create_ok("up_carol", "carol1@up.example", "first-password", &u);
 	create_ok("up_dave", "dave@up.example", "pw-pw-pw-1", NULL);
 	snprintf(before, sizeof(before), "%s",
-	         admin_value("SELECT email::text FROM public.users "
-	                     "WHERE username = $1",
-	                     "up_carol"));
+	         pgtest_sql("SELECT email::text FROM public.users "
+	                    "WHERE username = $1",
+	                    1, (const char *const[]){"up_carol"}));
 
 	ch.email = "carol2@up.example";
 	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, &f, &cf), DB_OK);
@@ -508,9 +457,9 @@ START_TEST(test_update)
 	ck_timestamp(f.updated_at);
 	ck_assert_str_eq(f.created_at, u.created_at);
 	users_clear(&f);
-	ck_assert_str_ne(admin_value("SELECT email::text FROM public.users "
-	                             "WHERE username = $1",
-	                             "up_carol"),
+	ck_assert_str_ne(pgtest_sql("SELECT email::text FROM public.users "
+	                            "WHERE username = $1",
+	                            1, (const char *const[]){"up_carol"}),
 	                 before);
 	ck_assert_int_eq(users_find_by_email(&cfg, "carol2@up.example", NULL, &f),
 	                 DB_OK);
@@ -610,7 +559,7 @@ START_TEST(test_boilerplate_admin)
 	char hash[EF_PW_HASH_MAX];
 	int match, rehash;
 
-	admin_exec("INSERT INTO public.users (id, username, password, "
+	pgtest_sql("INSERT INTO public.users (id, username, password, "
 	           "user_type, email, created_at) VALUES ($1, 'admin', $2, "
 	           "'admin', $3::bytea, '2023-01-20 19:31:56.46987+00') "
 	           "ON CONFLICT DO NOTHING",
@@ -643,7 +592,7 @@ START_TEST(test_boilerplate_admin)
 	ck_assert_str_eq(u.created_at, "2023-01-21T01:01:56.469870+05:30");
 	users_clear(&u);
 	/* Whole seconds, and a zone offset with seconds (local mean time). */
-	admin_exec("UPDATE public.users SET updated_at = "
+	pgtest_sql("UPDATE public.users SET updated_at = "
 	           "'1850-01-01 12:00:00+00' WHERE id = $1",
 	           1, p);
 	setenv("TIME_ZONE", "America/New_York", 1);
@@ -653,7 +602,7 @@ START_TEST(test_boilerplate_admin)
 	users_clear(&u);
 	setenv("TIME_ZONE", "UTC", 1);
 	reload();
-	admin_exec("UPDATE public.users SET updated_at = NULL WHERE id = $1", 1,
+	pgtest_sql("UPDATE public.users SET updated_at = NULL WHERE id = $1", 1,
 	           p);
 
 	/* No blind index: found by email by decrypting legacy rows. */
@@ -737,7 +686,7 @@ START_TEST(test_boilerplate_vectors)
 		ck_assert(json_object_object_get_ex(c, "stored", &v));
 		p[3] = json_object_get_string(v);
 		/* The boilerplate stores the base64 text's bytes. */
-		admin_exec("INSERT INTO public.users (id, username, password, "
+		pgtest_sql("INSERT INTO public.users (id, username, password, "
 		           "user_type, email, created_at) VALUES ($1, $2, $3, "
 		           "'user', convert_to($4, 'UTF8'), now())",
 		           4, p);
@@ -788,10 +737,10 @@ START_TEST(test_unreadable_rows)
 	create_ok("mv_b", "b@mv.example", "pw-pw-pw-1", NULL);
 	create_ok("mv_c", "c@mv.example", "pw-pw-pw-1", NULL);
 	create_ok("mv_e", "e@mv.example", "pw-pw-pw-1", NULL);
-	admin_exec("UPDATE public.users SET email = (SELECT email FROM "
+	pgtest_sql("UPDATE public.users SET email = (SELECT email FROM "
 	           "public.users WHERE username = $1) WHERE username = $2",
 	           2, p);
-	admin_exec("UPDATE public.users SET email = '\\x0001ff'::bytea "
+	pgtest_sql("UPDATE public.users SET email = '\\x0001ff'::bytea "
 	           "WHERE username = $1",
 	           1, q);
 
@@ -827,9 +776,9 @@ START_TEST(test_unreadable_rows)
 	ck_assert_str_eq(u.email, "d@mv.example");
 	users_clear(&u);
 	create_ok("mv_f", "f@mv.example", "pw-pw-pw-1", NULL);
-	ck_assert_str_eq(admin_value("SELECT substr(email::text, 1, 10) "
-	                             "FROM public.users WHERE username = $1",
-	                             "mv_f"),
+	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 10) "
+	                            "FROM public.users WHERE username = $1",
+	                            1, (const char *const[]){"mv_f"}),
 	                 "\\xef010002");
 }
 END_TEST

@@ -195,6 +195,51 @@ static const struct {
      "must be text without control characters"},
     {valid_username, "username", "\xff", 0,
      "must be text without control characters"},
+    {valid_username, "username", "\xc2\x85x", 0, /* NEL, a C1 control */
+     "must be text without control characters"},
+    {valid_username, "username", "   ", 0, "must not start or end with a space"},
+    {valid_username, "username", "\xc2\xa0", 0, /* no-break space only */
+     "must not contain invisible characters or spaces other than ' '"},
+    {valid_username, "username", "a\xe2\x80\x8b", 0, /* zero-width space */
+     "must not contain invisible characters or spaces other than ' '"},
+    {valid_username, "username", "a\xe2\x80\xae" "b", 0, /* RTL override */
+     "must not contain invisible characters or spaces other than ' '"},
+    {valid_username, "username", "\xe3\x80\x80", 0, /* ideographic space */
+     "must not contain invisible characters or spaces other than ' '"},
+    {valid_username, "username", "\xef\xbb\xbf" "bom", 0,
+     "must not contain invisible characters or spaces other than ' '"},
+    {valid_username, "username", "e\xcc\x81" "mile", 0, /* e + U+0301 */
+     "must be in Unicode NFC (an accented letter is one character)"},
+    {valid_username, "username", "\xe2\x84\xaa", 0, /* KELVIN SIGN */
+     "must be in Unicode NFC (an accented letter is one character)"},
+    {valid_username, "username", "\xe1\x84\x80\xe1\x85\xa1", 0, /* jamo */
+     "must be in Unicode NFC (an accented letter is one character)"},
+    {valid_username, "username", "\xf0\xaf\xa0\x80", 0, /* U+2F800 */
+     "must be in Unicode NFC (an accented letter is one character)"},
+    {valid_username, "username", "\xe1\xbd\xb1", 0, /* U+1F71, NFC: U+03AC */
+     "must be in Unicode NFC (an accented letter is one character)"},
+    {valid_username, "username", "\xce\xac\xce\xbb\xcf\x86\xce\xb1", 1,
+     NULL}, /* Greek, precomposed */
+    {valid_username, "username", "\xe1\xbd\xb0", 1, NULL}, /* U+1F70: NFC */
+    {valid_username, "username", "\xe5\xb1\xb1\xe7\x94\xb0", 1, NULL},
+    {valid_username, "username", "\xea\xb0\x80", 1, NULL}, /* Hangul GA */
+    {valid_username, "username", "\xe0\xa4\xb9\xe0\xa4\xbf", 1,
+     NULL}, /* Devanagari with its vowel sign: passes as typed */
+    {valid_username, "username", "\xf0\x9f\x98\x80", 1, NULL},
+    {valid_username, "username", "Jo Ann O'Neil", 1, NULL},
+    /* username_lookup: any name a stored row may hold */
+    {valid_username_lookup, "username", "admin", 1, NULL},
+    {valid_username_lookup, "username", " lead", 1, NULL},
+    {valid_username_lookup, "username", "e\xcc\x81" "mile", 1, NULL},
+    {valid_username_lookup, "username", "a\tb", 1, NULL},
+    {valid_username_lookup, "username", "\xc2\xa0", 1, NULL},
+    {valid_username_lookup, "username", "", 0, "must not be empty"},
+    {valid_username_lookup, "username", "a/b", 0, "must not contain '/'"},
+    {valid_username_lookup, "username", "..", 0, "must not be '.' or '..'"},
+    {valid_username_lookup, "username", "\xff", 0, "must be text"},
+    {valid_username_lookup, "username",
+     "12345678901234567890123456789012345678901234567890123456789012345", 0,
+     "must have at most 64 characters (accented and non-Latin letters count as 2 to 4)"},
     /* email */
     {valid_email, "email", "admin@example.com", 1, NULL},
     {valid_email, "email", "a.b+tag@sub.example.co.uk", 1, NULL},
@@ -365,7 +410,7 @@ START_TEST(test_embedded_nul)
 	static const valid_fn fns[] = {
 	    valid_username, valid_email,  valid_password, valid_user_type,
 	    valid_limit,    valid_cursor, valid_uuid,     valid_csrf,
-	    valid_token,    valid_text};
+	    valid_token,    valid_text,   valid_username_lookup};
 	struct pair p;
 	size_t i;
 

@@ -19,21 +19,21 @@ t_check_cfg_LDADD = $(DATA_TEST_LDADD)
 check_PROGRAMS += t/check_db
 TESTS += t/db.pg
 dist_noinst_SCRIPTS += t/db.pg
-t_check_db_SOURCES = t/check_db.c
+t_check_db_SOURCES = t/check_db.c t/pgtest.h
 t_check_db_CFLAGS = $(DATA_TEST_CFLAGS)
 t_check_db_LDADD = $(DATA_TEST_LDADD)
 
 check_PROGRAMS += t/check_migrate
 TESTS += t/migrate.pg
 dist_noinst_SCRIPTS += t/migrate.pg
-t_check_migrate_SOURCES = t/check_migrate.c
+t_check_migrate_SOURCES = t/check_migrate.c t/pgtest.h
 t_check_migrate_CFLAGS = $(DATA_TEST_CFLAGS)
 t_check_migrate_LDADD = $(DATA_TEST_LDADD)
 
 check_PROGRAMS += t/check_users
 TESTS += t/users.pg
 dist_noinst_SCRIPTS += t/users.pg
-t_check_users_SOURCES = t/check_users.c
+t_check_users_SOURCES = t/check_users.c t/pgtest.h
 t_check_users_CFLAGS = $(DATA_TEST_CFLAGS)
 t_check_users_LDADD = $(DATA_TEST_LDADD)
 

@@ -1,7 +1,8 @@
 """t/fcgiclient.py -- the FastCGI client side that the Python tests share
-(t/faults/signals.py, t/valgrind-fcgi.py): a request as the records a web
-server sends a responder, and the records that come back.
+(t/faults/signals.py, t/valgrind-fcgi.py, t/routes/routes.py): a request as
+the records a web server sends a responder, and the records that come back.
 """
+import socket
 import struct
 
 BEGIN_REQUEST, PARAMS, STDIN, STDOUT, END_REQUEST = 1, 4, 5, 6, 3
@@ -65,3 +66,19 @@ def status_of(out):
             except (IndexError, ValueError):
                 return 0
     return 200
+
+
+def exchange(sock_path, params, body=b"", timeout=60):
+    """One request on a connection of its own to the responder listening
+    on the unix socket sock_path: (its STDOUT bytes, True if END_REQUEST
+    came)."""
+    out = []
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(sock_path)
+        s.sendall(request(params, body))
+        ended = receive(s, out.append)
+    finally:
+        s.close()
+    return b"".join(out), ended

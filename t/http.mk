@@ -16,6 +16,15 @@ t_check_valid_SOURCES = t/check_valid.c
 t_check_valid_CFLAGS = $(HTTP_TEST_CFLAGS)
 t_check_valid_LDADD = $(HTTP_TEST_LDADD)
 
+check_PROGRAMS += t/check_buf t/check_log
+TESTS += t/check_buf t/check_log
+t_check_buf_SOURCES = t/check_buf.c
+t_check_buf_CFLAGS = $(HTTP_TEST_CFLAGS)
+t_check_buf_LDADD = $(HTTP_TEST_LDADD)
+t_check_log_SOURCES = t/check_log.c
+t_check_log_CFLAGS = $(HTTP_TEST_CFLAGS)
+t_check_log_LDADD = $(HTTP_TEST_LDADD)
+
 check_PROGRAMS += t/check_resp
 TESTS += t/check_resp
 t_check_resp_SOURCES = t/check_resp.c t/http/fakeio.h t/http/fixture.h

@@ -10,7 +10,7 @@ t_ops_load_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(GCRYPT_CFLAGS)
 t_ops_load_LDADD = lib/libapp.la lib/libencfield.la $(PQ_LIBS) \
 	$(GCRYPT_LIBS)
 
-t_check_audit_SOURCES = t/check_audit.c t/testkeys.h
+t_check_audit_SOURCES = t/check_audit.c t/testkeys.h t/pgtest.h
 t_check_audit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
 	$(GCRYPT_CFLAGS)
 t_check_audit_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \
@@ -27,8 +27,9 @@ dist_noinst_SCRIPTS += t/encdb-help.sh t/ops-user.pg t/readme-examples.py
 # t/ops-audit.pg (with its database cases).
 OPS_TESTS = t/check_audit t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
 	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg \
-	t/ops-audit-routes.pg
+	t/ops-audit-routes.pg t/ops-legacy-lookup.pg t/ops-usernames.pg
 TESTS += $(OPS_TESTS)
 dist_noinst_SCRIPTS += t/audit-vectors.py t/ops-audit.pg t/ops-rotate.pg t/ops-upgrade.pg \
 	t/ops-reindex.pg t/ops-verify.pg t/ops-token.pg t/ops-census.pg \
-	t/ops-audit-routes.pg t/ops-lib.sh
+	t/ops-audit-routes.pg t/ops-legacy-lookup.pg t/ops-usernames.pg \
+	t/ops-lib.sh

@@ -12,7 +12,7 @@ EXTRA_DIST += t/routes/routes.pg t/routes/routes.py t/routes/golden
 
 # t/check_auth: lib/auth.c against the test cluster (run by t/routes/auth.pg).
 check_PROGRAMS += t/check_auth
-t_check_auth_SOURCES = t/check_auth.c
+t_check_auth_SOURCES = t/check_auth.c t/pgtest.h
 t_check_auth_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
 	$(GCRYPT_CFLAGS)
 t_check_auth_LDADD = lib/libapp.la $(CHECK_LIBS) $(PQ_LIBS) $(GCRYPT_LIBS)
@@ -22,7 +22,7 @@ EXTRA_DIST += t/routes/auth.pg
 # t/check_authcache: lib/authcache.c through auth_identify, against the
 # test cluster (run by t/routes/authcache.pg).
 check_PROGRAMS += t/check_authcache
-t_check_authcache_SOURCES = t/check_authcache.c t/testkeys.h
+t_check_authcache_SOURCES = t/check_authcache.c t/testkeys.h t/pgtest.h
 t_check_authcache_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS)
 t_check_authcache_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \
 	$(PQ_LIBS)

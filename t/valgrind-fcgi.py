@@ -23,16 +23,7 @@ import fcgiclient  # noqa: E402 (t/fcgiclient.py)
 def request(sock_path, params, body=b""):
     """One request on its own connection: (status, output), or (None,
     output) when no END_REQUEST came."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(60)
-    out = []
-    try:
-        s.connect(sock_path)
-        s.sendall(fcgiclient.request(params, body))
-        done = fcgiclient.receive(s, out.append)
-    finally:
-        s.close()
-    out = b"".join(out)
+    out, done = fcgiclient.exchange(sock_path, params, body)
     return (fcgiclient.status_of(out) if done else None), out
 
 

@@ -8,7 +8,8 @@
 -- from /work/shared/vectors/sqlalchemy-utils.json (also t/vectors/), made
 -- by the real SQLAlchemy-Utils. Plain passwords, for the test only:
 --   admin "password", jose "correct horse battery staple",
---   yuki "pässwörd" (UTF-8), tagged "" (empty: never accepted by us).
+--   yuki "pässwörd" (UTF-8), tagged "" (empty: never accepted by us),
+--   Jose as jose (the boilerplate let "Jose" and "jose" both exist).
 CREATE TABLE users (
 	id UUID NOT NULL,
 	username VARCHAR NOT NULL,
@@ -43,3 +44,9 @@ INSERT INTO users (id, username, password, user_type, email, created_at, updated
 	('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c03', 'tagged',
 	 'de73f7e1cfb264373d465f0c7018130247fc45290617ad902a11e28c644eb084f187c4d506b7ee22d18a8b60e2c676d083b640b9241b9121e706ed905246fec8',
 	 'user', '\x6c4e42346f6a39424d3177624f644978376f5170474d793835674a766d472f6677516f51677434764754733d', '2023-04-01 00:00:01+00', NULL);
+
+-- Jose, a second "jose" in another case, written later: email a@b.co
+INSERT INTO users (id, username, password, user_type, email, created_at, updated_at) VALUES
+	('3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b04', 'Jose',
+	 'd987fd0737306deaaef2c9a805a3e3529b8117f19cb7a0f60ddcb62181b53ab631ed841c67ae521be25d43f71e5b522ae4c22116ddff2af35283c1e780d4a86b',
+	 'user', '\x5638674e7176362f4336324f5866494f6e78494247673d3d', '2023-05-01 09:00:00+00', NULL);

@@ -23,6 +23,9 @@ ROWS = [
      "5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e01", "2023-02-01T03:00:00.123456-05:00"),
     ("yuki", "p\u00e4ssw\u00f6rd", "\u30e6\u30fc\u30b6\u30fc@\u4f8b\u3048.jp",
      "0f6c1a3e-8d7b-4f0e-b2a9-3c4d5e6f7a02", "2023-03-15T08:30:00.000000-04:00"),
+    # "jose" in another case: the boilerplate allowed both, we keep both.
+    ("Jose", "correct horse battery staple", "a@b.co",
+     "3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b04", "2023-05-01T05:00:00.000000-04:00"),
 ]
 
 
@@ -89,7 +92,7 @@ def main():
 
     r = adm.request("GET", "/users")
     names = sorted(u.get("username") for u in (r.json() or {}).get("payload") or [])
-    check(r.status == 200 and names == ["admin", "jose", "tagged", "yuki"],
+    check(r.status == 200 and names == ["Jose", "admin", "jose", "tagged", "yuki"],
           "%s: GET /users lists the boilerplate's rows (%r)" % (phase, names))
 
     print("1..%d" % COUNT[0])

@@ -22,7 +22,7 @@ canary must show in some 2xx answer (the recording works).
 CLASS control: not secret, must be found in the logs (they are complete:
 PostgreSQL logged the statements and their parameters).
 
-WIRE_LOG is what t/hostile/canary.py's proxy recorded (server to client).
+WIRE_LOG is what t/secrets/canary.py's proxy recorded (server to client).
 Prints one line per finding and the figures; exit 1 when a check fails.
 """
 import base64

@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
-"""t/hostile/faults.py -- load and probes for t/hostile/faults.pg.
+"""t/faults/outage.py -- load and probes for t/faults/outage.pg.
 
-    faults.py load BASE_URL TOKEN SECONDS THREADS OUT
+    outage.py load BASE_URL TOKEN SECONDS THREADS OUT
         mixed load (GET /user/admin, GET /users, POST /users creating
         users named f<run>-<thread>-<n>) for SECONDS with THREADS threads; one
         line per request to OUT: start end status json-ok kind name.
-    faults.py analyse OUT DOWN_AT UP_AT
+    outage.py analyse OUT DOWN_AT UP_AT
         figures for the PostgreSQL restart: errors outside the outage
         [DOWN_AT, UP_AT + 2 s] (must be 0), errors that are not 503 JSON
         (must be 0), recovery seconds (UP_AT to the first success after
         it). Prints the names of the 201-created users to created.txt
         next to OUT. Exit 1 on a failed check.
-    faults.py probe BASE_URL TOKEN SECONDS OUT
+    outage.py probe BASE_URL TOKEN SECONDS OUT
         while PostgreSQL is down: requests one after another for SECONDS;
         each must be a 503 JSON; prints the worst latency.
 """

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""t/hostile/canary.py -- the secrets canary of t/hostile/canary.pg.
+"""t/secrets/canary.py -- the secrets canary of t/secrets.pg (Apache) and
+t/secrets/lighttpd.pg.
 
     canary.py proxy LISTEN_PORT TARGET_PORT WIRE_LOG
         a recording TCP proxy on 127.0.0.1: every byte the server sends
