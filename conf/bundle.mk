@@ -46,3 +46,9 @@ clean-bundle:
 
 dist_noinst_SCRIPTS += tools/bundle
 .PHONY: bundle clean-bundle
+
+# The bundle, moved out of the build tree, runs as CGI with only its own
+# libraries and glibc (t/bundle.pg).
+TESTS += t/bundle.pg
+EXTRA_DIST += t/bundle.pg
+AM_TESTS_ENVIRONMENT += MAKE='$(MAKE)'; export MAKE;

@@ -17,6 +17,6 @@ EXTRA_DIST += t/e2e-configs.sh t/e2e-run-app.sh t/e2e-lighttpd.pg t/e2e-apache-f
 # suite its free-scanner's log; make clean removes them.
 clean-local: clean-e2e
 clean-e2e:
-	-rm -rf t/e2e-*.d t/browser*.d t/screenshots t/e2e/__pycache__ npm \
+	-rm -rf t/e2e-*.d t/browser*.d t/bundle.d t/screenshots t/e2e/__pycache__ npm \
 	    t/routes/wipe.log
 .PHONY: clean-e2e
