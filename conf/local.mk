@@ -18,7 +18,7 @@
 CGIBINDIR = $(pkglibexecdir)
 CONF_RUNDIR = $(localstatedir)/run/$(PACKAGE)
 CONF_LOGDIR = $(localstatedir)/log/$(PACKAGE)
-CONF_SECRETS_PATH = $(sysconfdir)/$(PACKAGE)/secrets
+CONF_SECRETS_PATH = $(secretsdir)
 LIGHTTPD_BIND = 0.0.0.0
 LIGHTTPD_PORT = 80
 SERVER_USER = www-data

@@ -476,6 +476,15 @@ send:
 	resp_free(&rs);
 }
 
+/* cfg_exposed's callback at start-up: one warning per file. */
+static void
+app_log_exposed(const char *path, unsigned mode, void *arg)
+{
+	(void)arg;
+	LOG_WARN("%s is readable by other users (mode %04o) and holds "
+	         "settings: chmod o-rwx it", path, mode);
+}
+
 int
 app_main(const struct app_route *route)
 {
@@ -505,6 +514,7 @@ app_main(const struct app_route *route)
 		broken = 1;
 	} else
 		authcache_set_ttl(cfg.auth_cache);
+	cfg_exposed(&cfg, app_log_exposed, NULL);
 
 	if ((h = http_new()) == NULL) {
 		cfg_free(&cfg);

@@ -656,7 +656,8 @@ int tmpl_url_safe(const char *s);
 
 /* ---- cfg.c: settings (README, Configuration) ----------------------------
  * Every setting is read from the environment, else from a file of that name
- * in SECRETS_PATH (default /run/secrets; one trailing newline stripped),
+ * in SECRETS_PATH (default cfg_secrets_default(); one trailing newline
+ * stripped),
  * else from the optional CONFIG_FILE (KEY=VALUE lines, # comments). Error
  * messages name the setting and the problem, never the value.
  */
@@ -700,13 +701,32 @@ struct cfg {
 	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
 	char *sql_dir;		     /* SQL_DIR, default SQLDIR (migrations) */
 	char *time_zone;	     /* TIME_ZONE of timestamps, default "UTC" */
-	char *secrets_path;	     /* SECRETS_PATH, default /run/secrets */
+	char *secrets_path;	     /* SECRETS_PATH (cfg_secrets_default) */
 	char *config_file;	     /* CONFIG_FILE; NULL: none */
 	struct cfg_kv *file_kv;	     /* parsed CONFIG_FILE (private) */
 };
 
 /* Return a static one-line message for err. Never NULL. */
 const char *cfg_strerror(enum cfg_err err);
+
+/*
+ * The secrets directory used when SECRETS_PATH is unset: SECRETSDIR
+ * (configure's sysconfdir/fcgi-encrypted-db/secrets), or, when that does
+ * not exist and /run/secrets does (the boilerplate's, Docker's secrets),
+ * /run/secrets. A static string.
+ */
+const char *cfg_secrets_default(void);
+
+/* Told the path and mode of each settings file others may read. */
+typedef void (*cfg_exposed_fn)(const char *path, unsigned mode, void *arg);
+
+/*
+ * Call fn for CONFIG_FILE and each setting's file in the secrets directory
+ * of *c (after cfg_load) that users other than the owner and group may
+ * read, as they could read the secrets in it. Returns how many there were.
+ * Only names and modes are looked at, never contents.
+ */
+size_t cfg_exposed(const struct cfg *c, cfg_exposed_fn fn, void *arg);
 
 /*
  * Fill *c (caller's storage, any contents) from the settings. flags say
