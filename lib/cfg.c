@@ -750,6 +750,53 @@ cfg_exposed(const struct cfg *c, cfg_exposed_fn fn, void *arg)
 	return n;
 }
 
+/*
+ * BASE_PATH: "/" (the site's root), or "/" segments of RFC 3986 pchar
+ * bytes other than "%" (no percent-encoding), without "." or ".." segments, empty segments or a trailing "/".
+ * On success the path is stored without a trailing "/" ("" for the root),
+ * ready to put before "/users".
+ */
+static void
+load_base_path(struct cfg_ctx *x)
+{
+	char *s = get(x, "BASE_PATH");
+	const char *p, *seg;
+	size_t len;
+	int ok = 1;
+
+	if (s == NULL) {
+		if ((x->c->base_path = strdup("")) == NULL)
+			fail(x, CFG_ERR_NOMEM, "BASE_PATH: out of memory");
+		return;
+	}
+	len = strlen(s);
+	if (s[0] != '/' || len > 256)
+		ok = 0;
+	else if (len == 1)
+		s[0] = '\0';
+	for (p = s; ok && *p != '\0'; p++) {
+		if (*p != '/' && !(*p >= 'a' && *p <= 'z') &&
+		    !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') &&
+		    strchr("-._~!$&'()*+,;=:@", *p) == NULL)
+			ok = 0;
+		if (*p != '/')
+			continue;
+		seg = p + 1;
+		len = strcspn(seg, "/");
+		if (len == 0 || (len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			ok = 0;
+	}
+	if (!ok) {
+		free(s);
+		fail(x, CFG_ERR_INVALID,
+		     "BASE_PATH: expected / or a path such as /tools/app "
+		     "(letters, digits, -._~ and the like; no trailing /)");
+		return;
+	}
+	x->c->base_path = s;
+}
+
 enum cfg_err
 cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 {
@@ -820,6 +867,7 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	get_str(&x, "TEMPLATE_DIR", TEMPLATEDIR, &c->template_dir);
 	get_str(&x, "SQL_DIR", SQLDIR, &c->sql_dir);
 	get_str(&x, "TIME_ZONE", "UTC", &c->time_zone);
+	load_base_path(&x);
 	if (c->time_zone != NULL && !valid_tz(c->time_zone))
 		fail(&x, CFG_ERR_INVALID,
 		     "TIME_ZONE: expected a zone name such as UTC or "
@@ -845,6 +893,7 @@ cfg_free(struct cfg *c)
 	free(c->template_dir);
 	free(c->sql_dir);
 	free(c->time_zone);
+	free(c->base_path);
 	free(c->secrets_path);
 	free(c->config_file);
 	kv_free(c->file_kv);

@@ -547,12 +547,13 @@ int resp_html(struct resp *rs, int status, const char *name,
 int resp_redirect(struct resp *rs, int status, const char *location);
 /* 204/304 etc.: status and no body. */
 void resp_status(struct resp *rs, int status);
-/* Set-Cookie: name=value; Path=/; HttpOnly; SameSite=Strict[; Secure]
+/* Set-Cookie: name=value; Path=path; HttpOnly; SameSite=Strict[; Secure]
  * [; Max-Age=N]. max_age < 0: session cookie; 0: delete it (also sends an
  * Expires in 1970). name must be a token, value only [A-Za-z0-9-._~]
- * (base64url and hex fit). 0 / -1. */
+ * (base64url and hex fit), path start with "/" and hold no ";", CR or
+ * LF. 0 / -1. */
 int resp_cookie(struct resp *rs, const char *name, const char *value,
-    long max_age, int secure);
+    long max_age, int secure, const char *path);
 /* Allow: methods (e.g. "GET, HEAD"), for 405 and OPTIONS. 0 / -1. */
 int resp_allow(struct resp *rs, const char *methods);
 /* Retry-After: seconds, for 503 and 429. 0 / -1. */
@@ -701,6 +702,8 @@ struct cfg {
 	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
 	char *sql_dir;		     /* SQL_DIR, default SQLDIR (migrations) */
 	char *time_zone;	     /* TIME_ZONE of timestamps, default "UTC" */
+	char *base_path;	     /* BASE_PATH without its trailing "/":
+					"" (default) or e.g. "/tools/app" */
 	char *secrets_path;	     /* SECRETS_PATH (cfg_secrets_default) */
 	char *config_file;	     /* CONFIG_FILE; NULL: none */
 	struct cfg_kv *file_kv;	     /* parsed CONFIG_FILE (private) */
@@ -1412,9 +1415,12 @@ void authcache_stats(struct authcache_stats *out);
  * The session cookie's name: AUTH_COOKIE, or over HTTPS "__Host-"
  * AUTH_COOKIE, which browsers keep only when Secure, Path=/ and without
  * Domain, so that neither a plain-HTTP page nor a sibling host can plant
- * or overwrite it (RFC 6265bis, cookie prefixes).
+ * or overwrite it (RFC 6265bis, cookie prefixes). An application under a
+ * base path (root 0) sets its cookies with that Path, which "__Host-"
+ * forbids: there, over HTTPS, "__Secure-" AUTH_COOKIE, which browsers
+ * keep only when Secure, so that a plain-HTTP page cannot plant it.
  */
-const char *auth_cookie_name(int https);
+const char *auth_cookie_name(int https, int root);
 
 /* Fill out with a fresh random token: 32 bytes of ef_random, base64url. */
 void auth_new_token(char out[AUTH_TOKEN_LEN + 1]);
@@ -1577,6 +1583,7 @@ struct app {
 	struct req *r;
 	struct resp *rs;
 	const struct cfg *cfg;
+	const char *base; /* BASE_PATH: "" at the root, or e.g. "/tools/app" */
 	struct auth_who who;
 };
 
@@ -1656,13 +1663,28 @@ int app_identify(struct app *a);
 /* Answer 405 with the Allow header of methods (APP_* bits). */
 void app_method_not_allowed(struct app *a, unsigned int methods);
 
-/* Answer 303 to path, a path of this site (bytes that a URI cannot hold
- * are percent-encoded). 0, or -1 after answering 500. */
+/* Answer 303 to path, a path of the application ("/users"), under its
+ * base path (bytes that a URI cannot hold are percent-encoded). 0, or -1
+ * after answering 500. */
 int app_redirect_local(struct app *a, const char *path);
 
-/* Append where a requester belongs: /users for an admin, /user/<self>
- * for a user, /login when anonymous. 0 / -1. */
+/* Append where a requester belongs, as a path of the application:
+ * /users for an admin, /user/<self> for a user, /login when anonymous.
+ * 0 / -1. */
 int app_home_url(const struct app *a, struct buf *out);
+
+/* This request's path within the application: the REQUEST_URI path
+ * (percent-decoded) after the base path, "/" for the base path itself; or
+ * NULL when the request is not under the base path. Points into a->r. */
+const char *app_path(const struct app *a);
+
+/* Set-Cookie for the application (resp_cookie with its base path as the
+ * cookie's Path, Secure over HTTPS). 0 / -1. */
+int app_cookie(struct app *a, const char *name, const char *value,
+    long max_age);
+
+/* The session cookie's name for this request (auth_cookie_name). */
+const char *app_session_cookie(const struct app *a);
 
 /* Answer 303 to /login?next=<this request's URI>, so that signing in
  * comes back here (the login page checks next: valid_next). */
@@ -1732,7 +1754,8 @@ struct json_object *app_user_json(const struct user *u);
  * _human forms: app_set_time) in v. 0 / -1. */
 int app_user_vars(struct tmpl_vars *v, const struct user *u);
 
-/* Append "/user/" and the percent-encoded username to out. 0 / -1. */
+/* Append "/user/" and the percent-encoded username to out (a path of
+ * the application, app_redirect_local's kind). 0 / -1. */
 int app_user_url(struct buf *out, const char *username);
 
 #endif /* !EXTERN_H */
