@@ -210,7 +210,7 @@ e2e_gen() {
 	    MAX_PROCS="${E2E_MAX_PROCS:-1}" \
 	    APACHE_MODDIR="${APACHE_MODDIR:-/usr/lib/apache2/modules}" \
 	    DOCROOT="$e2e_rt/www" APPDIR=app SITECONF="$e2e_rt/site.conf" \
-	    BASE_PATH="${BASE_PATH:-}" \
+	    BASE_PATH="${BASE_PATH:-}" HOMES="$e2e_rt/home" \
 	    "$@" || e2e_fail "conf/gen $t failed"
 }
 
@@ -335,7 +335,10 @@ e2e_apache_quote() {
 # through mod_cgid; settings as files in SECRETS_PATH. MODE htaccess-fcgid:
 # the same .htaccess with mod_fcgid loaded, www/app/ holding one
 # conf/route-wrapper.in per route that sets the environment and execs the
-# program. Sets e2e_url.
+# program. MODE userdir-fcgid, userdir-cgi: a shared host (mod_userdir,
+# AllowOverride as such hosts limit it) serving what the caller put in
+# $e2e_rt/home/ACCOUNT/public_html, with and without mod_fcgid. Sets
+# e2e_url.
 e2e_start_apache() {
 	mode=$1
 	ap=$(command -v apache2 2>/dev/null || echo /usr/sbin/apache2)
@@ -385,6 +388,13 @@ e2e_start_apache() {
 		# environment before the program starts.
 		echo "SetEnv LD_LIBRARY_PATH $(e2e_apache_quote "$e2e_libdir")" \
 		    >>"$e2e_rt/run/app-env.conf"
+		;;
+	userdir-fcgid | userdir-cgi)
+		# A shared host: the caller has laid out an account's
+		# public_html under $e2e_rt/home (mod_userdir), with the
+		# settings in that account's files.
+		defs="-D FCGED_USERDIR"
+		[ "$mode" = userdir-cgi ] && defs="$defs -D FCGED_NOFCGID"
 		;;
 	*) e2e_fail "e2e_start_apache: unknown mode $mode" ;;
 	esac
