@@ -751,8 +751,10 @@ cfg_exposed(const struct cfg *c, cfg_exposed_fn fn, void *arg)
 }
 
 /*
- * BASE_PATH: "/" (the site's root), or "/" segments of RFC 3986 pchar
- * bytes other than "%" (no percent-encoding), without "." or ".." segments, empty segments or a trailing "/".
+ * BASE_PATH: "/" (the site's root), or "/" segments of RFC 3986
+ * unreserved bytes (letters, digits, "-._~": safe unchanged in a URL, an
+ * HTML attribute, a cookie's Path and the servers' config patterns),
+ * without "." or ".." segments, empty segments or a trailing "/".
  * On success the path is stored without a trailing "/" ("" for the root),
  * ready to put before "/users".
  */
@@ -777,7 +779,7 @@ load_base_path(struct cfg_ctx *x)
 	for (p = s; ok && *p != '\0'; p++) {
 		if (*p != '/' && !(*p >= 'a' && *p <= 'z') &&
 		    !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') &&
-		    strchr("-._~!$&'()*+,;=:@", *p) == NULL)
+		    strchr("-._~", *p) == NULL)
 			ok = 0;
 		if (*p != '/')
 			continue;
@@ -791,7 +793,7 @@ load_base_path(struct cfg_ctx *x)
 		free(s);
 		fail(x, CFG_ERR_INVALID,
 		     "BASE_PATH: expected / or a path such as /tools/app "
-		     "(letters, digits, -._~ and the like; no trailing /)");
+		     "(letters, digits and -._~; no trailing /)");
 		return;
 	}
 	x->c->base_path = s;

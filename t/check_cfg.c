@@ -454,6 +454,8 @@ static const struct bad_case {
     {"BASE_PATH", "/a%2fb", CFG_ERR_INVALID, "BASE_PATH: expected"},
     {"BASE_PATH", "/a\"><b>", CFG_ERR_INVALID, "BASE_PATH: expected"},
     {"BASE_PATH", "/a?b", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/a;b", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/a(b)", CFG_ERR_INVALID, "BASE_PATH: expected"},
     {"BASE_PATH", "//evil.example", CFG_ERR_INVALID, "BASE_PATH: expected"},
     {"DATABASE_URL", "postgresql://u:secretpw@h/d?nosuchopt=1", CFG_ERR_INVALID,
      "DATABASE_URL: not a valid"},
