@@ -3,8 +3,8 @@
  * {"error": "This endpoint does not exist"} (or the HTML error page), for
  * any method, as the boilerplate answers. The one exception is a browser's
  * GET / under the base path (the first page a newcomer opens): a 303 to
- * where they belong,
- * /users for an admin, /user/<self> for a user, /login for anyone else.
+ * where they belong, /users for an admin, /user/<self> for a user, /login
+ * for anyone else.
  * Only then are credentials looked at: an unknown path costs no query.
  */
 #include "config.h"
