@@ -97,8 +97,7 @@ login_form(struct app *a, int status, const char *error, const char *username)
 		memcpy(tok, old, sizeof(tok));
 	else {
 		auth_new_token(tok);
-		if (resp_cookie(a->rs, LOGIN_CSRF_COOKIE, tok, -1,
-		                a->r->https) == -1) {
+		if (app_cookie(a, LOGIN_CSRF_COOKIE, tok, -1) == -1) {
 			app_error(a, 500, "Internal server error");
 			return;
 		}
@@ -232,8 +231,7 @@ login_post(struct app *a)
 	if (a->who.via == AUTH_VIA_SESSION &&
 	    auth_session_end(a->who.session_hash) != AUTH_OK)
 		LOG_WARN("could not end the previous session");
-	if (resp_cookie(a->rs, auth_cookie_name(a->r->https), cookie, -1,
-	                a->r->https) == -1) {
+	if (app_cookie(a, app_session_cookie(a), cookie, -1) == -1) {
 		app_error(a, 500, "Internal server error");
 		goto out;
 	}
@@ -250,7 +248,7 @@ login_post(struct app *a)
 		app_error(a, 500, "Internal server error");
 		goto out;
 	}
-	resp_redirect(a->rs, 303, buf_cstr(&loc));
+	app_redirect_local(a, buf_cstr(&loc));
 out:
 	/* The one cleanup point. */
 	buf_free(&loc);

@@ -42,7 +42,7 @@ handle(struct app *a)
 	    a->who.via == AUTH_VIA_NONE) {
 		/* Signed out already (the session had ended): so be it. */
 		if (app_flash(a, APP_FLASH_SIGNED_OUT, NULL) == 0)
-			resp_redirect(a->rs, 303, "/login");
+			app_redirect_local(a, "/login");
 		else
 			app_error(a, 500, "Internal server error");
 		return;
@@ -69,14 +69,13 @@ handle(struct app *a)
 				app_error(a, 500, "Internal server error");
 			return;
 		}
-		resp_cookie(a->rs, auth_cookie_name(a->r->https), "", 0,
-		            a->r->https);
+		app_cookie(a, app_session_cookie(a), "", 0);
 	}
 	/* A bearer token is not a session: nothing to end. */
 	if (!html)
 		resp_status(a->rs, 204);
 	else if (app_flash(a, APP_FLASH_SIGNED_OUT, NULL) == 0)
-		resp_redirect(a->rs, 303, "/login");
+		app_redirect_local(a, "/login");
 	else
 		app_error(a, 500, "Internal server error");
 }

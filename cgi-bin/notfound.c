@@ -2,8 +2,9 @@
  * notfound.c -- every path no other route matches: 404
  * {"error": "This endpoint does not exist"} (or the HTML error page), for
  * any method, as the boilerplate answers. The one exception is a browser's
- * GET / (the first page a newcomer opens): a 303 to where they belong,
- * /users for an admin, /user/<self> for a user, /login for anyone else.
+ * GET / under the base path (the first page a newcomer opens): a 303 to
+ * where they belong, /users for an admin, /user/<self> for a user, /login
+ * for anyone else.
  * Only then are credentials looked at: an unknown path costs no query.
  */
 #include "config.h"
@@ -17,8 +18,10 @@ static void
 handle(struct app *a)
 {
 	struct buf loc = BUF_INIT;
+	const char *p;
 
-	if (strcmp(a->r->uri_path, "/") != 0 || a->r->fmt != REQ_FMT_HTML ||
+	if ((p = app_path(a)) == NULL || strcmp(p, "/") != 0 ||
+	    a->r->fmt != REQ_FMT_HTML ||
 	    (a->r->method != REQ_METHOD_GET &&
 	     a->r->method != REQ_METHOD_HEAD)) {
 		app_error(a, 404, "This endpoint does not exist");
@@ -26,9 +29,10 @@ handle(struct app *a)
 	}
 	if (!app_identify(a))
 		return;
-	if (app_home_url(a, &loc) == -1 ||
-	    resp_redirect(a->rs, 303, buf_cstr(&loc)) == -1)
+	if (app_home_url(a, &loc) == -1)
 		app_error(a, 500, "Internal server error");
+	else
+		app_redirect_local(a, buf_cstr(&loc));
 	buf_free(&loc);
 }
 

@@ -332,7 +332,7 @@ user_done(struct app *a, const char *name, enum app_flash f)
 		buf_free(&loc);
 		return;
 	}
-	resp_redirect(a->rs, 303, buf_cstr(&loc));
+	app_redirect_local(a, buf_cstr(&loc));
 	buf_free(&loc);
 }
 
@@ -571,7 +571,7 @@ user_delete_page(struct app *a, const char *name, int self)
 		if (app_csrf_valid(a)) {
 			if (user_remove(a, name) == 0 &&
 			    app_flash(a, APP_FLASH_DELETED, name) == 0)
-				resp_redirect(a->rs, 303, "/users");
+				app_redirect_local(a, "/users");
 			return;
 		}
 		stale = 1;

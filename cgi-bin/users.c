@@ -282,7 +282,8 @@ users_post(struct app *a)
 		app_db_error(a, de);
 		goto out;
 	}
-	if (app_user_url(&loc, u.username) == -1) {
+	if (buf_puts(&loc, a->base) == -1 ||
+	    app_user_url(&loc, u.username) == -1) {
 		app_error(a, 500, "Internal server error");
 		goto out;
 	}

@@ -18,13 +18,16 @@
 CGIBINDIR = $(pkglibexecdir)
 CONF_RUNDIR = $(localstatedir)/run/$(PACKAGE)
 CONF_LOGDIR = $(localstatedir)/log/$(PACKAGE)
-CONF_SECRETS_PATH = $(sysconfdir)/$(PACKAGE)/secrets
+CONF_SECRETS_PATH = $(secretsdir)
 LIGHTTPD_BIND = 0.0.0.0
 LIGHTTPD_PORT = 80
 SERVER_USER = www-data
 SERVER_GROUP = www-data
 BODY_MAX = 65536
 MAX_PROCS = 2
+# The URL prefix the app is served under ("" for the site's root), e.g.
+# `make CONF_BASE_PATH=/tools/app`: the routes' BASE_PATH setting too.
+CONF_BASE_PATH =
 
 conf_templates = conf/lighttpd.conf.in conf/apache-fcgid.conf.in \
 	conf/htaccess.in conf/apache-standalone.conf.in conf/route-wrapper.in
@@ -52,6 +55,7 @@ conf_gen_args = \
 	BODY_MAX_KB=`expr $(BODY_MAX) / 1024` \
 	BODY_MAX_PLUS1=`expr $(BODY_MAX) + 1` \
 	MAX_PROCS='$(MAX_PROCS)' \
+	BASE_PATH='$(CONF_BASE_PATH)' \
 	APPDIR=app
 
 conf/lighttpd.conf: $(srcdir)/conf/lighttpd.conf.in $(srcdir)/conf/gen Makefile

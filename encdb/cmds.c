@@ -271,13 +271,12 @@ encdb_help_all(FILE *f)
 	        "(named in the message); 2 bad command line; 3 settings or "
 	        "database\n"
 	        "unusable (see encdb check).\n\n"
-	        "Settings come from the environment, files in SECRETS_PATH, "
-	        "or\n"
-	        "CONFIG_FILE: DATABASE_URL, FIELD_KEYS, INDEX_KEY, ... "
-	        "See encdb(1).\n"
+	        "Settings come from the environment, files in SECRETS_PATH\n"
+	        "(unset: %s), or CONFIG_FILE:\n"
+	        "DATABASE_URL, FIELD_KEYS, INDEX_KEY, ... See encdb(1).\n"
 	        "Run 'encdb help COMMAND' for a command's options and an "
 	        "example.\n",
-	        common_options);
+	        common_options, cfg_secrets_default());
 }
 
 void

@@ -197,6 +197,16 @@ warn(const char *fix, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* cfg_exposed's callback: a settings file others may read. */
+static void
+check_exposed(const char *path, unsigned mode, void *arg)
+{
+	(void)arg;
+	warn("chmod o-rwx it (and keep its directory private)",
+	     "%s is readable by other users (mode %04o) and holds settings",
+	     path, mode);
+}
+
 /* A fix for each setting a cfg_load message can name. */
 static const char *
 fix_for(const char *line)
@@ -465,6 +475,11 @@ encdb_check(int argc, char *argv[])
 		}
 	} else
 		ok("settings: every required setting is present and valid");
+	if (c.secrets_path != NULL)
+		note("SECRETS_PATH: %s%s", c.secrets_path,
+		     access(c.secrets_path, F_OK) == 0 ? ""
+		                                       : " (does not exist)");
+	cfg_exposed(&c, check_exposed, NULL);
 	if (c.keys != NULL)
 		ok("FIELD_KEYS: %zu key%s, active key id %u",
 		   ef_keyring_count(c.keys),

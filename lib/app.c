@@ -111,6 +111,7 @@ app_vars(struct app *a, const char *title)
 	if ((v = tmpl_vars_new()) == NULL)
 		return NULL;
 	if (tmpl_set(v, "title", title) == -1 ||
+	    tmpl_set(v, "base", a->base) == -1 ||
 	    tmpl_set_bool(v, "signed_in", signed_in) == -1 ||
 	    tmpl_set_bool(v, "is_admin", signed_in && a->who.admin) == -1 ||
 	    tmpl_set_bool(v, "session", a->who.via == AUTH_VIA_SESSION) == -1 ||
@@ -338,7 +339,7 @@ app_identify(struct app *a)
 {
 	enum auth_err ae;
 
-	ae = auth_identify(req_cookie(a->r, auth_cookie_name(a->r->https)),
+	ae = auth_identify(req_cookie(a->r, app_session_cookie(a)),
 	                   a->r->bearer,
 	                   a->cfg->session_idle, a->cfg->session_max, &a->who);
 	switch (ae) {
@@ -436,6 +437,7 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	a.r = &r;
 	a.rs = &rs;
 	a.cfg = cfg;
+	a.base = cfg != NULL && cfg->base_path != NULL ? cfg->base_path : "";
 	a.who.via = AUTH_VIA_NONE;
 
 	re = req_parse(h, &r, route->bodies, cfg != NULL ? cfg->body_max : 0);
@@ -496,6 +498,15 @@ send:
 	resp_free(&rs);
 }
 
+/* cfg_exposed's callback at start-up: one warning per file. */
+static void
+app_log_exposed(const char *path, unsigned mode, void *arg)
+{
+	(void)arg;
+	LOG_WARN("%s is readable by other users (mode %04o) and holds "
+	         "settings: chmod o-rwx it", path, mode);
+}
+
 int
 app_main(const struct app_route *route)
 {
@@ -525,6 +536,7 @@ app_main(const struct app_route *route)
 		broken = 1;
 	} else
 		authcache_set_ttl(cfg.auth_cache);
+	cfg_exposed(&cfg, app_log_exposed, NULL);
 
 	if ((h = http_new()) == NULL) {
 		cfg_free(&cfg);
@@ -689,6 +701,7 @@ app_redirect_local(struct app *a, const char *path)
 	const unsigned char *p;
 	int rc;
 
+	buf_puts(&loc, a->base);
 	for (p = (const unsigned char *)path; *p != '\0'; p++) {
 		if (app_uri_byte_ok(*p))
 			buf_putc(&loc, *p);
@@ -715,14 +728,48 @@ app_home_url(const struct app *a, struct buf *out)
 	return app_user_url(out, a->who.username);
 }
 
+const char *
+app_path(const struct app *a)
+{
+	size_t blen = strlen(a->base);
+	const char *p = a->r->uri_path;
+
+	if (p == NULL || strncmp(p, a->base, blen) != 0)
+		return NULL;
+	p += blen;
+	if (*p == '\0')
+		return blen > 0 ? "/" : NULL;
+	return *p == '/' ? p : NULL;
+}
+
+int
+app_cookie(struct app *a, const char *name, const char *value, long max_age)
+{
+	return resp_cookie(a->rs, name, value, max_age, a->r->https,
+	                   a->base[0] != '\0' ? a->base : "/");
+}
+
+const char *
+app_session_cookie(const struct app *a)
+{
+	return auth_cookie_name(a->r->https, a->base[0] == '\0');
+}
+
 void
 app_to_login(struct app *a)
 {
 	struct buf loc = BUF_INIT;
 	const char *uri = http_getenv(a->h, "REQUEST_URI");
+	size_t blen = strlen(a->base);
 
-	/* Not back to / (login goes home anyway), /login or /logout. */
+	/* next is a path of the application, as REQUEST_URI after the base
+	 * path; not back to / (login goes home anyway), /login or /logout. */
+	buf_puts(&loc, a->base);
 	buf_puts(&loc, "/login");
+	if (uri != NULL && strncmp(uri, a->base, blen) == 0)
+		uri += blen;
+	else
+		uri = NULL;
 	if (uri != NULL && uri[0] == '/' && uri[1] != '/' &&
 	    strcmp(uri, "/") != 0 && strncmp(uri, "/login", 6) != 0 &&
 	    strncmp(uri, "/logout", 7) != 0) {
@@ -772,9 +819,7 @@ app_flash(struct app *a, enum app_flash f, const char *name)
 			buf_putc(&v, hex[*p & 0xf]);
 		}
 	}
-	rc = buf_ok(&v) ? resp_cookie(a->rs, APP_FLASH_COOKIE, buf_cstr(&v), 60,
-	                              a->r->https)
-	                : -1;
+	rc = buf_ok(&v) ? app_cookie(a, APP_FLASH_COOKIE, buf_cstr(&v), 60) : -1;
 	buf_free(&v);
 	return rc;
 }
@@ -842,7 +887,7 @@ app_flash_vars(struct app *a, struct tmpl_vars *v)
 	rc = tmpl_set(v, "flash", buf_cstr(&text));
 	buf_free(&text);
 	if (rc == 0)
-		rc = resp_cookie(a->rs, APP_FLASH_COOKIE, "", 0, a->r->https);
+		rc = app_cookie(a, APP_FLASH_COOKIE, "", 0);
 	return rc;
 }
 

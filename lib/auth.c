@@ -347,9 +347,11 @@ auth_fill(struct auth_who *who, PGresult *res, enum auth_via via)
 }
 
 const char *
-auth_cookie_name(int https)
+auth_cookie_name(int https, int root)
 {
-	return https ? "__Host-" AUTH_COOKIE : AUTH_COOKIE;
+	if (!https)
+		return AUTH_COOKIE;
+	return root ? "__Host-" AUTH_COOKIE : "__Secure-" AUTH_COOKIE;
 }
 
 enum auth_err

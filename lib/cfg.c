@@ -1,9 +1,10 @@
 /*
  * cfg.c -- the application's settings (see the README). Each setting is looked
  * up, as the boilerplate does, in the environment, then in a file of that
- * name in the secrets directory (SECRETS_PATH, default /run/secrets, one
- * trailing newline stripped), then in an optional config file (CONFIG_FILE:
- * KEY=VALUE lines). Keys are parsed into libencfield objects, which hold
+ * name in the secrets directory (SECRETS_PATH, one trailing newline
+ * stripped; see cfg_secrets_default), then in an optional config file
+ * (CONFIG_FILE: KEY=VALUE lines); cfg_exposed finds settings files that
+ * other users may read. Keys are parsed into libencfield objects, which hold
  * them in libgcrypt secure memory; every intermediate copy of a secret is
  * wiped. Errors name the setting and the problem, never the value.
  */
@@ -11,6 +12,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -33,7 +35,11 @@
 #define SQLDIR "/usr/local/share/fcgi-encrypted-db/sql"
 #endif
 
-#define CFG_SECRETS_DEFAULT "/run/secrets"
+#ifndef SECRETSDIR
+#define SECRETSDIR "/usr/local/etc/fcgi-encrypted-db/secrets"
+#endif
+/* The boilerplate's (and Docker's) secrets directory. */
+#define CFG_SECRETS_COMPAT "/run/secrets"
 #define CFG_FILE_MAX        (64 * 1024) /* longest secrets or config file */
 
 /* One KEY=VALUE line of the config file. */
@@ -720,6 +726,105 @@ load_proxies(struct cfg_ctx *x)
 	free(s);
 }
 
+const char *
+cfg_secrets_default(void)
+{
+	struct stat st;
+
+	if (stat(SECRETSDIR, &st) == -1 && errno == ENOENT &&
+	    stat(CFG_SECRETS_COMPAT, &st) == 0 && S_ISDIR(st.st_mode))
+		return CFG_SECRETS_COMPAT;
+	return SECRETSDIR;
+}
+
+/* If path is a file other users may read, tell fn; 1 if so, else 0. */
+static size_t
+exposed_file(const char *path, cfg_exposed_fn fn, void *arg)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    !(st.st_mode & S_IROTH))
+		return 0;
+	fn(path, (unsigned)(st.st_mode & 07777), arg);
+	return 1;
+}
+
+size_t
+cfg_exposed(const struct cfg *c, cfg_exposed_fn fn, void *arg)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	size_t n = 0;
+	int len;
+
+	if (c->config_file != NULL)
+		n += exposed_file(c->config_file, fn, arg);
+	if (c->secrets_path == NULL ||
+	    (d = opendir(c->secrets_path)) == NULL)
+		return n;
+	while ((de = readdir(d)) != NULL) {
+		if (!valid_name(de->d_name))
+			continue;
+		len = snprintf(path, sizeof(path), "%s/%s", c->secrets_path,
+		               de->d_name);
+		if (len > 0 && (size_t)len < sizeof(path))
+			n += exposed_file(path, fn, arg);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * BASE_PATH: "/" (the site's root), or "/" segments of RFC 3986
+ * unreserved bytes (letters, digits, "-._~": safe unchanged in a URL, an
+ * HTML attribute, a cookie's Path and the servers' config patterns),
+ * without "." or ".." segments, empty segments or a trailing "/".
+ * On success the path is stored without a trailing "/" ("" for the root),
+ * ready to put before "/users".
+ */
+static void
+load_base_path(struct cfg_ctx *x)
+{
+	char *s = get(x, "BASE_PATH");
+	const char *p, *seg;
+	size_t len;
+	int ok = 1;
+
+	if (s == NULL) {
+		if ((x->c->base_path = strdup("")) == NULL)
+			fail(x, CFG_ERR_NOMEM, "BASE_PATH: out of memory");
+		return;
+	}
+	len = strlen(s);
+	if (s[0] != '/' || len > 256)
+		ok = 0;
+	else if (len == 1)
+		s[0] = '\0';
+	for (p = s; ok && *p != '\0'; p++) {
+		if (*p != '/' && !(*p >= 'a' && *p <= 'z') &&
+		    !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') &&
+		    strchr("-._~", *p) == NULL)
+			ok = 0;
+		if (*p != '/')
+			continue;
+		seg = p + 1;
+		len = strcspn(seg, "/");
+		if (len == 0 || (len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			ok = 0;
+	}
+	if (!ok) {
+		free(s);
+		fail(x, CFG_ERR_INVALID,
+		     "BASE_PATH: expected / or a path such as /tools/app "
+		     "(letters, digits and -._~; no trailing /)");
+		return;
+	}
+	x->c->base_path = s;
+}
+
 enum cfg_err
 cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 {
@@ -743,9 +848,9 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 
 	/* Where the other settings come from: environment only. */
 	env = getenv("SECRETS_PATH");
-	if ((c->secrets_path = strdup(
-	         env != NULL && *env != '\0' ? env : CFG_SECRETS_DEFAULT)) ==
-	    NULL) {
+	if ((c->secrets_path = strdup(env != NULL && *env != '\0'
+	                                  ? env
+	                                  : cfg_secrets_default())) == NULL) {
 		fail(&x, CFG_ERR_NOMEM, "SECRETS_PATH: out of memory");
 		return x.first;
 	}
@@ -795,6 +900,7 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	get_str(&x, "TEMPLATE_DIR", TEMPLATEDIR, &c->template_dir);
 	get_str(&x, "SQL_DIR", SQLDIR, &c->sql_dir);
 	get_str(&x, "TIME_ZONE", "UTC", &c->time_zone);
+	load_base_path(&x);
 	if (c->time_zone != NULL && !valid_tz(c->time_zone))
 		fail(&x, CFG_ERR_INVALID,
 		     "TIME_ZONE: expected a zone name such as UTC or "
@@ -821,6 +927,7 @@ cfg_free(struct cfg *c)
 	free(c->template_dir);
 	free(c->sql_dir);
 	free(c->time_zone);
+	free(c->base_path);
 	free(c->secrets_path);
 	free(c->config_file);
 	kv_free(c->file_kv);

@@ -569,12 +569,13 @@ int resp_html(struct resp *rs, int status, const char *name,
 int resp_redirect(struct resp *rs, int status, const char *location);
 /* 204/304 etc.: status and no body. */
 void resp_status(struct resp *rs, int status);
-/* Set-Cookie: name=value; Path=/; HttpOnly; SameSite=Strict[; Secure]
+/* Set-Cookie: name=value; Path=path; HttpOnly; SameSite=Strict[; Secure]
  * [; Max-Age=N]. max_age < 0: session cookie; 0: delete it (also sends an
  * Expires in 1970). name must be a token, value only [A-Za-z0-9-._~]
- * (base64url and hex fit). 0 / -1. */
+ * (base64url and hex fit), path start with "/" and hold no ";", CR or
+ * LF. 0 / -1. */
 int resp_cookie(struct resp *rs, const char *name, const char *value,
-    long max_age, int secure);
+    long max_age, int secure, const char *path);
 /* Allow: methods (e.g. "GET, HEAD"), for 405 and OPTIONS. 0 / -1. */
 int resp_allow(struct resp *rs, const char *methods);
 /* Retry-After: seconds, for 503 and 429. 0 / -1. */
@@ -678,7 +679,8 @@ int tmpl_url_safe(const char *s);
 
 /* ---- cfg.c: settings (README, Configuration) ----------------------------
  * Every setting is read from the environment, else from a file of that name
- * in SECRETS_PATH (default /run/secrets; one trailing newline stripped),
+ * in SECRETS_PATH (default cfg_secrets_default(); one trailing newline
+ * stripped),
  * else from the optional CONFIG_FILE (KEY=VALUE lines, # comments). Error
  * messages name the setting and the problem, never the value.
  */
@@ -725,13 +727,34 @@ struct cfg {
 	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
 	char *sql_dir;		     /* SQL_DIR, default SQLDIR (migrations) */
 	char *time_zone;	     /* TIME_ZONE of timestamps, default "UTC" */
-	char *secrets_path;	     /* SECRETS_PATH, default /run/secrets */
+	char *base_path;	     /* BASE_PATH without its trailing "/":
+					"" (default) or e.g. "/tools/app" */
+	char *secrets_path;	     /* SECRETS_PATH (cfg_secrets_default) */
 	char *config_file;	     /* CONFIG_FILE; NULL: none */
 	struct cfg_kv *file_kv;	     /* parsed CONFIG_FILE (private) */
 };
 
 /* Return a static one-line message for err. Never NULL. */
 const char *cfg_strerror(enum cfg_err err);
+
+/*
+ * The secrets directory used when SECRETS_PATH is unset: SECRETSDIR
+ * (configure's sysconfdir/fcgi-encrypted-db/secrets), or, when that does
+ * not exist and /run/secrets does (the boilerplate's, Docker's secrets),
+ * /run/secrets. A static string.
+ */
+const char *cfg_secrets_default(void);
+
+/* Told the path and mode of each settings file others may read. */
+typedef void (*cfg_exposed_fn)(const char *path, unsigned mode, void *arg);
+
+/*
+ * Call fn for CONFIG_FILE and each setting's file in the secrets directory
+ * of *c (after cfg_load) that users other than the owner and group may
+ * read, as they could read the secrets in it. Returns how many there were.
+ * Only names and modes are looked at, never contents.
+ */
+size_t cfg_exposed(const struct cfg *c, cfg_exposed_fn fn, void *arg);
 
 /*
  * Fill *c (caller's storage, any contents) from the settings. flags say
@@ -1470,9 +1493,12 @@ void authcache_stats(struct authcache_stats *out);
  * The session cookie's name: AUTH_COOKIE, or over HTTPS "__Host-"
  * AUTH_COOKIE, which browsers keep only when Secure, Path=/ and without
  * Domain, so that neither a plain-HTTP page nor a sibling host can plant
- * or overwrite it (RFC 6265bis, cookie prefixes).
+ * or overwrite it (RFC 6265bis, cookie prefixes). An application under a
+ * base path (root 0) sets its cookies with that Path, which "__Host-"
+ * forbids: there, over HTTPS, "__Secure-" AUTH_COOKIE, which browsers
+ * keep only when Secure, so that a plain-HTTP page cannot plant it.
  */
-const char *auth_cookie_name(int https);
+const char *auth_cookie_name(int https, int root);
 
 /* Fill out with a fresh random token: 32 bytes of ef_random, base64url. */
 void auth_new_token(char out[AUTH_TOKEN_LEN + 1]);
@@ -1653,6 +1679,7 @@ struct app {
 	struct req *r;
 	struct resp *rs;
 	const struct cfg *cfg;
+	const char *base; /* BASE_PATH: "" at the root, or e.g. "/tools/app" */
 	struct auth_who who;
 };
 
@@ -1732,13 +1759,28 @@ int app_identify(struct app *a);
 /* Answer 405 with the Allow header of methods (APP_* bits). */
 void app_method_not_allowed(struct app *a, unsigned int methods);
 
-/* Answer 303 to path, a path of this site (bytes that a URI cannot hold
- * are percent-encoded). 0, or -1 after answering 500. */
+/* Answer 303 to path, a path of the application ("/users"), under its
+ * base path (bytes that a URI cannot hold are percent-encoded). 0, or -1
+ * after answering 500. */
 int app_redirect_local(struct app *a, const char *path);
 
-/* Append where a requester belongs: /users for an admin, /user/<self>
- * for a user, /login when anonymous. 0 / -1. */
+/* Append where a requester belongs, as a path of the application:
+ * /users for an admin, /user/<self> for a user, /login when anonymous.
+ * 0 / -1. */
 int app_home_url(const struct app *a, struct buf *out);
+
+/* This request's path within the application: the REQUEST_URI path
+ * (percent-decoded) after the base path, "/" for the base path itself; or
+ * NULL when the request is not under the base path. Points into a->r. */
+const char *app_path(const struct app *a);
+
+/* Set-Cookie for the application (resp_cookie with its base path as the
+ * cookie's Path, Secure over HTTPS). 0 / -1. */
+int app_cookie(struct app *a, const char *name, const char *value,
+    long max_age);
+
+/* The session cookie's name for this request (auth_cookie_name). */
+const char *app_session_cookie(const struct app *a);
 
 /* Answer 303 to /login?next=<this request's URI>, so that signing in
  * comes back here (the login page checks next: valid_next). */
@@ -1825,7 +1867,8 @@ void app_json(struct app *a, int status, struct json_object *o);
  * _human forms: app_set_time) in v. 0 / -1. */
 int app_user_vars(struct tmpl_vars *v, const struct user *u);
 
-/* Append "/user/" and the percent-encoded username to out. 0 / -1. */
+/* Append "/user/" and the percent-encoded username to out (a path of
+ * the application, app_redirect_local's kind). 0 / -1. */
 int app_user_url(struct buf *out, const char *username);
 
 #endif /* !EXTERN_H */

@@ -239,19 +239,21 @@ resp_redirect(struct resp *rs, int status, const char *location)
 
 int
 resp_cookie(struct resp *rs, const char *name, const char *value, long max_age,
-            int secure)
+            int secure, const char *path)
 {
 	struct buf v = BUF_INIT;
 	const unsigned char *p;
 	int rc = -1;
 
-	if (name == NULL || value == NULL || !is_token(name))
+	if (name == NULL || value == NULL || !is_token(name) || path == NULL ||
+	    path[0] != '/' || strpbrk(path, ";\r\n") != NULL)
 		return -1;
 	for (p = (const unsigned char *)value; *p != '\0'; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		      (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL))
 			return -1;
-	buf_printf(&v, "%s=%s; Path=/; HttpOnly; SameSite=Strict", name, value);
+	buf_printf(&v, "%s=%s; Path=%s; HttpOnly; SameSite=Strict", name, value,
+	           path);
 	if (secure)
 		buf_puts(&v, "; Secure");
 	if (max_age == 0)

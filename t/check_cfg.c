@@ -58,6 +58,7 @@ static const char *const settings[] = {
     "TEMPLATE_DIR",
     "SQL_DIR",
     "TIME_ZONE",
+    "BASE_PATH",
     "SECRETS_PATH",
     "CONFIG_FILE",
 };
@@ -339,6 +340,31 @@ START_TEST(test_config_file)
 }
 END_TEST
 
+/* BASE_PATH: stored without its trailing "/", "" for the root. */
+static const struct {
+	const char *value; /* NULL: unset */
+	const char *want;
+} base_cases[] = {
+    {NULL, ""},
+    {"/", ""},
+    {"/tools", "/tools"},
+    {"/tools/app", "/tools/app"},
+    {"/~bob/a-b_c.d", "/~bob/a-b_c.d"},
+};
+
+START_TEST(test_base_path)
+{
+	struct cfg c;
+	char err[512];
+
+	if (base_cases[_i].value != NULL)
+		setenv("BASE_PATH", base_cases[_i].value, 1);
+	ck_assert_int_eq(cfg_load(&c, 0, err, sizeof(err)), CFG_OK);
+	ck_assert_str_eq(c.base_path, base_cases[_i].want);
+	cfg_free(&c);
+}
+END_TEST
+
 /* cfg_get: any other setting through the same sources. */
 START_TEST(test_get)
 {
@@ -438,6 +464,18 @@ static const struct bad_case {
     {"TRUSTED_PROXIES", "10.0.0.0/33", CFG_ERR_INVALID, "TRUSTED_PROXIES: "},
     {"TRUSTED_PROXIES", "proxy.example", CFG_ERR_INVALID, "TRUSTED_PROXIES: "},
     {"TIME_ZONE", "UTC'; DROP TABLE users", CFG_ERR_INVALID, "TIME_ZONE: "},
+    {"BASE_PATH", "apps/x", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/apps/x/", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/tools//app", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/tools/../etc", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/./app", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/my app", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/a%2fb", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/a\"><b>", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/a?b", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/a;b", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "/a(b)", CFG_ERR_INVALID, "BASE_PATH: expected"},
+    {"BASE_PATH", "//evil.example", CFG_ERR_INVALID, "BASE_PATH: expected"},
     {"DATABASE_URL", "postgresql://u:secretpw@h/d?nosuchopt=1", CFG_ERR_INVALID,
      "DATABASE_URL: not a valid"},
     {"DATABASE_URL", "host=h password='secretpw", CFG_ERR_INVALID,
@@ -544,6 +582,8 @@ cfg_suite(void)
 	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_loop_test(tc, test_bad_values_in_files, 0,
 	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_loop_test(tc, test_base_path, 0,
+	                    sizeof(base_cases) / sizeof(base_cases[0]));
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_fcgid_cut);
 	tcase_add_test(tc, test_strerror);

@@ -106,14 +106,14 @@ static void
 build_redirect(struct resp *rs)
 {
 	ck_assert_int_eq(resp_redirect(rs, 303, "/users?after=YWRtaW4"), 0);
-	ck_assert_int_eq(resp_cookie(rs, "sid", "abc-DEF_123", -1, 1), 0);
+	ck_assert_int_eq(resp_cookie(rs, "sid", "abc-DEF_123", -1, 1, "/"), 0);
 }
 
 static void
 build_204(struct resp *rs)
 {
 	resp_status(rs, 204);
-	ck_assert_int_eq(resp_cookie(rs, "sid", "", 0, 0), 0);
+	ck_assert_int_eq(resp_cookie(rs, "sid", "", 0, 0, "/"), 0);
 }
 
 static void
@@ -243,28 +243,36 @@ static const struct {
 	const char *name, *value;
 	long max_age;
 	int secure;
+	const char *path;
 	const char *want; /* NULL: refused */
 } cookie_cases[] = {
-    {"sid", "abc", -1, 0,
+    {"sid", "abc", -1, 0, "/",
      "Set-Cookie: sid=abc; Path=/; HttpOnly; SameSite=Strict\r\n"},
-    {"sid", "abc", -1, 1,
+    {"sid", "abc", -1, 1, "/",
      "Set-Cookie: sid=abc; Path=/; HttpOnly; SameSite=Strict; "
      "Secure\r\n"},
-    {"sid", "A-z_0.9~", 3600, 1,
+    {"sid", "A-z_0.9~", 3600, 1, "/",
      "Set-Cookie: sid=A-z_0.9~; Path=/; HttpOnly; SameSite=Strict; "
      "Secure; Max-Age=3600\r\n"},
-    {"sid", "", 0, 0,
+    {"sid", "", 0, 0, "/",
      "Set-Cookie: sid=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; "
      "Expires=Thu, 01 Jan 1970 00:00:00 GMT\r\n"},
-    {"sid", "a;b", -1, 0, NULL},
-    {"sid", "a b", -1, 0, NULL},
-    {"sid", "a\"b", -1, 0, NULL},
-    {"sid", "a,b", -1, 0, NULL},
-    {"sid", "a\r\nb", -1, 0, NULL},
-    {"sid", "a=b", -1, 0, NULL},
-    {"s id", "a", -1, 0, NULL},
-    {"s=id", "a", -1, 0, NULL},
-    {"", "a", -1, 0, NULL},
+    {"sid", "a;b", -1, 0, "/", NULL},
+    {"sid", "a b", -1, 0, "/", NULL},
+    {"sid", "a\"b", -1, 0, "/", NULL},
+    {"sid", "a,b", -1, 0, "/", NULL},
+    {"sid", "a\r\nb", -1, 0, "/", NULL},
+    {"sid", "a=b", -1, 0, "/", NULL},
+    {"s id", "a", -1, 0, "/", NULL},
+    {"s=id", "a", -1, 0, "/", NULL},
+    {"", "a", -1, 0, "/", NULL},
+    {"sid", "abc", -1, 1, "/tools/app",
+     "Set-Cookie: sid=abc; Path=/tools/app; HttpOnly; SameSite=Strict; "
+     "Secure\r\n"},
+    {"sid", "abc", -1, 0, "tools", NULL},
+    {"sid", "abc", -1, 0, "/a;Domain=evil.example", NULL},
+    {"sid", "abc", -1, 0, "/a\r\nX-Evil: 1", NULL},
+    {"sid", "abc", -1, 0, NULL, NULL},
 };
 
 START_TEST(test_cookie)
@@ -274,7 +282,8 @@ START_TEST(test_cookie)
 
 	resp_init(&rs);
 	rc = resp_cookie(&rs, cookie_cases[_i].name, cookie_cases[_i].value,
-	                 cookie_cases[_i].max_age, cookie_cases[_i].secure);
+	                 cookie_cases[_i].max_age, cookie_cases[_i].secure,
+	                 cookie_cases[_i].path);
 	if (cookie_cases[_i].want == NULL) {
 		ck_assert_int_eq(rc, -1);
 		ck_assert_uint_eq(rs.headers.len, 0);

@@ -4,7 +4,9 @@
 # browser tests (headless Chromium). Owned by deploy. Harness: t/e2e/lib.sh.
 TESTS += t/e2e-configs.sh t/e2e-run-app.sh t/e2e-lighttpd.pg t/e2e-apache-fcgid.pg \
 	t/e2e-apache-cgi.pg t/e2e-apache-htaccess-fcgid.pg t/e2e-takeover.pg \
-	t/e2e-replica.pg t/e2e-replica-pgbouncer.pg t/browser.pg
+	t/e2e-replica.pg t/e2e-replica-pgbouncer.pg t/browser.pg \
+	t/e2e-base-path.pg t/browser-base-path.pg t/e2e-shared-host.sh
+EXTRA_DIST += t/e2e-base-path.pg t/browser-base-path.pg t/e2e-shared-host.sh
 EXTRA_DIST += t/e2e-configs.sh t/e2e-run-app.sh t/e2e-lighttpd.pg t/e2e-apache-fcgid.pg \
 	t/e2e-apache-cgi.pg t/e2e-apache-htaccess-fcgid.pg t/e2e-takeover.pg \
 	t/e2e-replica.pg t/e2e-replica-pgbouncer.pg t/e2e/lib.sh t/e2e/probe.py t/e2e/run-suite.sh t/e2e/suite.py \
@@ -17,6 +19,7 @@ EXTRA_DIST += t/e2e-configs.sh t/e2e-run-app.sh t/e2e-lighttpd.pg t/e2e-apache-f
 # suite its free-scanner's log; make clean removes them.
 clean-local: clean-e2e
 clean-e2e:
-	-rm -rf t/e2e-*.d t/browser*.d t/screenshots t/e2e/__pycache__ npm \
+	-rm -rf t/e2e-*.d t/browser*.d t/bundle.d t/screenshots t/screenshots-* \
+	    t/e2e/__pycache__ npm \
 	    t/routes/wipe.log
 .PHONY: clean-e2e

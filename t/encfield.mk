@@ -5,7 +5,11 @@
 # argon2 tool through the helper t/ef-pwtool.
 check_PROGRAMS += t/check_encfield t/ef-pwtool
 TESTS += t/check_encfield t/argon2-cli.sh
+if HAVE_CHECK
 t_check_encfield_SOURCES = t/check_encfield.c
+else
+t_check_encfield_SOURCES = t/nocheck.c
+endif
 t_check_encfield_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(GCRYPT_CFLAGS) \
 	$(JSONC_CFLAGS)
 t_check_encfield_LDADD = lib/libencfield.la $(CHECK_LIBS) $(GCRYPT_LIBS) \

@@ -10,7 +10,11 @@ t_ops_load_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(GCRYPT_CFLAGS)
 t_ops_load_LDADD = lib/libapp.la lib/libencfield.la $(PQ_LIBS) \
 	$(GCRYPT_LIBS)
 
+if HAVE_CHECK
 t_check_audit_SOURCES = t/check_audit.c t/testkeys.h t/pgtest.h
+else
+t_check_audit_SOURCES = t/nocheck.c
+endif
 t_check_audit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PQ_CFLAGS) \
 	$(GCRYPT_CFLAGS)
 t_check_audit_LDADD = lib/libapp.la lib/libencfield.la $(CHECK_LIBS) \

@@ -28,6 +28,7 @@ import os
 import shutil
 import sys
 import time
+import urllib.parse
 
 try:
     from selenium import webdriver
@@ -224,6 +225,8 @@ def flash(d):
 
 def main():
     base, admin, admin_pw, shots, profile, axe_js = sys.argv[1:7]
+    # The application's base path (BASE_PATH) as the pages' links carry it.
+    prefix = urllib.parse.urlsplit(base).path.rstrip("/")
     chromium = find_binary("/usr/bin/chromium", "chromium", "chromium-browser")
     driver_bin = find_binary("/usr/bin/chromedriver", "chromedriver")
     if chromium is None or driver_bin is None:
@@ -375,7 +378,7 @@ def main():
 
         # Edit carol's email, with a mistake first.
         go(d, base + "/user/carol")
-        kb_go(d, "a[href='/user/carol/edit']")
+        kb_go(d, "a[href='%s/user/carol/edit']" % prefix)
         mistake_then_fix("edit", "#email", "carol@", "carol.new@example.com")
         check(path(d, base) == "/user/carol" and flash(d) == "User carol updated.",
               "edit: back on carol's page with %r" % flash(d))
@@ -392,7 +395,7 @@ def main():
 
         # Reset carol's password.
         go(d, base + "/user/carol")
-        kb_go(d, "a[href='/user/carol/password']")
+        kb_go(d, "a[href='%s/user/carol/password']" % prefix)
         mistake_then_fix("reset", "#new_password", "short", "carol reset by admin")
         check(flash(d) == "New password set for carol.", "reset: %r" % flash(d))
 
@@ -432,7 +435,7 @@ def main():
         # Log out with the header's button; sign in as carol with the
         # password the admin set.
         start_over(d)
-        kb_go(d, "header form[action='/logout'] button")
+        kb_go(d, "header form[action='%s/logout'] button" % prefix)
         check(path(d, base) == "/login" and flash(d) == "Signed out.",
               "logged out: %r" % flash(d))
         see("signed-out")
@@ -446,7 +449,7 @@ def main():
 
         # Change one's own password: the current one is required.
         go(d, base + "/user/carol")
-        kb_go(d, "a[href='/user/carol/password']")
+        kb_go(d, "a[href='%s/user/carol/password']" % prefix)
         see("own-password")
         kb_type(d, "#current_password", "not it")
         kb_type(d, "#new_password", "carol's very own")
@@ -470,12 +473,12 @@ def main():
         sign_in("carol", "carol's very own")
         check(path(d, base) == "/user/carol", "carol signs in with her own password")
         start_over(d)
-        kb_go(d, "header form[action='/logout'] button")
+        kb_go(d, "header form[action='%s/logout'] button" % prefix)
 
         # Delete, after the confirmation page.
         sign_in(admin, admin_pw)
         go(d, base + "/user/carol")
-        kb_go(d, "a[href='/user/carol/delete']")
+        kb_go(d, "a[href='%s/user/carol/delete']" % prefix)
         check(path(d, base) == "/user/carol/delete", "the confirmation page")
         see("delete")
         kb_go(d, "main form button[type=submit]")
@@ -486,7 +489,7 @@ def main():
 
         # Signed out, the admin pages are closed.
         start_over(d)
-        kb_go(d, "header form[action='/logout'] button")
+        kb_go(d, "header form[action='%s/logout'] button" % prefix)
         go(d, base + "/users")
         check(path(d, base).startswith("/login"), "after logout /users -> the login page")
         check(not d.get_cookie("session"), "no session cookie is left")

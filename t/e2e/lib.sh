@@ -210,6 +210,7 @@ e2e_gen() {
 	    MAX_PROCS="${E2E_MAX_PROCS:-1}" \
 	    APACHE_MODDIR="${APACHE_MODDIR:-/usr/lib/apache2/modules}" \
 	    DOCROOT="$e2e_rt/www" APPDIR=app SITECONF="$e2e_rt/site.conf" \
+	    BASE_PATH="${BASE_PATH:-}" HOMES="$e2e_rt/home" \
 	    "$@" || e2e_fail "conf/gen $t failed"
 }
 
@@ -295,7 +296,7 @@ e2e_start_lighttpd() {
 		pid=$!
 		e2e_pids="$e2e_pids $pid"
 		e2e_servers="$e2e_servers lighttpd"
-		e2e_url=http://127.0.0.1:$e2e_port
+		e2e_url=http://127.0.0.1:$e2e_port${BASE_PATH:-}
 		e2e_wait_http "$e2e_url/healthz" "$pid" && break
 		e2e_stop_server lighttpd
 		tries=$((tries + 1))
@@ -335,7 +336,10 @@ e2e_apache_quote() {
 # through mod_cgid; settings as files in SECRETS_PATH. MODE htaccess-fcgid:
 # the same .htaccess with mod_fcgid loaded, www/app/ holding one
 # conf/route-wrapper.in per route that sets the environment and execs the
-# program. Sets e2e_url.
+# program. MODE userdir-fcgid, userdir-cgi: a shared host (mod_userdir,
+# AllowOverride as such hosts limit it) serving what the caller put in
+# $e2e_rt/home/ACCOUNT/public_html, with and without mod_fcgid. Sets
+# e2e_url.
 e2e_start_apache() {
 	mode=$1
 	ap=$(command -v apache2 2>/dev/null || echo /usr/sbin/apache2)
@@ -357,23 +361,26 @@ e2e_start_apache() {
 	cgi | htaccess-fcgid)
 		defs="-D FCGED_HTACCESS"
 		[ "$mode" = cgi ] && defs="$defs -D FCGED_NOFCGID"
-		mkdir -p "$e2e_rt/www"
+		# The application's directory: the web root, or under
+		# BASE_PATH a subdirectory of it.
+		web=$e2e_rt/www${BASE_PATH:-}
+		mkdir -p "$web"
 		if [ "$mode" = cgi ]; then
 			# The programs themselves in the web root.
-			mv "$e2e_app" "$e2e_rt/www/app"
-			e2e_app=$e2e_rt/www/app
+			mv "$e2e_app" "$web/app"
+			e2e_app=$web/app
 		else
 			# Under mod_fcgid: one wrapper per route in the web
 			# root (conf/route-wrapper.in), the programs outside.
-			mkdir -p "$e2e_rt/www/app"
+			mkdir -p "$web/app"
 			for r in $e2e_routes; do
-				e2e_gen route-wrapper.in "$e2e_rt/www/app/$r" \
+				e2e_gen route-wrapper.in "$web/app/$r" \
 				    ROUTE="$r" LIBDIR="$e2e_libdir"
-				chmod 755 "$e2e_rt/www/app/$r"
+				chmod 755 "$web/app/$r"
 			done
 		fi
-		cp -R "$e2e_static" "$e2e_rt/www/static"
-		e2e_gen htaccess.in "$e2e_rt/www/.htaccess"
+		cp -R "$e2e_static" "$web/static"
+		e2e_gen htaccess.in "$web/.htaccess"
 		chmod -R a+rX "$e2e_rt/www"
 		# Secrets as files, outside the web root, the way .htaccess
 		# recommends.
@@ -382,6 +389,13 @@ e2e_start_apache() {
 		# environment before the program starts.
 		echo "SetEnv LD_LIBRARY_PATH $(e2e_apache_quote "$e2e_libdir")" \
 		    >>"$e2e_rt/run/app-env.conf"
+		;;
+	userdir-fcgid | userdir-cgi)
+		# A shared host: the caller has laid out an account's
+		# public_html under $e2e_rt/home (mod_userdir), with the
+		# settings in that account's files.
+		defs="-D FCGED_USERDIR"
+		[ "$mode" = userdir-cgi ] && defs="$defs -D FCGED_NOFCGID"
 		;;
 	*) e2e_fail "e2e_start_apache: unknown mode $mode" ;;
 	esac
@@ -401,7 +415,7 @@ e2e_start_apache() {
 		pid=$!
 		e2e_pids="$e2e_pids $pid"
 		e2e_servers="$e2e_servers apache"
-		e2e_url=http://127.0.0.1:$e2e_port
+		e2e_url=http://127.0.0.1:$e2e_port${BASE_PATH:-}
 		e2e_wait_http "$e2e_url/healthz" "$pid" && break
 		e2e_stop_server apache
 		tries=$((tries + 1))

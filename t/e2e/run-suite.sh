@@ -1,13 +1,14 @@
 # t/e2e/run-suite.sh -- sourced by t/e2e-lighttpd.pg, t/e2e-apache-fcgid.pg,
 # t/e2e-apache-cgi.pg and t/e2e-apache-htaccess-fcgid.pg with $server set
-# (lighttpd, apache-fcgid, apache-cgi, apache-htaccess-fcgid). Inside the throwaway cluster of t/with-pg: generate keys,
+# (lighttpd, apache-fcgid, apache-cgi, apache-htaccess-fcgid), and by
+# t/e2e-base-path.pg with suite_name (its logs' name) and BASE_PATH. Inside the throwaway cluster of t/with-pg: generate keys,
 # migrate (encdb), create the admin with a random password, stage the
 # build tree's routes, start the server, run t/e2e/suite.py over HTTP, then
 # stop PostgreSQL and check that the routes answer 503 JSON (not hang, not
 # 500) while the database is gone.
 . "$top_srcdir/t/e2e/lib.sh"
 
-e2e_init "e2e-$server"
+e2e_init "${suite_name:-e2e-$server}"
 py=$(e2e_python)
 encdb=$e2e_build/encdb/encdb
 [ -x "$encdb" ] || e2e_fail "encdb is not built"

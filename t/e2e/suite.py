@@ -66,6 +66,8 @@ class Client:
     def __init__(self, base):
         u = urllib.parse.urlsplit(base)
         self.host, self.port = u.hostname, u.port
+        # The application's base path (BASE_PATH): "" at the root.
+        self.prefix = u.path.rstrip("/")
         self.cookies = {}
         self.last_set_cookie = []
 
@@ -83,7 +85,7 @@ class Client:
         h.update(headers or {})
         c = http.client.HTTPConnection(self.host, self.port, timeout=30)
         try:
-            c.request(method, path, body=body, headers=h)
+            c.request(method, self.prefix + path, body=body, headers=h)
             r = c.getresponse()
             hdrs = [(k.lower(), v) for k, v in r.getheaders()]
             try:
@@ -215,7 +217,8 @@ def main():
         attrs = [a.strip().lower() for a in sc[0].split(";")[1:]]
         check("httponly" in attrs, "session cookie HttpOnly (%s)" % sc[0].split(";", 1)[-1])
         check("samesite=strict" in attrs, "session cookie SameSite=Strict")
-        check("path=/" in attrs, "session cookie Path=/")
+        check("path=%s" % (adm.prefix or "/") in attrs,
+              "session cookie Path=%s (the base path)" % (adm.prefix or "/"))
         check("secure" not in attrs, "session cookie not Secure over plain HTTP")
         check(re.fullmatch(r"[A-Za-z0-9_-]{43}", sc[0].split(";")[0][8:]) is not None,
               "session cookie is a 43-character base64url token")
@@ -456,7 +459,7 @@ def main():
           "GET /user/carol-e2e HTML -> detail with the email, no-store (%r)" % r)
     # The forms under /user/<name>/ reach the user route through this server.
     r = br.request("GET", "/user/carol-e2e/edit", html=True)
-    check(r.status == 200 and 'action="/user/carol-e2e/edit"' in r.text(),
+    check(r.status == 200 and 'action="%s/user/carol-e2e/edit"' % br.prefix in r.text(),
           "GET /user/carol-e2e/edit HTML -> the edit form (%r)" % r)
     r = br.request("POST", "/user/carol-e2e/edit", form={
         "csrf": fcsrf or "", "email": "carol@example.com", "user_type": "user"}, html=True)

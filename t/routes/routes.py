@@ -518,6 +518,43 @@ check(G, "logout over HTTPS clears the __Host- cookie", r.status == 204 and
 check(G, "HSTS over HTTPS (no includeSubDomains)",
       r.header("strict-transport-security") == "max-age=31536000",
       r.header("strict-transport-security"))
+# Under a base path (BASE_PATH): cookies with that Path, so over HTTPS
+# __Secure- (a __Host- cookie must have Path=/); redirects, next= and
+# links under it.
+TB = "/tools/app"
+r = run("POST", "/login", body={"username": "bob", "password": PW}, https=True,
+        env={"BASE_PATH": TB, "REQUEST_URI": TB + "/login"})
+sc = r.cookie("__Secure-session")
+check(G, "BASE_PATH over HTTPS: __Secure-session, Secure, Path=BASE_PATH",
+      "Secure" in (r.set_cookie("__Secure-session") or "") and
+      ("Path=%s;" % TB) in (r.set_cookie("__Secure-session") or "") and
+      r.set_cookie("__Host-session") is None and r.set_cookie("session") is None,
+      repr(r.headers))
+check(G, "BASE_PATH over HTTPS: the __Secure- cookie identifies",
+      run("GET", "/login", cookie="__Secure-session=" + (sc or ""), https=True,
+          env={"BASE_PATH": TB, "REQUEST_URI": TB + "/login"}).status == 200)
+check(G, "BASE_PATH over HTTPS: a __Host- cookie is not read there",
+      run("GET", "/login", cookie="__Host-session=" + (sc or ""), https=True,
+          env={"BASE_PATH": TB, "REQUEST_URI": TB + "/login"}).status == 401)
+r = run("GET", "/users", accept=HTML, env={"BASE_PATH": TB, "REQUEST_URI": TB + "/users"})
+check(G, "BASE_PATH: signed out, a page -> its login form with next inside the app",
+      r.status == 303 and r.header("location") == TB + "/login?next=%2Fusers",
+      repr(r.headers))
+r = run("GET", "/login", accept=HTML, env={"BASE_PATH": TB, "REQUEST_URI": TB + "/login"})
+check(G, "BASE_PATH: the login page's stylesheet, form and links under it",
+      ('href="%s/static/style.css"' % TB) in r.text() and
+      ('action="%s/login"' % TB) in r.text() and
+      all(u == TB or u.startswith(TB + "/")
+          for u in re.findall(r'(?:href|action|src)="(/[^"]*)"', r.text())),
+      re.findall(r'(?:href|action|src)="(/[^"]*)"', r.text()))
+r = run("GET", "/", accept=HTML, env={"BASE_PATH": TB, "REQUEST_URI": TB + "/"})
+check(G, "BASE_PATH: GET BASE_PATH/ -> its login page",
+      r.status == 303 and r.header("location") == TB + "/login", repr(r.headers))
+r = run("GET", "/", accept=HTML, env={"BASE_PATH": TB, "REQUEST_URI": "/"})
+check(G, "BASE_PATH: GET / outside it -> 404", r.status == 404, repr(r.headers))
+r = run("GET", "/healthz", env={"BASE_PATH": "/tools/app/"})
+check(G, "BASE_PATH with a trailing / -> 503 (a start-up error)", r.status == 503,
+      repr(r.headers))
 r = run("POST", "/login", body={"username": "bob", "password": PW})
 check(G, "no HSTS over plain HTTP", r.header("strict-transport-security") is None,
       r.header("strict-transport-security"))
