@@ -87,7 +87,7 @@ verify_row(const struct cfg *c, struct verify_counts *vc, const PGresult *r,
 	uint16_t kid = 0;
 	int e;
 
-	e = ops_decrypt(c, id, v, len, &pt, &ptlen);
+	e = users_decrypt_email(c, id, v, len, &pt, &ptlen, NULL);
 	if (e == EF_OK && !PQgetisnull(r, i, 2) && c->index_key != NULL) {
 		if (ef_blind_index(c->index_key, pt, ptlen, bidx) != EF_OK ||
 		    PQgetlength(r, i, 2) != EF_BIDX_LEN ||

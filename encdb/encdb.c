@@ -233,9 +233,9 @@ check_canary(const struct cfg *c)
 	if (c->keys == NULL || c->index_key == NULL)
 		return;
 	ef_uuid_v4(uuid);
-	if ((e = ef_encrypt(c->keys, "users.email", uuid, canary,
+	if ((e = ef_encrypt(c->keys, USERS_EMAIL_COLUMN, uuid, canary,
 	                    sizeof(canary) - 1, &ct, &ctlen)) != EF_OK ||
-	    (e = ef_decrypt(c->keys, "users.email", uuid, ct, ctlen, &pt,
+	    (e = ef_decrypt(c->keys, USERS_EMAIL_COLUMN, uuid, ct, ctlen, &pt,
 	                    &ptlen)) != EF_OK) {
 		bad("check FIELD_KEYS", "canary encryption failed: %s",
 		    ef_strerror(e));

@@ -121,14 +121,6 @@ int64_t ops_count(struct pg_conn *pg, const char *what, const char *sql,
 /* UUID text (37 bytes with NUL) of 16 bytes. */
 void ops_uuid_text(const uint8_t *uuid, char out[37]);
 
-/*
- * Decrypt a stored users.email of row id, whatever its kind: v1 with
- * c->keys (EF_ERR_KEY_NONE without FIELD_KEYS), legacy with c->legacy
- * (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY). *pt as ef_decrypt.
- */
-int ops_decrypt(const struct cfg *c, const uint8_t id[16], const uint8_t *v,
-                size_t len, char **pt, size_t *ptlen);
-
 /* The reason class of a decryption failure, for reports. */
 const char *ops_reason(int ef_err);
 

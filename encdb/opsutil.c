@@ -356,25 +356,6 @@ ops_uuid_text(const uint8_t *uuid, char out[37])
 	ef_uuid_format(uuid, out);
 }
 
-int
-ops_decrypt(const struct cfg *c, const uint8_t id[16], const uint8_t *v,
-            size_t len, char **pt, size_t *ptlen)
-{
-	switch (ef_value_kind(v, len)) {
-	case EF_KIND_V1:
-		if (c->keys == NULL)
-			return EF_ERR_KEY_NONE;
-		return ef_decrypt(c->keys, "users.email", id, v, len, pt,
-		                  ptlen);
-	case EF_KIND_LEGACY:
-		if (c->legacy == NULL)
-			return EF_ERR_NO_LEGACY;
-		return ef_legacy_decrypt(c->legacy, v, len, pt, ptlen);
-	default:
-		return EF_ERR_MALFORMED;
-	}
-}
-
 const char *
 ops_reason(int e)
 {

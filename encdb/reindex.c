@@ -103,8 +103,10 @@ reindex_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 
 	if (PQgetisnull(r, row, 1))
 		return SWEEP_SKIP; /* done meanwhile, or no index at all */
-	e = ops_decrypt(ri->c, id, (const uint8_t *)PQgetvalue(r, row, 1),
-	                (size_t)PQgetlength(r, row, 1), &pt, &ptlen);
+	e = users_decrypt_email(ri->c, id,
+	                        (const uint8_t *)PQgetvalue(r, row, 1),
+	                        (size_t)PQgetlength(r, row, 1), &pt, &ptlen,
+	                        NULL);
 	if (e != EF_OK) {
 		out->reason = ops_reason(e);
 		return SWEEP_FAIL;

@@ -27,10 +27,8 @@
 #include "ops.h"
 #include "sweep.h"
 
-#define ROTATE_COLUMN "users.email"
-
 static const char rotate_select[] =
-    "SELECT id, CASE WHEN substring(email FROM 1 FOR 2) = '\\xef01'::bytea"
+    "SELECT id, CASE WHEN public.encdb_value_kind(email) = 'v1'"
     " AND octet_length(email) >= 4"
     " AND substring(email FROM 3 FOR 2) <> $4::bytea THEN email END, ctid"
     " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
@@ -48,13 +46,13 @@ static const char rotate_update[] =
 
 static const char rotate_count[] =
     "SELECT count(*) FROM public.users"
-    " WHERE substring(email FROM 1 FOR 2) = '\\xef01'::bytea"
+    " WHERE public.encdb_value_kind(email) = 'v1'"
     " AND octet_length(email) >= 4"
     " AND substring(email FROM 3 FOR 2) <> $1::bytea";
 
 static const char rotate_legacy[] =
     "SELECT count(*) FROM public.users"
-    " WHERE substring(email FROM 1 FOR 1) <> '\\xef'::bytea";
+    " WHERE public.encdb_value_kind(email) = 'legacy'";
 
 static enum sweep_verdict
 rotate_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
@@ -72,12 +70,12 @@ rotate_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 	if (ef_value_key_id(ct, ctlen, &kid) != EF_OK ||
 	    kid == ef_keyring_active(kr))
 		return SWEEP_SKIP; /* legacy (upgrade's job) or already done */
-	e = ef_decrypt(kr, ROTATE_COLUMN, id, ct, ctlen, &pt, &ptlen);
+	e = ef_decrypt(kr, USERS_EMAIL_COLUMN, id, ct, ctlen, &pt, &ptlen);
 	if (e != EF_OK) {
 		out->reason = ops_reason(e);
 		return SWEEP_FAIL;
 	}
-	e = ef_encrypt(kr, ROTATE_COLUMN, id, pt, ptlen, &nv, &nvlen);
+	e = ef_encrypt(kr, USERS_EMAIL_COLUMN, id, pt, ptlen, &nv, &nvlen);
 	ef_free_plain(pt, ptlen);
 	if (e != EF_OK) {
 		out->reason = ops_reason(e);

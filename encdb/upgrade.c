@@ -6,9 +6,9 @@
  *
  * Same engine as rotate (encdb/sweep.c): keyset batches, one
  * compare-and-swap UPDATE per batch, lost rows re-read and retried, and
- * the work left is in the data (rows whose email does not start with
- * 0xEF), so it is idempotent and resumable. A row that does not decrypt
- * (wrong POSTGRES_SECRET_KEY or LEGACY_ENGINE, damaged value) or whose
+ * the work left is in the data (rows whose email is not v1, as
+ * public.encdb_value_kind tells), so it is idempotent and resumable. A
+ * row that does not decrypt (wrong POSTGRES_SECRET_KEY or LEGACY_ENGINE, damaged value) or whose
  * email is already used by another row (blind index taken) is named by id
  * and reason and skipped; the exit status is then 1. Legacy password
  * hashes stay as they are: the next successful login replaces them with
@@ -30,7 +30,7 @@
 #include "sweep.h"
 
 static const char upgrade_select[] =
-    "SELECT id, CASE WHEN substring(email FROM 1 FOR 1) <> '\\xef'::bytea"
+    "SELECT id, CASE WHEN public.encdb_value_kind(email) <> 'v1'"
     " THEN email END, ctid"
     " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
     " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
@@ -47,7 +47,7 @@ static const char upgrade_update[] =
 
 static const char upgrade_count[] =
     "SELECT count(*) FROM public.users"
-    " WHERE substring(email FROM 1 FOR 1) <> '\\xef'::bytea";
+    " WHERE public.encdb_value_kind(email) <> 'v1'";
 
 static const char upgrade_pwcount[] =
     "SELECT count(*) FROM public.users"
@@ -64,9 +64,12 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 	char *pt = NULL;
 	enum ef_err e;
 
-	if (len > 0 && v[0] == EF_V1_MAGIC)
+	switch (ef_value_kind(v, len)) {
+	case EF_KIND_V1:
 		return SWEEP_SKIP; /* upgraded meanwhile */
-	if (ef_value_kind(v, len) != EF_KIND_LEGACY) {
+	case EF_KIND_LEGACY:
+		break;
+	default:
 		out->reason = "malformed";
 		return SWEEP_FAIL;
 	}
@@ -82,7 +85,7 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 	out->len[1] = EF_BIDX_LEN;
 	if ((e = ef_blind_index(c->index_key, pt, ptlen, bidx)) != EF_OK)
 		goto fail;
-	if ((e = ef_encrypt(c->keys, "users.email", id, pt, ptlen, &nv,
+	if ((e = ef_encrypt(c->keys, USERS_EMAIL_COLUMN, id, pt, ptlen, &nv,
 	                    &nvlen)) != EF_OK)
 		goto fail;
 	ef_free_plain(pt, ptlen);

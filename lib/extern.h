@@ -869,6 +869,24 @@ struct audit_entry; /* audit.c */
 #define USERS_TYPE_MAX 32
 #define USERS_EMAIL_MAX 254
 
+/*
+ * The name that binds a stored email to its column: part of the
+ * associated data (and of the v1 subkey) of every users.email value.
+ */
+#define USERS_EMAIL_COLUMN "users.email"
+
+/*
+ * Decrypt a stored users.email value v of the row uuid, whatever its kind
+ * (ef_value_kind): v1 with cfg->keys (EF_ERR_KEY_NONE without FIELD_KEYS),
+ * legacy with cfg->legacy (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY),
+ * anything else EF_ERR_MALFORMED. *legacy (may be NULL) is set to 1 for a
+ * legacy value, else 0. On EF_OK *pt is as ef_decrypt's (free with
+ * ef_free_plain); a plaintext with an embedded NUL is EF_ERR_MALFORMED.
+ */
+enum ef_err users_decrypt_email(const struct cfg *cfg,
+    const uint8_t uuid[16], const uint8_t *v, size_t len, char **pt,
+    size_t *ptlen, int *legacy);
+
 /* A user as read from the database. Fill with users_find_*, free with
  * users_clear. */
 struct user {
@@ -944,7 +962,7 @@ int users_cursor_decode(const char *cursor,
 
 /*
  * Create a user: UUID v4, email encrypted under the active field key bound
- * to ("users.email", uuid), blind index, Argon2id hash. On DB_OK *out (may
+ * to (USERS_EMAIL_COLUMN, uuid), blind index, Argon2id hash. On DB_OK *out (may
  * be NULL) holds the new row (clear it). On DB_CONFLICT *conflict (may be
  * NULL) says which value is taken. Needs cfg->keys and cfg->index_key.
  */

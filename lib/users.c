@@ -1,7 +1,7 @@
 /*
  * users.c -- the users table. Every read and write of a user passes here:
  * the email is encrypted on the way in (format v1, bound to the column
- * "users.email" and the row's UUID, with a blind index for exact lookups)
+ * USERS_EMAIL_COLUMN and the row's UUID, with a blind index for exact lookups)
  * and decrypted on the way out; passwords are hashed with Argon2id.
  *
  * Rows written by the boilerplate (flask-encrypted-db) are read as they
@@ -28,7 +28,6 @@
 #include "encfield.h"
 #include "extern.h"
 
-#define USERS_COLUMN   "users.email"
 #define USERS_LIST_MAX 1000
 /* Legacy rows decrypted at most for an email lookup. */
 #define USERS_LEGACY_SCAN 10000
@@ -271,9 +270,46 @@ format_ts(const PGresult *r, int row, int col, char out[40])
 		users_format_ts(PQgetvalue(r, row, col), out);
 }
 
+enum ef_err
+users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
+                    const uint8_t *v, size_t len, char **pt, size_t *ptlen,
+                    int *legacy)
+{
+	enum ef_err e;
+
+	*pt = NULL;
+	if (legacy != NULL)
+		*legacy = 0;
+	switch (ef_value_kind(v, len)) {
+	case EF_KIND_V1:
+		e = cfg->keys == NULL
+		        ? EF_ERR_KEY_NONE
+		        : ef_decrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, v, len,
+		                     pt, ptlen);
+		break;
+	case EF_KIND_LEGACY:
+		if (legacy != NULL)
+			*legacy = 1;
+		e = cfg->legacy == NULL
+		        ? EF_ERR_NO_LEGACY
+		        : ef_legacy_decrypt(cfg->legacy, v, len, pt, ptlen);
+		break;
+	default:
+		e = EF_ERR_MALFORMED;
+		break;
+	}
+	if (e == EF_OK && strlen(*pt) != *ptlen) {
+		/* An embedded NUL: not an email we wrote. */
+		e = EF_ERR_MALFORMED;
+		ef_free_plain(*pt, *ptlen);
+		*pt = NULL;
+	}
+	return e;
+}
+
 /*
- * Decrypt the stored email of a row into u: v1 with the keyring, legacy
- * with the legacy engine. Failures leave u->email NULL with the reason.
+ * Decrypt the stored email of a row into u (users_decrypt_email).
+ * Failures leave u->email NULL with the reason.
  */
 static void
 decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
@@ -286,36 +322,12 @@ decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	u->email = NULL;
 	raw = PQunescapeBytea(
 	    (const unsigned char *)PQgetvalue(r, row, COL_EMAIL), &rawlen);
-	if (raw == NULL) {
+	if (raw == NULL)
 		e = EF_ERR_NOMEM;
-		goto out;
-	}
-	switch (ef_value_kind(raw, rawlen)) {
-	case EF_KIND_V1:
-		e = cfg->keys == NULL
-		        ? EF_ERR_KEY_NONE
-		        : ef_decrypt(cfg->keys, USERS_COLUMN, u->uuid, raw,
-		                     rawlen, &pt, &ptlen);
-		break;
-	case EF_KIND_LEGACY:
-		u->email_legacy = 1;
-		e = cfg->legacy == NULL
-		        ? EF_ERR_NO_LEGACY
-		        : ef_legacy_decrypt(cfg->legacy, raw, rawlen, &pt,
-		                            &ptlen);
-		break;
-	default:
-		e = EF_ERR_MALFORMED;
-		break;
-	}
-	if (e == EF_OK && strlen(pt) != ptlen) {
-		/* An embedded NUL: not an email we wrote. */
-		e = EF_ERR_MALFORMED;
-		ef_free_plain(pt, ptlen);
-		pt = NULL;
-	}
-out:
-	/* One cleanup path: the raw ciphertext is not secret. */
+	else
+		e = users_decrypt_email(cfg, u->uuid, raw, rawlen, &pt, &ptlen,
+		                        &u->email_legacy);
+	/* The raw ciphertext is not secret. */
 	if (raw != NULL)
 		PQfreemem(raw);
 	u->email_err = e;
@@ -710,8 +722,8 @@ seal_email(const struct cfg *cfg, const uint8_t uuid[16], const char *email,
 		LOG_ERR("FIELD_KEYS or INDEX_KEY not set");
 		return DB_ERROR;
 	}
-	if ((e = ef_encrypt(cfg->keys, USERS_COLUMN, uuid, email, strlen(email),
-	                    ct, ctlen)) != EF_OK ||
+	if ((e = ef_encrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, email,
+	                    strlen(email), ct, ctlen)) != EF_OK ||
 	    (e = ef_blind_index(cfg->index_key, email, strlen(email), bidx)) !=
 	        EF_OK) {
 		free(*ct);

@@ -907,6 +907,89 @@ START_TEST(test_concurrent_creates)
 }
 END_TEST
 
+/* The kind of a stored value as SQL's public.encdb_value_kind (sql/203)
+ * tells it, for the bytes v. */
+static const char *
+sql_kind(PGconn *c, const void *v, size_t len)
+{
+	static char buf[16];
+	const char *p[1] = {v};
+	int l[1] = {(int)len}, f[1] = {1};
+	PGresult *r;
+
+	r = PQexecParams(c, "SELECT public.encdb_value_kind($1::bytea)", 1,
+	                 NULL, p, l, f, 0);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s",
+	              PQerrorMessage(c));
+	snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return buf;
+}
+
+/* SQL and ef_value_kind agree on every value: the shared vectors' stored
+ * texts, v1 values, and the edges between the kinds. */
+START_TEST(test_value_kind_sql)
+{
+	static const char *const names[EF_KIND__MAX] = {
+	    "v1",      /* EF_KIND_V1 */
+	    "legacy",  /* EF_KIND_LEGACY */
+	    "unknown", /* EF_KIND_UNKNOWN */
+	};
+	static const struct {
+		const char *v;
+		size_t len;
+	} edges[] = {
+	    {"", 0},		   {"\xef", 1},	 {"\xef\x01", 2},
+	    {"\xef\x02" "abc", 5}, {"\x01\xef", 2},	 {"abc\x7f", 4},
+	    {"abc\x1f", 4},	   {"a\0b", 3},	 {" ~", 2},
+	    {"not base64!", 11},  {"caf\xc3\xa9", 5}, {"\\x", 2},
+	};
+	const char *top = getenv("top_srcdir");
+	json_object *root, *cases, *v;
+	char path[4096];
+	uint8_t uuid[16], *ct = NULL;
+	size_t i, ctlen, n = 0;
+	enum ef_kind k;
+	PGconn *c = admin();
+
+	snprintf(path, sizeof(path), "%s/t/vectors/sqlalchemy-utils.json",
+	         top != NULL ? top : ".");
+	root = json_object_from_file(path);
+	ck_assert_msg(root != NULL, "cannot read %s", path);
+	ck_assert(json_object_object_get_ex(root, "cases", &cases));
+	for (i = 0; i < json_object_array_length(cases); i++) {
+		ck_assert(json_object_object_get_ex(
+		    json_object_array_get_idx(cases, i), "stored", &v));
+		k = ef_value_kind((const uint8_t *)json_object_get_string(v),
+		                  (size_t)json_object_get_string_len(v));
+		ck_assert_int_eq(k, EF_KIND_LEGACY);
+		ck_assert_str_eq(sql_kind(c, json_object_get_string(v),
+		                          (size_t)json_object_get_string_len(v)),
+		                 names[k]);
+		n++;
+	}
+	ck_assert_uint_ge(n, 10);
+	json_object_put(root);
+	for (i = 0; i < 4; i++) {
+		ef_uuid_v4(uuid);
+		ck_assert_int_eq(ef_encrypt(cfg.keys, USERS_EMAIL_COLUMN, uuid,
+		                            "a@b.example", i * 3, &ct, &ctlen),
+		                 EF_OK);
+		ck_assert_int_eq(ef_value_kind(ct, ctlen), EF_KIND_V1);
+		ck_assert_str_eq(sql_kind(c, ct, ctlen), "v1");
+		free(ct);
+	}
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		k = ef_value_kind((const uint8_t *)edges[i].v, edges[i].len);
+		ck_assert_msg(strcmp(sql_kind(c, edges[i].v, edges[i].len),
+		                     names[k]) == 0,
+		              "edge %zu: SQL says %s, ef_value_kind %s", i,
+		              sql_kind(c, edges[i].v, edges[i].len), names[k]);
+	}
+	PQfinish(c);
+}
+END_TEST
+
 static Suite *
 users_suite(void)
 {
@@ -924,6 +1007,7 @@ users_suite(void)
 	tcase_add_test(tc, test_password_hash_and_delete);
 	tcase_add_test(tc, test_boilerplate_admin);
 	tcase_add_test(tc, test_boilerplate_vectors);
+	tcase_add_test(tc, test_value_kind_sql);
 	tcase_add_test(tc, test_unreadable_rows);
 	tcase_add_test(tc, test_concurrent_creates);
 	suite_add_tcase(s, tc);
