@@ -10,9 +10,9 @@
  * public.encdb_value_kind tells), so it is idempotent and resumable. A
  * row that does not decrypt (wrong POSTGRES_SECRET_KEY or LEGACY_ENGINE,
  * damaged value) or whose email is already used by another row (blind
- * index taken) is named by id and reason and skipped; the exit status is then 1. Legacy password
- * hashes stay as they are: the next successful login replaces them with
- * Argon2id (the login path checks ef_pw_needs_rehash).
+ * index taken) is named by id and reason and skipped; the exit status
+ * is then 1. Legacy password hashes stay as they are: the next successful
+ * login replaces them with Argon2id (the login path checks ef_pw_needs_rehash).
  */
 #include "config.h"
 
