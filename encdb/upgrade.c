@@ -12,7 +12,8 @@
  * damaged value) or whose email is already used by another row (blind
  * index taken) is named by id and reason and skipped; the exit status
  * is then 1. Legacy password hashes stay as they are: the next successful
- * login replaces them with Argon2id (the login path checks ef_pw_needs_rehash).
+ * login replaces them with Argon2id (the login path checks
+ * ef_pw_needs_rehash).
  */
 #include "config.h"
 
