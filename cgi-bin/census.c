@@ -41,6 +41,8 @@ census_json(const struct census *cs)
 	}
 	json_object_object_add(o, "keys", keys);
 	json_object_object_add(o, "legacy", json_object_new_int64(cs->legacy));
+	json_object_object_add(o, "envelope",
+	                       json_object_new_int64(cs->envelope));
 	json_object_object_add(o, "unknown_format",
 	                       json_object_new_int64(cs->other));
 	json_object_object_add(o, "without_blind_index",

@@ -31,7 +31,8 @@
 #include "sweep.h"
 
 static const char upgrade_select[] =
-    "SELECT id, CASE WHEN public.encdb_value_kind(email) <> 'v1'"
+    "SELECT id, CASE WHEN public.encdb_value_kind(email)"
+    " NOT IN ('v1', 'envelope')"
     " THEN email END, ctid"
     " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
     " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
@@ -48,7 +49,7 @@ static const char upgrade_update[] =
 
 static const char upgrade_count[] =
     "SELECT count(*) FROM public.users"
-    " WHERE public.encdb_value_kind(email) <> 'v1'";
+    " WHERE public.encdb_value_kind(email) NOT IN ('v1', 'envelope')";
 
 static const char upgrade_pwcount[] =
     "SELECT count(*) FROM public.users"
@@ -67,6 +68,7 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 
 	switch (ef_value_kind(v, len)) {
 	case EF_KIND_V1:
+	case EF_KIND_ENVELOPE:
 		return SWEEP_SKIP; /* upgraded meanwhile */
 	case EF_KIND_LEGACY:
 		break;

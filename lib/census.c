@@ -27,6 +27,7 @@ static const struct db_stmt census_users = {
     " count(*) FILTER (WHERE public.encdb_value_kind(email) = 'v1'"
     "  AND octet_length(email) >= 4),"
     " count(*) FILTER (WHERE public.encdb_value_kind(email) = 'legacy'),"
+    " count(*) FILTER (WHERE public.encdb_value_kind(email) = 'envelope'),"
     " count(*) FILTER (WHERE email_bidx IS NULL),"
     " count(*) FILTER (WHERE email_bidx_next IS NOT NULL),"
     " count(*) FILTER (WHERE password NOT LIKE '$argon2id$%')"
@@ -71,17 +72,18 @@ census_status(struct census *out)
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_exec(&census_users, NULL, NULL, NULL, &r)) != DB_OK)
 		goto out;
-	if (PQntuples(r) != 1 || PQnfields(r) != 6) {
+	if (PQntuples(r) != 1 || PQnfields(r) != 7) {
 		rc = DB_ERROR;
 		goto out;
 	}
 	out->users = field(r, 0, 0);
 	out->v1 = field(r, 0, 1);
 	out->legacy = field(r, 0, 2);
-	out->other = out->users - out->v1 - out->legacy;
-	out->no_bidx = field(r, 0, 3);
-	out->bidx_next = field(r, 0, 4);
-	out->pw_legacy = field(r, 0, 5);
+	out->envelope = field(r, 0, 3);
+	out->other = out->users - out->v1 - out->legacy - out->envelope;
+	out->no_bidx = field(r, 0, 4);
+	out->bidx_next = field(r, 0, 5);
+	out->pw_legacy = field(r, 0, 6);
 	PQclear(r);
 	r = NULL;
 

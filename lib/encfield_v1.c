@@ -371,6 +371,8 @@ ef_value_kind(const uint8_t *v, size_t len)
 		return EF_KIND_UNKNOWN;
 	if (len >= 2 && v[0] == EF_V1_MAGIC && v[1] == EF_V1_VERSION)
 		return EF_KIND_V1;
+	if (len >= 2 && v[0] == EF_V1_MAGIC && v[1] == EF_ENV_VERSION)
+		return EF_KIND_ENVELOPE;
 	for (i = 0; i < len; i++)
 		if (v[i] < 0x20 || v[i] > 0x7e)
 			return EF_KIND_UNKNOWN;

@@ -875,17 +875,27 @@ struct audit_entry; /* audit.c */
  */
 #define USERS_EMAIL_COLUMN "users.email"
 
+/* The name that binds a user's wrapped data key to its table (the
+ * associated data of ef_dk_wrap). */
+#define USERS_TABLE "users"
+
+/* SQL: the wrapped data key (sql/204) of the user whose id is the SQL
+ * expression id, NULL if the user has none. */
+#define USERS_WRAPPED_OF(id)                                                   \
+	"(SELECT k.wrapped FROM public.user_keys AS k WHERE k.user_id = " id ")"
+
 /*
  * Decrypt a stored users.email value v of the row uuid, whatever its kind
  * (ef_value_kind): v1 with cfg->keys (EF_ERR_KEY_NONE without FIELD_KEYS),
- * legacy with cfg->legacy (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY),
+ * envelope with the row's data key, wrapped (wrappedlen bytes; NULL: the
+ * row has none, EF_ERR_NO_DATA_KEY) under cfg->keys, legacy with cfg->legacy (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY),
  * anything else EF_ERR_MALFORMED. *legacy (may be NULL) is set to 1 for a
  * legacy value, else 0. On EF_OK *pt is as ef_decrypt's (free with
  * ef_free_plain); a plaintext with an embedded NUL is EF_ERR_MALFORMED.
  */
 enum ef_err users_decrypt_email(const struct cfg *cfg,
-    const uint8_t uuid[16], const uint8_t *v, size_t len, char **pt,
-    size_t *ptlen, int *legacy);
+    const uint8_t uuid[16], const uint8_t *wrapped, size_t wrappedlen,
+    const uint8_t *v, size_t len, char **pt, size_t *ptlen, int *legacy);
 
 /* A user as read from the database. Fill with users_find_*, free with
  * users_clear. */
@@ -901,6 +911,9 @@ struct user {
 				 to be shown, logged or returned */
 	char created_at[40];  /* "2023-01-20T14:31:56.469870-05:00" */
 	char updated_at[40];  /* same, or "" if never updated (null) */
+	unsigned char *wrapped; /* the data key, wrapped (PQfreemem), or
+				   NULL: a row made before data keys */
+	size_t wrappedlen;
 };
 
 /* A new user. All fields required; password is plaintext (hashed here). */
@@ -1305,6 +1318,7 @@ struct census {
 	int64_t users;		  /* rows in public.users */
 	int64_t v1;		  /* rows in format v1 (any key) */
 	int64_t legacy;		  /* boilerplate (base64 text) rows */
+	int64_t envelope;	  /* rows sealed under their own data key */
 	int64_t other;		  /* neither: empty or unknown format */
 	int64_t no_bidx;	  /* rows without a blind index */
 	int64_t bidx_next;	  /* rows with email_bidx_next (reindex) */

@@ -40,11 +40,12 @@
  * and the legacy scan leave the password hash out (NULL): they never
  * verify one, and it is the widest column of a row.
  */
-#define USERS_COLS_WITH(pw)                                                    \
+#define USERS_COLS_WITH(pw, wrapped)                                           \
 	"id::text, username, user_type, email, email_bidx IS NULL, " pw        \
-	", created_at, updated_at"
-#define USERS_COLS      USERS_COLS_WITH("password")
-#define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar")
+	", created_at, updated_at, " wrapped
+#define USERS_WRAPPED USERS_WRAPPED_OF("users.id")
+#define USERS_COLS      USERS_COLS_WITH("password", USERS_WRAPPED)
+#define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar", USERS_WRAPPED)
 
 enum col {
 	COL_ID,
@@ -55,6 +56,7 @@ enum col {
 	COL_PASSWORD,
 	COL_CREATED,
 	COL_UPDATED,
+	COL_WRAPPED,
 	COL__MAX
 };
 
@@ -98,15 +100,24 @@ static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
 static const struct db_stmt st_list_audit = {
     "users_list_audit", AUDIT_WITH_LIST(SQL_LIST, "4", "username"), 4};
 
-#define SQL_INSERT                                                             \
+/*
+ * The row and its wrapped data key ($7), in one statement: r is the new
+ * row, as AUDIT_WITH names it, and k the key's row beside it (the foreign
+ * key of user_keys is checked at the end of the statement).
+ */
+#define SQL_INSERT_ROW                                                         \
 	"INSERT INTO public.users "                                            \
 	"(id, username, password, user_type, email, email_bidx, created_at) "  \
 	"VALUES ($1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::bytea, " \
-	"$6::bytea, now()) RETURNING " USERS_COLS
+	"$6::bytea, now()) RETURNING "                                         \
+	USERS_COLS_WITH("password", "$7::bytea AS wrapped") "), "              \
+	"k AS (INSERT INTO public.user_keys (user_id, wrapped) "               \
+	"SELECT id::uuid, wrapped FROM r"
 
-static const struct db_stmt st_insert = {"users_insert", SQL_INSERT, 6};
+static const struct db_stmt st_insert = {
+    "users_insert", "WITH r AS (" SQL_INSERT_ROW ") SELECT * FROM r", 7};
 static const struct db_stmt st_insert_audit = {
-    "users_insert_audit", AUDIT_WITH(SQL_INSERT, "7"), 7};
+    "users_insert_audit", AUDIT_WITH(SQL_INSERT_ROW, "8"), 8};
 
 /*
  * The last admin guard, for the WHERE clause of a statement that gives a
@@ -200,6 +211,8 @@ users_clear(struct user *u)
 		ef_wipe(u->password_hash, strlen(u->password_hash));
 		free(u->password_hash);
 	}
+	if (u->wrapped != NULL)
+		PQfreemem(u->wrapped);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -270,11 +283,25 @@ format_ts(const PGresult *r, int row, int col, char out[40])
 		users_format_ts(PQgetvalue(r, row, col), out);
 }
 
+/* Unwrap the data key of the row uuid into dk (wiped unless EF_OK). */
+static enum ef_err
+unwrap_dk(const struct cfg *cfg, const uint8_t uuid[16], const uint8_t *w,
+          size_t wlen, uint8_t dk[EF_KEY_LEN])
+{
+	if (w == NULL)
+		return EF_ERR_NO_DATA_KEY;
+	if (cfg->keys == NULL)
+		return EF_ERR_KEY_NONE;
+	return ef_dk_unwrap(cfg->keys, USERS_TABLE, uuid, w, wlen, dk);
+}
+
 enum ef_err
 users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
+                    const uint8_t *wrapped, size_t wrappedlen,
                     const uint8_t *v, size_t len, char **pt, size_t *ptlen,
                     int *legacy)
 {
+	uint8_t dk[EF_KEY_LEN];
 	enum ef_err e;
 
 	*pt = NULL;
@@ -286,6 +313,13 @@ users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
 		        ? EF_ERR_KEY_NONE
 		        : ef_decrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, v, len,
 		                     pt, ptlen);
+		break;
+	case EF_KIND_ENVELOPE:
+		if ((e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk)) != EF_OK)
+			break;
+		e = ef_envelope_open(dk, USERS_EMAIL_COLUMN, uuid, v, len, pt,
+		                     ptlen);
+		ef_wipe(dk, sizeof(dk));
 		break;
 	case EF_KIND_LEGACY:
 		if (legacy != NULL)
@@ -325,7 +359,8 @@ decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	if (raw == NULL)
 		e = EF_ERR_NOMEM;
 	else
-		e = users_decrypt_email(cfg, u->uuid, raw, rawlen, &pt, &ptlen,
+		e = users_decrypt_email(cfg, u->uuid, u->wrapped, u->wrappedlen,
+		                        raw, rawlen, &pt, &ptlen,
 		                        &u->email_legacy);
 	/* The raw ciphertext is not secret. */
 	if (raw != NULL)
@@ -354,6 +389,13 @@ fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	    (!PQgetisnull(r, row, COL_PASSWORD) &&
 	     (u->password_hash = strdup(PQgetvalue(r, row, COL_PASSWORD))) ==
 	         NULL)) {
+		users_clear(u);
+		LOG_ERR("out of memory");
+		return -1;
+	}
+	if (!PQgetisnull(r, row, COL_WRAPPED) && (u->wrapped = PQunescapeBytea(
+	        (const unsigned char *)PQgetvalue(r, row, COL_WRAPPED),
+	        &u->wrappedlen)) == NULL) {
 		users_clear(u);
 		LOG_ERR("out of memory");
 		return -1;
@@ -710,11 +752,17 @@ conflict_of(void)
 	return USERS_CONFLICT_NONE;
 }
 
-/* Encrypt email for row uuid and compute its blind index. */
+/*
+ * Encrypt email for row uuid and compute its blind index: sealed under the
+ * row's data key wrapped (an envelope value), or, for a row without one
+ * (wrapped NULL: made before data keys, until `encdb upgrade`), as v1.
+ */
 static enum db_err
-seal_email(const struct cfg *cfg, const uint8_t uuid[16], const char *email,
+seal_email(const struct cfg *cfg, const uint8_t uuid[16],
+           const uint8_t *wrapped, size_t wrappedlen, const char *email,
            uint8_t **ct, size_t *ctlen, uint8_t bidx[EF_BIDX_LEN])
 {
+	uint8_t dk[EF_KEY_LEN];
 	enum ef_err e;
 
 	*ct = NULL;
@@ -722,8 +770,16 @@ seal_email(const struct cfg *cfg, const uint8_t uuid[16], const char *email,
 		LOG_ERR("FIELD_KEYS or INDEX_KEY not set");
 		return DB_ERROR;
 	}
-	if ((e = ef_encrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, email,
-	                    strlen(email), ct, ctlen)) != EF_OK ||
+	if (wrapped == NULL)
+		e = ef_encrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, email,
+		               strlen(email), ct, ctlen);
+	else if ((e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk)) ==
+	         EF_OK) {
+		e = ef_envelope_seal(dk, USERS_EMAIL_COLUMN, uuid, email,
+		                     strlen(email), ct, ctlen);
+		ef_wipe(dk, sizeof(dk));
+	}
+	if (e != EF_OK ||
 	    (e = ef_blind_index(cfg->index_key, email, strlen(email), bidx)) !=
 	        EF_OK) {
 		free(*ct);
@@ -746,11 +802,12 @@ users_create(const struct cfg *cfg, const struct user_new *u,
              const struct audit_entry *audit, struct user *out,
              enum users_conflict *conflict)
 {
-	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL;
+	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL, *wrapped = NULL;
+	uint8_t dk[EF_KEY_LEN];
 	char id[37], hash[EF_PW_HASH_MAX];
-	const char *v[7];
-	int len[7] = {0}, fmt[7] = {0};
-	size_t ctlen = 0;
+	const char *v[8];
+	int len[8] = {0}, fmt[8] = {0};
+	size_t ctlen = 0, wrappedlen = 0;
 	struct user tmp;
 	enum db_err e;
 	enum ef_err ee;
@@ -768,7 +825,19 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 	}
 	ef_uuid_v4(uuid);
 	ef_uuid_format(uuid, id);
-	if ((e = seal_email(cfg, uuid, u->email, &ct, &ctlen, bidx)) != DB_OK)
+	/* A new user gets a data key of its own. */
+	ef_dk_generate(dk);
+	ee = cfg->keys == NULL ? EF_ERR_KEY_NONE
+	                       : ef_dk_wrap(cfg->keys, USERS_TABLE, uuid, dk,
+	                                    &wrapped, &wrappedlen);
+	ef_wipe(dk, sizeof(dk));
+	if (ee != EF_OK) {
+		LOG_ERR("cannot wrap a data key: %s", ef_strerror(ee));
+		e = DB_ERROR;
+		goto out;
+	}
+	if ((e = seal_email(cfg, uuid, wrapped, wrappedlen, u->email, &ct,
+	                    &ctlen, bidx)) != DB_OK)
 		goto out;
 	if ((ee = ef_pw_hash(u->password, strlen(u->password), hash)) !=
 	    EF_OK) {
@@ -796,6 +865,9 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 	v[5] = (const char *)bidx;
 	len[5] = EF_BIDX_LEN;
 	fmt[5] = 1;
+	v[6] = (const char *)wrapped;
+	len[6] = (int)wrappedlen;
+	fmt[6] = 1;
 	e = find_one(cfg, &st_insert, &st_insert_audit, audit, v, len, fmt,
 	             out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
@@ -807,6 +879,7 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 out:
 	/* One cleanup path. */
 	free(ct);
+	free(wrapped);
 	ef_wipe(hash, sizeof(hash));
 	return e;
 }
@@ -843,8 +916,8 @@ users_update(const struct cfg *cfg, const char *username,
 	v[0] = cur.id;
 	v[1] = v[2] = v[3] = v[4] = NULL;
 	if (chg->email != NULL) {
-		if ((e = seal_email(cfg, cur.uuid, chg->email, &ct, &ctlen,
-		                    bidx)) != DB_OK)
+		if ((e = seal_email(cfg, cur.uuid, cur.wrapped, cur.wrappedlen,
+		                    chg->email, &ct, &ctlen, bidx)) != DB_OK)
 			goto out;
 		e = find_legacy_email(cfg, chg->email, cur.uuid, NULL);
 		if (e == DB_OK) {

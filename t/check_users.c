@@ -185,12 +185,17 @@ START_TEST(test_create_and_find)
 	ck_assert_str_eq(u.created_at + 26, "+00:00");
 	ck_assert_str_eq(u.updated_at, "");
 
-	/* The stored value: format v1 and a 32-byte blind index. */
+	/* The stored value: an envelope value sealed under the user's data
+	 * key, a 32-byte blind index, and the data key wrapped as v1. */
 	ck_assert_str_eq(admin_value("SELECT substr(email::text, 1, 6) || "
-	                             "octet_length(email_bidx) FROM "
-	                             "public.users WHERE id = $1::uuid",
+	                             "octet_length(email_bidx) || ' ' || "
+	                             "substr(k.wrapped::text, 1, 6) || "
+	                             "octet_length(k.wrapped) FROM "
+	                             "public.users JOIN public.user_keys AS k "
+	                             "ON k.user_id = users.id "
+	                             "WHERE id = $1::uuid",
 	                             u.id),
-	                 "\\xef0132");
+	                 "\\xef0232 \\xef0164");
 
 	ck_assert_int_eq(users_find_by_username(&cfg, u.username, NULL, &f), DB_OK);
 	ck_assert_str_eq(f.id, u.id);
@@ -827,10 +832,14 @@ START_TEST(test_unreadable_rows)
 	ck_assert_str_eq(u.email, "d@mv.example");
 	users_clear(&u);
 	create_ok("mv_f", "f@mv.example", "pw-pw-pw-1", NULL);
-	ck_assert_str_eq(admin_value("SELECT substr(email::text, 1, 10) "
-	                             "FROM public.users WHERE username = $1",
+	/* Sealed under its data key, which is wrapped under key 2. */
+	ck_assert_str_eq(admin_value("SELECT substr(email::text, 1, 6) || "
+	                             "substr(k.wrapped::text, 1, 10) "
+	                             "FROM public.users JOIN public.user_keys "
+	                             "AS k ON k.user_id = users.id "
+	                             "WHERE username = $1",
 	                             "mv_f"),
-	                 "\\xef010002");
+	                 "\\xef02\\xef010002");
 }
 END_TEST
 
@@ -934,6 +943,7 @@ START_TEST(test_value_kind_sql)
 	    "v1",      /* EF_KIND_V1 */
 	    "legacy",  /* EF_KIND_LEGACY */
 	    "unknown", /* EF_KIND_UNKNOWN */
+	    "envelope", /* EF_KIND_ENVELOPE */
 	};
 	static const struct {
 		const char *v;
