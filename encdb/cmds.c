@@ -133,6 +133,21 @@ const struct encdb_cmd encdb_cmds[] = {
      "  --until TIME        only entries before TIME\n"
      "  --json              print a JSON array\n",
      "encdb audit show --user alice --action read"},
+    {"erasure seal", ops_erasure, "[--ledger FILE]",
+     "copy new erasures to the signed erasure ledger",
+     "  --ledger FILE       the ledger (default: ERASURE_LEDGER, else the\n"
+     "                      state directory's erasure-ledger)\n",
+     "encdb erasure seal"},
+    {"erasure status", ops_erasure, "[--ledger FILE]",
+     "check the ledger; list erasures pending in this database",
+     "  --ledger FILE       the ledger (default: ERASURE_LEDGER, else the\n"
+     "                      state directory's erasure-ledger)\n",
+     "encdb erasure status --ledger /backup/erasure-ledger"},
+    {"erasure apply", ops_erasure, "[--ledger FILE]",
+     "after a restore: erase again every user the ledger lists",
+     "  --ledger FILE       the ledger (default: ERASURE_LEDGER, else the\n"
+     "                      state directory's erasure-ledger)\n",
+     "encdb erasure apply"},
     {"roles", ops_roles, "APP_ROLE [--check] [--password-file FILE]",
      "create or check the routes' database role",
      "  --check             change nothing; list every difference, exit 1\n"

@@ -1305,6 +1305,38 @@ int audit_checkpoint_format(struct audit_checkpoint *cp,
 enum audit_cp_err audit_checkpoint_parse(const char *line,
     const uint8_t pub[AUDIT_KEY_LEN], struct audit_checkpoint *cp);
 
+/*
+ * The erasure ledger (ERASURE_LEDGER): one signed line per erased user,
+ * chained to the line before it, so that a removed, reordered or edited
+ * line is detected (auditseal.c has the format). No personal data: the
+ * user's UUID and the time of the erasure.
+ */
+struct erasure_line {
+	int64_t seq;			/* 1, 2, ... in file order */
+	char user[37];			/* the erased user's UUID */
+	char time[21];			/* YYYY-MM-DDTHH:MM:SSZ (UTC) */
+	uint8_t prev[AUDIT_HASH_LEN];	/* SHA-256 of the line before */
+	uint8_t keyid[AUDIT_KEYID_LEN];
+	uint8_t sig[AUDIT_SIG_LEN];
+};
+
+/* SHA-256 of a ledger line's text (without its newline): the prev= of the
+ * line after it. The first line's prev is 32 zero bytes. */
+void erasure_line_hash(const char *line, uint8_t h[AUDIT_HASH_LEN]);
+
+/*
+ * Sign e (seq, user, time and prev set by the caller; keyid and sig
+ * filled here) and write its line, without a newline, into line (linesz
+ * bytes, AUDIT_CP_LINE_MAX is enough). 0 or -1.
+ */
+int erasure_line_format(struct erasure_line *e,
+    const struct audit_signing_key *k, char *line, size_t linesz);
+
+/* Parse and verify one ledger line signed by pub's key (errors as for
+ * checkpoints). The chain (seq, prev) is the caller's to check. */
+enum audit_cp_err erasure_line_parse(const char *line,
+    const uint8_t pub[AUDIT_KEY_LEN], struct erasure_line *e);
+
 /* ---- census.c: what the data is made of, without decrypting ------------
  * The `encdb status` numbers and the /admin/census page: SQL on the first
  * bytes of users.email (0xEF 0x01 + key id = v1), no key needed.
