@@ -68,8 +68,9 @@ verify_class(int e)
 }
 
 struct verify_counts {
-	int64_t rows, ok, legacy, nobidx, envelope;
+	int64_t rows, ok, legacy, nobidx;
 	int64_t per_key[65536]; /* v1 rows decrypted, by key id */
+	int64_t env_key[65536]; /* envelope rows, by their data key's key id */
 	int64_t fails[VF__MAX];
 };
 
@@ -109,8 +110,10 @@ verify_row(const struct cfg *c, struct verify_counts *vc, const PGresult *r,
 		vc->nobidx++;
 	if (ef_value_key_id(v, len, &kid) == EF_OK)
 		vc->per_key[kid]++;
-	else if (ef_value_kind(v, len) == EF_KIND_ENVELOPE)
-		vc->envelope++;
+	else if (ef_value_kind(v, len) == EF_KIND_ENVELOPE &&
+	         ef_value_key_id((const uint8_t *)PQgetvalue(r, i, 3),
+	                         (size_t)PQgetlength(r, i, 3), &kid) == EF_OK)
+		vc->env_key[kid]++;
 	else
 		vc->legacy++;
 	vc->ok++;
@@ -204,9 +207,13 @@ ops_verify(int argc, char *argv[])
 			       c.keys != NULL && k == ef_keyring_active(c.keys)
 			           ? " (active)"
 			           : "");
-	if (vc->envelope > 0)
-		printf("  envelope (own data key): %lld rows\n",
-		       (long long)vc->envelope);
+	for (k = 0; k < 65536; k++)
+		if (vc->env_key[k] > 0)
+			printf("  envelope, data key under key %u: %lld rows%s\n",
+			       k, (long long)vc->env_key[k],
+			       c.keys != NULL && k == ef_keyring_active(c.keys)
+			           ? " (active)"
+			           : "");
 	if (vc->legacy > 0) {
 		char *engine = NULL;
 

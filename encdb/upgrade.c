@@ -1,13 +1,14 @@
 /*
  * upgrade.c -- `encdb upgrade`: turn the boilerplate's rows (legacy
- * SQLAlchemy-Utils ciphertexts, base64 text) into v1 values under the
- * active key, bound to their row, with their blind index, while the app
- * keeps serving.
+ * SQLAlchemy-Utils ciphertexts, base64 text) and the v1 rows made before
+ * data keys into envelope values sealed under a data key of the row's own
+ * (wrapped under the active key, written in the same statement), bound to
+ * their row, with their blind index, while the app keeps serving.
  *
  * Same engine as rotate (encdb/sweep.c): keyset batches, one
  * compare-and-swap UPDATE per batch, lost rows re-read and retried, and
- * the work left is in the data (rows whose email is not v1, as
- * public.encdb_value_kind tells), so it is idempotent and resumable. A
+ * the work left is in the data (rows whose email is not an envelope
+ * value, as public.encdb_value_kind tells), so it is idempotent and resumable. A
  * row that does not decrypt (wrong POSTGRES_SECRET_KEY or LEGACY_ENGINE,
  * damaged value) or whose email is already used by another row (blind
  * index taken) is named by id and reason and skipped; the exit status
@@ -31,25 +32,39 @@
 #include "sweep.h"
 
 static const char upgrade_select[] =
-    "SELECT id, CASE WHEN public.encdb_value_kind(email)"
-    " NOT IN ('v1', 'envelope')"
-    " THEN email END, ctid"
+    "SELECT id, CASE WHEN public.encdb_value_kind(email) <> 'envelope'"
+    " THEN email END, " USERS_WRAPPED_OF("w.id") " AS wrapped, ctid"
     " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
     " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char upgrade_reread[] =
-    "SELECT id, email, ctid FROM public.users WHERE id = ANY($1::uuid[])";
+    "SELECT id, email, " USERS_WRAPPED_OF("users.id") " AS wrapped, ctid"
+    " FROM public.users WHERE id = ANY($1::uuid[])";
 
+/*
+ * The new email and blind index, and, beside them in the same statement,
+ * the data key they are sealed under, for the rows whose email is still
+ * the one read (a row that kept its key already has it: DO NOTHING).
+ */
 static const char upgrade_update[] =
-    "UPDATE public.users AS u SET email = v.new, email_bidx = v.bidx"
-    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::bytea[],"
-    " $5::tid[]) AS v(id, old, new, bidx, tid)"
-    " WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
-    " RETURNING u.id";
+    "WITH v AS (SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[],"
+    " $4::bytea[], $5::bytea[], $6::tid[])"
+    " AS v(id, old, new, bidx, wrapped, tid)),"
+    " u AS (UPDATE public.users AS u SET email = v.new, email_bidx = v.bidx"
+    " FROM v WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
+    " RETURNING u.id),"
+    " k AS (INSERT INTO public.user_keys (user_id, wrapped)"
+    " SELECT v.id, v.wrapped FROM v JOIN u ON u.id = v.id"
+    " ON CONFLICT (user_id) DO NOTHING)"
+    " SELECT id FROM u";
 
 static const char upgrade_count[] =
     "SELECT count(*) FROM public.users"
-    " WHERE public.encdb_value_kind(email) NOT IN ('v1', 'envelope')";
+    " WHERE public.encdb_value_kind(email) <> 'envelope'";
+
+static const char upgrade_legacy[] =
+    "SELECT count(*) FROM public.users"
+    " WHERE public.encdb_value_kind(email) = 'legacy'";
 
 static const char upgrade_pwcount[] =
     "SELECT count(*) FROM public.users"
@@ -60,42 +75,61 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
             struct sweep_out *out)
 {
 	const struct cfg *c = arg;
-	const uint8_t *v = (const uint8_t *)PQgetvalue(r, row, 1);
-	size_t len = (size_t)PQgetlength(r, row, 1), ptlen, nvlen;
-	uint8_t *nv = NULL, *bidx;
+	const uint8_t *v = (const uint8_t *)PQgetvalue(r, row, 1), *w = NULL;
+	size_t len = (size_t)PQgetlength(r, row, 1), wlen = 0, ptlen = 0;
+	uint8_t dk[EF_KEY_LEN], *bidx, *nw = NULL, *nv = NULL;
+	size_t nvlen = 0;
+	int wc = PQfnumber(r, "wrapped");
 	char *pt = NULL;
 	enum ef_err e;
 
-	switch (ef_value_kind(v, len)) {
-	case EF_KIND_V1:
-	case EF_KIND_ENVELOPE:
+	if (ef_value_kind(v, len) == EF_KIND_ENVELOPE)
 		return SWEEP_SKIP; /* upgraded meanwhile */
-	case EF_KIND_LEGACY:
-		break;
-	default:
-		out->reason = "malformed";
-		return SWEEP_FAIL;
+	if (wc >= 0 && !PQgetisnull(r, row, wc)) {
+		w = (const uint8_t *)PQgetvalue(r, row, wc);
+		wlen = (size_t)PQgetlength(r, row, wc);
 	}
-	if ((e = ef_legacy_decrypt(c->legacy, v, len, &pt, &ptlen)) != EF_OK) {
+	/* v1 or legacy: read as the routes read it. */
+	if ((e = users_decrypt_email(c, id, NULL, 0, v, len, &pt, &ptlen,
+	                             NULL)) != EF_OK) {
 		out->reason = ops_reason(e);
 		return SWEEP_FAIL;
 	}
+	/* The row's data key: the one it has, else a new one. */
+	if (w != NULL) {
+		if ((e = ef_dk_unwrap(c->keys, USERS_TABLE, id, w, wlen, dk)) !=
+		    EF_OK)
+			goto fail;
+		if ((nw = malloc(wlen)) == NULL) {
+			e = EF_ERR_NOMEM;
+			goto fail;
+		}
+		memcpy(nw, w, wlen);
+	} else {
+		ef_dk_generate(dk);
+		if ((e = ef_dk_wrap(c->keys, USERS_TABLE, id, dk, &nw,
+		                    &wlen)) != EF_OK)
+			goto fail;
+	}
+	out->v[2] = nw;
+	out->len[2] = wlen;
 	if ((bidx = malloc(EF_BIDX_LEN)) == NULL) {
 		e = EF_ERR_NOMEM;
 		goto fail;
 	}
 	out->v[1] = bidx;
 	out->len[1] = EF_BIDX_LEN;
-	if ((e = ef_blind_index(c->index_key, pt, ptlen, bidx)) != EF_OK)
+	if ((e = ef_blind_index(c->index_key, pt, ptlen, bidx)) != EF_OK ||
+	    (e = ef_envelope_seal(dk, USERS_EMAIL_COLUMN, id, pt, ptlen, &nv,
+	                          &nvlen)) != EF_OK)
 		goto fail;
-	if ((e = ef_encrypt(c->keys, USERS_EMAIL_COLUMN, id, pt, ptlen, &nv,
-	                    &nvlen)) != EF_OK)
-		goto fail;
-	ef_free_plain(pt, ptlen);
 	out->v[0] = nv;
 	out->len[0] = nvlen;
+	ef_wipe(dk, sizeof(dk));
+	ef_free_plain(pt, ptlen);
 	return SWEEP_DO;
 fail: /* the one cleanup on failure */
+	ef_wipe(dk, sizeof(dk));
 	ef_free_plain(pt, ptlen);
 	sweep_out_free(out);
 	out->reason = ops_reason(e);
@@ -116,7 +150,7 @@ ops_upgrade(int argc, char *argv[])
 	struct cfg c, wc[SWEEP_JOBS_MAX];
 	PGconn *pg = NULL;
 	int argrc;
-	int64_t todo, pw;
+	int64_t legacy, pw;
 	int ch, rc = OPS_EXIT_SETUP;
 
 	memset(&sw, 0, sizeof(sw));
@@ -131,14 +165,14 @@ ops_upgrade(int argc, char *argv[])
 		goto out;
 	for (ch = 0; ch < sw.jobs; ch++)
 		sw.job_args[ch] = &wc[ch];
-	if ((todo = ops_count(pg, "upgrade", upgrade_count, 0, NULL)) < 0)
+	if ((legacy = ops_count(pg, "upgrade", upgrade_legacy, 0, NULL)) < 0)
 		goto out;
-	if (todo > 0 && c.legacy == NULL) {
+	if (legacy > 0 && c.legacy == NULL) {
 		fprintf(stderr,
 		        "encdb: upgrade: %lld legacy rows, but "
 		        "POSTGRES_SECRET_KEY is not set: set it to the "
 		        "boilerplate's field passphrase\n",
-		        (long long)todo);
+		        (long long)legacy);
 		goto out;
 	}
 	sw.what = "upgrade";
@@ -146,9 +180,10 @@ ops_upgrade(int argc, char *argv[])
 	sw.reread_sql = upgrade_reread;
 	sw.update_sql = upgrade_update;
 	sw.count_sql = upgrade_count;
-	sw.nout = 2;
+	sw.nout = 3;
 	sw.out_oid[0] = OPS_OID_BYTEA;
 	sw.out_oid[1] = OPS_OID_BYTEA;
+	sw.out_oid[2] = OPS_OID_BYTEA;
 	sw.transform = upgrade_row;
 	sw.conninfo = c.conninfo;
 	/* See sql/102: upgrade never writes an old key's blind index. */
@@ -159,7 +194,8 @@ ops_upgrade(int argc, char *argv[])
 	if (sweep_run(pg, &sw, &st) != 0)
 		goto out;
 	pw = ops_count(pg, "upgrade", upgrade_pwcount, 0, NULL);
-	printf("upgrade: %lld rows upgraded to v1 (key %u) with blind index "
+	printf("upgrade: %lld rows upgraded: sealed under a data key of their "
+	       "own (wrapped under key %u), with blind index, "
 	       "in %.1f s (%.0f rows/s), %lld already done, %lld skipped, "
 	       "%lld compare-and-swap retries\n",
 	       (long long)st.done, (unsigned)ef_keyring_active(c.keys),
