@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gcrypt.h>
+
 #include "encfield.h"
+#include "extern.h"
 
 void
 ef_dk_generate(uint8_t dk[EF_KEY_LEN])
@@ -84,6 +87,7 @@ ef_envelope_seal(const uint8_t dk[EF_KEY_LEN], const char *column,
                  uint8_t **out, size_t *outlen)
 {
 	uint8_t *buf = NULL, *aad = NULL;
+	gcry_cipher_hd_t hd = NULL;
 	size_t aadlen = 0, total;
 	enum ef_err rc;
 
@@ -103,19 +107,22 @@ ef_envelope_seal(const uint8_t dk[EF_KEY_LEN], const char *column,
 	}
 	buf[0] = EF_V1_MAGIC;
 	buf[1] = EF_ENV_VERSION;
-	/* A fresh random nonce per value, as in v1. */
-	ef_random(buf + EF_ENV_HEADER_LEN, EF_V1_NONCE_LEN);
-	rc = ef_aes256_gcm_seal(dk, buf + EF_ENV_HEADER_LEN, EF_V1_NONCE_LEN,
-	                        aad, aadlen, pt, ptlen,
-	                        buf + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN,
-	                        buf + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN +
-	                            ptlen);
+	/* A fresh unpredictable nonce per value, from libgcrypt's nonce
+	 * generator as in v1 (encfield_v1.c says why). */
+	gcry_create_nonce(buf + EF_ENV_HEADER_LEN, EF_V1_NONCE_LEN);
+	if ((rc = efi_gcm_keyed(dk, &hd)) != EF_OK)
+		goto out;
+	rc = efi_gcm_seal(hd, buf + EF_ENV_HEADER_LEN, EF_V1_NONCE_LEN, aad,
+	                  aadlen, pt, ptlen,
+	                  buf + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN,
+	                  buf + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
 	if (rc != EF_OK)
 		goto out;
 	*out = buf;
 	*outlen = total;
 	buf = NULL;
 out: /* the one cleanup */
+	efi_gcm_unkey(hd);
 	free(aad);
 	free(buf);
 	return rc;
@@ -128,6 +135,7 @@ ef_envelope_open(const uint8_t dk[EF_KEY_LEN], const char *column,
 {
 	uint8_t *aad = NULL;
 	char *buf = NULL;
+	gcry_cipher_hd_t hd = NULL;
 	size_t aadlen = 0, n = 0;
 	enum ef_err rc;
 
@@ -144,10 +152,12 @@ ef_envelope_open(const uint8_t dk[EF_KEY_LEN], const char *column,
 		rc = EF_ERR_NOMEM;
 		goto out;
 	}
-	rc = ef_aes256_gcm_open(dk, v + EF_ENV_HEADER_LEN, EF_V1_NONCE_LEN, aad,
-	                        aadlen, v + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN,
-	                        n, v + len - EF_V1_TAG_LEN, EF_V1_TAG_LEN,
-	                        (uint8_t *)buf);
+	if ((rc = efi_gcm_keyed(dk, &hd)) != EF_OK)
+		goto out;
+	rc = efi_gcm_unseal(hd, v + EF_ENV_HEADER_LEN, EF_V1_NONCE_LEN, aad,
+	                    aadlen, v + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN, n,
+	                    v + len - EF_V1_TAG_LEN, EF_V1_TAG_LEN,
+	                    (uint8_t *)buf);
 	if (rc != EF_OK)
 		goto out;
 	buf[n] = '\0';
@@ -155,6 +165,7 @@ ef_envelope_open(const uint8_t dk[EF_KEY_LEN], const char *column,
 	*ptlen = n;
 	buf = NULL;
 out: /* the one cleanup */
+	efi_gcm_unkey(hd);
 	free(aad);
 	if (buf != NULL)
 		ef_free_plain(buf, n);

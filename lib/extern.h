@@ -134,6 +134,18 @@ enum ef_err efi_gcm_unseal(struct gcry_cipher_handle *hd,
     const uint8_t *ct, size_t len, const uint8_t *tag, size_t taglen,
     uint8_t *pt);
 
+/* AES-GCM encryption with hd (a keyed GCM handle; reset here): ct gets
+ * len bytes, tag 16; ct is wiped on failure. */
+enum ef_err efi_gcm_seal(struct gcry_cipher_handle *hd,
+    const uint8_t *nonce, size_t noncelen, const uint8_t *aad, size_t aadlen,
+    const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[16]);
+
+/* The calling thread's AES-256-GCM handle, keyed with key (kept open for
+ * the thread's next call); efi_gcm_unkey overwrites the key when done. */
+enum ef_err efi_gcm_keyed(const uint8_t key[32],
+    struct gcry_cipher_handle **hd);
+void efi_gcm_unkey(struct gcry_cipher_handle *hd);
+
 /* Close every cached handle of kr (to free secure memory, or at the end). */
 void efi_keyring_drop_cache(const struct ef_keyring *kr);
 
