@@ -76,13 +76,13 @@ const struct encdb_cmd encdb_cmds[] = {
      "forget the failed logins counted on an account", NULL,
      "encdb unlock alice"},
     {"rotate", ops_rotate, "[--batch N] [--pause MS] [--jobs N]",
-     "re-encrypt every email under the active key, online",
+     "re-wrap data keys, re-encrypt v1 emails under the active key",
      "  --batch N           rows per batch (default 1000)\n"
      "  --pause MS          wait MS milliseconds between batches\n"
      "  --jobs N            threads for the first pass (default 2, max 8)\n",
      "encdb rotate --pause 50"},
     {"upgrade", ops_upgrade, "[--batch N] [--pause MS] [--jobs N]",
-     "convert the boilerplate's rows to v1, online",
+     "seal legacy and v1 emails under per-user data keys, online",
      "  --batch N           rows per batch (default 1000)\n"
      "  --pause MS          wait MS milliseconds between batches\n"
      "  --jobs N            threads for the first pass (default 2, max 8)\n",
