@@ -8,7 +8,9 @@
  * /admin/census page. Formats are told apart in SQL by
  * public.encdb_value_kind (sql/203), the mirror of ef_value_kind; the key
  * id of a v1 value is its bytes 3 and 4 (README, "Security model"), and a
- * v1 value too short to hold one counts as of unknown format.
+ * v1 value too short to hold one counts as of unknown format. The rows
+ * per key id count the v1 values under it: v1 emails and the wrapped data
+ * keys of user_keys alike, so that a key no row is under can be retired.
  * Three statements, one pass over users each for the first two.
  */
 #include "config.h"
@@ -37,9 +39,13 @@ static const struct db_stmt census_users = {
 
 static const struct db_stmt census_keys = {
     "census_keys",
-    "SELECT get_byte(email, 2) * 256 + get_byte(email, 3) AS k, count(*)"
+    "SELECT k, count(*) FROM ("
+    " SELECT get_byte(email, 2) * 256 + get_byte(email, 3) AS k"
     " FROM public.users WHERE public.encdb_value_kind(email) = 'v1'"
-    " AND octet_length(email) >= 4 GROUP BY k ORDER BY k",
+    " AND octet_length(email) >= 4"
+    " UNION ALL SELECT get_byte(wrapped, 2) * 256 + get_byte(wrapped, 3)"
+    " FROM public.user_keys WHERE octet_length(wrapped) >= 4"
+    ") AS v GROUP BY k ORDER BY k",
     0,
 };
 

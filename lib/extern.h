@@ -1355,7 +1355,7 @@ enum audit_cp_err erasure_line_parse(const char *line,
  */
 struct census_key {
 	unsigned key_id; /* v1 key id */
-	int64_t rows;	 /* rows under it */
+	int64_t rows;	 /* v1 values under it: emails, wrapped data keys */
 };
 
 struct census {
