@@ -1062,7 +1062,9 @@ enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
     const char *old, const char *hash);
 
 /* Delete the user named username: DB_OK, DB_NOTFOUND, or DB_CONFLICT if
- * they are the last admin (kept, as users_update does). */
+ * they are the last admin (kept, as users_update does). Their sessions,
+ * API tokens and data key go with the row, and the erasure is recorded
+ * for the ledger (sql/204), all in the same statement. */
 enum db_err users_delete(const struct cfg *cfg, const char *username,
     const struct audit_entry *audit);
 
