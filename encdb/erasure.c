@@ -40,12 +40,12 @@
 /* The ledger as read from its file. */
 struct ledger {
 	struct erasure_line *v; /* n lines, in file order */
-	int *ok;		/* per line: 1 if signed by the key */
+	int *ok;                /* per line: 1 if signed by the key */
 	size_t n;
-	int problems;		/* lines that failed a check (printed) */
+	int problems;                 /* lines that failed a check (printed) */
 	uint8_t last[AUDIT_HASH_LEN]; /* hash of the last line (prev of the
-					 next one) */
-	int64_t seq;		/* the last line's seq, 0 if none */
+	                                 next one) */
+	int64_t seq;                  /* the last line's seq, 0 if none */
 };
 
 static void
@@ -150,8 +150,8 @@ static int
 ledger_setup(const struct cfg *c, const char *what, const char *opt,
              char **path, uint8_t pub[AUDIT_KEY_LEN])
 {
-	if (ops_state_path(c, "ERASURE_LEDGER", "erasure-ledger", opt,
-	                   path) == -1)
+	if (ops_state_path(c, "ERASURE_LEDGER", "erasure-ledger", opt, path) ==
+	    -1)
 		return -1;
 	return ops_verify_key(c, what, pub);
 }
@@ -196,8 +196,8 @@ ledger_find(const struct ledger *l, const char *user)
 
 /* Run a statement with text parameters; the result, or NULL (printed). */
 static PGresult *
-run(PGconn *pg, const char *what, const char *sql, int n,
-    const char *const *v, ExecStatusType want)
+run(PGconn *pg, const char *what, const char *sql, int n, const char *const *v,
+    ExecStatusType want)
 {
 	PGresult *r = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
 
@@ -271,8 +271,9 @@ erasure_seal_cmd(int argc, char *argv[])
 			memcpy(e.prev, l.last, AUDIT_HASH_LEN);
 			if (erasure_line_format(&e, &k, line, sizeof(line)) ==
 			    -1) {
-				fprintf(stderr,
-				        "encdb: erasure seal: signing failed\n");
+				fprintf(
+				    stderr,
+				    "encdb: erasure seal: signing failed\n");
 				goto out;
 			}
 			/* The file first: a crash before the commit leaves
@@ -321,8 +322,7 @@ still_present(PGconn *pg, const char *what, const char *user)
 	PGresult *r;
 	int v;
 
-	if ((r = run(pg, what, present_sql, 1, &user, PGRES_TUPLES_OK)) ==
-	    NULL)
+	if ((r = run(pg, what, present_sql, 1, &user, PGRES_TUPLES_OK)) == NULL)
 		return -1;
 	v = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
@@ -441,12 +441,12 @@ apply_one(PGconn *pg, const struct erasure_line *e)
 	             PGRES_COMMAND_OK)) == NULL)
 		goto fail;
 	PQclear(r);
-	if ((r = run(pg, "erasure apply", keys_sql, 1, v,
-	             PGRES_COMMAND_OK)) == NULL)
+	if ((r = run(pg, "erasure apply", keys_sql, 1, v, PGRES_COMMAND_OK)) ==
+	    NULL)
 		goto fail;
 	PQclear(r);
-	if ((r = run(pg, "erasure apply", user_sql, 1, v,
-	             PGRES_COMMAND_OK)) == NULL)
+	if ((r = run(pg, "erasure apply", user_sql, 1, v, PGRES_COMMAND_OK)) ==
+	    NULL)
 		goto fail;
 	PQclear(r);
 	a = *ops_audit_entry(&x, "erasure apply", AUDIT_DELETE);
@@ -486,8 +486,7 @@ erasure_apply_cmd(int argc, char *argv[])
 	/* Lines whose signature verifies are applied even when the chain
 	 * is broken: each was written by the sealer. */
 	for (i = 0; i < l.n; i++) {
-		if ((p = still_present(pg, "erasure apply", l.v[i].user)) ==
-		    -1)
+		if ((p = still_present(pg, "erasure apply", l.v[i].user)) == -1)
 			goto out;
 		if (!p) {
 			before++;

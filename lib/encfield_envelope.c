@@ -47,8 +47,7 @@ ef_dk_unwrap(const struct ef_keyring *kr, const char *table,
 
 	if (dk == NULL)
 		return EF_ERR_ARG;
-	if ((rc = ef_decrypt(kr, table, uuid, w, wlen, &pt, &ptlen)) !=
-	    EF_OK) {
+	if ((rc = ef_decrypt(kr, table, uuid, w, wlen, &pt, &ptlen)) != EF_OK) {
 		ef_wipe(dk, EF_KEY_LEN);
 		return rc;
 	}
