@@ -296,8 +296,8 @@ audit_seal_cmd(int argc, char *argv[])
 		goto out;
 	if (ops_signing_key(&c, "audit seal", &k) == -1)
 		goto out;
-	if (ops_state_path(&c, "AUDIT_CHECKPOINTS", "audit-checkpoints", opt_path,
-	                   &path) == -1 ||
+	if (ops_state_path(&c, "AUDIT_CHECKPOINTS", "audit-checkpoints",
+	                   opt_path, &path) == -1 ||
 	    seal_resume(path, &k, &chain) == -1)
 		goto out;
 	if ((h = seal_horizon(pg, (int)wait, &horizon)) != 0) {
@@ -457,9 +457,10 @@ audit_verify_cmd(int argc, char *argv[])
 		audit_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 || ops_verify_key(&c, "audit verify", pub) == -1 ||
-	    ops_state_path(&c, "AUDIT_CHECKPOINTS", "audit-checkpoints", opt_path,
-	                   &path) == -1)
+	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
+	    ops_verify_key(&c, "audit verify", pub) == -1 ||
+	    ops_state_path(&c, "AUDIT_CHECKPOINTS", "audit-checkpoints",
+	                   opt_path, &path) == -1)
 		goto out;
 	if ((f = fopen(path, "r")) == NULL) {
 		printf("audit: no checkpoints in %s (%s): nothing is sealed; "

@@ -209,7 +209,8 @@ ops_verify(int argc, char *argv[])
 			           : "");
 	for (k = 0; k < 65536; k++)
 		if (vc->env_key[k] > 0)
-			printf("  envelope, data key under key %u: %lld rows%s\n",
+			printf("  envelope, data key under key %u: %lld "
+			       "rows%s\n",
 			       k, (long long)vc->env_key[k],
 			       c.keys != NULL && k == ef_keyring_active(c.keys)
 			           ? " (active)"

@@ -351,8 +351,8 @@ check_erasures(const struct cfg *c)
 		    "erasure ledger: %d lines fail their checks", tampered);
 	if (n > 0)
 		warn("run: encdb erasure apply",
-		     "%lld users the erasure ledger lists still have their data "
-		     "key here (a restore brought them back)",
+		     "%lld users the erasure ledger lists still have their "
+		     "data key here (a restore brought them back)",
 		     (long long)n);
 	else if (tampered == 0)
 		ok("erasure ledger: no erased user's data key here");

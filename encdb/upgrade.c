@@ -8,12 +8,12 @@
  * Same engine as rotate (encdb/sweep.c): keyset batches, one
  * compare-and-swap UPDATE per batch, lost rows re-read and retried, and
  * the work left is in the data (rows whose email is not an envelope
- * value, as public.encdb_value_kind tells), so it is idempotent and resumable. A
- * row that does not decrypt (wrong POSTGRES_SECRET_KEY or LEGACY_ENGINE,
- * damaged value) or whose email is already used by another row (blind
- * index taken) is named by id and reason and skipped; the exit status
- * is then 1. Legacy password hashes stay as they are: the next successful
- * login replaces them with Argon2id (the login path checks
+ * value, as public.encdb_value_kind tells), so it is idempotent and
+ * resumable. A row that does not decrypt (wrong POSTGRES_SECRET_KEY or
+ * LEGACY_ENGINE, damaged value) or whose email is already used by another
+ * row (blind index taken) is named by id and reason and skipped; the exit
+ * status is then 1. Legacy password hashes stay as they are: the next
+ * successful login replaces them with Argon2id (the login path checks
  * ef_pw_needs_rehash).
  */
 #include "config.h"

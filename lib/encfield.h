@@ -242,7 +242,8 @@ enum ef_err ef_value_key_id(const uint8_t *v, size_t len, uint16_t *id);
  */
 #define EF_ENV_VERSION	  0x02
 #define EF_ENV_HEADER_LEN 2
-#define EF_ENV_OVERHEAD	  (EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN + EF_V1_TAG_LEN)
+#define EF_ENV_OVERHEAD                                                        \
+	(EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN + EF_V1_TAG_LEN)
 #define EF_DK_WRAPPED_LEN (EF_KEY_LEN + EF_V1_OVERHEAD)
 
 /* Fill dk with a new random data key (keep it in memory the caller wipes). */

@@ -317,9 +317,10 @@ ef_encrypt(const struct ef_keyring *kr, const char *column,
 		rc = EF_ERR_NOMEM;
 		goto out;
 	}
-	rc = efi_gcm_seal(hd, buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad, aadlen,
-	              pt, ptlen, buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
-	              buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
+	rc = efi_gcm_seal(hd, buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad,
+	                  aadlen, pt, ptlen,
+	                  buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
+	                  buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
 	if (rc != EF_OK)
 		goto out;
 	*out = buf;

@@ -900,8 +900,9 @@ struct audit_entry; /* audit.c */
  * Decrypt a stored users.email value v of the row uuid, whatever its kind
  * (ef_value_kind): v1 with cfg->keys (EF_ERR_KEY_NONE without FIELD_KEYS),
  * envelope with the row's data key, wrapped (wrappedlen bytes; NULL: the
- * row has none, EF_ERR_NO_DATA_KEY) under cfg->keys, legacy with cfg->legacy (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY),
- * anything else EF_ERR_MALFORMED. *legacy (may be NULL) is set to 1 for a
+ * row has none, EF_ERR_NO_DATA_KEY) under cfg->keys, legacy with
+ * cfg->legacy (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY), anything
+ * else EF_ERR_MALFORMED. *legacy (may be NULL) is set to 1 for a
  * legacy value, else 0. On EF_OK *pt is as ef_decrypt's (free with
  * ef_free_plain); a plaintext with an embedded NUL is EF_ERR_MALFORMED.
  */
@@ -1357,7 +1358,7 @@ enum audit_cp_err erasure_line_parse(const char *line,
  */
 struct census_key {
 	unsigned key_id; /* v1 key id */
-	int64_t rows;	 /* v1 values under it: emails, wrapped data keys */
+	int64_t rows;	 /* v1 values under it (emails, data keys) */
 };
 
 struct census {

@@ -311,11 +311,12 @@ users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
 	case EF_KIND_V1:
 		e = cfg->keys == NULL
 		        ? EF_ERR_KEY_NONE
-		        : ef_decrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, v, len,
-		                     pt, ptlen);
+		        : ef_decrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, v,
+		                     len, pt, ptlen);
 		break;
 	case EF_KIND_ENVELOPE:
-		if ((e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk)) != EF_OK)
+		e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk);
+		if (e != EF_OK)
 			break;
 		e = ef_envelope_open(dk, USERS_EMAIL_COLUMN, uuid, v, len, pt,
 		                     ptlen);

@@ -973,9 +973,10 @@ START_TEST(test_value_kind_sql)
 		k = ef_value_kind((const uint8_t *)json_object_get_string(v),
 		                  (size_t)json_object_get_string_len(v));
 		ck_assert_int_eq(k, EF_KIND_LEGACY);
-		ck_assert_str_eq(sql_kind(c, json_object_get_string(v),
-		                          (size_t)json_object_get_string_len(v)),
-		                 names[k]);
+		ck_assert_str_eq(
+		    sql_kind(c, json_object_get_string(v),
+		             (size_t)json_object_get_string_len(v)),
+		    names[k]);
 		n++;
 	}
 	ck_assert_uint_ge(n, 10);
