@@ -579,12 +579,15 @@ int
 erasure_line_format(struct erasure_line *e, const struct audit_signing_key *k,
                     char *line, size_t linesz)
 {
-	char b64[AUDIT_SIG_B64_LEN + 1];
+	char b64[AUDIT_SIG_B64_LEN + 1], canon[37];
 	uint8_t uuid[16];
 	int n;
 
 	if (e->seq < 1 || !ef_uuid_parse(e->user, uuid) ||
 	    strlen(e->time) != sizeof(e->time) - 1)
+		return -1;
+	ef_uuid_format(uuid, canon);
+	if (strcmp(canon, e->user) != 0)
 		return -1;
 	audit_key_id(k->pub, e->keyid);
 	if ((n = el_text(e, line, linesz)) == -1 ||
@@ -603,6 +606,7 @@ erasure_line_parse(const char *line, const uint8_t pub[AUDIT_KEY_LEN],
 {
 	char text[AUDIT_CP_LINE_MAX], b64[AUDIT_SIG_B64_LEN + 1];
 	uint8_t kid[AUDIT_KEYID_LEN], uuid[16];
+	char canon[37];
 	const char *p = line, *tok;
 	size_t len;
 	int n;
@@ -616,7 +620,11 @@ erasure_line_parse(const char *line, const uint8_t pub[AUDIT_KEY_LEN],
 	    len != sizeof(e->user) - 1)
 		return AUDIT_CP_MALFORMED;
 	memcpy(e->user, tok, len);
-	if (!ef_uuid_parse(e->user, uuid) ||
+	if (!ef_uuid_parse(e->user, uuid))
+		return AUDIT_CP_MALFORMED;
+	/* One spelling of the UUID: lowercase, as ef_uuid_format writes. */
+	ef_uuid_format(uuid, canon);
+	if (strcmp(canon, e->user) != 0 ||
 	    get_tok(&p, "time", &tok, &len) == -1 ||
 	    len != sizeof(e->time) - 1)
 		return AUDIT_CP_MALFORMED;
