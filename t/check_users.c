@@ -593,7 +593,21 @@ START_TEST(test_password_hash_and_delete)
 	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, hash, ""),
 	                 DB_ERROR);
 
+	ck_assert_str_eq(admin_value("SELECT count(*) FROM public.user_keys "
+	                             "WHERE user_id = $1::uuid",
+	                             u.id),
+	                 "1");
 	ck_assert_int_eq(users_delete(&cfg, "dl_erin", NULL), DB_OK);
+	/* The data key went with the row; the erasure is recorded. */
+	ck_assert_str_eq(admin_value("SELECT count(*) FROM public.user_keys "
+	                             "WHERE user_id = $1::uuid",
+	                             u.id),
+	                 "0");
+	ck_assert_str_eq(admin_value("SELECT count(*) FROM public.erasures "
+	                             "WHERE user_id = $1::uuid AND "
+	                             "ledger_seq IS NULL",
+	                             u.id),
+	                 "1");
 	ck_assert_int_eq(users_find_by_id(&cfg, u.id, &f), DB_NOTFOUND);
 	ck_assert_int_eq(users_find_by_email(&cfg, "erin@dl.example", NULL, &f),
 	                 DB_NOTFOUND);
@@ -805,6 +819,31 @@ START_TEST(test_unreadable_rows)
 	ck_assert_int_eq(u.email_err, EF_ERR_AUTH);
 	ck_assert_str_eq(u.username, "mv_b");
 	users_clear(&u);
+
+	/* A row whose data key is gone (erased, as in a restored backup
+	 * after encdb erasure apply): named, not garbage; a data key of
+	 * another row does not open it either. */
+	create_ok("mv_g", "g@mv.example", "pw-pw-pw-1", NULL);
+	create_ok("mv_h", "h@mv.example", "pw-pw-pw-1", NULL);
+	admin_exec("UPDATE public.user_keys SET wrapped = (SELECT k.wrapped "
+	           "FROM public.user_keys AS k JOIN public.users AS u ON "
+	           "u.id = k.user_id WHERE u.username = 'mv_h') WHERE user_id = "
+	           "(SELECT id FROM public.users WHERE username = 'mv_g')",
+	           0, NULL);
+	ck_assert_int_eq(users_find_by_username(&cfg, "mv_g", NULL, &u), DB_OK);
+	ck_assert_ptr_null(u.email);
+	ck_assert_int_eq(u.email_err, EF_ERR_AUTH);
+	users_clear(&u);
+	admin_exec("DELETE FROM public.user_keys WHERE user_id = (SELECT id "
+	           "FROM public.users WHERE username = 'mv_h')",
+	           0, NULL);
+	ck_assert_int_eq(users_find_by_username(&cfg, "mv_h", NULL, &u), DB_OK);
+	ck_assert_ptr_null(u.email);
+	ck_assert_int_eq(u.email_err, EF_ERR_NO_DATA_KEY);
+	users_clear(&u);
+	admin_exec("DELETE FROM public.users WHERE username IN ('mv_g', "
+	           "'mv_h')",
+	           0, NULL);
 
 	/* A row written under key 9, which the ring below lacks. */
 	setenv("FIELD_KEYS", "9:" KEY3, 1);
