@@ -238,10 +238,14 @@ erasure_seal_cmd(int argc, char *argv[])
 	memset(&l, 0, sizeof(l));
 	if ((argrc = ledger_args(argc, argv, "erasure seal", &opt)) != -1)
 		return argrc;
+	/* The lock first: a second sealer reads the ledger after this one
+	 * has appended to it. */
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
 	    ops_signing_key(&c, "erasure seal", &k) == -1 ||
 	    ops_state_path(&c, "ERASURE_LEDGER", "erasure-ledger", opt,
 	                   &path) == -1 ||
+	    ops_exec(pg, "erasure seal", "BEGIN") != 0 ||
+	    ops_exec(pg, "erasure seal", ERASURE_LOCK) != 0 ||
 	    ledger_read(path, k.pub, &l) == -1)
 		goto out;
 	if (l.problems > 0) {
@@ -250,9 +254,7 @@ erasure_seal_cmd(int argc, char *argv[])
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
 	}
-	if (ops_exec(pg, "erasure seal", "BEGIN") != 0 ||
-	    ops_exec(pg, "erasure seal", ERASURE_LOCK) != 0 ||
-	    (r = run(pg, "erasure seal", pending_sql, 0, NULL,
+	if ((r = run(pg, "erasure seal", pending_sql, 0, NULL,
 	             PGRES_TUPLES_OK)) == NULL)
 		goto out;
 	n = PQntuples(r);
