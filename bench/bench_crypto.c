@@ -37,8 +37,8 @@
 static struct ef_keyring *kr;
 static struct ef_index_key *ik;
 static struct ef_legacy *lg_cbc, *lg_gcm, *lg_fernet;
-static uint8_t uuid[16], *v1;
-static size_t v1len;
+static uint8_t uuid[16], *v1, *wrapped, *env, dk[EF_KEY_LEN];
+static size_t v1len, wrappedlen, envlen;
 
 /* Values of the SQLAlchemy-Utils vectors file, passphrase "changeme2". */
 static const char cbc_value[] = "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFDk=";
@@ -75,6 +75,87 @@ op_v1_decrypt(void)
 	    EF_OK)
 		return -1;
 	ef_free_plain(pt, ptlen);
+	return 0;
+}
+
+/* A read of a user with a data key: unwrap it, open the email. */
+static int
+op_envelope_read(void)
+{
+	uint8_t k[EF_KEY_LEN];
+	char *pt;
+	size_t ptlen;
+	enum ef_err e;
+
+	if (ef_dk_unwrap(kr, "users", uuid, wrapped, wrappedlen, k) != EF_OK)
+		return -1;
+	e = ef_envelope_open(k, "users.email", uuid, env, envlen, &pt, &ptlen);
+	ef_wipe(k, sizeof(k));
+	if (e != EF_OK)
+		return -1;
+	ef_free_plain(pt, ptlen);
+	return 0;
+}
+
+static int
+op_dk_unwrap(void)
+{
+	uint8_t k[EF_KEY_LEN];
+
+	if (ef_dk_unwrap(kr, "users", uuid, wrapped, wrappedlen, k) != EF_OK)
+		return -1;
+	ef_wipe(k, sizeof(k));
+	return 0;
+}
+
+static int
+op_envelope_open(void)
+{
+	char *pt;
+	size_t ptlen;
+
+	if (ef_envelope_open(dk, "users.email", uuid, env, envlen, &pt,
+	                     &ptlen) != EF_OK)
+		return -1;
+	ef_free_plain(pt, ptlen);
+	return 0;
+}
+
+/* What rotation does per user with a data key: unwrap, wrap again. */
+static int
+op_dk_rewrap(void)
+{
+	uint8_t k[EF_KEY_LEN], *w;
+	size_t wlen;
+	enum ef_err e;
+
+	if (ef_dk_unwrap(kr, "users", uuid, wrapped, wrappedlen, k) != EF_OK)
+		return -1;
+	e = ef_dk_wrap(kr, "users", uuid, k, &w, &wlen);
+	ef_wipe(k, sizeof(k));
+	if (e != EF_OK)
+		return -1;
+	free(w);
+	return 0;
+}
+
+/* What rotation does per v1 email: decrypt, encrypt again. */
+static int
+op_v1_reencrypt(void)
+{
+	uint8_t *ct;
+	char *pt;
+	size_t ptlen, ctlen;
+	enum ef_err e;
+
+	if (ef_decrypt(kr, "users.email", uuid, v1, v1len, &pt, &ptlen) !=
+	    EF_OK)
+		return -1;
+	e = ef_encrypt(kr, "users.email", uuid, pt, ptlen, &ct, &ctlen);
+	ef_free_plain(pt, ptlen);
+	if (e != EF_OK)
+		return -1;
+	free(ct);
 	return 0;
 }
 
@@ -142,6 +223,11 @@ static const struct op {
 } ops[] = {
     {"v1_encrypt", op_v1_encrypt},
     {"v1_decrypt", op_v1_decrypt},
+    {"envelope_read", op_envelope_read},
+    {"dk_unwrap", op_dk_unwrap},
+    {"envelope_open", op_envelope_open},
+    {"dk_rewrap", op_dk_rewrap},
+    {"v1_reencrypt", op_v1_reencrypt},
     {"legacy_decrypt", op_legacy_cbc},
     {"legacy_decrypt_gcm", op_legacy_gcm},
     {"legacy_decrypt_fernet", op_legacy_fernet},
@@ -215,9 +301,13 @@ setup(void)
 	ef_wipe(key, sizeof(key));
 	ef_wipe(b64, strlen(b64));
 	free(b64);
+	ef_dk_generate(dk);
 	if (!ok ||
 	    ef_encrypt(kr, "users.email", uuid, EMAIL, strlen(EMAIL), &v1,
 	               &v1len) != EF_OK ||
+	    ef_dk_wrap(kr, "users", uuid, dk, &wrapped, &wrappedlen) != EF_OK ||
+	    ef_envelope_seal(dk, "users.email", uuid, EMAIL, strlen(EMAIL),
+	                     &env, &envlen) != EF_OK ||
 	    ef_legacy_new("changeme2", 9, EF_LEGACY_AES_CBC_PKCS5, &lg_cbc) !=
 	        EF_OK ||
 	    ef_legacy_new("changeme2", 9, EF_LEGACY_AES_GCM, &lg_gcm) !=

@@ -22,6 +22,11 @@
  *           PBKDF2-HMAC-SHA512 hex hash (100000 iterations, salt =
  *           SECRET_KEY), reused for every row. Columns: id username
  *           password user_type email created_at.
+ *   envelope
+ *           the same rows, each email sealed with ef_envelope_seal under a
+ *           random data key of the row's own, wrapped with ef_dk_wrap under
+ *           the active key of FIELD_KEYS; the wrapped keys go to the file
+ *           of -k as COPY text of public.user_keys (user_id wrapped).
  *   pwcost  no rows: time ef_pw_hash (Argon2id) and the legacy PBKDF2 and
  *           print milliseconds per hash, one "name ms" pair a line.
  *
@@ -51,6 +56,7 @@
 enum seed_mode {
 	SEED_V1,     /* our v1 rows */
 	SEED_LEGACY, /* the boilerplate's rows */
+	SEED_ENVELOPE, /* our rows with a data key each */
 	SEED_PWCOST, /* password hash timing */
 	SEED__MAX
 };
@@ -58,6 +64,7 @@ enum seed_mode {
 static const char *const seed_modes[SEED__MAX] = {
     "v1",     /* SEED_V1 */
     "legacy", /* SEED_LEGACY */
+    "envelope", /* SEED_ENVELOPE */
     "pwcost", /* SEED_PWCOST */
 };
 
@@ -71,6 +78,7 @@ struct seed {
 	gcry_cipher_hd_t cbc;    /* legacy: AES-256-CBC, IV reset per row */
 	uint8_t iv[16];          /* legacy: key[:16] */
 	char pwhash[EF_PW_HASH_MAX + 160]; /* the one reused password hash */
+	FILE *keys;              /* envelope: the user_keys rows */
 };
 
 static void
@@ -79,6 +87,7 @@ usage(void)
 	fprintf(
 	    stderr,
 	    "usage: seed-rows [-a] [-n COUNT] [-p PREFIX] v1|legacy\n"
+	    "       seed-rows [-a] [-n COUNT] [-p PREFIX] -k KEYFILE envelope\n"
 	    "       seed-rows [-n COUNT] pwcost\n"
 	    "       seed-rows -t LEGACY-PLAINTEXT (print one legacy value)\n"
 	    "v1 reads FIELD_KEYS and INDEX_KEY; legacy reads "
@@ -119,18 +128,24 @@ parse_count(const char *s)
 	return (size_t)v;
 }
 
-/* Write len bytes as lowercase hex, in COPY text form (\\x...). */
+/* Write len bytes as lowercase hex, in COPY text form (\\x...), to f. */
 static void
-put_bytea(const uint8_t *p, size_t len)
+put_bytea_to(FILE *f, const uint8_t *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
 
-	fputs("\\\\x", stdout);
+	fputs("\\\\x", f);
 	for (i = 0; i < len; i++) {
-		putchar(hex[p[i] >> 4]);
-		putchar(hex[p[i] & 15]);
+		putc(hex[p[i] >> 4], f);
+		putc(hex[p[i] & 15], f);
 	}
+}
+
+static void
+put_bytea(const uint8_t *p, size_t len)
+{
+	put_bytea_to(stdout, p, len);
 }
 
 /*
@@ -204,6 +219,30 @@ setup_legacy(struct seed *sd)
 		snprintf(sd->pwhash + 2 * i, 3, "%02x", dk[i]);
 }
 
+/* Seal email under a new data key for uuid; its wrapped form goes to
+ * sd->keys. */
+static enum ef_err
+envelope(struct seed *sd, const uint8_t uuid[16], const char *uuidtxt,
+         const char *email, uint8_t **ct, size_t *ctlen)
+{
+	uint8_t dk[EF_KEY_LEN], *w = NULL;
+	size_t wlen = 0;
+	enum ef_err err;
+
+	ef_dk_generate(dk);
+	if ((err = ef_dk_wrap(sd->kr, "users", uuid, dk, &w, &wlen)) == EF_OK)
+		err = ef_envelope_seal(dk, "users.email", uuid, email,
+		                       strlen(email), ct, ctlen);
+	ef_wipe(dk, sizeof(dk));
+	if (err == EF_OK) {
+		fprintf(sd->keys, "%s\t", uuidtxt);
+		put_bytea_to(sd->keys, w, wlen);
+		putc('\n', sd->keys);
+	}
+	free(w);
+	return err;
+}
+
 /* Emit one row in the mode's columns. */
 static void
 emit_row(struct seed *sd, enum seed_mode mode, const char *username,
@@ -219,9 +258,13 @@ emit_row(struct seed *sd, enum seed_mode mode, const char *username,
 	ef_uuid_v4(uuid);
 	ef_uuid_format(uuid, uuidtxt);
 	printf("%s\t%s\t%s\t%s\t", uuidtxt, username, sd->pwhash, user_type);
-	if (mode == SEED_V1) {
-		if ((err = ef_encrypt(sd->kr, "users.email", uuid, email,
-		                      strlen(email), &ct, &ctlen)) != EF_OK)
+	if (mode == SEED_V1 || mode == SEED_ENVELOPE) {
+		if (mode == SEED_V1)
+			err = ef_encrypt(sd->kr, "users.email", uuid, email,
+			                 strlen(email), &ct, &ctlen);
+		else
+			err = envelope(sd, uuid, uuidtxt, email, &ct, &ctlen);
+		if (err != EF_OK)
 			die("ef_encrypt", ef_strerror(err));
 		if ((err = ef_blind_index(sd->ik, email, strlen(email),
 		                          bidx)) != EF_OK)
@@ -301,10 +344,14 @@ main(int argc, char *argv[])
 	memset(&sd, 0, sizeof(sd));
 	sd.prefix = "user";
 	sd.count = 10000;
-	while ((c = getopt(argc, argv, "an:p:t:")) != -1) {
+	while ((c = getopt(argc, argv, "ak:n:p:t:")) != -1) {
 		switch (c) {
 		case 'a':
 			sd.admin = 1;
+			break;
+		case 'k':
+			if ((sd.keys = fopen(optarg, "w")) == NULL)
+				die(optarg, strerror(errno));
 			break;
 		case 'n':
 			sd.count = parse_count(optarg);
@@ -348,7 +395,9 @@ main(int argc, char *argv[])
 		pwcost(sd.count > 100 ? 10 : sd.count);
 		return 0;
 	}
-	if (mode == SEED_V1)
+	if (mode == SEED_ENVELOPE && sd.keys == NULL)
+		usage();
+	if (mode == SEED_V1 || mode == SEED_ENVELOPE)
 		setup_v1(&sd);
 	else
 		setup_legacy(&sd);
@@ -362,6 +411,8 @@ main(int argc, char *argv[])
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("stdout", strerror(errno));
+	if (sd.keys != NULL && fclose(sd.keys) != 0)
+		die("-k", strerror(errno));
 	ef_keyring_free(sd.kr);
 	ef_index_key_free(sd.ik);
 	if (mode == SEED_LEGACY)

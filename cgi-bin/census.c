@@ -1,9 +1,10 @@
 /*
  * census.c -- /admin/census: what the stored data is made of (admin only):
- * users per format (v1 per key id, legacy, unknown), rows without a blind
- * index or with a pending next one (reindex), sessions, API tokens, audit
- * entries and the schema version -- the numbers of `encdb status`, from
- * lib/census.c, counted without any key and without decrypting anything.
+ * users per format (v1 per key id, envelope, legacy, unknown), rows
+ * without a blind index or with a pending next one (reindex), sessions,
+ * API tokens, audit entries and the schema version -- the numbers of
+ * `encdb status`, from lib/census.c, counted without any key and without
+ * decrypting anything.
  * JSON {"payload": {...}} or the HTML page templates/census.html.
  */
 #include "config.h"
@@ -41,6 +42,8 @@ census_json(const struct census *cs)
 	}
 	json_object_object_add(o, "keys", keys);
 	json_object_object_add(o, "legacy", json_object_new_int64(cs->legacy));
+	json_object_object_add(o, "envelope",
+	                       json_object_new_int64(cs->envelope));
 	json_object_object_add(o, "unknown_format",
 	                       json_object_new_int64(cs->other));
 	json_object_object_add(o, "without_blind_index",
@@ -72,6 +75,7 @@ census_vars(struct tmpl_vars *v, const struct census *cs)
 
 	rc |= tmpl_setf(v, "users", "%lld", (long long)cs->users);
 	rc |= tmpl_setf(v, "legacy", "%lld", (long long)cs->legacy);
+	rc |= tmpl_setf(v, "envelope", "%lld", (long long)cs->envelope);
 	rc |= tmpl_setf(v, "unknown_format", "%lld", (long long)cs->other);
 	rc |= tmpl_setf(v, "no_bidx", "%lld", (long long)cs->no_bidx);
 	rc |= tmpl_setf(v, "bidx_next", "%lld", (long long)cs->bidx_next);

@@ -291,7 +291,8 @@ user_remove(struct app *a, const char *name)
 	struct app_audit x;
 	enum db_err de;
 
-	/* Sessions and API tokens go with the row (ON DELETE CASCADE). */
+	/* Sessions, API tokens and the data key go with the row (ON DELETE
+	 * CASCADE); the erasure is recorded with it (sql/204). */
 	de = users_delete(a->cfg, name, app_audit(a, AUDIT_DELETE, &x));
 	if (de == DB_CONFLICT) {
 		app_error(a, 409, USER_LAST_ADMIN);

@@ -149,43 +149,6 @@ chain_scan(PGconn *pg, struct audit_chain *chain, int64_t to)
 	return 0;
 }
 
-/* The checkpoints file: --checkpoints, else AUDIT_CHECKPOINTS, else the
- * default under the state directory. *path is malloc'd. 0 or -1. */
-static int
-checkpoints_path(const struct cfg *c, const char *opt, char **path)
-{
-	*path = NULL;
-	if (opt != NULL)
-		*path = strdup(opt);
-	else if (cfg_get(c, "AUDIT_CHECKPOINTS", path) != CFG_OK) {
-		fprintf(stderr, "encdb: AUDIT_CHECKPOINTS: cannot be read\n");
-		return -1;
-	} else if (*path == NULL)
-		*path = strdup(AUDITSTATEDIR "/audit-checkpoints");
-	if (*path == NULL) {
-		fprintf(stderr, "encdb: out of memory\n");
-		return -1;
-	}
-	return 0;
-}
-
-/* Read one line (without its newline) into buf; 1, 0 at the end, -1 if
- * too long. */
-static int
-read_line(FILE *f, char *buf, size_t size)
-{
-	size_t n;
-
-	if (fgets(buf, (int)size, f) == NULL)
-		return 0;
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	else if (!feof(f))
-		return -1;
-	return 1;
-}
-
 /* ---- seal ------------------------------------------------------------ */
 
 /*
@@ -212,7 +175,7 @@ seal_resume(const char *path, const struct audit_signing_key *k,
 		return -1;
 	}
 	last[0] = '\0';
-	while ((rc = read_line(f, line, sizeof(line))) == 1) {
+	while ((rc = ops_read_line(f, line, sizeof(line))) == 1) {
 		lineno++;
 		memcpy(last, line, sizeof(last));
 	}
@@ -289,35 +252,6 @@ out: /* the one cleanup */
 	return rc;
 }
 
-/* Append line and a newline to path, and flush it to disk. 0 or -1. */
-static int
-append_line(const char *path, const char *line)
-{
-	size_t n = strlen(line);
-	char buf[AUDIT_CP_LINE_MAX + 1];
-	int fd, rc = -1;
-
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	               0640)) == -1) {
-		fprintf(stderr, "encdb: audit seal: cannot open %s: %s\n", path,
-		        strerror(errno));
-		return -1;
-	}
-	memcpy(buf, line, n);
-	buf[n] = '\n';
-	if (write(fd, buf, n + 1) != (ssize_t)(n + 1) || fsync(fd) == -1)
-		fprintf(stderr, "encdb: audit seal: cannot write %s: %s\n",
-		        path, strerror(errno));
-	else
-		rc = 0;
-	if (close(fd) == -1 && rc == 0) {
-		fprintf(stderr, "encdb: audit seal: cannot write %s: %s\n",
-		        path, strerror(errno));
-		rc = -1;
-	}
-	return rc;
-}
-
 static int
 audit_seal_cmd(int argc, char *argv[])
 {
@@ -329,7 +263,7 @@ audit_seal_cmd(int argc, char *argv[])
 	struct audit_signing_key k;
 	struct audit_checkpoint cp;
 	struct audit_chain chain;
-	char line[AUDIT_CP_LINE_MAX], *keytext = NULL, *path = NULL;
+	char line[AUDIT_CP_LINE_MAX], *path = NULL;
 	const char *opt_path = NULL;
 	struct cfg c;
 	PGconn *pg = NULL;
@@ -360,19 +294,10 @@ audit_seal_cmd(int argc, char *argv[])
 	}
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
 		goto out;
-	if (cfg_get(&c, "AUDIT_SIGNING_KEY", &keytext) != CFG_OK ||
-	    keytext == NULL) {
-		fprintf(stderr,
-		        "encdb: audit seal: AUDIT_SIGNING_KEY is not "
-		        "set; make a pair with: encdb gen-key --audit\n");
+	if (ops_signing_key(&c, "audit seal", &k) == -1)
 		goto out;
-	}
-	if (audit_key_parse_signing(keytext, &k) == -1) {
-		fprintf(stderr, "encdb: audit seal: AUDIT_SIGNING_KEY: not a "
-		                "key made by encdb gen-key --audit\n");
-		goto out;
-	}
-	if (checkpoints_path(&c, opt_path, &path) == -1 ||
+	if (ops_state_path(&c, "AUDIT_CHECKPOINTS", "audit-checkpoints",
+	                   opt_path, &path) == -1 ||
 	    seal_resume(path, &k, &chain) == -1)
 		goto out;
 	if ((h = seal_horizon(pg, (int)wait, &horizon)) != 0) {
@@ -407,15 +332,11 @@ audit_seal_cmd(int argc, char *argv[])
 		fprintf(stderr, "encdb: audit seal: signing failed\n");
 		goto out;
 	}
-	if (append_line(path, line) == -1)
+	if (ops_append_line("audit seal", path, line) == -1)
 		goto out;
 	printf("%s\n", line);
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
-	if (keytext != NULL) {
-		ef_wipe(keytext, strlen(keytext));
-		free(keytext);
-	}
 	ef_wipe(&k, sizeof(k));
 	free(path);
 	ops_teardown(&c);
@@ -423,34 +344,6 @@ out: /* the one cleanup */
 }
 
 /* ---- verify ---------------------------------------------------------- */
-
-/* The public key: AUDIT_VERIFY_KEY, else the one in AUDIT_SIGNING_KEY. */
-static int
-verify_key(const struct cfg *c, uint8_t pub[AUDIT_KEY_LEN])
-{
-	struct audit_signing_key k;
-	char *s = NULL;
-	int rc = -1;
-
-	if (cfg_get(c, "AUDIT_VERIFY_KEY", &s) == CFG_OK && s != NULL) {
-		if ((rc = audit_key_parse_verify(s, pub)) == -1)
-			fprintf(stderr, "encdb: AUDIT_VERIFY_KEY: not a key "
-			                "made by encdb gen-key --audit\n");
-		free(s);
-		return rc;
-	}
-	if (cfg_get(c, "AUDIT_SIGNING_KEY", &s) == CFG_OK && s != NULL) {
-		if ((rc = audit_key_parse_signing(s, &k)) == 0)
-			memcpy(pub, k.pub, AUDIT_KEY_LEN);
-		ef_wipe(&k, sizeof(k));
-		ef_wipe(s, strlen(s));
-		free(s);
-	}
-	if (rc == -1)
-		fprintf(stderr, "encdb: audit verify: set AUDIT_VERIFY_KEY "
-		                "(made by encdb gen-key --audit)\n");
-	return rc;
-}
 
 /*
  * Check the checkpoint of line lineno against the chain recomputed from
@@ -494,7 +387,7 @@ verify_file(FILE *f, const char *path, const uint8_t pub[AUDIT_KEY_LEN],
 	int lineno = 0, rc;
 
 	*ncp = 0;
-	while ((rc = read_line(f, line, sizeof(line))) == 1) {
+	while ((rc = ops_read_line(f, line, sizeof(line))) == 1) {
 		lineno++;
 		if ((ce = audit_checkpoint_parse(line, pub, &cp)) !=
 		    AUDIT_CP_OK) {
@@ -564,8 +457,10 @@ audit_verify_cmd(int argc, char *argv[])
 		audit_usage(stderr);
 		return OPS_EXIT_USAGE;
 	}
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 || verify_key(&c, pub) == -1 ||
-	    checkpoints_path(&c, opt_path, &path) == -1)
+	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
+	    ops_verify_key(&c, "audit verify", pub) == -1 ||
+	    ops_state_path(&c, "AUDIT_CHECKPOINTS", "audit-checkpoints",
+	                   opt_path, &path) == -1)
 		goto out;
 	if ((f = fopen(path, "r")) == NULL) {
 		printf("audit: no checkpoints in %s (%s): nothing is sealed; "

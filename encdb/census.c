@@ -70,6 +70,7 @@ verify_class(int e)
 struct verify_counts {
 	int64_t rows, ok, legacy, nobidx;
 	int64_t per_key[65536]; /* v1 rows decrypted, by key id */
+	int64_t env_key[65536]; /* envelope rows, by their data key's key id */
 	int64_t fails[VF__MAX];
 };
 
@@ -87,7 +88,10 @@ verify_row(const struct cfg *c, struct verify_counts *vc, const PGresult *r,
 	uint16_t kid = 0;
 	int e;
 
-	e = ops_decrypt(c, id, v, len, &pt, &ptlen);
+	e = users_decrypt_email(
+	    c, id,
+	    PQgetisnull(r, i, 3) ? NULL : (const uint8_t *)PQgetvalue(r, i, 3),
+	    (size_t)PQgetlength(r, i, 3), v, len, &pt, &ptlen, NULL);
 	if (e == EF_OK && !PQgetisnull(r, i, 2) && c->index_key != NULL) {
 		if (ef_blind_index(c->index_key, pt, ptlen, bidx) != EF_OK ||
 		    PQgetlength(r, i, 2) != EF_BIDX_LEN ||
@@ -106,6 +110,10 @@ verify_row(const struct cfg *c, struct verify_counts *vc, const PGresult *r,
 		vc->nobidx++;
 	if (ef_value_key_id(v, len, &kid) == EF_OK)
 		vc->per_key[kid]++;
+	else if (ef_value_kind(v, len) == EF_KIND_ENVELOPE &&
+	         ef_value_key_id((const uint8_t *)PQgetvalue(r, i, 3),
+	                         (size_t)PQgetlength(r, i, 3), &kid) == EF_OK)
+		vc->env_key[kid]++;
 	else
 		vc->legacy++;
 	vc->ok++;
@@ -133,7 +141,8 @@ int
 ops_verify(int argc, char *argv[])
 {
 	static const char page_sql[] =
-	    "SELECT id, email, email_bidx FROM public.users"
+	    "SELECT id, email, email_bidx, " USERS_WRAPPED_OF("users.id")
+	    " FROM public.users"
 	    " WHERE id > $1::uuid ORDER BY id LIMIT " VERIFY_PAGE;
 	struct verify_counts *vc = NULL;
 	struct ops_progress prog;
@@ -195,6 +204,14 @@ ops_verify(int argc, char *argv[])
 		if (vc->per_key[k] > 0)
 			printf("  v1 key %u: %lld rows%s\n", k,
 			       (long long)vc->per_key[k],
+			       c.keys != NULL && k == ef_keyring_active(c.keys)
+			           ? " (active)"
+			           : "");
+	for (k = 0; k < 65536; k++)
+		if (vc->env_key[k] > 0)
+			printf("  envelope, data key under key %u: %lld "
+			       "rows%s\n",
+			       k, (long long)vc->env_key[k],
 			       c.keys != NULL && k == ef_keyring_active(c.keys)
 			           ? " (active)"
 			           : "");
@@ -276,6 +293,9 @@ ops_status(int argc, char *argv[])
 		        ? " (active)"
 		        : "");
 	}
+	if (cs.envelope > 0)
+		row("  envelope", "%lld (own data key)",
+		    (long long)cs.envelope);
 	row("  legacy", "%lld", (long long)cs.legacy);
 	if (cs.other > 0)
 		row("  unknown format", "%lld", (long long)cs.other);

@@ -77,13 +77,13 @@ const struct encdb_cmd encdb_cmds[] = {
      "forget the failed logins counted on an account", NULL,
      "encdb unlock alice"},
     {"rotate", ops_rotate, "[--batch N] [--pause MS] [--jobs N]",
-     "re-encrypt every email under the active key, online",
+     "re-wrap data keys, re-encrypt v1 emails under the active key",
      "  --batch N           rows per batch (default 1000)\n"
      "  --pause MS          wait MS milliseconds between batches\n"
      "  --jobs N            threads for the first pass (default 2, max 8)\n",
      "encdb rotate --pause 50"},
     {"upgrade", ops_upgrade, "[--batch N] [--pause MS] [--jobs N]",
-     "convert the boilerplate's rows to v1, online",
+     "seal legacy and v1 emails under per-user data keys, online",
      "  --batch N           rows per batch (default 1000)\n"
      "  --pause MS          wait MS milliseconds between batches\n"
      "  --jobs N            threads for the first pass (default 2, max 8)\n",
@@ -134,6 +134,21 @@ const struct encdb_cmd encdb_cmds[] = {
      "  --until TIME        only entries before TIME\n"
      "  --json              print a JSON array\n",
      "encdb audit show --user alice --action read"},
+    {"erasure seal", ops_erasure, "[--ledger FILE]",
+     "copy new erasures to the signed erasure ledger",
+     "  --ledger FILE       the ledger (default: ERASURE_LEDGER, else the\n"
+     "                      state directory's erasure-ledger)\n",
+     "encdb erasure seal"},
+    {"erasure status", ops_erasure, "[--ledger FILE]",
+     "check the ledger; list erasures pending in this database",
+     "  --ledger FILE       the ledger (default: ERASURE_LEDGER, else the\n"
+     "                      state directory's erasure-ledger)\n",
+     "encdb erasure status --ledger /backup/erasure-ledger"},
+    {"erasure apply", ops_erasure, "[--ledger FILE]",
+     "after a restore: erase again every user the ledger lists",
+     "  --ledger FILE       the ledger (default: ERASURE_LEDGER, else the\n"
+     "                      state directory's erasure-ledger)\n",
+     "encdb erasure apply"},
     {"roles", ops_roles, "APP_ROLE [--check] [--password-file FILE]",
      "create or check the routes' database role",
      "  --check             change nothing; list every difference, exit 1\n"

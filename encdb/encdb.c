@@ -247,9 +247,9 @@ check_canary(const struct cfg *c)
 	if (c->keys == NULL || c->index_key == NULL)
 		return;
 	ef_uuid_v4(uuid);
-	if ((e = ef_encrypt(c->keys, "users.email", uuid, canary,
+	if ((e = ef_encrypt(c->keys, USERS_EMAIL_COLUMN, uuid, canary,
 	                    sizeof(canary) - 1, &ct, &ctlen)) != EF_OK ||
-	    (e = ef_decrypt(c->keys, "users.email", uuid, ct, ctlen, &pt,
+	    (e = ef_decrypt(c->keys, USERS_EMAIL_COLUMN, uuid, ct, ctlen, &pt,
 	                    &ptlen)) != EF_OK) {
 		bad("check FIELD_KEYS", "canary encryption failed: %s",
 		    ef_strerror(e));
@@ -455,6 +455,42 @@ check_standby(void)
 	}
 }
 
+/*
+ * Users erased since the backup this database was restored from: the
+ * erasure ledger lists them, yet their data keys are here.
+ */
+static void
+check_erasures(const struct cfg *c)
+{
+	char *vk = NULL, *sk = NULL;
+	int64_t n = 0;
+	int tampered;
+
+	if ((cfg_get(c, "AUDIT_VERIFY_KEY", &vk) != CFG_OK || vk == NULL) &&
+	    (cfg_get(c, "AUDIT_SIGNING_KEY", &sk) != CFG_OK || sk == NULL)) {
+		note("erasure ledger: not checked (set AUDIT_VERIFY_KEY to "
+		     "check it)");
+		return;
+	}
+	free(vk);
+	if (sk != NULL) {
+		ef_wipe(sk, strlen(sk));
+		free(sk);
+	}
+	if ((tampered = ops_erasure_keys_present(c, db_handle(), &n)) < 0)
+		bad("see the message above", "erasure ledger: cannot check it");
+	else if (tampered > 0)
+		bad("keep a copy of the ledger and run: encdb erasure status",
+		    "erasure ledger: %d lines fail their checks", tampered);
+	if (n > 0)
+		warn("run: encdb erasure apply",
+		     "%lld users the erasure ledger lists still have their "
+		     "data key here (a restore brought them back)",
+		     (long long)n);
+	else if (tampered == 0)
+		ok("erasure ledger: no erased user's data key here");
+}
+
 int
 encdb_check(int argc, char *argv[])
 {
@@ -539,6 +575,8 @@ encdb_check(int argc, char *argv[])
 				check_standby();
 			if (dbv >= 202)
 				check_usernames();
+			if (dbv > 0)
+				check_erasures(&c);
 		}
 	}
 	db_close();

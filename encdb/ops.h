@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "extern.h" /* struct audit_entry */
 
@@ -28,6 +29,17 @@ int ops_status(int argc, char *argv[]);
 int ops_token(int argc, char *argv[]);
 int ops_audit(int argc, char *argv[]);
 int ops_roles(int argc, char *argv[]);
+int ops_erasure(int argc, char *argv[]);
+
+/*
+ * For encdb check: *n = how many users the erasure ledger (ERASURE_LEDGER,
+ * checked with the audit verify key) lists still have a data key in the
+ * database of pg, as after a restore. Returns the number of ledger lines
+ * that fail their checks (printed), or -1 (printed) if the ledger or the
+ * key cannot be read.
+ */
+int ops_erasure_keys_present(const struct cfg *c, struct pg_conn *pg,
+                             int64_t *n);
 
 /* ---- opsutil.c ---------------------------------------------------------- */
 
@@ -130,14 +142,6 @@ int64_t ops_count(struct pg_conn *pg, const char *what, const char *sql,
 /* UUID text (37 bytes with NUL) of 16 bytes. */
 void ops_uuid_text(const uint8_t *uuid, char out[37]);
 
-/*
- * Decrypt a stored users.email of row id, whatever its kind: v1 with
- * c->keys (EF_ERR_KEY_NONE without FIELD_KEYS), legacy with c->legacy
- * (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY). *pt as ef_decrypt.
- */
-int ops_decrypt(const struct cfg *c, const uint8_t id[16], const uint8_t *v,
-                size_t len, char **pt, size_t *ptlen);
-
 /* The reason class of a decryption failure, for reports. */
 const char *ops_reason(int ef_err);
 
@@ -164,5 +168,31 @@ const struct audit_entry *ops_audit_entry(struct ops_audit *x,
  */
 int ops_audit_record(const char *command, enum audit_action action,
               const char *username, const char *detail);
+
+/*
+ * A file of the state directory: opt (a command-line option; may be NULL),
+ * else the setting named setting, else AUDITSTATEDIR/file. *path is
+ * malloc'd. 0, or -1 (printed).
+ */
+int ops_state_path(const struct cfg *c, const char *setting,
+                   const char *file, const char *opt, char **path);
+
+/* Read one line (without its newline) into buf; 1, 0 at the end, -1 if
+ * too long. */
+int ops_read_line(FILE *f, char *buf, size_t size);
+
+/* Append line (shorter than AUDIT_CP_LINE_MAX) and a newline to path
+ * (created 0640), and flush it to disk. 0, or -1 (printed for what). */
+int ops_append_line(const char *what, const char *path, const char *line);
+
+/* AUDIT_SIGNING_KEY into k (wipe it after use). 0, or -1 (printed for
+ * what: not set, or not a key pair). */
+int ops_signing_key(const struct cfg *c, const char *what,
+                    struct audit_signing_key *k);
+
+/* The public key: AUDIT_VERIFY_KEY, else the one in AUDIT_SIGNING_KEY.
+ * 0, or -1 (printed for what). */
+int ops_verify_key(const struct cfg *c, const char *what,
+                   uint8_t pub[AUDIT_KEY_LEN]);
 
 #endif /* !ENCDB_OPS_H */

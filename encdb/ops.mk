@@ -16,7 +16,8 @@ dist_sql_DATA += \
 
 encdb_encdb_SOURCES += encdb/ops.h encdb/opsutil.c encdb/sweep.h \
 	encdb/sweep.c encdb/rotate.c encdb/upgrade.c encdb/reindex.c \
-	encdb/census.c encdb/token.c encdb/audit.c encdb/roles.c
+	encdb/census.c encdb/token.c encdb/audit.c encdb/roles.c \
+	encdb/erasure.c
 
 # The census page /admin/census (executable `census`, admin only).
 pkglibexec_PROGRAMS += cgi-bin/census

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,25 +357,6 @@ ops_uuid_text(const uint8_t *uuid, char out[37])
 	ef_uuid_format(uuid, out);
 }
 
-int
-ops_decrypt(const struct cfg *c, const uint8_t id[16], const uint8_t *v,
-            size_t len, char **pt, size_t *ptlen)
-{
-	switch (ef_value_kind(v, len)) {
-	case EF_KIND_V1:
-		if (c->keys == NULL)
-			return EF_ERR_KEY_NONE;
-		return ef_decrypt(c->keys, "users.email", id, v, len, pt,
-		                  ptlen);
-	case EF_KIND_LEGACY:
-		if (c->legacy == NULL)
-			return EF_ERR_NO_LEGACY;
-		return ef_legacy_decrypt(c->legacy, v, len, pt, ptlen);
-	default:
-		return EF_ERR_MALFORMED;
-	}
-}
-
 const char *
 ops_reason(int e)
 {
@@ -428,4 +410,125 @@ ops_audit_record(const char *command, enum audit_action action,
 	                "done (check the database and its privileges)\n",
 	        command);
 	return -1;
+}
+
+int
+ops_state_path(const struct cfg *c, const char *setting, const char *file,
+               const char *opt, char **path)
+{
+	char def[1024];
+
+	*path = NULL;
+	if (opt != NULL)
+		*path = strdup(opt);
+	else if (cfg_get(c, setting, path) != CFG_OK) {
+		fprintf(stderr, "encdb: %s: cannot be read\n", setting);
+		return -1;
+	} else if (*path == NULL) {
+		snprintf(def, sizeof(def), "%s/%s", AUDITSTATEDIR, file);
+		*path = strdup(def);
+	}
+	if (*path == NULL) {
+		fprintf(stderr, "encdb: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ops_read_line(FILE *f, char *buf, size_t size)
+{
+	size_t n;
+
+	if (fgets(buf, (int)size, f) == NULL)
+		return 0;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	else if (!feof(f))
+		return -1;
+	return 1;
+}
+
+int
+ops_append_line(const char *what, const char *path, const char *line)
+{
+	size_t n = strlen(line);
+	char buf[AUDIT_CP_LINE_MAX + 1];
+	int fd, rc = -1;
+
+	if (n >= sizeof(buf))
+		return -1;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	               0640)) == -1) {
+		fprintf(stderr, "encdb: %s: cannot open %s: %s\n", what, path,
+		        strerror(errno));
+		return -1;
+	}
+	memcpy(buf, line, n);
+	buf[n] = '\n';
+	if (write(fd, buf, n + 1) != (ssize_t)(n + 1) || fsync(fd) == -1)
+		fprintf(stderr, "encdb: %s: cannot write %s: %s\n", what,
+		        path, strerror(errno));
+	else
+		rc = 0;
+	if (close(fd) == -1 && rc == 0) {
+		fprintf(stderr, "encdb: %s: cannot write %s: %s\n", what,
+		        path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+ops_signing_key(const struct cfg *c, const char *what,
+                struct audit_signing_key *k)
+{
+	char *s = NULL;
+	int rc = -1;
+
+	memset(k, 0, sizeof(*k));
+	if (cfg_get(c, "AUDIT_SIGNING_KEY", &s) != CFG_OK || s == NULL)
+		fprintf(stderr,
+		        "encdb: %s: AUDIT_SIGNING_KEY is not set; make a pair "
+		        "with: encdb gen-key --audit\n",
+		        what);
+	else if ((rc = audit_key_parse_signing(s, k)) == -1)
+		fprintf(stderr, "encdb: %s: AUDIT_SIGNING_KEY: not a key made "
+		                "by encdb gen-key --audit\n",
+		        what);
+	if (s != NULL) {
+		ef_wipe(s, strlen(s));
+		free(s);
+	}
+	return rc;
+}
+
+int
+ops_verify_key(const struct cfg *c, const char *what,
+               uint8_t pub[AUDIT_KEY_LEN])
+{
+	struct audit_signing_key k;
+	char *s = NULL;
+	int rc = -1;
+
+	if (cfg_get(c, "AUDIT_VERIFY_KEY", &s) == CFG_OK && s != NULL) {
+		if ((rc = audit_key_parse_verify(s, pub)) == -1)
+			fprintf(stderr, "encdb: AUDIT_VERIFY_KEY: not a key "
+			                "made by encdb gen-key --audit\n");
+		free(s);
+		return rc;
+	}
+	if (cfg_get(c, "AUDIT_SIGNING_KEY", &s) == CFG_OK && s != NULL) {
+		if ((rc = audit_key_parse_signing(s, &k)) == 0)
+			memcpy(pub, k.pub, AUDIT_KEY_LEN);
+		ef_wipe(&k, sizeof(k));
+		ef_wipe(s, strlen(s));
+		free(s);
+	}
+	if (rc == -1)
+		fprintf(stderr, "encdb: %s: set AUDIT_VERIFY_KEY "
+		                "(made by encdb gen-key --audit)\n",
+		        what);
+	return rc;
 }

@@ -51,14 +51,16 @@
 
 static const char reindex_select[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
-    " AND email_bidx_next IS NULL THEN email END, email_bidx, ctid"
+    " AND email_bidx_next IS NULL THEN email END, email_bidx,"
+    " " USERS_WRAPPED_OF("w.id") " AS wrapped, ctid"
     " FROM (SELECT id, email, email_bidx, email_bidx_next, ctid"
     " FROM public.users WHERE id > $1::uuid AND id <= $3::uuid"
     " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char reindex_reread[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
-    " AND email_bidx_next IS NULL THEN email END, email_bidx, ctid"
+    " AND email_bidx_next IS NULL THEN email END, email_bidx,"
+    " " USERS_WRAPPED_OF("users.id") " AS wrapped, ctid"
     " FROM public.users WHERE id = ANY($1::uuid[])";
 
 static const char reindex_update[] =
@@ -101,12 +103,19 @@ reindex_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 	uint8_t oldb[EF_BIDX_LEN], *next;
 	char *pt = NULL;
 	size_t ptlen = 0;
-	int e;
+	int e, wc;
 
 	if (PQgetisnull(r, row, 1))
 		return SWEEP_SKIP; /* done meanwhile, or no index at all */
-	e = ops_decrypt(ri->c, id, (const uint8_t *)PQgetvalue(r, row, 1),
-	                (size_t)PQgetlength(r, row, 1), &pt, &ptlen);
+	wc = PQfnumber(r, "wrapped");
+	e = users_decrypt_email(
+	    ri->c, id,
+	    wc < 0 || PQgetisnull(r, row, wc)
+	        ? NULL
+	        : (const uint8_t *)PQgetvalue(r, row, wc),
+	    wc < 0 ? 0 : (size_t)PQgetlength(r, row, wc),
+	    (const uint8_t *)PQgetvalue(r, row, 1),
+	    (size_t)PQgetlength(r, row, 1), &pt, &ptlen, NULL);
 	if (e != EF_OK) {
 		out->reason = ops_reason(e);
 		return SWEEP_FAIL;

@@ -1,6 +1,11 @@
 /*
- * rotate.c -- `encdb rotate`: re-encrypt every v1 email that is not under
- * the active key of FIELD_KEYS, while the app keeps serving.
+ * rotate.c -- `encdb rotate`: move everything under the active key of
+ * FIELD_KEYS, while the app keeps serving. A user with a data key of its
+ * own (user_keys, sql/204) needs one small value re-wrapped, whatever
+ * their fields: the data key is unwrapped with the old key and wrapped
+ * again with the active one; their fields stay as they are. Emails still
+ * in format v1 (rows made before data keys, until `encdb upgrade`) are
+ * re-encrypted whole.
  *
  * Deploy first: FIELD_KEYS with the new key first (active) and the old
  * ones after it, in the app and here; then rotate. Rows are rewritten in
@@ -27,10 +32,8 @@
 #include "ops.h"
 #include "sweep.h"
 
-#define ROTATE_COLUMN "users.email"
-
 static const char rotate_select[] =
-    "SELECT id, CASE WHEN substring(email FROM 1 FOR 2) = '\\xef01'::bytea"
+    "SELECT id, CASE WHEN public.encdb_value_kind(email) = 'v1'"
     " AND octet_length(email) >= 4"
     " AND substring(email FROM 3 FOR 2) <> $4::bytea THEN email END, ctid"
     " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
@@ -48,13 +51,66 @@ static const char rotate_update[] =
 
 static const char rotate_count[] =
     "SELECT count(*) FROM public.users"
-    " WHERE substring(email FROM 1 FOR 2) = '\\xef01'::bytea"
+    " WHERE public.encdb_value_kind(email) = 'v1'"
     " AND octet_length(email) >= 4"
     " AND substring(email FROM 3 FOR 2) <> $1::bytea";
 
 static const char rotate_legacy[] =
     "SELECT count(*) FROM public.users"
-    " WHERE substring(email FROM 1 FOR 1) <> '\\xef'::bytea";
+    " WHERE public.encdb_value_kind(email) = 'legacy'";
+
+/* The wrapped data keys not under the active key ($4: its id, 2 bytes). */
+static const char rewrap_select[] =
+    "SELECT user_id, CASE WHEN octet_length(wrapped) >= 4"
+    " AND substring(wrapped FROM 3 FOR 2) <> $4::bytea THEN wrapped END,"
+    " ctid FROM (SELECT user_id, wrapped, ctid FROM public.user_keys"
+    " WHERE user_id > $1::uuid AND user_id <= $3::uuid"
+    " ORDER BY user_id LIMIT $2::int) AS w ORDER BY user_id";
+
+static const char rewrap_reread[] =
+    "SELECT user_id, wrapped, ctid FROM public.user_keys"
+    " WHERE user_id = ANY($1::uuid[])";
+
+static const char rewrap_update[] =
+    "UPDATE public.user_keys AS k SET wrapped = v.new"
+    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::tid[])"
+    " AS v(id, old, new, tid)"
+    " WHERE k.ctid = v.tid AND k.user_id = v.id AND k.wrapped = v.old"
+    " RETURNING k.user_id";
+
+static const char rewrap_count[] =
+    "SELECT count(*) FROM public.user_keys"
+    " WHERE octet_length(wrapped) >= 4"
+    " AND substring(wrapped FROM 3 FOR 2) <> $1::bytea";
+
+static enum sweep_verdict
+rewrap_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
+           struct sweep_out *out)
+{
+	const struct ef_keyring *kr = arg;
+	const uint8_t *w = (const uint8_t *)PQgetvalue(r, row, 1);
+	size_t wlen = (size_t)PQgetlength(r, row, 1), nwlen;
+	uint8_t dk[EF_KEY_LEN], *nw = NULL;
+	uint16_t kid;
+	enum ef_err e;
+
+	if (ef_value_key_id(w, wlen, &kid) == EF_OK &&
+	    kid == ef_keyring_active(kr))
+		return SWEEP_SKIP; /* re-wrapped meanwhile */
+	if ((e = ef_dk_unwrap(kr, USERS_TABLE, id, w, wlen, dk)) != EF_OK) {
+		out->reason = ops_reason(e);
+		return SWEEP_FAIL;
+	}
+	e = ef_dk_wrap(kr, USERS_TABLE, id, dk, &nw, &nwlen);
+	ef_wipe(dk, sizeof(dk));
+	if (e != EF_OK) {
+		out->reason = ops_reason(e);
+		return SWEEP_FAIL;
+	}
+	out->v[0] = nw;
+	out->len[0] = nwlen;
+	return SWEEP_DO;
+}
 
 static enum sweep_verdict
 rotate_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
@@ -72,12 +128,12 @@ rotate_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 	if (ef_value_key_id(ct, ctlen, &kid) != EF_OK ||
 	    kid == ef_keyring_active(kr))
 		return SWEEP_SKIP; /* legacy (upgrade's job) or already done */
-	e = ef_decrypt(kr, ROTATE_COLUMN, id, ct, ctlen, &pt, &ptlen);
+	e = ef_decrypt(kr, USERS_EMAIL_COLUMN, id, ct, ctlen, &pt, &ptlen);
 	if (e != EF_OK) {
 		out->reason = ops_reason(e);
 		return SWEEP_FAIL;
 	}
-	e = ef_encrypt(kr, ROTATE_COLUMN, id, pt, ptlen, &nv, &nvlen);
+	e = ef_encrypt(kr, USERS_EMAIL_COLUMN, id, pt, ptlen, &nv, &nvlen);
 	ef_free_plain(pt, ptlen);
 	if (e != EF_OK) {
 		out->reason = ops_reason(e);
@@ -97,8 +153,8 @@ rotate_usage(FILE *f)
 int
 ops_rotate(int argc, char *argv[])
 {
-	struct sweep sw;
-	struct sweep_stats st;
+	struct sweep sw, kw;
+	struct sweep_stats st, kt;
 	struct cfg c, wc[SWEEP_JOBS_MAX];
 	PGconn *pg = NULL;
 	uint8_t hdr[2];
@@ -109,6 +165,7 @@ ops_rotate(int argc, char *argv[])
 
 	memset(&sw, 0, sizeof(sw));
 	memset(&st, 0, sizeof(st));
+	memset(&kt, 0, sizeof(kt));
 	memset(&c, 0, sizeof(c));
 	memset(wc, 0, sizeof(wc));
 	if ((argrc = sweep_args(&sw, argc, argv, rotate_usage, NULL)) != -1)
@@ -134,6 +191,26 @@ ops_rotate(int argc, char *argv[])
 	sw.transform = rotate_row;
 	sw.conninfo = c.conninfo;
 	sw.arg = c.keys;
+	/* The data keys first: the same engine over user_keys. */
+	kw = sw;
+	kw.what = "rotate (data keys)";
+	kw.select_sql = rewrap_select;
+	kw.reread_sql = rewrap_reread;
+	kw.update_sql = rewrap_update;
+	kw.count_sql = rewrap_count;
+	kw.transform = rewrap_row;
+	if (sweep_run(pg, &kw, &kt) != 0)
+		goto out;
+	printf("rotate: %lld data keys re-wrapped under key %u in %.1f s "
+	       "(%.0f keys/s), %lld already current, %lld failed, %lld "
+	       "compare-and-swap retries\n",
+	       (long long)kt.done, (unsigned)active, kt.seconds,
+	       kt.seconds > 0 ? (double)kt.done / kt.seconds : 0.0,
+	       (long long)kt.skipped, (long long)kt.failed,
+	       (long long)kt.lost);
+	if (kt.remaining > 0)
+		printf("rotate: %lld data keys are still under another key\n",
+		       (long long)kt.remaining);
 	if (sweep_run(pg, &sw, &st) != 0)
 		goto out;
 	legacy = ops_count(pg, "rotate", rotate_legacy, 0, NULL);
@@ -150,7 +227,10 @@ ops_rotate(int argc, char *argv[])
 	if (legacy > 0)
 		printf("rotate: %lld legacy rows left: run `encdb upgrade`\n",
 		       (long long)legacy);
-	rc = st.failed > 0 || st.remaining > 0 ? OPS_EXIT_PROBLEM : OPS_EXIT_OK;
+	rc = st.failed > 0 || st.remaining > 0 || kt.failed > 0 ||
+	             kt.remaining > 0
+	         ? OPS_EXIT_PROBLEM
+	         : OPS_EXIT_OK;
 out: /* the one cleanup */
 	ops_workers_free(wc, sw.jobs);
 	ops_teardown(&c);

@@ -1,18 +1,20 @@
 /*
  * upgrade.c -- `encdb upgrade`: turn the boilerplate's rows (legacy
- * SQLAlchemy-Utils ciphertexts, base64 text) into v1 values under the
- * active key, bound to their row, with their blind index, while the app
- * keeps serving.
+ * SQLAlchemy-Utils ciphertexts, base64 text) and the v1 rows made before
+ * data keys into envelope values sealed under a data key of the row's own
+ * (wrapped under the active key, written in the same statement), bound to
+ * their row, with their blind index, while the app keeps serving.
  *
  * Same engine as rotate (encdb/sweep.c): keyset batches, one
  * compare-and-swap UPDATE per batch, lost rows re-read and retried, and
- * the work left is in the data (rows whose email does not start with
- * 0xEF), so it is idempotent and resumable. A row that does not decrypt
- * (wrong POSTGRES_SECRET_KEY or LEGACY_ENGINE, damaged value) or whose
- * email is already used by another row (blind index taken) is named by id
- * and reason and skipped; the exit status is then 1. Legacy password
- * hashes stay as they are: the next successful login replaces them with
- * Argon2id (the login path checks ef_pw_needs_rehash).
+ * the work left is in the data (rows whose email is not an envelope
+ * value, as public.encdb_value_kind tells), so it is idempotent and
+ * resumable. A row that does not decrypt (wrong POSTGRES_SECRET_KEY or
+ * LEGACY_ENGINE, damaged value) or whose email is already used by another
+ * row (blind index taken) is named by id and reason and skipped; the exit
+ * status is then 1. Legacy password hashes stay as they are: the next
+ * successful login replaces them with Argon2id (the login path checks
+ * ef_pw_needs_rehash).
  *
  * The blind index alone (ops_index_legacy, run by `encdb migrate`): the
  * same engine over the legacy rows without email_bidx, which get it and
@@ -36,31 +38,46 @@
 #include "sweep.h"
 
 static const char upgrade_select[] =
-    "SELECT id, CASE WHEN substring(email FROM 1 FOR 1) <> '\\xef'::bytea"
-    " THEN email END, ctid"
+    "SELECT id, CASE WHEN public.encdb_value_kind(email) <> 'envelope'"
+    " THEN email END, " USERS_WRAPPED_OF("w.id") " AS wrapped, ctid"
     " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
     " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char upgrade_reread[] =
-    "SELECT id, email, ctid FROM public.users WHERE id = ANY($1::uuid[])";
+    "SELECT id, email, " USERS_WRAPPED_OF("users.id") " AS wrapped, ctid"
+    " FROM public.users WHERE id = ANY($1::uuid[])";
 
+/*
+ * The new email and blind index, and, beside them in the same statement,
+ * the data key they are sealed under, for the rows whose email is still
+ * the one read (a row that kept its key already has it: DO NOTHING).
+ */
 static const char upgrade_update[] =
-    "UPDATE public.users AS u SET email = v.new, email_bidx = v.bidx"
-    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::bytea[],"
-    " $5::tid[]) AS v(id, old, new, bidx, tid)"
-    " WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
-    " RETURNING u.id";
+    "WITH v AS (SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[],"
+    " $4::bytea[], $5::bytea[], $6::tid[])"
+    " AS v(id, old, new, bidx, wrapped, tid)),"
+    " u AS (UPDATE public.users AS u SET email = v.new, email_bidx = v.bidx"
+    " FROM v WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
+    " RETURNING u.id),"
+    " k AS (INSERT INTO public.user_keys (user_id, wrapped)"
+    " SELECT v.id, v.wrapped FROM v JOIN u ON u.id = v.id"
+    " ON CONFLICT (user_id) DO NOTHING)"
+    " SELECT id FROM u";
 
 static const char upgrade_count[] =
     "SELECT count(*) FROM public.users"
-    " WHERE substring(email FROM 1 FOR 1) <> '\\xef'::bytea";
+    " WHERE public.encdb_value_kind(email) <> 'envelope'";
+
+static const char upgrade_legacy[] =
+    "SELECT count(*) FROM public.users"
+    " WHERE public.encdb_value_kind(email) = 'legacy'";
 
 static const char upgrade_pwcount[] =
     "SELECT count(*) FROM public.users"
     " WHERE left(password, 10) <> '$argon2id$'";
 
 static const char index_select[] =
-    "SELECT id, CASE WHEN substring(email FROM 1 FOR 1) <> '\\xef'::bytea"
+    "SELECT id, CASE WHEN public.encdb_value_kind(email) = 'legacy'"
     " AND email_bidx IS NULL THEN email END, ctid"
     " FROM (SELECT id, email, email_bidx, ctid FROM public.users"
     " WHERE id > $1::uuid AND id <= $3::uuid ORDER BY id LIMIT $2::int)"
@@ -79,27 +96,25 @@ static const char index_update[] =
 
 static const char index_count[] =
     "SELECT count(*) FROM public.users"
-    " WHERE substring(email FROM 1 FOR 1) <> '\\xef'::bytea"
+    " WHERE public.encdb_value_kind(email) = 'legacy'"
     " AND email_bidx IS NULL";
 
 /*
  * Decrypt the legacy value of row (column 1 of r) and put its blind index
- * in out->v[slot]; with pt not NULL, the plaintext stays in *pt (*ptlen)
- * for the caller, who frees it with ef_free_plain. On SWEEP_FAIL out is
- * emptied and names the reason.
+ * in out->v[0]. On SWEEP_FAIL out is emptied and names the reason.
  */
 static enum sweep_verdict
-legacy_bidx(const struct cfg *c, const PGresult *r, int row, int slot,
-            struct sweep_out *out, char **pt, size_t *ptlen)
+index_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
+          struct sweep_out *out)
 {
+	const struct cfg *c = arg;
 	const uint8_t *v = (const uint8_t *)PQgetvalue(r, row, 1);
 	size_t len = (size_t)PQgetlength(r, row, 1), plen = 0;
 	uint8_t *bidx;
 	char *p = NULL;
 	enum ef_err e;
 
-	if (len > 0 && v[0] == EF_V1_MAGIC)
-		return SWEEP_SKIP; /* upgraded meanwhile */
+	(void)id;
 	if (ef_value_kind(v, len) != EF_KIND_LEGACY) {
 		out->reason = "malformed";
 		return SWEEP_FAIL;
@@ -110,15 +125,11 @@ legacy_bidx(const struct cfg *c, const PGresult *r, int row, int slot,
 		e = EF_ERR_NOMEM;
 		goto fail;
 	}
-	out->v[slot] = bidx;
-	out->len[slot] = EF_BIDX_LEN;
+	out->v[0] = bidx;
+	out->len[0] = EF_BIDX_LEN;
 	if ((e = ef_blind_index(c->index_key, p, plen, bidx)) != EF_OK)
 		goto fail;
-	if (pt != NULL) {
-		*pt = p;
-		*ptlen = plen;
-	} else
-		ef_free_plain(p, plen);
+	ef_free_plain(p, plen);
 	return SWEEP_DO;
 fail: /* the one cleanup on failure */
 	ef_free_plain(p, plen);
@@ -128,36 +139,69 @@ fail: /* the one cleanup on failure */
 }
 
 static enum sweep_verdict
-index_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
-          struct sweep_out *out)
-{
-	(void)id;
-	return legacy_bidx(arg, r, row, 0, out, NULL, NULL);
-}
-
-static enum sweep_verdict
 upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
             struct sweep_out *out)
 {
 	const struct cfg *c = arg;
-	size_t ptlen = 0, nvlen;
-	uint8_t *nv = NULL;
+	const uint8_t *v = (const uint8_t *)PQgetvalue(r, row, 1), *w = NULL;
+	size_t len = (size_t)PQgetlength(r, row, 1), wlen = 0, ptlen = 0;
+	uint8_t dk[EF_KEY_LEN], *bidx, *nw = NULL, *nv = NULL;
+	size_t nvlen = 0;
+	int wc = PQfnumber(r, "wrapped");
 	char *pt = NULL;
-	enum sweep_verdict verdict;
 	enum ef_err e;
 
-	if ((verdict = legacy_bidx(c, r, row, 1, out, &pt, &ptlen)) != SWEEP_DO)
-		return verdict;
-	e = ef_encrypt(c->keys, "users.email", id, pt, ptlen, &nv, &nvlen);
-	ef_free_plain(pt, ptlen);
-	if (e != EF_OK) {
-		sweep_out_free(out);
+	if (ef_value_kind(v, len) == EF_KIND_ENVELOPE)
+		return SWEEP_SKIP; /* upgraded meanwhile */
+	if (wc >= 0 && !PQgetisnull(r, row, wc)) {
+		w = (const uint8_t *)PQgetvalue(r, row, wc);
+		wlen = (size_t)PQgetlength(r, row, wc);
+	}
+	/* v1 or legacy: read as the routes read it. */
+	if ((e = users_decrypt_email(c, id, NULL, 0, v, len, &pt, &ptlen,
+	                             NULL)) != EF_OK) {
 		out->reason = ops_reason(e);
 		return SWEEP_FAIL;
 	}
+	/* The row's data key: the one it has, else a new one. */
+	if (w != NULL) {
+		if ((e = ef_dk_unwrap(c->keys, USERS_TABLE, id, w, wlen, dk)) !=
+		    EF_OK)
+			goto fail;
+		if ((nw = malloc(wlen)) == NULL) {
+			e = EF_ERR_NOMEM;
+			goto fail;
+		}
+		memcpy(nw, w, wlen);
+	} else {
+		ef_dk_generate(dk);
+		if ((e = ef_dk_wrap(c->keys, USERS_TABLE, id, dk, &nw,
+		                    &wlen)) != EF_OK)
+			goto fail;
+	}
+	out->v[2] = nw;
+	out->len[2] = wlen;
+	if ((bidx = malloc(EF_BIDX_LEN)) == NULL) {
+		e = EF_ERR_NOMEM;
+		goto fail;
+	}
+	out->v[1] = bidx;
+	out->len[1] = EF_BIDX_LEN;
+	if ((e = ef_blind_index(c->index_key, pt, ptlen, bidx)) != EF_OK ||
+	    (e = ef_envelope_seal(dk, USERS_EMAIL_COLUMN, id, pt, ptlen, &nv,
+	                          &nvlen)) != EF_OK)
+		goto fail;
 	out->v[0] = nv;
 	out->len[0] = nvlen;
+	ef_wipe(dk, sizeof(dk));
+	ef_free_plain(pt, ptlen);
 	return SWEEP_DO;
+fail: /* the one cleanup on failure */
+	ef_wipe(dk, sizeof(dk));
+	ef_free_plain(pt, ptlen);
+	sweep_out_free(out);
+	out->reason = ops_reason(e);
+	return SWEEP_FAIL;
 }
 
 static void
@@ -174,7 +218,7 @@ ops_upgrade(int argc, char *argv[])
 	struct cfg c, wc[SWEEP_JOBS_MAX];
 	PGconn *pg = NULL;
 	int argrc;
-	int64_t todo, pw;
+	int64_t legacy, pw;
 	int ch, rc = OPS_EXIT_SETUP;
 
 	memset(&sw, 0, sizeof(sw));
@@ -189,14 +233,14 @@ ops_upgrade(int argc, char *argv[])
 		goto out;
 	for (ch = 0; ch < sw.jobs; ch++)
 		sw.job_args[ch] = &wc[ch];
-	if ((todo = ops_count(pg, "upgrade", upgrade_count, 0, NULL)) < 0)
+	if ((legacy = ops_count(pg, "upgrade", upgrade_legacy, 0, NULL)) < 0)
 		goto out;
-	if (todo > 0 && c.legacy == NULL) {
+	if (legacy > 0 && c.legacy == NULL) {
 		fprintf(stderr,
 		        "encdb: upgrade: %lld legacy rows, but "
 		        "POSTGRES_SECRET_KEY is not set: set it to the "
 		        "boilerplate's field passphrase\n",
-		        (long long)todo);
+		        (long long)legacy);
 		goto out;
 	}
 	sw.what = "upgrade";
@@ -204,9 +248,10 @@ ops_upgrade(int argc, char *argv[])
 	sw.reread_sql = upgrade_reread;
 	sw.update_sql = upgrade_update;
 	sw.count_sql = upgrade_count;
-	sw.nout = 2;
+	sw.nout = 3;
 	sw.out_oid[0] = OPS_OID_BYTEA;
 	sw.out_oid[1] = OPS_OID_BYTEA;
+	sw.out_oid[2] = OPS_OID_BYTEA;
 	sw.transform = upgrade_row;
 	sw.conninfo = c.conninfo;
 	/* See sql/102: upgrade never writes an old key's blind index. */
@@ -217,7 +262,8 @@ ops_upgrade(int argc, char *argv[])
 	if (sweep_run(pg, &sw, &st) != 0)
 		goto out;
 	pw = ops_count(pg, "upgrade", upgrade_pwcount, 0, NULL);
-	printf("upgrade: %lld rows upgraded to v1 (key %u) with blind index "
+	printf("upgrade: %lld rows upgraded: sealed under a data key of their "
+	       "own (wrapped under key %u), with blind index, "
 	       "in %.1f s (%.0f rows/s), %lld already done, %lld skipped, "
 	       "%lld compare-and-swap retries\n",
 	       (long long)st.done, (unsigned)ef_keyring_active(c.keys),

@@ -30,6 +30,15 @@
  * HEX: the chain hash at N; T: UTC time of sealing; K: the first 8 bytes
  * of SHA-256(public key), hex; S: base64 of the Ed25519 signature of the
  * line's text before " sig=".
+ *
+ * The erasure ledger reuses the keys, the signature and the line syntax:
+ *
+ *	erasure v1 seq=N user=UUID time=T prev=HEX key=K sig=S
+ *
+ * N: 1 for the first line, then one more per line; UUID: the erased
+ * user's id (lowercase); T: the UTC time of the erasure; HEX: SHA-256 of
+ * the previous line's text (64 zeros for the first), so that a removed,
+ * inserted or reordered line breaks the chain; K and S as above.
  */
 #include "config.h"
 
@@ -44,6 +53,7 @@
 #include "extern.h"
 
 #define CP_MAGIC "audit-checkpoint v1 "
+#define EL_MAGIC "erasure v1 "
 
 static const char *const cp_errs[AUDIT_CP__MAX] = {
     "ok",                                      /* AUDIT_CP_OK */
@@ -538,6 +548,107 @@ audit_checkpoint_parse(const char *line, const uint8_t pub[AUDIT_KEY_LEN],
 	if (memcmp(kid, cp->keyid, AUDIT_KEYID_LEN) != 0)
 		return AUDIT_CP_KEY;
 	if (!audit_verify_sig(pub, text, (size_t)n, cp->sig))
+		return AUDIT_CP_SIGNATURE;
+	return AUDIT_CP_OK;
+}
+
+/* ---- erasure ledger lines -------------------------------------------- */
+
+void
+erasure_line_hash(const char *line, uint8_t h[AUDIT_HASH_LEN])
+{
+	gcry_md_hash_buffer(GCRY_MD_SHA256, h, line, strlen(line));
+}
+
+/* The signed text of e (everything before " sig="). -1 if too long. */
+static int
+el_text(const struct erasure_line *e, char *out, size_t outsz)
+{
+	char h[2 * AUDIT_HASH_LEN + 1], kid[2 * AUDIT_KEYID_LEN + 1];
+	int n;
+
+	hex(e->prev, AUDIT_HASH_LEN, h);
+	hex(e->keyid, AUDIT_KEYID_LEN, kid);
+	n = snprintf(out, outsz,
+	             EL_MAGIC "seq=%lld user=%s time=%s prev=%s key=%s",
+	             (long long)e->seq, e->user, e->time, h, kid);
+	return n < 0 || (size_t)n >= outsz ? -1 : n;
+}
+
+int
+erasure_line_format(struct erasure_line *e, const struct audit_signing_key *k,
+                    char *line, size_t linesz)
+{
+	char b64[AUDIT_SIG_B64_LEN + 1], canon[37];
+	uint8_t uuid[16];
+	int n;
+
+	if (e->seq < 1 || !ef_uuid_parse(e->user, uuid) ||
+	    strlen(e->time) != sizeof(e->time) - 1)
+		return -1;
+	ef_uuid_format(uuid, canon);
+	if (strcmp(canon, e->user) != 0)
+		return -1;
+	audit_key_id(k->pub, e->keyid);
+	if ((n = el_text(e, line, linesz)) == -1 ||
+	    audit_sign(k, line, (size_t)n, e->sig) == -1 ||
+	    b64_fixed(e->sig, AUDIT_SIG_LEN, b64, AUDIT_SIG_B64_LEN) == -1)
+		return -1;
+	if ((size_t)n + 5 + strlen(b64) + 1 > linesz)
+		return -1;
+	snprintf(line + n, linesz - (size_t)n, " sig=%s", b64);
+	return 0;
+}
+
+enum audit_cp_err
+erasure_line_parse(const char *line, const uint8_t pub[AUDIT_KEY_LEN],
+                   struct erasure_line *e)
+{
+	char text[AUDIT_CP_LINE_MAX], b64[AUDIT_SIG_B64_LEN + 1];
+	uint8_t kid[AUDIT_KEYID_LEN], uuid[16];
+	char canon[37];
+	const char *p = line, *tok;
+	size_t len;
+	int n;
+
+	memset(e, 0, sizeof(*e));
+	if (strncmp(p, EL_MAGIC, sizeof(EL_MAGIC) - 1) != 0)
+		return AUDIT_CP_MALFORMED;
+	p += sizeof(EL_MAGIC) - 1;
+	if (get_num(&p, "seq", &e->seq) == -1 || e->seq < 1 ||
+	    get_tok(&p, "user", &tok, &len) == -1 ||
+	    len != sizeof(e->user) - 1)
+		return AUDIT_CP_MALFORMED;
+	memcpy(e->user, tok, len);
+	if (!ef_uuid_parse(e->user, uuid))
+		return AUDIT_CP_MALFORMED;
+	/* One spelling of the UUID: lowercase, as ef_uuid_format writes. */
+	ef_uuid_format(uuid, canon);
+	if (strcmp(canon, e->user) != 0 ||
+	    get_tok(&p, "time", &tok, &len) == -1 ||
+	    len != sizeof(e->time) - 1)
+		return AUDIT_CP_MALFORMED;
+	memcpy(e->time, tok, len);
+	if (get_tok(&p, "prev", &tok, &len) == -1 ||
+	    unhex(tok, len, e->prev, AUDIT_HASH_LEN) == -1 ||
+	    get_tok(&p, "key", &tok, &len) == -1 ||
+	    unhex(tok, len, e->keyid, AUDIT_KEYID_LEN) == -1 ||
+	    get_tok(&p, "sig", &tok, &len) == -1 || *p != '\0' ||
+	    len != AUDIT_SIG_B64_LEN ||
+	    b64_exact(tok, len, e->sig, AUDIT_SIG_LEN) == -1)
+		return AUDIT_CP_MALFORMED;
+	/* One encoding: the line must be exactly what el_text writes. */
+	if ((n = el_text(e, text, sizeof(text))) == -1 ||
+	    strncmp(line, text, (size_t)n) != 0 ||
+	    strncmp(line + n, " sig=", 5) != 0)
+		return AUDIT_CP_MALFORMED;
+	if (b64_fixed(e->sig, AUDIT_SIG_LEN, b64, AUDIT_SIG_B64_LEN) == -1 ||
+	    strcmp(line + n + 5, b64) != 0)
+		return AUDIT_CP_MALFORMED;
+	audit_key_id(pub, kid);
+	if (memcmp(kid, e->keyid, AUDIT_KEYID_LEN) != 0)
+		return AUDIT_CP_KEY;
+	if (!audit_verify_sig(pub, text, (size_t)n, e->sig))
 		return AUDIT_CP_SIGNATURE;
 	return AUDIT_CP_OK;
 }

@@ -5,10 +5,12 @@
  * (the boilerplate's PBKDF2: replaced at the user's next login; SECRET_KEY
  * is needed until none is left), sessions, API tokens, audit
  * entries and the schema version. It backs `encdb status` and the
- * /admin/census page. Formats are told apart in SQL by the first bytes of
- * users.email (README, "Security model": v1 = 0xEF 0x01 | key id
- * (uint16 BE) | ...; legacy = base64 text, so its first byte is in the
- * base64 alphabet).
+ * /admin/census page. Formats are told apart in SQL by
+ * public.encdb_value_kind (sql/203), the mirror of ef_value_kind; the key
+ * id of a v1 value is its bytes 3 and 4 (README, "Security model"), and a
+ * v1 value too short to hold one counts as of unknown format. The rows
+ * per key id count the v1 values under it: v1 emails and the wrapped data
+ * keys of user_keys alike, so that a key no row is under can be retired.
  * Three statements, one pass over users each for the first two.
  */
 #include "config.h"
@@ -24,13 +26,10 @@
 static const struct db_stmt census_users = {
     "census_users",
     "SELECT count(*),"
-    " count(*) FILTER (WHERE substring(email FROM 1 FOR 2) = '\\xef01'"
+    " count(*) FILTER (WHERE public.encdb_value_kind(email) = 'v1'"
     "  AND octet_length(email) >= 4),"
-    " count(*) FILTER (WHERE octet_length(email) > 0"
-    "  AND (get_byte(email, 0) BETWEEN 65 AND 90"
-    "   OR get_byte(email, 0) BETWEEN 97 AND 122"
-    "   OR get_byte(email, 0) BETWEEN 47 AND 57"
-    "   OR get_byte(email, 0) = 43)),"
+    " count(*) FILTER (WHERE public.encdb_value_kind(email) = 'legacy'),"
+    " count(*) FILTER (WHERE public.encdb_value_kind(email) = 'envelope'),"
     " count(*) FILTER (WHERE email_bidx IS NULL),"
     " count(*) FILTER (WHERE email_bidx_next IS NOT NULL),"
     " count(*) FILTER (WHERE password NOT LIKE '$argon2id$%')"
@@ -40,9 +39,13 @@ static const struct db_stmt census_users = {
 
 static const struct db_stmt census_keys = {
     "census_keys",
-    "SELECT get_byte(email, 2) * 256 + get_byte(email, 3) AS k, count(*)"
-    " FROM public.users WHERE substring(email FROM 1 FOR 2) = '\\xef01'"
-    " AND octet_length(email) >= 4 GROUP BY k ORDER BY k",
+    "SELECT k, count(*) FROM ("
+    " SELECT get_byte(email, 2) * 256 + get_byte(email, 3) AS k"
+    " FROM public.users WHERE public.encdb_value_kind(email) = 'v1'"
+    " AND octet_length(email) >= 4"
+    " UNION ALL SELECT get_byte(wrapped, 2) * 256 + get_byte(wrapped, 3)"
+    " FROM public.user_keys WHERE octet_length(wrapped) >= 4"
+    ") AS v GROUP BY k ORDER BY k",
     0,
 };
 
@@ -75,17 +78,18 @@ census_status(struct census *out)
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_exec(&census_users, NULL, NULL, NULL, &r)) != DB_OK)
 		goto out;
-	if (PQntuples(r) != 1 || PQnfields(r) != 6) {
+	if (PQntuples(r) != 1 || PQnfields(r) != 7) {
 		rc = DB_ERROR;
 		goto out;
 	}
 	out->users = field(r, 0, 0);
 	out->v1 = field(r, 0, 1);
 	out->legacy = field(r, 0, 2);
-	out->other = out->users - out->v1 - out->legacy;
-	out->no_bidx = field(r, 0, 3);
-	out->bidx_next = field(r, 0, 4);
-	out->pw_legacy = field(r, 0, 5);
+	out->envelope = field(r, 0, 3);
+	out->other = out->users - out->v1 - out->legacy - out->envelope;
+	out->no_bidx = field(r, 0, 4);
+	out->bidx_next = field(r, 0, 5);
+	out->pw_legacy = field(r, 0, 6);
 	PQclear(r);
 	r = NULL;
 

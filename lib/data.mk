@@ -11,5 +11,7 @@ dist_sql_DATA = \
 	sql/003_users_email_bidx.sql \
 	sql/004_sessions.sql \
 	sql/005_api_tokens.sql \
-	sql/006_login_attempts.sql
+	sql/006_login_attempts.sql \
+	sql/203_value_kind.sql \
+	sql/204_user_keys_erasures.sql
 # (sql/1NN_*.sql belong to the ops fragment, encdb/ops.mk, which adds them.)

@@ -26,6 +26,7 @@ static const char *const ef_errs[EF_ERR__MAX] = {
 	"password hash format not recognised",	   /* EF_ERR_PW_FORMAT */
 	"cryptographic library failure",	   /* EF_ERR_CRYPTO */
 	"the same key under two key ids",	   /* EF_ERR_KEY_REUSED */
+	"envelope value without its data key (erased)", /* EF_ERR_NO_DATA_KEY */
 };
 
 const char *

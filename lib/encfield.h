@@ -47,6 +47,7 @@ enum ef_err {
 	EF_ERR_PW_FORMAT,   /* stored password hash not recognised */
 	EF_ERR_CRYPTO,	    /* unexpected libgcrypt failure */
 	EF_ERR_KEY_REUSED,  /* the same key material under two key ids */
+	EF_ERR_NO_DATA_KEY, /* envelope value, but no data key (erased) */
 	EF_ERR__MAX
 };
 
@@ -209,7 +210,8 @@ void ef_free_plain(char *pt, size_t ptlen);
 enum ef_kind {
 	EF_KIND_V1,	 /* starts with 0xEF 0x01 */
 	EF_KIND_LEGACY,	 /* anything else that is printable ASCII */
-	EF_KIND_UNKNOWN, /* empty, or neither of the above */
+	EF_KIND_UNKNOWN, /* empty, or none of the others */
+	EF_KIND_ENVELOPE, /* starts with 0xEF 0x02: sealed under a data key */
 	EF_KIND__MAX
 };
 
@@ -218,6 +220,69 @@ enum ef_kind ef_value_kind(const uint8_t *v, size_t len);
 
 /* The key id of a v1 value; EF_ERR_MALFORMED if v is not v1. */
 enum ef_err ef_value_key_id(const uint8_t *v, size_t len, uint16_t *id);
+
+/* ---- Envelope values: per-row data keys -------------------------------- */
+
+/*
+ * A row's fields may be sealed under a data key of their own: 32 random
+ * bytes, stored wrapped under the active field key, so that destroying
+ * the wrapped key makes every field sealed under it unreadable (crypto-
+ * shredding), and rotating a field key re-wraps one small value per row
+ * instead of re-encrypting every field.
+ *
+ * A wrapped data key is a v1 value (above) whose plaintext is the data key
+ * and whose column is the table name: AES-256-GCM under the field key's
+ * subkey for the table, associated data = header (with the field key id)
+ * || table || row UUID. EF_DK_WRAPPED_LEN bytes.
+ *
+ * An envelope value is binary:
+ *   0xEF 0x02 | nonce (12) | ciphertext | tag (16)
+ * AES-256-GCM directly under the data key, associated data = the 2 header
+ * bytes || column name || row UUID (16), fresh random nonce per value.
+ */
+#define EF_ENV_VERSION	  0x02
+#define EF_ENV_HEADER_LEN 2
+#define EF_ENV_OVERHEAD                                                        \
+	(EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN + EF_V1_TAG_LEN)
+#define EF_DK_WRAPPED_LEN (EF_KEY_LEN + EF_V1_OVERHEAD)
+
+/* Fill dk with a new random data key (keep it in memory the caller wipes). */
+void ef_dk_generate(uint8_t dk[EF_KEY_LEN]);
+
+/*
+ * Wrap dk for the row uuid of table under the active key of kr. *out is
+ * malloc'd (EF_DK_WRAPPED_LEN bytes, not secret); free with free().
+ */
+enum ef_err ef_dk_wrap(const struct ef_keyring *kr, const char *table,
+    const uint8_t uuid[16], const uint8_t dk[EF_KEY_LEN], uint8_t **out,
+    size_t *outlen);
+
+/*
+ * Unwrap a wrapped data key of the row uuid of table into dk. Errors as
+ * ef_decrypt; a plaintext that is not 32 bytes is EF_ERR_MALFORMED. dk is
+ * wiped unless EF_OK.
+ */
+enum ef_err ef_dk_unwrap(const struct ef_keyring *kr, const char *table,
+    const uint8_t uuid[16], const uint8_t *w, size_t wlen,
+    uint8_t dk[EF_KEY_LEN]);
+
+/*
+ * Seal ptlen bytes for (column, uuid) under the data key dk as an envelope
+ * value. *out is malloc'd, *outlen = ptlen + EF_ENV_OVERHEAD; free().
+ */
+enum ef_err ef_envelope_seal(const uint8_t dk[EF_KEY_LEN], const char *column,
+    const uint8_t uuid[16], const void *pt, size_t ptlen, uint8_t **out,
+    size_t *outlen);
+
+/*
+ * Open an envelope value made for (column, uuid) under dk. *pt as for
+ * ef_decrypt (free with ef_free_plain). EF_ERR_MALFORMED if v is not an
+ * envelope value or too short; EF_ERR_AUTH if tampered, moved or made
+ * under another data key.
+ */
+enum ef_err ef_envelope_open(const uint8_t dk[EF_KEY_LEN], const char *column,
+    const uint8_t uuid[16], const uint8_t *v, size_t len, char **pt,
+    size_t *ptlen);
 
 /* ---- Legacy values (SQLAlchemy-Utils), read only ---------------------- */
 

@@ -134,6 +134,18 @@ enum ef_err efi_gcm_unseal(struct gcry_cipher_handle *hd,
     const uint8_t *ct, size_t len, const uint8_t *tag, size_t taglen,
     uint8_t *pt);
 
+/* AES-GCM encryption with hd (a keyed GCM handle; reset here): ct gets
+ * len bytes, tag 16; ct is wiped on failure. */
+enum ef_err efi_gcm_seal(struct gcry_cipher_handle *hd,
+    const uint8_t *nonce, size_t noncelen, const uint8_t *aad, size_t aadlen,
+    const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[16]);
+
+/* The calling thread's AES-256-GCM handle, keyed with key (kept open for
+ * the thread's next call); efi_gcm_unkey overwrites the key when done. */
+enum ef_err efi_gcm_keyed(const uint8_t key[32],
+    struct gcry_cipher_handle **hd);
+void efi_gcm_unkey(struct gcry_cipher_handle *hd);
+
 /* Close every cached handle of kr (to free secure memory, or at the end). */
 void efi_keyring_drop_cache(const struct ef_keyring *kr);
 
@@ -960,6 +972,35 @@ struct audit_entry; /* audit.c */
 #define USERS_TYPE_MAX 32
 #define USERS_EMAIL_MAX 254
 
+/*
+ * The name that binds a stored email to its column: part of the
+ * associated data (and of the v1 subkey) of every users.email value.
+ */
+#define USERS_EMAIL_COLUMN "users.email"
+
+/* The name that binds a user's wrapped data key to its table (the
+ * associated data of ef_dk_wrap). */
+#define USERS_TABLE "users"
+
+/* SQL: the wrapped data key (sql/204) of the user whose id is the SQL
+ * expression id, NULL if the user has none. */
+#define USERS_WRAPPED_OF(id)                                                   \
+	"(SELECT k.wrapped FROM public.user_keys AS k WHERE k.user_id = " id ")"
+
+/*
+ * Decrypt a stored users.email value v of the row uuid, whatever its kind
+ * (ef_value_kind): v1 with cfg->keys (EF_ERR_KEY_NONE without FIELD_KEYS),
+ * envelope with the row's data key, wrapped (wrappedlen bytes; NULL: the
+ * row has none, EF_ERR_NO_DATA_KEY) under cfg->keys, legacy with
+ * cfg->legacy (EF_ERR_NO_LEGACY without POSTGRES_SECRET_KEY), anything
+ * else EF_ERR_MALFORMED. *legacy (may be NULL) is set to 1 for a
+ * legacy value, else 0. On EF_OK *pt is as ef_decrypt's (free with
+ * ef_free_plain); a plaintext with an embedded NUL is EF_ERR_MALFORMED.
+ */
+enum ef_err users_decrypt_email(const struct cfg *cfg,
+    const uint8_t uuid[16], const uint8_t *wrapped, size_t wrappedlen,
+    const uint8_t *v, size_t len, char **pt, size_t *ptlen, int *legacy);
+
 /* A user as read from the database. Fill with users_find_*, free with
  * users_clear. */
 struct user {
@@ -974,6 +1015,9 @@ struct user {
 				 to be shown, logged or returned */
 	char created_at[40];  /* "2023-01-20T14:31:56.469870-05:00" */
 	char updated_at[40];  /* same, or "" if never updated (null) */
+	unsigned char *wrapped; /* the data key, wrapped (PQfreemem), or
+				   NULL: a row made before data keys */
+	size_t wrappedlen;
 };
 
 /* A new user. All fields required; password is plaintext (hashed here). */
@@ -1035,7 +1079,7 @@ int users_cursor_decode(const char *cursor,
 
 /*
  * Create a user: UUID v4, email encrypted under the active field key bound
- * to ("users.email", uuid), blind index, Argon2id hash. On DB_OK *out (may
+ * to (USERS_EMAIL_COLUMN, uuid), blind index, Argon2id hash. On DB_OK *out (may
  * be NULL) holds the new row (clear it). On DB_CONFLICT *conflict (may be
  * NULL) says which value is taken. Needs cfg->keys and cfg->index_key.
  */
@@ -1110,7 +1154,9 @@ enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
     const char *old, const char *hash);
 
 /* Delete the user named username: DB_OK, DB_NOTFOUND, or DB_CONFLICT if
- * they are the last admin (kept, as users_update does). */
+ * they are the last admin (kept, as users_update does). Their sessions,
+ * API tokens and data key go with the row, and the erasure is recorded
+ * for the ledger (sql/204), all in the same statement. */
 enum db_err users_delete(const struct cfg *cfg, const char *username,
     const struct audit_entry *audit);
 
@@ -1365,19 +1411,52 @@ int audit_checkpoint_format(struct audit_checkpoint *cp,
 enum audit_cp_err audit_checkpoint_parse(const char *line,
     const uint8_t pub[AUDIT_KEY_LEN], struct audit_checkpoint *cp);
 
+/*
+ * The erasure ledger (ERASURE_LEDGER): one signed line per erased user,
+ * chained to the line before it, so that a removed, reordered or edited
+ * line is detected (auditseal.c has the format). No personal data: the
+ * user's UUID and the time of the erasure.
+ */
+struct erasure_line {
+	int64_t seq;			/* 1, 2, ... in file order */
+	char user[37];			/* the erased user's UUID */
+	char time[21];			/* YYYY-MM-DDTHH:MM:SSZ (UTC) */
+	uint8_t prev[AUDIT_HASH_LEN];	/* SHA-256 of the line before */
+	uint8_t keyid[AUDIT_KEYID_LEN];
+	uint8_t sig[AUDIT_SIG_LEN];
+};
+
+/* SHA-256 of a ledger line's text (without its newline): the prev= of the
+ * line after it. The first line's prev is 32 zero bytes. */
+void erasure_line_hash(const char *line, uint8_t h[AUDIT_HASH_LEN]);
+
+/*
+ * Sign e (seq, user, time and prev set by the caller; keyid and sig
+ * filled here) and write its line, without a newline, into line (linesz
+ * bytes, AUDIT_CP_LINE_MAX is enough). 0 or -1.
+ */
+int erasure_line_format(struct erasure_line *e,
+    const struct audit_signing_key *k, char *line, size_t linesz);
+
+/* Parse and verify one ledger line signed by pub's key (errors as for
+ * checkpoints). The chain (seq, prev) is the caller's to check. */
+enum audit_cp_err erasure_line_parse(const char *line,
+    const uint8_t pub[AUDIT_KEY_LEN], struct erasure_line *e);
+
 /* ---- census.c: what the data is made of, without decrypting ------------
  * The `encdb status` numbers and the /admin/census page: SQL on the first
  * bytes of users.email (0xEF 0x01 + key id = v1), no key needed.
  */
 struct census_key {
 	unsigned key_id; /* v1 key id */
-	int64_t rows;	 /* rows under it */
+	int64_t rows;	 /* v1 values under it (emails, data keys) */
 };
 
 struct census {
 	int64_t users;		  /* rows in public.users */
 	int64_t v1;		  /* rows in format v1 (any key) */
 	int64_t legacy;		  /* boilerplate (base64 text) rows */
+	int64_t envelope;	  /* rows sealed under their own data key */
 	int64_t other;		  /* neither: empty or unknown format */
 	int64_t no_bidx;	  /* rows without a blind index */
 	int64_t bidx_next;	  /* rows with email_bidx_next (reindex) */

@@ -1,7 +1,7 @@
 /*
  * users.c -- the users table. Every read and write of a user passes here:
  * the email is encrypted on the way in (format v1, bound to the column
- * "users.email" and the row's UUID, with a blind index for exact lookups)
+ * USERS_EMAIL_COLUMN and the row's UUID, with a blind index for exact lookups)
  * and decrypted on the way out; passwords are hashed with Argon2id.
  *
  * Rows written by the boilerplate (flask-encrypted-db) are read as they
@@ -29,7 +29,6 @@
 #include "encfield.h"
 #include "extern.h"
 
-#define USERS_COLUMN   "users.email"
 #define USERS_LIST_MAX 1000
 /* Rows without a blind index read at a time by an email lookup. */
 #define USERS_LEGACY_BATCH 1000
@@ -42,11 +41,12 @@
  * and the legacy scan leave the password hash out (NULL): they never
  * verify one, and it is the widest column of a row.
  */
-#define USERS_COLS_WITH(pw)                                                    \
+#define USERS_COLS_WITH(pw, wrapped)                                           \
 	"id::text, username, user_type, email, email_bidx IS NULL, " pw        \
-	", created_at, updated_at"
-#define USERS_COLS      USERS_COLS_WITH("password")
-#define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar")
+	", created_at, updated_at, " wrapped
+#define USERS_WRAPPED USERS_WRAPPED_OF("users.id")
+#define USERS_COLS      USERS_COLS_WITH("password", USERS_WRAPPED)
+#define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar", USERS_WRAPPED)
 
 enum col {
 	COL_ID,
@@ -57,6 +57,7 @@ enum col {
 	COL_PASSWORD,
 	COL_CREATED,
 	COL_UPDATED,
+	COL_WRAPPED,
 	COL__MAX
 };
 
@@ -111,15 +112,24 @@ static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
 static const struct db_stmt st_list_audit = {
     "users_list_audit", AUDIT_WITH_LIST(SQL_LIST, "4", "username"), 4};
 
-#define SQL_INSERT                                                             \
+/*
+ * The row and its wrapped data key ($7), in one statement: r is the new
+ * row, as AUDIT_WITH names it, and k the key's row beside it (the foreign
+ * key of user_keys is checked at the end of the statement).
+ */
+#define SQL_INSERT_ROW                                                         \
 	"INSERT INTO public.users "                                            \
 	"(id, username, password, user_type, email, email_bidx, created_at) "  \
 	"VALUES ($1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::bytea, " \
-	"$6::bytea, now()) RETURNING " USERS_COLS
+	"$6::bytea, now()) RETURNING "                                         \
+	USERS_COLS_WITH("password", "$7::bytea AS wrapped") "), "              \
+	"k AS (INSERT INTO public.user_keys (user_id, wrapped) "               \
+	"SELECT id::uuid, wrapped FROM r"
 
-static const struct db_stmt st_insert = {"users_insert", SQL_INSERT, 6};
+static const struct db_stmt st_insert = {
+    "users_insert", "WITH r AS (" SQL_INSERT_ROW ") SELECT * FROM r", 7};
 static const struct db_stmt st_insert_audit = {
-    "users_insert_audit", AUDIT_WITH(SQL_INSERT, "7"), 7};
+    "users_insert_audit", AUDIT_WITH(SQL_INSERT_ROW, "8"), 8};
 
 /*
  * The last admin guard, for the WHERE clause of a statement that gives a
@@ -222,6 +232,8 @@ users_clear(struct user *u)
 		ef_wipe(u->password_hash, strlen(u->password_hash));
 		free(u->password_hash);
 	}
+	if (u->wrapped != NULL)
+		PQfreemem(u->wrapped);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -292,9 +304,68 @@ format_ts(const PGresult *r, int row, int col, char out[40])
 		users_format_ts(PQgetvalue(r, row, col), out);
 }
 
+/* Unwrap the data key of the row uuid into dk (wiped unless EF_OK). */
+static enum ef_err
+unwrap_dk(const struct cfg *cfg, const uint8_t uuid[16], const uint8_t *w,
+          size_t wlen, uint8_t dk[EF_KEY_LEN])
+{
+	if (w == NULL)
+		return EF_ERR_NO_DATA_KEY;
+	if (cfg->keys == NULL)
+		return EF_ERR_KEY_NONE;
+	return ef_dk_unwrap(cfg->keys, USERS_TABLE, uuid, w, wlen, dk);
+}
+
+enum ef_err
+users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
+                    const uint8_t *wrapped, size_t wrappedlen,
+                    const uint8_t *v, size_t len, char **pt, size_t *ptlen,
+                    int *legacy)
+{
+	uint8_t dk[EF_KEY_LEN];
+	enum ef_err e;
+
+	*pt = NULL;
+	if (legacy != NULL)
+		*legacy = 0;
+	switch (ef_value_kind(v, len)) {
+	case EF_KIND_V1:
+		e = cfg->keys == NULL
+		        ? EF_ERR_KEY_NONE
+		        : ef_decrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, v,
+		                     len, pt, ptlen);
+		break;
+	case EF_KIND_ENVELOPE:
+		e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk);
+		if (e != EF_OK)
+			break;
+		e = ef_envelope_open(dk, USERS_EMAIL_COLUMN, uuid, v, len, pt,
+		                     ptlen);
+		ef_wipe(dk, sizeof(dk));
+		break;
+	case EF_KIND_LEGACY:
+		if (legacy != NULL)
+			*legacy = 1;
+		e = cfg->legacy == NULL
+		        ? EF_ERR_NO_LEGACY
+		        : ef_legacy_decrypt(cfg->legacy, v, len, pt, ptlen);
+		break;
+	default:
+		e = EF_ERR_MALFORMED;
+		break;
+	}
+	if (e == EF_OK && strlen(*pt) != *ptlen) {
+		/* An embedded NUL: not an email we wrote. */
+		e = EF_ERR_MALFORMED;
+		ef_free_plain(*pt, *ptlen);
+		*pt = NULL;
+	}
+	return e;
+}
+
 /*
- * Decrypt the stored email of a row into u: v1 with the keyring, legacy
- * with the legacy engine. Failures leave u->email NULL with the reason.
+ * Decrypt the stored email of a row into u (users_decrypt_email).
+ * Failures leave u->email NULL with the reason.
  */
 static void
 decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
@@ -307,36 +378,13 @@ decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	u->email = NULL;
 	raw = PQunescapeBytea(
 	    (const unsigned char *)PQgetvalue(r, row, COL_EMAIL), &rawlen);
-	if (raw == NULL) {
+	if (raw == NULL)
 		e = EF_ERR_NOMEM;
-		goto out;
-	}
-	switch (ef_value_kind(raw, rawlen)) {
-	case EF_KIND_V1:
-		e = cfg->keys == NULL
-		        ? EF_ERR_KEY_NONE
-		        : ef_decrypt(cfg->keys, USERS_COLUMN, u->uuid, raw,
-		                     rawlen, &pt, &ptlen);
-		break;
-	case EF_KIND_LEGACY:
-		u->email_legacy = 1;
-		e = cfg->legacy == NULL
-		        ? EF_ERR_NO_LEGACY
-		        : ef_legacy_decrypt(cfg->legacy, raw, rawlen, &pt,
-		                            &ptlen);
-		break;
-	default:
-		e = EF_ERR_MALFORMED;
-		break;
-	}
-	if (e == EF_OK && strlen(pt) != ptlen) {
-		/* An embedded NUL: not an email we wrote. */
-		e = EF_ERR_MALFORMED;
-		ef_free_plain(pt, ptlen);
-		pt = NULL;
-	}
-out:
-	/* One cleanup path: the raw ciphertext is not secret. */
+	else
+		e = users_decrypt_email(cfg, u->uuid, u->wrapped, u->wrappedlen,
+		                        raw, rawlen, &pt, &ptlen,
+		                        &u->email_legacy);
+	/* The raw ciphertext is not secret. */
 	if (raw != NULL)
 		PQfreemem(raw);
 	u->email_err = e;
@@ -363,6 +411,13 @@ fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	    (!PQgetisnull(r, row, COL_PASSWORD) &&
 	     (u->password_hash = strdup(PQgetvalue(r, row, COL_PASSWORD))) ==
 	         NULL)) {
+		users_clear(u);
+		LOG_ERR("out of memory");
+		return -1;
+	}
+	if (!PQgetisnull(r, row, COL_WRAPPED) && (u->wrapped = PQunescapeBytea(
+	        (const unsigned char *)PQgetvalue(r, row, COL_WRAPPED),
+	        &u->wrappedlen)) == NULL) {
 		users_clear(u);
 		LOG_ERR("out of memory");
 		return -1;
@@ -802,11 +857,17 @@ conflict_of(void)
 	return USERS_CONFLICT_NONE;
 }
 
-/* Encrypt email for row uuid and compute its blind index. */
+/*
+ * Encrypt email for row uuid and compute its blind index: sealed under the
+ * row's data key wrapped (an envelope value), or, for a row without one
+ * (wrapped NULL: made before data keys, until `encdb upgrade`), as v1.
+ */
 static enum db_err
-seal_email(const struct cfg *cfg, const uint8_t uuid[16], const char *email,
+seal_email(const struct cfg *cfg, const uint8_t uuid[16],
+           const uint8_t *wrapped, size_t wrappedlen, const char *email,
            uint8_t **ct, size_t *ctlen, uint8_t bidx[EF_BIDX_LEN])
 {
+	uint8_t dk[EF_KEY_LEN];
 	enum ef_err e;
 
 	*ct = NULL;
@@ -814,8 +875,16 @@ seal_email(const struct cfg *cfg, const uint8_t uuid[16], const char *email,
 		LOG_ERR("FIELD_KEYS or INDEX_KEY not set");
 		return DB_ERROR;
 	}
-	if ((e = ef_encrypt(cfg->keys, USERS_COLUMN, uuid, email, strlen(email),
-	                    ct, ctlen)) != EF_OK ||
+	if (wrapped == NULL)
+		e = ef_encrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, email,
+		               strlen(email), ct, ctlen);
+	else if ((e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk)) ==
+	         EF_OK) {
+		e = ef_envelope_seal(dk, USERS_EMAIL_COLUMN, uuid, email,
+		                     strlen(email), ct, ctlen);
+		ef_wipe(dk, sizeof(dk));
+	}
+	if (e != EF_OK ||
 	    (e = ef_blind_index(cfg->index_key, email, strlen(email), bidx)) !=
 	        EF_OK) {
 		free(*ct);
@@ -838,11 +907,12 @@ users_create(const struct cfg *cfg, const struct user_new *u,
              const struct audit_entry *audit, struct user *out,
              enum users_conflict *conflict)
 {
-	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL;
+	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL, *wrapped = NULL;
+	uint8_t dk[EF_KEY_LEN];
 	char id[37], hash[EF_PW_HASH_MAX];
-	const char *v[7];
-	int len[7] = {0}, fmt[7] = {0};
-	size_t ctlen = 0;
+	const char *v[8];
+	int len[8] = {0}, fmt[8] = {0};
+	size_t ctlen = 0, wrappedlen = 0;
 	struct user tmp;
 	enum db_err e;
 	enum ef_err ee;
@@ -860,7 +930,19 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 	}
 	ef_uuid_v4(uuid);
 	ef_uuid_format(uuid, id);
-	if ((e = seal_email(cfg, uuid, u->email, &ct, &ctlen, bidx)) != DB_OK)
+	/* A new user gets a data key of its own. */
+	ef_dk_generate(dk);
+	ee = cfg->keys == NULL ? EF_ERR_KEY_NONE
+	                       : ef_dk_wrap(cfg->keys, USERS_TABLE, uuid, dk,
+	                                    &wrapped, &wrappedlen);
+	ef_wipe(dk, sizeof(dk));
+	if (ee != EF_OK) {
+		LOG_ERR("cannot wrap a data key: %s", ef_strerror(ee));
+		e = DB_ERROR;
+		goto out;
+	}
+	if ((e = seal_email(cfg, uuid, wrapped, wrappedlen, u->email, &ct,
+	                    &ctlen, bidx)) != DB_OK)
 		goto out;
 	if ((ee = ef_pw_hash(u->password, strlen(u->password), hash)) !=
 	    EF_OK) {
@@ -891,6 +973,9 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 	v[5] = (const char *)bidx;
 	len[5] = EF_BIDX_LEN;
 	fmt[5] = 1;
+	v[6] = (const char *)wrapped;
+	len[6] = (int)wrappedlen;
+	fmt[6] = 1;
 	e = find_one(cfg, &st_insert, &st_insert_audit, audit, 0, v, len, fmt,
 	             out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
@@ -902,6 +987,7 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 out:
 	/* One cleanup path. */
 	free(ct);
+	free(wrapped);
 	ef_wipe(hash, sizeof(hash));
 	return e;
 }
@@ -938,8 +1024,8 @@ users_update(const struct cfg *cfg, const char *username,
 	v[0] = cur.id;
 	v[1] = v[2] = v[3] = v[4] = NULL;
 	if (chg->email != NULL) {
-		if ((e = seal_email(cfg, cur.uuid, chg->email, &ct, &ctlen,
-		                    bidx)) != DB_OK)
+		if ((e = seal_email(cfg, cur.uuid, cur.wrapped, cur.wrappedlen,
+		                    chg->email, &ct, &ctlen, bidx)) != DB_OK)
 			goto out;
 		e = find_legacy_email(cfg, chg->email, cur.uuid, NULL);
 		if (e == DB_OK) {

@@ -286,6 +286,113 @@ START_TEST(test_checkpoint_other_key)
 }
 END_TEST
 
+/* ---- erasure ledger lines --------------------------------------------- */
+
+#define EL_USER "c4cc1314-26ee-4fed-803c-ef47d415c758"
+
+/* Two chained ledger lines under cpkey: first, then second. */
+static char elfirst[AUDIT_CP_LINE_MAX], elsecond[AUDIT_CP_LINE_MAX];
+
+static void
+make_ledger(void)
+{
+	struct erasure_line e;
+
+	make_checkpoint(); /* makes cpkey */
+	memset(&e, 0, sizeof(e));
+	e.seq = 1;
+	snprintf(e.user, sizeof(e.user), "%s", EL_USER);
+	snprintf(e.time, sizeof(e.time), "2026-12-03T09:12:44Z");
+	ck_assert_int_eq(
+	    erasure_line_format(&e, &cpkey, elfirst, sizeof(elfirst)), 0);
+	e.seq = 2;
+	erasure_line_hash(elfirst, e.prev);
+	ck_assert_int_eq(
+	    erasure_line_format(&e, &cpkey, elsecond, sizeof(elsecond)), 0);
+}
+
+/* A line parses back to what was written, and the second one names the
+ * hash of the first; no personal data fits in a line. */
+START_TEST(test_erasure_roundtrip)
+{
+	struct erasure_line e;
+	uint8_t h[AUDIT_HASH_LEN];
+
+	make_ledger();
+	ck_assert_msg(strncmp(elfirst,
+	                      "erasure v1 seq=1 user=" EL_USER
+	                      " time=2026-12-03T09:12:44Z prev=0000",
+	                      78) == 0,
+	              "%s", elfirst);
+	ck_assert_int_eq(erasure_line_parse(elfirst, cpkey.pub, &e),
+	                 AUDIT_CP_OK);
+	ck_assert_int_eq(e.seq, 1);
+	ck_assert_str_eq(e.user, EL_USER);
+	ck_assert_str_eq(e.time, "2026-12-03T09:12:44Z");
+	ck_assert_int_eq(erasure_line_parse(elsecond, cpkey.pub, &e),
+	                 AUDIT_CP_OK);
+	ck_assert_int_eq(e.seq, 2);
+	erasure_line_hash(elfirst, h);
+	ck_assert(memcmp(e.prev, h, sizeof(h)) == 0);
+	/* The format refuses anything but a UUID and a full time. */
+	e.seq = 3;
+	snprintf(e.user, sizeof(e.user), "bob@example.org");
+	ck_assert_int_eq(erasure_line_format(&e, &cpkey, elfirst,
+	                                     sizeof(elfirst)),
+	                 -1);
+}
+END_TEST
+
+/* Damage to a ledger line and what the parser must say about it. */
+static const struct {
+	const char *from, *to;
+	enum audit_cp_err want;
+} eldamage[] = {
+    {"seq=2", "seq=3", AUDIT_CP_SIGNATURE},
+    {"user=c4", "user=d4", AUDIT_CP_SIGNATURE},
+    {"time=2026", "time=2025", AUDIT_CP_SIGNATURE},
+    {"prev=", "prev=0", AUDIT_CP_MALFORMED},
+    {"seq=2", "seq=02", AUDIT_CP_MALFORMED},
+    {"seq=2", "seq=0", AUDIT_CP_MALFORMED},
+    {"user=c4", "user=C4", AUDIT_CP_MALFORMED},
+    {"user=c4", "user=x4", AUDIT_CP_MALFORMED},
+    {"erasure v1", "erasure v2", AUDIT_CP_MALFORMED},
+    {" sig=", " sig=A", AUDIT_CP_MALFORMED},
+};
+
+START_TEST(test_erasure_damage)
+{
+	char line[AUDIT_CP_LINE_MAX + 8], *p;
+	struct erasure_line e;
+	size_t fl = strlen(eldamage[_i].from);
+
+	make_ledger();
+	ck_assert_ptr_nonnull(p = strstr(elsecond, eldamage[_i].from));
+	snprintf(line, sizeof(line), "%.*s%s%s", (int)(p - elsecond), elsecond,
+	         eldamage[_i].to, p + fl);
+	ck_assert_msg(erasure_line_parse(line, cpkey.pub, &e) ==
+	                  eldamage[_i].want,
+	              "%s -> %s", eldamage[_i].from, eldamage[_i].to);
+}
+END_TEST
+
+START_TEST(test_erasure_other_key)
+{
+	struct audit_signing_key other;
+	struct erasure_line e;
+
+	make_ledger();
+	ck_assert_int_eq(audit_key_generate(&other), 0);
+	ck_assert_int_eq(erasure_line_parse(elfirst, other.pub, &e),
+	                 AUDIT_CP_KEY);
+	/* A checkpoint line is not a ledger line, nor the reverse. */
+	ck_assert_int_eq(erasure_line_parse(cpline, cpkey.pub, &e),
+	                 AUDIT_CP_MALFORMED);
+	ck_assert_int_eq(erasure_line_parse("", cpkey.pub, &e),
+	                 AUDIT_CP_MALFORMED);
+}
+END_TEST
+
 /* ---- the audit parameter and names ------------------------------------ */
 
 START_TEST(test_param)
@@ -539,6 +646,10 @@ audit_suite(void)
 	tcase_add_loop_test(tc, test_checkpoint_damage, 0,
 	                    (int)(sizeof(damage) / sizeof(damage[0])));
 	tcase_add_test(tc, test_checkpoint_other_key);
+	tcase_add_test(tc, test_erasure_roundtrip);
+	tcase_add_loop_test(tc, test_erasure_damage, 0,
+	                    (int)(sizeof(eldamage) / sizeof(eldamage[0])));
+	tcase_add_test(tc, test_erasure_other_key);
 	tcase_add_test(tc, test_param);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);

@@ -603,6 +603,111 @@ START_TEST(test_v1_construction)
 }
 END_TEST
 
+/*
+ * Envelope values: a data key wrapped for (table, row) under the active
+ * field key, fields sealed under it; the layout rebuilt by hand with the
+ * raw primitives; a wrapped key moved to another row or rewrapped under
+ * another key id fails; a value moved, tampered or opened with another
+ * data key fails; a rotated ring still unwraps.
+ */
+START_TEST(test_envelope)
+{
+	struct ef_keyring *kr = ring("1:" KEY1);
+	struct ef_keyring *rotated = ring("2:" KEY2 ",1:" KEY1);
+	uint8_t dk[32], dk2[32], back[32], *w = NULL, *w2 = NULL, *v = NULL;
+	uint8_t aad[2 + 11 + 16], pt[17];
+	size_t wlen, w2len, vlen, ptlen;
+	char *out = NULL;
+
+	ef_dk_generate(dk);
+	ef_dk_generate(dk2);
+	ck_assert(memcmp(dk, dk2, 32) != 0);
+	ck_assert_int_eq(ef_dk_wrap(kr, "users", uuid_a, dk, &w, &wlen), EF_OK);
+	ck_assert_uint_eq(wlen, EF_DK_WRAPPED_LEN);
+	ck_assert_int_eq(ef_value_kind(w, wlen), EF_KIND_V1);
+	ck_assert_int_eq(ef_dk_unwrap(kr, "users", uuid_a, w, wlen, back),
+	                 EF_OK);
+	ck_assert(memcmp(back, dk, 32) == 0);
+	/* Bound to its row and table. */
+	ck_assert_int_eq(ef_dk_unwrap(kr, "users", uuid_b, w, wlen, back),
+	                 EF_ERR_AUTH);
+	ck_assert_int_eq(ef_dk_unwrap(kr, "other", uuid_a, w, wlen, back),
+	                 EF_ERR_AUTH);
+	/* A field value is not a data key. */
+	ck_assert_int_eq(ef_encrypt(kr, "users", uuid_a, "short", 5, &w2,
+	                            &w2len),
+	                 EF_OK);
+	ck_assert_int_eq(ef_dk_unwrap(kr, "users", uuid_a, w2, w2len, back),
+	                 EF_ERR_MALFORMED);
+	free(w2);
+	/* Rotation re-wraps: the new key id, the same data key. */
+	ck_assert_int_eq(ef_dk_unwrap(rotated, "users", uuid_a, w, wlen, back),
+	                 EF_OK);
+	ck_assert_int_eq(ef_dk_wrap(rotated, "users", uuid_a, back, &w2,
+	                            &w2len),
+	                 EF_OK);
+	ck_assert_int_eq(w2[3], 2);
+	ck_assert_int_eq(ef_dk_unwrap(rotated, "users", uuid_a, w2, w2len,
+	                              back),
+	                 EF_OK);
+	ck_assert(memcmp(back, dk, 32) == 0);
+	/* Key id in the header is authenticated. */
+	w2[3] = 1;
+	ck_assert_int_eq(ef_dk_unwrap(rotated, "users", uuid_a, w2, w2len,
+	                              back),
+	                 EF_ERR_AUTH);
+
+	ck_assert_int_eq(ef_envelope_seal(dk, "users.email", uuid_a,
+	                                  "admin@example.com", 17, &v, &vlen),
+	                 EF_OK);
+	ck_assert_uint_eq(vlen, 17 + EF_ENV_OVERHEAD);
+	ck_assert_int_eq(v[0], 0xEF);
+	ck_assert_int_eq(v[1], 0x02);
+	ck_assert_int_eq(ef_value_kind(v, vlen), EF_KIND_ENVELOPE);
+	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_a, v, vlen,
+	                                  &out, &ptlen),
+	                 EF_OK);
+	ck_assert_uint_eq(ptlen, 17);
+	ck_assert_str_eq(out, "admin@example.com");
+	ef_free_plain(out, ptlen);
+	/* The layout, by hand: AES-256-GCM under dk, aad header||col||uuid. */
+	aad[0] = 0xEF;
+	aad[1] = 0x02;
+	memcpy(aad + 2, "users.email", 11);
+	memcpy(aad + 13, uuid_a, 16);
+	ck_assert_int_eq(ef_aes256_gcm_open(dk, v + 2, 12, aad, sizeof(aad),
+	                                    v + 14, 17, v + 31, 16, pt),
+	                 EF_OK);
+	ck_assert(memcmp(pt, "admin@example.com", 17) == 0);
+	/* Another data key, row or column; a flipped byte; a cut tag. */
+	ck_assert_int_eq(ef_envelope_open(dk2, "users.email", uuid_a, v, vlen,
+	                                  &out, &ptlen),
+	                 EF_ERR_AUTH);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_b, v, vlen,
+	                                  &out, &ptlen),
+	                 EF_ERR_AUTH);
+	ck_assert_int_eq(ef_envelope_open(dk, "users.name", uuid_a, v, vlen,
+	                                  &out, &ptlen),
+	                 EF_ERR_AUTH);
+	v[20] ^= 1;
+	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_a, v, vlen,
+	                                  &out, &ptlen),
+	                 EF_ERR_AUTH);
+	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_a, v,
+	                                  EF_ENV_OVERHEAD - 1, &out, &ptlen),
+	                 EF_ERR_MALFORMED);
+	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_a, w, wlen,
+	                                  &out, &ptlen),
+	                 EF_ERR_MALFORMED);
+	free(v);
+	free(w);
+	free(w2);
+	ef_keyring_free(kr);
+	ef_keyring_free(rotated);
+}
+END_TEST
+
 START_TEST(test_v1_tamper)
 {
 	struct ef_keyring *kr = ring("1:" KEY1 ",2:" KEY2);
@@ -827,6 +932,8 @@ static const struct {
     {"ef010007000000000000000000000000000000000000000000000000000000000000",
      EF_KIND_V1, EF_OK},
     {"ef02000700000000000000000000000000000000000000000000000000000000",
+     EF_KIND_ENVELOPE, EF_ERR_MALFORMED},
+    {"ef03000700000000000000000000000000000000000000000000000000000000",
      EF_KIND_UNKNOWN, EF_ERR_MALFORMED},
     {"6a7339557661434f354b4861366e3857526a35783066724765464e2b6e694764635762"
      "544e52445646446b3d",
@@ -1713,6 +1820,7 @@ encfield_suite(void)
 	tcase_add_loop_test(tc, test_v1_roundtrip, 0, N(v1_plain));
 	tcase_add_test(tc, test_v1_construction);
 	tcase_add_test(tc, test_v1_tamper);
+	tcase_add_test(tc, test_envelope);
 	tcase_add_test(tc, test_v1_moved);
 	tcase_add_test(tc, test_v1_columns);
 	tcase_add_test(tc, test_v1_many_keys);

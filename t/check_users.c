@@ -134,12 +134,17 @@ START_TEST(test_create_and_find)
 	ck_assert_str_eq(u.created_at + 26, "+00:00");
 	ck_assert_str_eq(u.updated_at, "");
 
-	/* The stored value: format v1 and a 32-byte blind index. */
+	/* The stored value: an envelope value sealed under the user's data
+	 * key, a 32-byte blind index, and the data key wrapped as v1. */
 	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 6) || "
-	                            "octet_length(email_bidx) FROM "
-	                            "public.users WHERE id = $1::uuid",
+	                            "octet_length(email_bidx) || ' ' || "
+	                            "substr(k.wrapped::text, 1, 6) || "
+	                            "octet_length(k.wrapped) FROM "
+	                            "public.users JOIN public.user_keys AS k "
+	                            "ON k.user_id = users.id "
+	                            "WHERE id = $1::uuid",
 	                            1, (const char *const[]){u.id}),
-	                 "\\xef0132");
+	                 "\\xef0232 \\xef0164");
 
 	ck_assert_int_eq(users_find_by_username(&cfg, u.username, NULL, &f), DB_OK);
 	ck_assert_str_eq(f.id, u.id);
@@ -537,7 +542,21 @@ START_TEST(test_password_hash_and_delete)
 	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, hash, ""),
 	                 DB_ERROR);
 
+	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.user_keys "
+	                             "WHERE user_id = $1::uuid",
+	                            1, (const char *const[]){u.id}),
+	                 "1");
 	ck_assert_int_eq(users_delete(&cfg, "dl_erin", NULL), DB_OK);
+	/* The data key went with the row; the erasure is recorded. */
+	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.user_keys "
+	                             "WHERE user_id = $1::uuid",
+	                            1, (const char *const[]){u.id}),
+	                 "0");
+	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.erasures "
+	                             "WHERE user_id = $1::uuid AND "
+	                             "ledger_seq IS NULL",
+	                            1, (const char *const[]){u.id}),
+	                 "1");
 	ck_assert_int_eq(users_find_by_id(&cfg, u.id, &f), DB_NOTFOUND);
 	ck_assert_int_eq(users_find_by_email(&cfg, "erin@dl.example", NULL, &f),
 	                 DB_NOTFOUND);
@@ -750,6 +769,31 @@ START_TEST(test_unreadable_rows)
 	ck_assert_str_eq(u.username, "mv_b");
 	users_clear(&u);
 
+	/* A row whose data key is gone (erased, as in a restored backup
+	 * after encdb erasure apply): named, not garbage; a data key of
+	 * another row does not open it either. */
+	create_ok("mv_g", "g@mv.example", "pw-pw-pw-1", NULL);
+	create_ok("mv_h", "h@mv.example", "pw-pw-pw-1", NULL);
+	pgtest_sql("UPDATE public.user_keys SET wrapped = (SELECT k.wrapped "
+	           "FROM public.user_keys AS k JOIN public.users AS u ON "
+	           "u.id = k.user_id WHERE u.username = 'mv_h') WHERE user_id = "
+	           "(SELECT id FROM public.users WHERE username = 'mv_g')",
+	           0, NULL);
+	ck_assert_int_eq(users_find_by_username(&cfg, "mv_g", NULL, &u), DB_OK);
+	ck_assert_ptr_null(u.email);
+	ck_assert_int_eq(u.email_err, EF_ERR_AUTH);
+	users_clear(&u);
+	pgtest_sql("DELETE FROM public.user_keys WHERE user_id = (SELECT id "
+	           "FROM public.users WHERE username = 'mv_h')",
+	           0, NULL);
+	ck_assert_int_eq(users_find_by_username(&cfg, "mv_h", NULL, &u), DB_OK);
+	ck_assert_ptr_null(u.email);
+	ck_assert_int_eq(u.email_err, EF_ERR_NO_DATA_KEY);
+	users_clear(&u);
+	pgtest_sql("DELETE FROM public.users WHERE username IN ('mv_g', "
+	           "'mv_h')",
+	           0, NULL);
+
 	/* A row written under key 9, which the ring below lacks. */
 	setenv("FIELD_KEYS", "9:" KEY3, 1);
 	reload();
@@ -776,10 +820,14 @@ START_TEST(test_unreadable_rows)
 	ck_assert_str_eq(u.email, "d@mv.example");
 	users_clear(&u);
 	create_ok("mv_f", "f@mv.example", "pw-pw-pw-1", NULL);
-	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 10) "
-	                            "FROM public.users WHERE username = $1",
+	/* Sealed under its data key, which is wrapped under key 2. */
+	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 6) || "
+	                            "substr(k.wrapped::text, 1, 10) "
+	                            "FROM public.users JOIN public.user_keys "
+	                            "AS k ON k.user_id = users.id "
+	                            "WHERE username = $1",
 	                            1, (const char *const[]){"mv_f"}),
-	                 "\\xef010002");
+	                 "\\xef02\\xef010002");
 }
 END_TEST
 
@@ -856,6 +904,91 @@ START_TEST(test_concurrent_creates)
 }
 END_TEST
 
+/* The kind of a stored value as SQL's public.encdb_value_kind (sql/203)
+ * tells it, for the bytes v. */
+static const char *
+sql_kind(PGconn *c, const void *v, size_t len)
+{
+	static char buf[16];
+	const char *p[1] = {v};
+	int l[1] = {(int)len}, f[1] = {1};
+	PGresult *r;
+
+	r = PQexecParams(c, "SELECT public.encdb_value_kind($1::bytea)", 1,
+	                 NULL, p, l, f, 0);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s",
+	              PQerrorMessage(c));
+	snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return buf;
+}
+
+/* SQL and ef_value_kind agree on every value: the shared vectors' stored
+ * texts, v1 values, and the edges between the kinds. */
+START_TEST(test_value_kind_sql)
+{
+	static const char *const names[EF_KIND__MAX] = {
+	    "v1",      /* EF_KIND_V1 */
+	    "legacy",  /* EF_KIND_LEGACY */
+	    "unknown", /* EF_KIND_UNKNOWN */
+	    "envelope", /* EF_KIND_ENVELOPE */
+	};
+	static const struct {
+		const char *v;
+		size_t len;
+	} edges[] = {
+	    {"", 0},		   {"\xef", 1},	 {"\xef\x01", 2},
+	    {"\xef\x02" "abc", 5}, {"\x01\xef", 2},	 {"abc\x7f", 4},
+	    {"abc\x1f", 4},	   {"a\0b", 3},	 {" ~", 2},
+	    {"not base64!", 11},  {"caf\xc3\xa9", 5}, {"\\x", 2},
+	};
+	const char *top = getenv("top_srcdir");
+	json_object *root, *cases, *v;
+	char path[4096];
+	uint8_t uuid[16], *ct = NULL;
+	size_t i, ctlen, n = 0;
+	enum ef_kind k;
+	PGconn *c = pgtest_connect(NULL);
+
+	snprintf(path, sizeof(path), "%s/t/vectors/sqlalchemy-utils.json",
+	         top != NULL ? top : ".");
+	root = json_object_from_file(path);
+	ck_assert_msg(root != NULL, "cannot read %s", path);
+	ck_assert(json_object_object_get_ex(root, "cases", &cases));
+	for (i = 0; i < json_object_array_length(cases); i++) {
+		ck_assert(json_object_object_get_ex(
+		    json_object_array_get_idx(cases, i), "stored", &v));
+		k = ef_value_kind((const uint8_t *)json_object_get_string(v),
+		                  (size_t)json_object_get_string_len(v));
+		ck_assert_int_eq(k, EF_KIND_LEGACY);
+		ck_assert_str_eq(
+		    sql_kind(c, json_object_get_string(v),
+		             (size_t)json_object_get_string_len(v)),
+		    names[k]);
+		n++;
+	}
+	ck_assert_uint_ge(n, 10);
+	json_object_put(root);
+	for (i = 0; i < 4; i++) {
+		ef_uuid_v4(uuid);
+		ck_assert_int_eq(ef_encrypt(cfg.keys, USERS_EMAIL_COLUMN, uuid,
+		                            "a@b.example", i * 3, &ct, &ctlen),
+		                 EF_OK);
+		ck_assert_int_eq(ef_value_kind(ct, ctlen), EF_KIND_V1);
+		ck_assert_str_eq(sql_kind(c, ct, ctlen), "v1");
+		free(ct);
+	}
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		k = ef_value_kind((const uint8_t *)edges[i].v, edges[i].len);
+		ck_assert_msg(strcmp(sql_kind(c, edges[i].v, edges[i].len),
+		                     names[k]) == 0,
+		              "edge %zu: SQL says %s, ef_value_kind %s", i,
+		              sql_kind(c, edges[i].v, edges[i].len), names[k]);
+	}
+	PQfinish(c);
+}
+END_TEST
+
 static Suite *
 users_suite(void)
 {
@@ -873,6 +1006,7 @@ users_suite(void)
 	tcase_add_test(tc, test_password_hash_and_delete);
 	tcase_add_test(tc, test_boilerplate_admin);
 	tcase_add_test(tc, test_boilerplate_vectors);
+	tcase_add_test(tc, test_value_kind_sql);
 	tcase_add_test(tc, test_unreadable_rows);
 	tcase_add_test(tc, test_concurrent_creates);
 	suite_add_tcase(s, tc);

@@ -4,12 +4,13 @@
 # browser tests (headless Chromium). Owned by deploy. Harness: t/e2e/lib.sh.
 TESTS += t/e2e-configs.sh t/e2e-run-app.sh t/e2e-lighttpd.pg t/e2e-apache-fcgid.pg \
 	t/e2e-apache-cgi.pg t/e2e-apache-htaccess-fcgid.pg t/e2e-takeover.pg \
-	t/e2e-replica.pg t/e2e-replica-pgbouncer.pg t/browser.pg \
+	t/e2e-replica.pg t/e2e-replica-pgbouncer.pg t/e2e-erasure.pg t/browser.pg \
 	t/e2e-base-path.pg t/browser-base-path.pg t/e2e-shared-host.sh
 EXTRA_DIST += t/e2e-base-path.pg t/browser-base-path.pg t/e2e-shared-host.sh
 EXTRA_DIST += t/e2e-configs.sh t/e2e-run-app.sh t/e2e-lighttpd.pg t/e2e-apache-fcgid.pg \
 	t/e2e-apache-cgi.pg t/e2e-apache-htaccess-fcgid.pg t/e2e-takeover.pg \
-	t/e2e-replica.pg t/e2e-replica-pgbouncer.pg t/e2e/lib.sh t/e2e/probe.py t/e2e/run-suite.sh t/e2e/suite.py \
+	t/e2e-replica.pg t/e2e-replica-pgbouncer.pg t/e2e-erasure.pg t/e2e/lib.sh \
+	t/e2e/probe.py t/e2e/run-suite.sh t/e2e/suite.py \
 	t/e2e/takeover.py t/e2e/boilerplate.sql \
 	t/browser.pg t/browser/browser.py t/browser/package.json \
 	t/browser/package-lock.json t/browser/install-axe
