@@ -59,7 +59,7 @@ op_v1_encrypt(void)
 	size_t ctlen;
 
 	if (ef_encrypt(kr, "users.email", uuid, EMAIL, strlen(EMAIL), &ct,
-	               &ctlen) != EF_OK)
+	        &ctlen) != EF_OK)
 		return -1;
 	free(ct);
 	return 0;
@@ -114,8 +114,8 @@ op_envelope_open(void)
 	char *pt;
 	size_t ptlen;
 
-	if (ef_envelope_open(dk, "users.email", uuid, env, envlen, &pt,
-	                     &ptlen) != EF_OK)
+	if (ef_envelope_open(
+	        dk, "users.email", uuid, env, envlen, &pt, &ptlen) != EF_OK)
 		return -1;
 	ef_free_plain(pt, ptlen);
 	return 0;
@@ -270,7 +270,7 @@ measure(int (*fn)(void), double seconds, unsigned long *iters, double *cpu)
 		dt = now_ns() - t0;
 		if (dt >= seconds * 1e9 || n >= 1UL << 24) {
 			*cpu = (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0) /
-			       (double)n;
+			    (double)n;
 			*iters = n;
 			return dt / (double)n;
 		}
@@ -304,10 +304,10 @@ setup(void)
 	ef_dk_generate(dk);
 	if (!ok ||
 	    ef_encrypt(kr, "users.email", uuid, EMAIL, strlen(EMAIL), &v1,
-	               &v1len) != EF_OK ||
+	        &v1len) != EF_OK ||
 	    ef_dk_wrap(kr, "users", uuid, dk, &wrapped, &wrappedlen) != EF_OK ||
 	    ef_envelope_seal(dk, "users.email", uuid, EMAIL, strlen(EMAIL),
-	                     &env, &envlen) != EF_OK ||
+	        &env, &envlen) != EF_OK ||
 	    ef_legacy_new("changeme2", 9, EF_LEGACY_AES_CBC_PKCS5, &lg_cbc) !=
 	        EF_OK ||
 	    ef_legacy_new("changeme2", 9, EF_LEGACY_AES_GCM, &lg_gcm) !=
@@ -328,8 +328,9 @@ main(int argc, char *argv[])
 	int rc = 0;
 
 	if (argc > 2 ||
-	    (argc == 2 && (seconds = strtod(argv[1], &end),
-	                   *end != '\0' || seconds <= 0 || seconds > 60))) {
+	    (argc == 2 &&
+	        (seconds = strtod(argv[1], &end),
+	            *end != '\0' || seconds <= 0 || seconds > 60))) {
 		fprintf(stderr, "usage: bench_crypto [seconds (0, 60]]\n");
 		return 2;
 	}
@@ -339,13 +340,13 @@ main(int argc, char *argv[])
 	}
 	printf("# bench_crypto: libencfield over libgcrypt-%s; name, wall "
 	       "ns/op, iterations, cpu ns/op\n",
-	       gcry_check_version(NULL));
+	    gcry_check_version(NULL));
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		/* Warm-up, then the timed loop. */
 		if (measure(ops[i].fn, seconds / 10, &iters, &cpu) < 0 ||
 		    (ns = measure(ops[i].fn, seconds, &iters, &cpu)) < 0) {
-			fprintf(stderr, "bench_crypto: %s failed\n",
-			        ops[i].name);
+			fprintf(
+			    stderr, "bench_crypto: %s failed\n", ops[i].name);
 			rc = 1;
 			continue;
 		}

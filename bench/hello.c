@@ -25,9 +25,15 @@ static const char *progname = "hello";
 
 /* The settings whose presence hello reports (README, Configuration). */
 static const char *const settings[] = {
-    "DATABASE_URL",        "FIELD_KEYS", "INDEX_KEY",
-    "POSTGRES_SECRET_KEY", "SECRET_KEY", "LEGACY_ENGINE",
-    "SECRETS_PATH",        "BODY_MAX",   "TEMPLATE_DIR",
+    "DATABASE_URL",
+    "FIELD_KEYS",
+    "INDEX_KEY",
+    "POSTGRES_SECRET_KEY",
+    "SECRET_KEY",
+    "LEGACY_ENGINE",
+    "SECRETS_PATH",
+    "BODY_MAX",
+    "TEMPLATE_DIR",
 };
 
 /*
@@ -110,8 +116,7 @@ respond(const struct io *io)
 	}
 	while (got < want) {
 		n = io->read(io->arg, buf,
-		             want - got < sizeof(buf) ? want - got
-		                                      : sizeof(buf));
+		    want - got < sizeof(buf) ? want - got : sizeof(buf));
 		if (n == 0)
 			break;
 		got += n;
@@ -120,8 +125,7 @@ respond(const struct io *io)
 	json_copy(script, sizeof(script), progname);
 	json_copy(path, sizeof(path), io->get(io->arg, "PATH_INFO"));
 
-	off = snprintf(
-	    out, sizeof(out),
+	off = snprintf(out, sizeof(out),
 	    "Status: %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Cache-Control: no-store\r\n"
@@ -135,8 +139,8 @@ respond(const struct io *io)
 		return -1;
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
 		len = snprintf(out + off, sizeof(out) - (size_t)off,
-		               "%s\"%s\": %s", i ? ", " : "", settings[i],
-		               getenv(settings[i]) != NULL ? "true" : "false");
+		    "%s\"%s\": %s", i ? ", " : "", settings[i],
+		    getenv(settings[i]) != NULL ? "true" : "false");
 		if (len < 0 || (size_t)len >= sizeof(out) - (size_t)off)
 			return -1;
 		off += len;
@@ -160,8 +164,8 @@ fcgi_read(void *arg, char *buf, size_t n)
 {
 	int r;
 
-	r = FCGX_GetStr(buf, n > INT32_MAX ? INT32_MAX : (int)n,
-	                ((FCGX_Request *)arg)->in);
+	r = FCGX_GetStr(
+	    buf, n > INT32_MAX ? INT32_MAX : (int)n, ((FCGX_Request *)arg)->in);
 	return r > 0 ? (size_t)r : 0;
 }
 
@@ -169,8 +173,8 @@ static int
 fcgi_write(void *arg, const char *buf, size_t n)
 {
 	return FCGX_PutStr(buf, (int)n, ((FCGX_Request *)arg)->out) == (int)n
-	           ? 0
-	           : -1;
+	    ? 0
+	    : -1;
 }
 
 /* CGI adapters: the process environment, stdin and stdout. */

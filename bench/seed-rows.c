@@ -54,18 +54,18 @@
 #define SEED_PBKDF2_ITER 100000UL
 
 enum seed_mode {
-	SEED_V1,     /* our v1 rows */
-	SEED_LEGACY, /* the boilerplate's rows */
+	SEED_V1,       /* our v1 rows */
+	SEED_LEGACY,   /* the boilerplate's rows */
 	SEED_ENVELOPE, /* our rows with a data key each */
-	SEED_PWCOST, /* password hash timing */
+	SEED_PWCOST,   /* password hash timing */
 	SEED__MAX
 };
 
 static const char *const seed_modes[SEED__MAX] = {
-    "v1",     /* SEED_V1 */
-    "legacy", /* SEED_LEGACY */
+    "v1",       /* SEED_V1 */
+    "legacy",   /* SEED_LEGACY */
     "envelope", /* SEED_ENVELOPE */
-    "pwcost", /* SEED_PWCOST */
+    "pwcost",   /* SEED_PWCOST */
 };
 
 /* What the generators share: the settings and the per-run secrets. */
@@ -78,14 +78,13 @@ struct seed {
 	gcry_cipher_hd_t cbc;    /* legacy: AES-256-CBC, IV reset per row */
 	uint8_t iv[16];          /* legacy: key[:16] */
 	char pwhash[EF_PW_HASH_MAX + 160]; /* the one reused password hash */
-	FILE *keys;              /* envelope: the user_keys rows */
+	FILE *keys;                        /* envelope: the user_keys rows */
 };
 
 static void
 usage(void)
 {
-	fprintf(
-	    stderr,
+	fprintf(stderr,
 	    "usage: seed-rows [-a] [-n COUNT] [-p PREFIX] v1|legacy\n"
 	    "       seed-rows [-a] [-n COUNT] [-p PREFIX] -k KEYFILE envelope\n"
 	    "       seed-rows [-n COUNT] pwcost\n"
@@ -100,6 +99,19 @@ die(const char *what, const char *why)
 {
 	fprintf(stderr, "seed-rows: %s: %s\n", what, why);
 	exit(1);
+}
+
+/* The boilerplate's password hash of SEED_PASSWORD: PBKDF2-HMAC-SHA512
+ * with salt, written with libgcrypt as the legacy values are. */
+static void
+pbkdf2(const char *salt, uint8_t dk[64])
+{
+	gcry_error_t gerr;
+
+	if ((gerr = gcry_kdf_derive(SEED_PASSWORD, strlen(SEED_PASSWORD),
+	         GCRY_KDF_PBKDF2, GCRY_MD_SHA512, salt, strlen(salt),
+	         SEED_PBKDF2_ITER, 64, dk)) != 0)
+		die("PBKDF2", gcry_strerror(gerr));
 }
 
 static const char *
@@ -187,8 +199,8 @@ setup_v1(struct seed *sd)
 		die("FIELD_KEYS", ef_strerror(err));
 	if ((err = ef_index_key_parse(need_env("INDEX_KEY"), &sd->ik)) != EF_OK)
 		die("INDEX_KEY", ef_strerror(err));
-	if ((err = ef_pw_hash(SEED_PASSWORD, strlen(SEED_PASSWORD),
-	                      sd->pwhash)) != EF_OK)
+	if ((err = ef_pw_hash(
+	         SEED_PASSWORD, strlen(SEED_PASSWORD), sd->pwhash)) != EF_OK)
 		die("ef_pw_hash", ef_strerror(err));
 }
 
@@ -199,22 +211,18 @@ setup_legacy(struct seed *sd)
 	const char *salt = need_env("SECRET_KEY");
 	uint8_t key[32], dk[64];
 	gcry_error_t gerr;
-	enum ef_err err;
 	size_t i;
 
 	gcry_md_hash_buffer(GCRY_MD_SHA256, key, pass, strlen(pass));
 	memcpy(sd->iv, key, sizeof(sd->iv));
-	gerr = gcry_cipher_open(&sd->cbc, GCRY_CIPHER_AES256,
-	                        GCRY_CIPHER_MODE_CBC, 0);
+	gerr = gcry_cipher_open(
+	    &sd->cbc, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_CBC, 0);
 	if (gerr == 0)
 		gerr = gcry_cipher_setkey(sd->cbc, key, sizeof(key));
 	ef_wipe(key, sizeof(key));
 	if (gerr != 0)
 		die("AES-256-CBC", gcry_strerror(gerr));
-	if ((err = ef_pbkdf2_sha512(SEED_PASSWORD, strlen(SEED_PASSWORD), salt,
-	                            strlen(salt), SEED_PBKDF2_ITER, dk,
-	                            sizeof(dk))) != EF_OK)
-		die("PBKDF2", ef_strerror(err));
+	pbkdf2(salt, dk);
 	for (i = 0; i < sizeof(dk); i++)
 		snprintf(sd->pwhash + 2 * i, 3, "%02x", dk[i]);
 }
@@ -223,7 +231,7 @@ setup_legacy(struct seed *sd)
  * sd->keys. */
 static enum ef_err
 envelope(struct seed *sd, const uint8_t uuid[16], const char *uuidtxt,
-         const char *email, uint8_t **ct, size_t *ctlen)
+    const char *email, uint8_t **ct, size_t *ctlen)
 {
 	uint8_t dk[EF_KEY_LEN], *w = NULL;
 	size_t wlen = 0;
@@ -231,8 +239,8 @@ envelope(struct seed *sd, const uint8_t uuid[16], const char *uuidtxt,
 
 	ef_dk_generate(dk);
 	if ((err = ef_dk_wrap(sd->kr, "users", uuid, dk, &w, &wlen)) == EF_OK)
-		err = ef_envelope_seal(dk, "users.email", uuid, email,
-		                       strlen(email), ct, ctlen);
+		err = ef_envelope_seal(
+		    dk, "users.email", uuid, email, strlen(email), ct, ctlen);
 	ef_wipe(dk, sizeof(dk));
 	if (err == EF_OK) {
 		fprintf(sd->keys, "%s\t", uuidtxt);
@@ -246,7 +254,7 @@ envelope(struct seed *sd, const uint8_t uuid[16], const char *uuidtxt,
 /* Emit one row in the mode's columns. */
 static void
 emit_row(struct seed *sd, enum seed_mode mode, const char *username,
-         const char *user_type)
+    const char *user_type)
 {
 	char email[256], uuidtxt[37];
 	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL;
@@ -261,13 +269,13 @@ emit_row(struct seed *sd, enum seed_mode mode, const char *username,
 	if (mode == SEED_V1 || mode == SEED_ENVELOPE) {
 		if (mode == SEED_V1)
 			err = ef_encrypt(sd->kr, "users.email", uuid, email,
-			                 strlen(email), &ct, &ctlen);
+			    strlen(email), &ct, &ctlen);
 		else
 			err = envelope(sd, uuid, uuidtxt, email, &ct, &ctlen);
 		if (err != EF_OK)
 			die("ef_encrypt", ef_strerror(err));
-		if ((err = ef_blind_index(sd->ik, email, strlen(email),
-		                          bidx)) != EF_OK)
+		if ((err = ef_blind_index(
+		         sd->ik, email, strlen(email), bidx)) != EF_OK)
 			die("ef_blind_index", ef_strerror(err));
 		put_bytea(ct, ctlen);
 		putchar('\t');
@@ -310,24 +318,21 @@ pwcost(size_t count)
 	t0 = clock_ms(CLOCK_MONOTONIC);
 	c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < count; i++)
-		if ((err = ef_pw_hash(SEED_PASSWORD, strlen(SEED_PASSWORD),
-		                      out)) != EF_OK)
+		if ((err = ef_pw_hash(
+		         SEED_PASSWORD, strlen(SEED_PASSWORD), out)) != EF_OK)
 			die("ef_pw_hash", ef_strerror(err));
 	printf("argon2id_ms %.3f\n",
-	       (clock_ms(CLOCK_MONOTONIC) - t0) / (double)count);
+	    (clock_ms(CLOCK_MONOTONIC) - t0) / (double)count);
 	printf("argon2id_cpu_ms %.3f\n",
-	       (clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0) / (double)count);
+	    (clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0) / (double)count);
 	t0 = clock_ms(CLOCK_MONOTONIC);
 	c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < count; i++)
-		if ((err = ef_pbkdf2_sha512(
-		         SEED_PASSWORD, strlen(SEED_PASSWORD), "changeme1", 9,
-		         SEED_PBKDF2_ITER, dk, sizeof(dk))) != EF_OK)
-			die("PBKDF2", ef_strerror(err));
+		pbkdf2("changeme1", dk);
 	printf("pbkdf2_sha512_ms %.3f\n",
-	       (clock_ms(CLOCK_MONOTONIC) - t0) / (double)count);
+	    (clock_ms(CLOCK_MONOTONIC) - t0) / (double)count);
 	printf("pbkdf2_sha512_cpu_ms %.3f\n",
-	       (clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0) / (double)count);
+	    (clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0) / (double)count);
 }
 
 int
@@ -358,8 +363,9 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			if (strlen(optarg) > 64 ||
-			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
-			                   "0123456789_-.") != strlen(optarg))
+			    strspn(optarg,
+			        "abcdefghijklmnopqrstuvwxyz"
+			        "0123456789_-.") != strlen(optarg))
 				die("-p", "use up to 64 of [a-z0-9_.-]");
 			sd.prefix = optarg;
 			break;

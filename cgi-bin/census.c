@@ -36,32 +36,32 @@ census_json(const struct census *cs)
 			continue;
 		json_object_object_add(
 		    k, "key_id", json_object_new_int64(cs->keys[i].key_id));
-		json_object_object_add(k, "rows",
-		                       json_object_new_int64(cs->keys[i].rows));
+		json_object_object_add(
+		    k, "rows", json_object_new_int64(cs->keys[i].rows));
 		json_object_array_add(keys, k);
 	}
 	json_object_object_add(o, "keys", keys);
 	json_object_object_add(o, "legacy", json_object_new_int64(cs->legacy));
-	json_object_object_add(o, "envelope",
-	                       json_object_new_int64(cs->envelope));
-	json_object_object_add(o, "unknown_format",
-	                       json_object_new_int64(cs->other));
-	json_object_object_add(o, "without_blind_index",
-	                       json_object_new_int64(cs->no_bidx));
-	json_object_object_add(o, "with_next_blind_index",
-	                       json_object_new_int64(cs->bidx_next));
-	json_object_object_add(o, "legacy_password_hashes",
-	                       json_object_new_int64(cs->pw_legacy));
-	json_object_object_add(o, "sessions",
-	                       json_object_new_int64(cs->sessions));
-	json_object_object_add(o, "api_tokens",
-	                       json_object_new_int64(cs->tokens));
-	json_object_object_add(o, "api_tokens_revoked",
-	                       json_object_new_int64(cs->tokens_revoked));
-	json_object_object_add(o, "audit_entries",
-	                       json_object_new_int64(cs->audit_entries));
-	json_object_object_add(o, "schema_version",
-	                       json_object_new_int(cs->schema_version));
+	json_object_object_add(
+	    o, "envelope", json_object_new_int64(cs->envelope));
+	json_object_object_add(
+	    o, "unknown_format", json_object_new_int64(cs->other));
+	json_object_object_add(
+	    o, "without_blind_index", json_object_new_int64(cs->no_bidx));
+	json_object_object_add(
+	    o, "with_next_blind_index", json_object_new_int64(cs->bidx_next));
+	json_object_object_add(
+	    o, "legacy_password_hashes", json_object_new_int64(cs->pw_legacy));
+	json_object_object_add(
+	    o, "sessions", json_object_new_int64(cs->sessions));
+	json_object_object_add(
+	    o, "api_tokens", json_object_new_int64(cs->tokens));
+	json_object_object_add(
+	    o, "api_tokens_revoked", json_object_new_int64(cs->tokens_revoked));
+	json_object_object_add(
+	    o, "audit_entries", json_object_new_int64(cs->audit_entries));
+	json_object_object_add(
+	    o, "schema_version", json_object_new_int(cs->schema_version));
 	return o;
 }
 
@@ -82,8 +82,8 @@ census_vars(struct tmpl_vars *v, const struct census *cs)
 	rc |= tmpl_setf(v, "pw_legacy", "%lld", (long long)cs->pw_legacy);
 	rc |= tmpl_setf(v, "sessions", "%lld", (long long)cs->sessions);
 	rc |= tmpl_setf(v, "tokens", "%lld", (long long)cs->tokens);
-	rc |= tmpl_setf(v, "tokens_revoked", "%lld",
-	                (long long)cs->tokens_revoked);
+	rc |= tmpl_setf(
+	    v, "tokens_revoked", "%lld", (long long)cs->tokens_revoked);
 	rc |=
 	    tmpl_setf(v, "audit_entries", "%lld", (long long)cs->audit_entries);
 	rc |= tmpl_setf(v, "schema_version", "%d", cs->schema_version);
@@ -127,7 +127,11 @@ out: /* the one cleanup */
 }
 
 static const struct app_route route = {
-    "census", APP_GET, 0, 0, handle,
+    "census",
+    APP_GET,
+    0,
+    0,
+    handle,
 };
 
 int

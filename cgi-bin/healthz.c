@@ -32,8 +32,8 @@ handle(struct app *a)
 	if (rs != DB_READ_NONE) {
 		json_object_object_add(
 		    o, "primary", json_object_new_string(ok ? "up" : "down"));
-		json_object_object_add(
-		    o, "standby", json_object_new_string(db_read_state_name(rs)));
+		json_object_object_add(o, "standby",
+		    json_object_new_string(db_read_state_name(rs)));
 	}
 	if (resp_json(a->rs, ok ? 200 : 503, o) == -1)
 		resp_error(a->rs, 500, "Internal server error");
@@ -43,7 +43,11 @@ handle(struct app *a)
 }
 
 static const struct app_route route = {
-    "healthz", APP_GET, 0, APP_NOAUTH | APP_HEALTH, handle,
+    "healthz",
+    APP_GET,
+    0,
+    APP_NOAUTH | APP_HEALTH,
+    handle,
 };
 
 int

@@ -62,7 +62,7 @@ login_next(struct app *a)
  * "csrf_token" when csrf is not NULL (a cookie session's token). */
 static void
 login_whoami(struct app *a, int status, const char *username, int admin,
-             const char *csrf)
+    const char *csrf)
 {
 	struct json_object *p;
 	int bad = 0;
@@ -71,8 +71,7 @@ login_whoami(struct app *a, int status, const char *username, int admin,
 		if (csrf != NULL)
 			bad |= json_object_object_add(
 			    p, "csrf_token", json_object_new_string(csrf));
-		bad |= json_object_object_add(
-		    p, "user_type",
+		bad |= json_object_object_add(p, "user_type",
 		    json_object_new_string(admin ? "admin" : "user"));
 		bad |= json_object_object_add(
 		    p, "username", json_object_new_string(username));
@@ -123,17 +122,17 @@ login_form(struct app *a, int status, const char *error, const char *username)
  */
 static enum db_err
 login_audit(struct app *a, enum auth_err ae, const struct auth_who *who,
-            const char *name)
+    const char *name)
 {
 	struct app_audit x;
 	struct audit_entry e;
 	char actor[sizeof(x.actor)];
 
 	e = *app_audit(a,
-	               ae == AUTH_OK             ? AUDIT_LOGIN
-	               : ae == AUTH_ERR_THROTTLED ? AUDIT_LOGIN_THROTTLED
-	                                          : AUDIT_LOGIN_FAILED,
-	               &x);
+	    ae == AUTH_OK                  ? AUDIT_LOGIN
+	        : ae == AUTH_ERR_THROTTLED ? AUDIT_LOGIN_THROTTLED
+	                                   : AUDIT_LOGIN_FAILED,
+	    &x);
 	if (ae != AUTH_OK) {
 		/* Whoever sent it, they are not signed in by it. */
 		e.actor = "anonymous";
@@ -163,17 +162,17 @@ login_post(struct app *a)
 	if (a->r->json == NULL) {
 		/* A form post: the double-submitted token must match. */
 		if (!auth_double_submit_ok(req_cookie(a->r, LOGIN_CSRF_COOKIE),
-		                           app_param(a, "csrf"))) {
+		        app_param(a, "csrf"))) {
 			if (html)
 				login_form(a, 403,
-				           "This form had expired. Enter your "
-				           "password again and log in.",
-				           app_param(a, "username") != NULL
-				               ? app_param(a, "username")
-				               : "");
+				    "This form had expired. Enter your "
+				    "password again and log in.",
+				    app_param(a, "username") != NULL
+				        ? app_param(a, "username")
+				        : "");
 			else
-				app_error(a, 403,
-				          "CSRF token missing or invalid");
+				app_error(
+				    a, 403, "CSRF token missing or invalid");
 			return;
 		}
 	}
@@ -185,10 +184,10 @@ login_post(struct app *a)
 		ae = AUTH_ERR_BADLOGIN; /* no such name can exist */
 	else
 		ae = auth_login(a->cfg, p[KEY_USERNAME].parsed.s,
-		                p[KEY_PASSWORD].parsed.s, a->r->remote_addr,
-		                &who, cookie, &retry);
+		    p[KEY_PASSWORD].parsed.s, a->r->remote_addr, &who, cookie,
+		    &retry);
 	if ((ae == AUTH_OK || ae == AUTH_ERR_BADLOGIN ||
-	     ae == AUTH_ERR_THROTTLED) &&
+	        ae == AUTH_ERR_THROTTLED) &&
 	    (de = login_audit(a, ae, &who, p[KEY_USERNAME].parsed.s)) !=
 	        DB_OK) {
 		/* Not recorded: not signed in either. */
@@ -204,19 +203,19 @@ login_post(struct app *a)
 	case AUTH_ERR_BADLOGIN:
 		if (html)
 			login_form(a, 401, "Invalid username or password.",
-			           p[KEY_USERNAME].parsed.s);
+			    p[KEY_USERNAME].parsed.s);
 		else
 			app_error(a, 401, "Invalid username or password");
 		goto out;
 	case AUTH_ERR_THROTTLED:
 		if (html)
 			login_form(a, 429,
-			           "Too many failed logins; try again "
-			           "later.",
-			           p[KEY_USERNAME].parsed.s);
+			    "Too many failed logins; try again "
+			    "later.",
+			    p[KEY_USERNAME].parsed.s);
 		else
-			app_error(a, 429,
-			          "Too many failed logins, try again later");
+			app_error(
+			    a, 429, "Too many failed logins, try again later");
 		resp_retry_after(a->rs, retry);
 		goto out;
 	case AUTH_ERR_UNAVAILABLE:
@@ -270,15 +269,19 @@ handle(struct app *a)
 	if (a->who.via == AUTH_VIA_NONE) {
 		app_error(a, 401, "Not signed in");
 		resp_header(a->rs, "WWW-Authenticate",
-		            "Bearer realm=\"fcgi-encrypted-db\"");
+		    "Bearer realm=\"fcgi-encrypted-db\"");
 		return;
 	}
 	login_whoami(a, 200, a->who.username, a->who.admin,
-	             a->who.via == AUTH_VIA_SESSION ? a->who.csrf : NULL);
+	    a->who.via == AUTH_VIA_SESSION ? a->who.csrf : NULL);
 }
 
 static const struct app_route route = {
-    "login", APP_GET | APP_POST, REQ_BODY_FORM | REQ_BODY_JSON, 0, handle,
+    "login",
+    APP_GET | APP_POST,
+    REQ_BODY_FORM | REQ_BODY_JSON,
+    0,
+    handle,
 };
 
 int

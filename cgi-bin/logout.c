@@ -55,8 +55,8 @@ handle(struct app *a)
 	}
 	if (html && !app_csrf_valid(a)) {
 		logout_page(a, 403,
-		            "This page had expired, so you are still signed "
-		            "in. Log out again.");
+		    "This page had expired, so you are still signed "
+		    "in. Log out again.");
 		return;
 	}
 	if (!app_csrf(a))
@@ -81,7 +81,11 @@ handle(struct app *a)
 }
 
 static const struct app_route route = {
-    "logout", APP_GET | APP_POST, REQ_BODY_FORM | REQ_BODY_JSON, 0, handle,
+    "logout",
+    APP_GET | APP_POST,
+    REQ_BODY_FORM | REQ_BODY_JSON,
+    0,
+    handle,
 };
 
 int

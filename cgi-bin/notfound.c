@@ -23,7 +23,7 @@ handle(struct app *a)
 	if ((p = app_path(a)) == NULL || strcmp(p, "/") != 0 ||
 	    a->r->fmt != REQ_FMT_HTML ||
 	    (a->r->method != REQ_METHOD_GET &&
-	     a->r->method != REQ_METHOD_HEAD)) {
+	        a->r->method != REQ_METHOD_HEAD)) {
 		app_error(a, 404, "This endpoint does not exist");
 		return;
 	}
@@ -37,7 +37,11 @@ handle(struct app *a)
 }
 
 static const struct app_route route = {
-    "notfound", APP_ANY, REQ_BODY_FORM | REQ_BODY_JSON, APP_NOAUTH, handle,
+    "notfound",
+    APP_ANY,
+    REQ_BODY_FORM | REQ_BODY_JSON,
+    APP_NOAUTH,
+    handle,
 };
 
 int

@@ -69,7 +69,7 @@ enum fkey { FKEY_EMAIL, FKEY_USER_TYPE, FKEY__MAX };
 static const struct field edit_keys[FKEY__MAX] = {
     {valid_email, "email", FIELD_BODY | FIELD_REQUIRED}, /* FKEY_EMAIL */
     {valid_user_type, "user_type",
-     FIELD_BODY | FIELD_REQUIRED}, /* FKEY_USER_TYPE */
+        FIELD_BODY | FIELD_REQUIRED}, /* FKEY_USER_TYPE */
 };
 
 enum pkey { PKEY_CURRENT, PKEY_NEW, PKEY__MAX };
@@ -77,7 +77,7 @@ enum pkey { PKEY_CURRENT, PKEY_NEW, PKEY__MAX };
 static const struct field pw_keys[PKEY__MAX] = {
     {valid_text, "current_password", FIELD_BODY}, /* PKEY_CURRENT: self only */
     {valid_password, "new_password",
-     FIELD_BODY | FIELD_REQUIRED}, /* PKEY_NEW */
+        FIELD_BODY | FIELD_REQUIRED}, /* PKEY_NEW */
 };
 
 static const char *const edit_names[] = {"email", "user_type"};
@@ -104,9 +104,8 @@ user_show(struct app *a, const struct user *u)
 		v = app_vars(a, title);
 		if (v != NULL &&
 		    (app_user_vars(v, u) == -1 ||
-		     tmpl_set_bool(v, "self",
-		                   strcmp(a->who.username, u->username) == 0) ==
-		         -1)) {
+		        tmpl_set_bool(v, "self",
+		            strcmp(a->who.username, u->username) == 0) == -1)) {
 			tmpl_vars_free(v);
 			v = NULL;
 		}
@@ -123,14 +122,14 @@ user_show(struct app *a, const struct user *u)
  */
 static void
 user_get(struct app *a, const char *name,
-         void (*show)(struct app *, const struct user *))
+    void (*show)(struct app *, const struct user *))
 {
 	struct app_audit x;
 	struct user u;
 	enum db_err de;
 
-	de = users_find_by_username(a->cfg, name, app_audit(a, AUDIT_READ, &x),
-	                            &u);
+	de = users_find_by_username(
+	    a->cfg, name, app_audit(a, AUDIT_READ, &x), &u);
 	if (de != DB_OK) {
 		app_db_error(a, de);
 		return;
@@ -147,16 +146,16 @@ user_get(struct app *a, const char *name,
  * or another error. Nothing answered.
  */
 static enum auth_err
-user_password_check(struct app *a, const char *name, const char *pw,
-                    unsigned *retry)
+user_password_check(
+    struct app *a, const char *name, const char *pw, unsigned *retry)
 {
 	struct user u;
 	int rehash;
 	enum auth_err ae;
 
 	*retry = 0;
-	ae = auth_password_check(a->cfg, name, pw, a->r->remote_addr, &u,
-	                         &rehash, retry);
+	ae = auth_password_check(
+	    a->cfg, name, pw, a->r->remote_addr, &u, &rehash, retry);
 	users_clear(&u);
 	return ae;
 }
@@ -193,16 +192,16 @@ user_current_ok(struct app *a, const char *name, const char *pw)
 static void
 user_end_sessions(struct app *a, const struct user *u, int self)
 {
-	enum auth_err ae = auth_sessions_end_user(
-	    u->id, self && a->who.via == AUTH_VIA_SESSION ? a->who.session_hash
-	                                                  : NULL);
+	enum auth_err ae = auth_sessions_end_user(u->id,
+	    self && a->who.via == AUTH_VIA_SESSION ? a->who.session_hash
+	                                           : NULL);
 
 	if (ae != AUTH_OK)
-		LOG_ERR("user %s: ending sessions: %s", u->id,
-		        auth_strerror(ae));
+		LOG_ERR(
+		    "user %s: ending sessions: %s", u->id, auth_strerror(ae));
 	if (!self && (ae = auth_tokens_revoke_user(u->id)) != AUTH_OK)
-		LOG_ERR("user %s: revoking tokens: %s", u->id,
-		        auth_strerror(ae));
+		LOG_ERR(
+		    "user %s: revoking tokens: %s", u->id, auth_strerror(ae));
 }
 
 static void
@@ -255,12 +254,11 @@ user_patch(struct app *a, const char *name, int self)
 	/* A password change alone is recorded as such; any other change, with
 	 * or without one, as an update. */
 	de = users_update(a->cfg, name, &chg,
-	                  app_audit(a,
-	                            chg.email == NULL && chg.user_type == NULL
-	                                ? AUDIT_PASSWORD
-	                                : AUDIT_UPDATE,
-	                            &x),
-	                  &u, &conflict);
+	    app_audit(a,
+	        chg.email == NULL && chg.user_type == NULL ? AUDIT_PASSWORD
+	                                                   : AUDIT_UPDATE,
+	        &x),
+	    &u, &conflict);
 	if (de == DB_CONFLICT && conflict == USERS_CONFLICT_LAST_ADMIN) {
 		app_error(a, 409, USER_LAST_ADMIN);
 		goto out;
@@ -341,8 +339,8 @@ user_done(struct app *a, const char *name, enum app_flash f)
  * and per-field errors of names (see app_form_vars). NULL on OOM. */
 static struct tmpl_vars *
 user_form_vars(struct app *a, const char *title, const char *name,
-               const char *const *names, size_t n, const char *summary,
-               const struct field_errors *fe)
+    const char *const *names, size_t n, const char *summary,
+    const struct field_errors *fe)
 {
 	struct tmpl_vars *v;
 
@@ -359,8 +357,7 @@ user_form_vars(struct app *a, const char *title, const char *name,
 /* The edit form with email and type (as stored, or as typed). */
 static void
 user_edit_form(struct app *a, int status, const char *name, const char *email,
-               const char *type, const char *summary,
-               const struct field_errors *fe)
+    const char *type, const char *summary, const struct field_errors *fe)
 {
 	struct tmpl_vars *v;
 	char title[USERS_NAME_MAX + 16];
@@ -384,7 +381,7 @@ static void
 user_edit_show(struct app *a, const struct user *u)
 {
 	user_edit_form(a, 200, u->username, u->email != NULL ? u->email : "",
-	               u->user_type, "", NULL);
+	    u->user_type, "", NULL);
 }
 
 static void
@@ -409,29 +406,28 @@ user_edit_post(struct app *a, const char *name)
 #define TYPED(k) (p[k].val != NULL ? p[k].val : "")
 	if (!app_csrf_valid(a)) {
 		user_edit_form(a, 403, name, TYPED(FKEY_EMAIL),
-		               TYPED(FKEY_USER_TYPE), USER_STALE_FORM, NULL);
+		    TYPED(FKEY_USER_TYPE), USER_STALE_FORM, NULL);
 		return;
 	}
 	if (!valid) {
 		user_edit_form(a, 422, name, TYPED(FKEY_EMAIL),
-		               TYPED(FKEY_USER_TYPE),
-		               "Please correct the errors below.", &fe);
+		    TYPED(FKEY_USER_TYPE), "Please correct the errors below.",
+		    &fe);
 		return;
 	}
 	chg.email = p[FKEY_EMAIL].parsed.s;
 	chg.user_type = p[FKEY_USER_TYPE].parsed.s;
-	de = users_update(a->cfg, name, &chg, app_audit(a, AUDIT_UPDATE, &x),
-	                  &u, &conflict);
+	de = users_update(
+	    a->cfg, name, &chg, app_audit(a, AUDIT_UPDATE, &x), &u, &conflict);
 	if (de == DB_CONFLICT) {
 		fe.n = 1;
 		fe.e[0].name = users_conflict_field(conflict);
 		fe.e[0].msg = conflict == USERS_CONFLICT_LAST_ADMIN
-		                  ? "cannot be user: this is the last admin. "
-		                    "Make another user an admin first"
-		                  : "is already in use";
+		    ? "cannot be user: this is the last admin. "
+		      "Make another user an admin first"
+		    : "is already in use";
 		user_edit_form(a, 409, name, TYPED(FKEY_EMAIL),
-		               TYPED(FKEY_USER_TYPE), "Nothing was saved.",
-		               &fe);
+		    TYPED(FKEY_USER_TYPE), "Nothing was saved.", &fe);
 		goto out;
 	}
 #undef TYPED
@@ -447,7 +443,7 @@ out:
 /* The password form: a reset by an admin, or one's own change (self). */
 static void
 user_password_form(struct app *a, int status, const char *name, int self,
-                   const char *summary, const struct field_errors *fe)
+    const char *summary, const struct field_errors *fe)
 {
 	struct tmpl_vars *v;
 	char title[USERS_NAME_MAX + 32];
@@ -499,38 +495,36 @@ user_password_post(struct app *a, const char *name, int self)
 	}
 	if (!valid) {
 		user_password_form(a, 422, name, self,
-		                   "Please correct the errors below.", &fe);
+		    "Please correct the errors below.", &fe);
 		return;
 	}
 	if (self) {
-		ae = user_password_check(a, name, p[PKEY_CURRENT].parsed.s,
-		                         &retry);
+		ae = user_password_check(
+		    a, name, p[PKEY_CURRENT].parsed.s, &retry);
 		if (ae == AUTH_ERR_BADLOGIN || ae == AUTH_ERR_THROTTLED) {
 			fe.n = 1;
 			fe.e[0].name = "current_password";
 			fe.e[0].msg = ae == AUTH_ERR_BADLOGIN
-			                  ? "is not right"
-			                  : "was wrong too often: try again "
-			                    "later";
-			user_password_form(a, ae == AUTH_ERR_BADLOGIN ? 403 : 429,
-			                   name, self,
-			                   "Please correct the errors below.",
-			                   &fe);
+			    ? "is not right"
+			    : "was wrong too often: try again "
+			      "later";
+			user_password_form(a,
+			    ae == AUTH_ERR_BADLOGIN ? 403 : 429, name, self,
+			    "Please correct the errors below.", &fe);
 			if (ae == AUTH_ERR_THROTTLED)
 				resp_retry_after(a->rs, retry);
 			return;
 		}
 		if (ae != AUTH_OK) {
-			app_db_error(a, ae == AUTH_ERR_UNAVAILABLE
-			                    ? DB_UNAVAILABLE
-			                    : DB_ERROR);
+			app_db_error(a,
+			    ae == AUTH_ERR_UNAVAILABLE ? DB_UNAVAILABLE
+			                               : DB_ERROR);
 			return;
 		}
 	}
 	chg.password = p[PKEY_NEW].parsed.s;
 	if ((de = users_update(a->cfg, name, &chg,
-	                       app_audit(a, AUDIT_PASSWORD, &x), &u, NULL)) !=
-	    DB_OK) {
+	         app_audit(a, AUDIT_PASSWORD, &x), &u, NULL)) != DB_OK) {
 		app_db_error(a, de);
 		goto out;
 	}
@@ -581,7 +575,7 @@ user_delete_page(struct app *a, const char *name, int self)
 		return;
 	snprintf(title, sizeof(title), "Delete %s", name);
 	if ((v = user_form_vars(a, title, name, NULL, 0,
-	                        stale ? USER_STALE_FORM : "", NULL)) == NULL) {
+	         stale ? USER_STALE_FORM : "", NULL)) == NULL) {
 		app_error(a, 500, "Internal server error");
 		return;
 	}
@@ -620,8 +614,7 @@ user_audit_html(struct app *a, const char *name, const struct audit_list *l)
 			goto out;
 		for (j = 0; j < AUDIT_ITEM__MAX; j++)
 			if (tmpl_set(row, audit_keys[j],
-			             l->v[i].f[j] != NULL ? l->v[i].f[j] : "") ==
-			    -1)
+			        l->v[i].f[j] != NULL ? l->v[i].f[j] : "") == -1)
 				goto out;
 	}
 	app_html(a, 200, "user-audit", v);
@@ -648,10 +641,9 @@ user_audit_json(const struct audit_list *l)
 			return NULL;
 		}
 		for (j = 0; j < AUDIT_ITEM__MAX; j++)
-			json_object_object_add(
-			    e, audit_keys[j],
+			json_object_object_add(e, audit_keys[j],
 			    l->v[i].f[j] == NULL ? NULL
-			    : j == AUDIT_ITEM_SEQ
+			        : j == AUDIT_ITEM_SEQ
 			        ? json_object_new_int64(
 			              strtoll(l->v[i].f[j], NULL, 10))
 			        : json_object_new_string(l->v[i].f[j]));
@@ -722,7 +714,7 @@ handle(struct app *a)
 	/* The forms are pages; the record and its audit trail are JSON too. */
 	if (tail == NULL || user_path(tail, name, sizeof(name), &act) == -1 ||
 	    (act != ACT_SHOW && act != ACT_AUDIT &&
-	     a->r->fmt != REQ_FMT_HTML)) {
+	        a->r->fmt != REQ_FMT_HTML)) {
 		app_error(a, 404, "This endpoint does not exist");
 		return;
 	}

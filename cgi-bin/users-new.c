@@ -15,7 +15,11 @@ handle(struct app *a)
 }
 
 static const struct app_route route = {
-    "users-new", APP_GET, 0, 0, handle,
+    "users-new",
+    APP_GET,
+    0,
+    0,
+    handle,
 };
 
 int

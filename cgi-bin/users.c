@@ -68,7 +68,7 @@ struct users_prev {
  * previous (has_prev, prev) and next links. 0 / -1. */
 static int
 users_page_vars(struct tmpl_vars *v, const struct user_list *l, size_t limit,
-                const struct users_prev *pv)
+    const struct users_prev *pv)
 {
 	struct tmpl_vars *row;
 	size_t i, nsizes = sizeof(page_sizes) / sizeof(page_sizes[0]);
@@ -105,7 +105,7 @@ users_page_vars(struct tmpl_vars *v, const struct user_list *l, size_t limit,
 /* Answer a page of users. */
 static void
 users_answer(struct app *a, const struct user_list *l, const char *prefix,
-             size_t limit, const struct users_prev *pv)
+    size_t limit, const struct users_prev *pv)
 {
 	struct json_object *o = NULL, *arr = NULL, *u;
 	struct tmpl_vars *v = NULL, *row;
@@ -135,9 +135,9 @@ users_answer(struct app *a, const struct user_list *l, const char *prefix,
 			goto fail;
 		}
 	if ((o = app_payload(arr)) == NULL ||
-	    json_object_object_add(
-	        o, "next",
-	        l->next != NULL ? json_object_new_string(l->next) : NULL) != 0) {
+	    json_object_object_add(o, "next",
+	        l->next != NULL ? json_object_new_string(l->next) : NULL) !=
+	        0) {
 		json_object_put(o);
 		goto fail;
 	}
@@ -178,7 +178,7 @@ users_get(struct app *a)
 	if (p[LKEY_EMAIL].state == PAIR_VALID) {
 		/* Exact lookup: a list of zero or one, never a next page. */
 		de = users_find_by_email(a->cfg, p[LKEY_EMAIL].parsed.s,
-		                         app_audit(a, AUDIT_LOOKUP, &x), &one);
+		    app_audit(a, AUDIT_LOOKUP, &x), &one);
 		if (de == DB_OK) {
 			l.v = &one;
 			l.n = 1;
@@ -190,8 +190,8 @@ users_get(struct app *a)
 		users_clear(&one);
 		return;
 	}
-	de = users_list(a->cfg, prefix, after, limit,
-	                app_audit(a, AUDIT_LIST, &x), &l);
+	de = users_list(
+	    a->cfg, prefix, after, limit, app_audit(a, AUDIT_LIST, &x), &l);
 	if (de != DB_OK) {
 		app_db_error(a, de);
 		return;
@@ -200,8 +200,8 @@ users_get(struct app *a)
 	 * this one start? (An empty page past the end has no way back but
 	 * the menu.) */
 	if (a->r->fmt == REQ_FMT_HTML && after != NULL && l.n > 0)
-		de = users_list_prev(prefix, l.v[0].username, limit,
-		                     &pv.has_prev, &pv.after);
+		de = users_list_prev(
+		    prefix, l.v[0].username, limit, &pv.has_prev, &pv.after);
 	if (de != DB_OK)
 		app_db_error(a, de);
 	else
@@ -213,10 +213,10 @@ users_get(struct app *a)
 /* Show the create form again, with what was typed and the errors. */
 static void
 users_form_again(struct app *a, int status, const char *msg,
-                 const struct pair *p, const struct field_errors *fe)
+    const struct pair *p, const struct field_errors *fe)
 {
 	app_create_form(a, status, p[CKEY_USERNAME].val, p[CKEY_EMAIL].val,
-	                p[CKEY_USER_TYPE].val, msg, fe);
+	    p[CKEY_USER_TYPE].val, msg, fe);
 }
 
 static void
@@ -238,9 +238,9 @@ users_post(struct app *a)
 	    !app_csrf_valid(a)) {
 		/* A stale form: shown again as typed, with a note. */
 		users_form_again(a, 403,
-		                 "This form had expired, so nothing was "
-		                 "saved. Check it and send it again.",
-		                 p, NULL);
+		    "This form had expired, so nothing was "
+		    "saved. Check it and send it again.",
+		    p, NULL);
 		return;
 	}
 	if (!app_csrf(a))
@@ -248,9 +248,9 @@ users_post(struct app *a)
 	if (!valid) {
 		if (html && a->r->err == REQ_ERR_INVALID)
 			users_form_again(a, 422,
-			                 "Please correct the errors "
-			                 "below.",
-			                 p, &fe);
+			    "Please correct the errors "
+			    "below.",
+			    p, &fe);
 		else
 			app_fields_error(a, &fe);
 		return;
@@ -259,15 +259,15 @@ users_post(struct app *a)
 	un.email = p[CKEY_EMAIL].parsed.s;
 	un.password = p[CKEY_PASSWORD].parsed.s;
 	un.user_type = p[CKEY_USER_TYPE].state == PAIR_VALID
-	                   ? p[CKEY_USER_TYPE].parsed.s
-	                   : "user";
+	    ? p[CKEY_USER_TYPE].parsed.s
+	    : "user";
 
-	de = users_create(a->cfg, &un, app_audit(a, AUDIT_CREATE, &x), &u,
-	                  &conflict);
+	de = users_create(
+	    a->cfg, &un, app_audit(a, AUDIT_CREATE, &x), &u, &conflict);
 	if (de == DB_CONFLICT) {
 		const char *msg = conflict == USERS_CONFLICT_EMAIL
-		                      ? "Email already in use"
-		                      : "Username already taken";
+		    ? "Email already in use"
+		    : "Username already taken";
 		fe.n = 1;
 		fe.e[0].name =
 		    conflict == USERS_CONFLICT_EMAIL ? "email" : "username";
@@ -317,7 +317,11 @@ handle(struct app *a)
 }
 
 static const struct app_route route = {
-    "users", APP_GET | APP_POST, REQ_BODY_FORM | REQ_BODY_JSON, 0, handle,
+    "users",
+    APP_GET | APP_POST,
+    REQ_BODY_FORM | REQ_BODY_JSON,
+    0,
+    handle,
 };
 
 int

@@ -133,9 +133,9 @@ chain_scan(PGconn *pg, struct audit_chain *chain, int64_t to)
 			row.detail = text_or_null(r, i, 7);
 			if (audit_chain_add(chain, &row) == -1) {
 				fprintf(stderr,
-				        "encdb: audit: cannot chain "
-				        "entry %lld\n",
-				        (long long)row.seq);
+				    "encdb: audit: cannot chain "
+				    "entry %lld\n",
+				    (long long)row.seq);
 				PQclear(r);
 				return -1;
 			}
@@ -158,7 +158,7 @@ chain_scan(PGconn *pg, struct audit_chain *chain, int64_t to)
  */
 static int
 seal_resume(const char *path, const struct audit_signing_key *k,
-            struct audit_chain *chain)
+    struct audit_chain *chain)
 {
 	char line[AUDIT_CP_LINE_MAX + 2], last[AUDIT_CP_LINE_MAX + 2];
 	struct audit_checkpoint cp;
@@ -171,7 +171,7 @@ seal_resume(const char *path, const struct audit_signing_key *k,
 		if (errno == ENOENT)
 			return 0;
 		fprintf(stderr, "encdb: audit seal: cannot read %s: %s\n", path,
-		        strerror(errno));
+		    strerror(errno));
 		return -1;
 	}
 	last[0] = '\0';
@@ -182,14 +182,14 @@ seal_resume(const char *path, const struct audit_signing_key *k,
 	fclose(f);
 	if (rc == -1) {
 		fprintf(stderr, "encdb: audit seal: %s: line %d is too long\n",
-		        path, lineno + 1);
+		    path, lineno + 1);
 		return -1;
 	}
 	if (lineno == 0)
 		return 0;
 	if ((ce = audit_checkpoint_parse(last, k->pub, &cp)) != AUDIT_CP_OK) {
 		fprintf(stderr, "encdb: audit seal: %s: last line: %s\n", path,
-		        audit_cp_strerror(ce));
+		    audit_cp_strerror(ce));
 		return -1;
 	}
 	chain->seq = cp.seq;
@@ -226,8 +226,8 @@ seal_horizon(PGconn *pg, int wait, int64_t *horizon)
 	values[0] = PQgetvalue(w, 0, 0);
 	for (;;) {
 		PQclear(r);
-		r = PQexecParams(pg, writers_left_sql, 1, NULL, values, NULL,
-		                 NULL, 0);
+		r = PQexecParams(
+		    pg, writers_left_sql, 1, NULL, values, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			ops_pg_error("waiting for the audit writers", r, pg);
 			goto out;
@@ -236,10 +236,10 @@ seal_horizon(PGconn *pg, int wait, int64_t *horizon)
 			break;
 		if (ops_now() > until) {
 			fprintf(stderr,
-			        "encdb: audit seal: transactions writing the "
-			        "audit trail did not end within %d s; nothing "
-			        "sealed (try again, or raise --wait)\n",
-			        wait);
+			    "encdb: audit seal: transactions writing the "
+			    "audit trail did not end within %d s; nothing "
+			    "sealed (try again, or raise --wait)\n",
+			    wait);
 			rc = 1;
 			goto out;
 		}
@@ -297,7 +297,7 @@ audit_seal_cmd(int argc, char *argv[])
 	if (ops_signing_key(&c, "audit seal", &k) == -1)
 		goto out;
 	if (ops_state_path(&c, "AUDIT_CHECKPOINTS", "audit-checkpoints",
-	                   opt_path, &path) == -1 ||
+	        opt_path, &path) == -1 ||
 	    seal_resume(path, &k, &chain) == -1)
 		goto out;
 	if ((h = seal_horizon(pg, (int)wait, &horizon)) != 0) {
@@ -309,13 +309,13 @@ audit_seal_cmd(int argc, char *argv[])
 		printf("audit: the entries' sequence (%lld) is behind the last "
 		       "checkpoint (seq %lld): it was reset; run encdb audit "
 		       "verify\n",
-		       (long long)horizon, (long long)chain.seq);
+		    (long long)horizon, (long long)chain.seq);
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
 	}
 	if (horizon == chain.seq) {
 		printf("audit: nothing new to seal (sealed up to seq %lld)\n",
-		       (long long)chain.seq);
+		    (long long)chain.seq);
 		rc = OPS_EXIT_OK;
 		goto out;
 	}
@@ -352,7 +352,7 @@ out: /* the one cleanup */
  */
 static int
 verify_against(PGconn *pg, struct audit_chain *chain,
-               const struct audit_checkpoint *cp, int lineno)
+    const struct audit_checkpoint *cp, int lineno)
 {
 	int64_t from = chain->seq;
 
@@ -363,13 +363,13 @@ verify_against(PGconn *pg, struct audit_chain *chain,
 		return 0;
 	printf("audit: TAMPERED: checkpoint line %d (sealed %s) covers seq "
 	       "%lld to %lld: ",
-	       lineno, cp->time, (long long)from + 1, (long long)cp->seq);
+	    lineno, cp->time, (long long)from + 1, (long long)cp->seq);
 	if (chain->entries < cp->entries)
 		printf("%lld sealed entries are missing (removed)\n",
-		       (long long)(cp->entries - chain->entries));
+		    (long long)(cp->entries - chain->entries));
 	else if (chain->entries > cp->entries)
 		printf("%lld entries were added after sealing (inserted)\n",
-		       (long long)(chain->entries - cp->entries));
+		    (long long)(chain->entries - cp->entries));
 	else
 		printf("entries were edited, replaced or reordered\n");
 	return 1;
@@ -379,7 +379,7 @@ verify_against(PGconn *pg, struct audit_chain *chain,
  * problem (printed), -1: an error. */
 static int
 verify_file(FILE *f, const char *path, const uint8_t pub[AUDIT_KEY_LEN],
-            PGconn *pg, struct audit_chain *chain, int *ncp)
+    PGconn *pg, struct audit_chain *chain, int *ncp)
 {
 	char line[AUDIT_CP_LINE_MAX + 2], prev_time[21] = "";
 	struct audit_checkpoint cp;
@@ -392,21 +392,21 @@ verify_file(FILE *f, const char *path, const uint8_t pub[AUDIT_KEY_LEN],
 		if ((ce = audit_checkpoint_parse(line, pub, &cp)) !=
 		    AUDIT_CP_OK) {
 			printf("audit: TAMPERED: %s line %d: %s\n", path,
-			       lineno, audit_cp_strerror(ce));
+			    lineno, audit_cp_strerror(ce));
 			return 1;
 		}
 		if (cp.prev != chain->seq || cp.seq <= cp.prev) {
 			printf("audit: TAMPERED: %s line %d follows seq %lld, "
 			       "but the line before it ends at seq %lld (a "
 			       "checkpoint is missing or out of order)\n",
-			       path, lineno, (long long)cp.prev,
-			       (long long)chain->seq);
+			    path, lineno, (long long)cp.prev,
+			    (long long)chain->seq);
 			return 1;
 		}
 		if (strcmp(cp.time, prev_time) < 0) {
 			printf("audit: TAMPERED: %s line %d is older than the "
 			       "line before it\n",
-			       path, lineno);
+			    path, lineno);
 			return 1;
 		}
 		memcpy(prev_time, cp.time, sizeof(prev_time));
@@ -417,7 +417,7 @@ verify_file(FILE *f, const char *path, const uint8_t pub[AUDIT_KEY_LEN],
 	if (rc == -1) {
 		printf("audit: TAMPERED: %s line %d is not a checkpoint (too "
 		       "long)\n",
-		       path, lineno + 1);
+		    path, lineno + 1);
 		return 1;
 	}
 	return 0;
@@ -460,12 +460,12 @@ audit_verify_cmd(int argc, char *argv[])
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
 	    ops_verify_key(&c, "audit verify", pub) == -1 ||
 	    ops_state_path(&c, "AUDIT_CHECKPOINTS", "audit-checkpoints",
-	                   opt_path, &path) == -1)
+	        opt_path, &path) == -1)
 		goto out;
 	if ((f = fopen(path, "r")) == NULL) {
 		printf("audit: no checkpoints in %s (%s): nothing is sealed; "
 		       "run encdb audit seal\n",
-		       path, strerror(errno));
+		    path, strerror(errno));
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
 	}
@@ -474,7 +474,7 @@ audit_verify_cmd(int argc, char *argv[])
 	if (n > 0) {
 		printf("audit: TAMPERED: %lld entries with a seq below 1 "
 		       "(inserted)\n",
-		       (long long)n);
+		    (long long)n);
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
 	}
@@ -492,14 +492,13 @@ audit_verify_cmd(int argc, char *argv[])
 	if (ncp == 0) {
 		printf("audit: %s holds no checkpoint: nothing is sealed; run "
 		       "encdb audit seal\n",
-		       path);
+		    path);
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
 	}
 	printf("audit: intact: %d checkpoints, %lld entries sealed up to seq "
 	       "%lld; %lld entries after it not sealed yet\n",
-	       ncp, (long long)chain.entries, (long long)chain.seq,
-	       (long long)n);
+	    ncp, (long long)chain.entries, (long long)chain.seq, (long long)n);
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	if (f != NULL)
@@ -530,7 +529,14 @@ static const char show_sql[] =
     "  ORDER BY seq DESC LIMIT $1::bigint) AS l ORDER BY seq";
 
 static const char *const show_cols[] = {
-    "seq", "at", "actor", "subject", "route", "action", "client", "detail",
+    "seq",
+    "at",
+    "actor",
+    "subject",
+    "route",
+    "action",
+    "client",
+    "detail",
 };
 
 static int
@@ -548,10 +554,9 @@ show_json(const PGresult *r)
 			goto out;
 		}
 		for (j = 0; j < 8; j++)
-			json_object_object_add(
-			    o, show_cols[j],
+			json_object_object_add(o, show_cols[j],
 			    PQgetisnull(r, i, j) ? NULL
-			    : j == 0
+			        : j == 0
 			        ? json_object_new_int64(
 			              strtoll(PQgetvalue(r, i, j), NULL, 10))
 			        : json_object_new_string(PQgetvalue(r, i, j)));
@@ -589,9 +594,9 @@ show_user(PGconn *pg, const char *name, char id[37])
 		ops_pg_error("audit show", r, pg);
 	else if (PQntuples(r) != 1)
 		fprintf(stderr,
-		        "encdb: audit show: no user %s (give the UUID "
-		        "of a deleted user)\n",
-		        name);
+		    "encdb: audit show: no user %s (give the UUID "
+		    "of a deleted user)\n",
+		    name);
 	else {
 		snprintf(id, 37, "%s", PQgetvalue(r, 0, 0));
 		rc = 0;
@@ -622,7 +627,7 @@ audit_show_cmd(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "n:u:a:s:t:j", longopts, NULL)) !=
-	       -1) {
+	    -1) {
 		switch (ch) {
 		case 'n':
 			if (ops_number("--limit", optarg, 1000000) < 0)
@@ -635,9 +640,9 @@ audit_show_cmd(int argc, char *argv[])
 		case 'a':
 			if (audit_action_parse(optarg) == AUDIT__MAX) {
 				fprintf(stderr,
-				        "encdb: --action: no such "
-				        "action: %s\n",
-				        optarg);
+				    "encdb: --action: no such "
+				    "action: %s\n",
+				    optarg);
 				return OPS_EXIT_USAGE;
 			}
 			values[2] = optarg;
@@ -681,13 +686,13 @@ audit_show_cmd(int argc, char *argv[])
 		}
 	} else {
 		printf("%-6s %-27s %-32s %-36s %-14s %-15s %-15s %s\n", "SEQ",
-		       "AT (UTC)", "ACTOR", "SUBJECT", "ROUTE", "ACTION",
-		       "CLIENT", "DETAIL");
+		    "AT (UTC)", "ACTOR", "SUBJECT", "ROUTE", "ACTION", "CLIENT",
+		    "DETAIL");
 		for (i = 0; i < PQntuples(r); i++)
 			printf("%-6s %-27s %-32s %-36s %-14s %-15s %-15s %s\n",
-			       dash(r, i, 0), dash(r, i, 1), dash(r, i, 2),
-			       dash(r, i, 3), dash(r, i, 4), dash(r, i, 5),
-			       dash(r, i, 6), dash(r, i, 7));
+			    dash(r, i, 0), dash(r, i, 1), dash(r, i, 2),
+			    dash(r, i, 3), dash(r, i, 4), dash(r, i, 5),
+			    dash(r, i, 6), dash(r, i, 7));
 	}
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */

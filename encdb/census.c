@@ -76,8 +76,8 @@ struct verify_counts {
 
 /* Check one row; print it when it fails. Returns 0 ok, 1 failed. */
 static int
-verify_row(const struct cfg *c, struct verify_counts *vc, const PGresult *r,
-           int i)
+verify_row(
+    const struct cfg *c, struct verify_counts *vc, const PGresult *r, int i)
 {
 	const uint8_t *id = (const uint8_t *)PQgetvalue(r, i, 0);
 	const uint8_t *v = (const uint8_t *)PQgetvalue(r, i, 1);
@@ -88,8 +88,7 @@ verify_row(const struct cfg *c, struct verify_counts *vc, const PGresult *r,
 	uint16_t kid = 0;
 	int e;
 
-	e = users_decrypt_email(
-	    c, id,
+	e = users_decrypt_email(c, id,
 	    PQgetisnull(r, i, 3) ? NULL : (const uint8_t *)PQgetvalue(r, i, 3),
 	    (size_t)PQgetlength(r, i, 3), v, len, &pt, &ptlen, NULL);
 	if (e == EF_OK && !PQgetisnull(r, i, 2) && c->index_key != NULL) {
@@ -111,8 +110,8 @@ verify_row(const struct cfg *c, struct verify_counts *vc, const PGresult *r,
 	if (ef_value_key_id(v, len, &kid) == EF_OK)
 		vc->per_key[kid]++;
 	else if (ef_value_kind(v, len) == EF_KIND_ENVELOPE &&
-	         ef_value_key_id((const uint8_t *)PQgetvalue(r, i, 3),
-	                         (size_t)PQgetlength(r, i, 3), &kid) == EF_OK)
+	    ef_value_key_id((const uint8_t *)PQgetvalue(r, i, 3),
+	        (size_t)PQgetlength(r, i, 3), &kid) == EF_OK)
 		vc->env_key[kid]++;
 	else
 		vc->legacy++;
@@ -141,9 +140,10 @@ int
 ops_verify(int argc, char *argv[])
 {
 	static const char page_sql[] =
-	    "SELECT id, email, email_bidx, " USERS_WRAPPED_OF("users.id")
-	    " FROM public.users"
-	    " WHERE id > $1::uuid ORDER BY id LIMIT " VERIFY_PAGE;
+	    "SELECT id, email, email_bidx, " USERS_WRAPPED_OF(
+	        "users.id") " FROM public.users"
+	                    " WHERE id > $1::uuid ORDER BY id "
+	                    "LIMIT " VERIFY_PAGE;
 	struct verify_counts *vc = NULL;
 	struct ops_progress prog;
 	struct cfg c;
@@ -170,16 +170,16 @@ ops_verify(int argc, char *argv[])
 		fprintf(stderr, "encdb: verify: out of memory\n");
 		goto out;
 	}
-	total = ops_count(pg, "verify", "SELECT count(*) FROM public.users", 0,
-	                  NULL);
+	total = ops_count(
+	    pg, "verify", "SELECT count(*) FROM public.users", 0, NULL);
 	if (total < 0)
 		goto out;
 	ops_progress_start(&prog, "verify", total);
 	memset(last, 0, sizeof(last));
 	for (;;) {
 		values[0] = (const char *)last;
-		r = PQexecParams(pg, page_sql, 1, NULL, values, lengths,
-		                 formats, 1);
+		r = PQexecParams(
+		    pg, page_sql, 1, NULL, values, lengths, formats, 1);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			ops_pg_error("verify", r, pg);
 			goto out;
@@ -199,39 +199,39 @@ ops_verify(int argc, char *argv[])
 	}
 	secs = ops_progress_end(&prog);
 	printf("verify: %lld rows in %.1f s: %lld ok, %lld failed\n",
-	       (long long)vc->rows, secs, (long long)vc->ok, (long long)failed);
+	    (long long)vc->rows, secs, (long long)vc->ok, (long long)failed);
 	for (k = 0; k < 65536; k++)
 		if (vc->per_key[k] > 0)
 			printf("  v1 key %u: %lld rows%s\n", k,
-			       (long long)vc->per_key[k],
-			       c.keys != NULL && k == ef_keyring_active(c.keys)
-			           ? " (active)"
-			           : "");
+			    (long long)vc->per_key[k],
+			    c.keys != NULL && k == ef_keyring_active(c.keys)
+			        ? " (active)"
+			        : "");
 	for (k = 0; k < 65536; k++)
 		if (vc->env_key[k] > 0)
 			printf("  envelope, data key under key %u: %lld "
 			       "rows%s\n",
-			       k, (long long)vc->env_key[k],
-			       c.keys != NULL && k == ef_keyring_active(c.keys)
-			           ? " (active)"
-			           : "");
+			    k, (long long)vc->env_key[k],
+			    c.keys != NULL && k == ef_keyring_active(c.keys)
+			        ? " (active)"
+			        : "");
 	if (vc->legacy > 0) {
 		char *engine = NULL;
 
 		if (cfg_get(&c, "LEGACY_ENGINE", &engine) != CFG_OK)
 			engine = NULL;
 		printf("  legacy %s: %lld rows\n",
-		       engine != NULL ? engine : "aes-cbc-pkcs5",
-		       (long long)vc->legacy);
+		    engine != NULL ? engine : "aes-cbc-pkcs5",
+		    (long long)vc->legacy);
 		free(engine);
 	}
 	if (vc->nobidx > 0)
 		printf("  without blind index: %lld rows\n",
-		       (long long)vc->nobidx);
+		    (long long)vc->nobidx);
 	for (f = 0; f < VF__MAX; f++)
 		if (vc->fails[f] > 0)
 			printf("  failed, %s: %lld rows\n", verify_fails[f],
-			       (long long)vc->fails[f]);
+			    (long long)vc->fails[f]);
 	rc = failed > 0 ? OPS_EXIT_PROBLEM : OPS_EXIT_OK;
 out: /* the one cleanup */
 	PQclear(r);
@@ -278,15 +278,16 @@ ops_status(int argc, char *argv[])
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0)
 		goto out;
 	if (census_status(&cs) != DB_OK) {
-		fprintf(stderr, "encdb: status: the census failed (is the "
-		                "schema migrated? see `encdb check`)\n");
+		fprintf(stderr,
+		    "encdb: status: the census failed (is the "
+		    "schema migrated? see `encdb check`)\n");
 		goto out;
 	}
 	row("schema version", "%d", cs.schema_version);
 	row("users", "%lld", (long long)cs.users);
 	for (i = 0; i < cs.nkeys; i++) {
-		snprintf(label, sizeof(label), "  v1 key %u",
-		         cs.keys[i].key_id);
+		snprintf(
+		    label, sizeof(label), "  v1 key %u", cs.keys[i].key_id);
 		row(label, "%lld%s", (long long)cs.keys[i].rows,
 		    c.keys != NULL &&
 		            cs.keys[i].key_id == ef_keyring_active(c.keys)

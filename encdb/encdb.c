@@ -101,17 +101,18 @@ encdb_migrate(int argc, char *argv[])
 	if (migrate_dir_version(dir, err, sizeof(err)) < 0) {
 		encdb_err("migrate: %s", err);
 		fprintf(stderr,
-		        "Point encdb at the migrations with SQL_DIR=DIR "
-		        "or --sql-dir DIR (the sql/ folder of the "
-		        "source tree, or the installed %s).\n",
-		        SQLDIR);
+		    "Point encdb at the migrations with SQL_DIR=DIR "
+		    "or --sql-dir DIR (the sql/ folder of the "
+		    "source tree, or the installed %s).\n",
+		    SQLDIR);
 		goto out;
 	}
 	e = migrate_apply(dir, &applied, &version, err, sizeof(err));
 	if (e != DB_OK) {
 		encdb_err("migrate: %s", err);
-		fprintf(stderr, "Nothing was applied: the database is as it "
-		                "was.\n");
+		fprintf(stderr,
+		    "Nothing was applied: the database is as it "
+		    "was.\n");
 		rc = e == DB_UNAVAILABLE ? OPS_EXIT_SETUP : OPS_EXIT_PROBLEM;
 		goto out;
 	}
@@ -119,7 +120,7 @@ encdb_migrate(int argc, char *argv[])
 		printf("schema is up to date (version %d)\n", version);
 	else
 		printf("applied %d migration%s: schema version %d\n", applied,
-		       applied == 1 ? "" : "s", version);
+		    applied == 1 ? "" : "s", version);
 	if (ops_index_legacy(pg, &c) != 0) {
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
@@ -203,8 +204,8 @@ check_exposed(const char *path, unsigned mode, void *arg)
 {
 	(void)arg;
 	warn("chmod o-rwx it (and keep its directory private)",
-	     "%s is readable by other users (mode %04o) and holds settings",
-	     path, mode);
+	    "%s is readable by other users (mode %04o) and holds settings",
+	    path, mode);
 }
 
 /* A fix for each setting a cfg_load message can name. */
@@ -215,15 +216,19 @@ fix_for(const char *line)
 		const char *prefix;
 		const char *fix;
 	} fixes[] = {
-	    {"DATABASE_URL", "set DATABASE_URL to a libpq URI, e.g. "
-	                     "postgresql://user@host/db"},
-	    {"POSTGRES_", "check POSTGRES_HOST, POSTGRES_PORT, "
-	                  "POSTGRES_DB, POSTGRES_USER, POSTGRES_PASSWORD"},
-	    {"FIELD_KEYS", "set FIELD_KEYS to id:base64 entries; make "
-	                   "one with: encdb gen-key --id 1"},
+	    {"DATABASE_URL",
+	        "set DATABASE_URL to a libpq URI, e.g. "
+	        "postgresql://user@host/db"},
+	    {"POSTGRES_",
+	        "check POSTGRES_HOST, POSTGRES_PORT, "
+	        "POSTGRES_DB, POSTGRES_USER, POSTGRES_PASSWORD"},
+	    {"FIELD_KEYS",
+	        "set FIELD_KEYS to id:base64 entries; make "
+	        "one with: encdb gen-key --id 1"},
 	    {"INDEX_KEY", "set INDEX_KEY; make one with: encdb gen-key"},
-	    {"LEGACY_ENGINE", "use aes-cbc-pkcs5 (the boilerplate's) or "
-	                      "another SQLAlchemy-Utils engine name"},
+	    {"LEGACY_ENGINE",
+	        "use aes-cbc-pkcs5 (the boilerplate's) or "
+	        "another SQLAlchemy-Utils engine name"},
 	    {"CONFIG_FILE", "fix or unset CONFIG_FILE"},
 	};
 	size_t i;
@@ -248,9 +253,9 @@ check_canary(const struct cfg *c)
 		return;
 	ef_uuid_v4(uuid);
 	if ((e = ef_encrypt(c->keys, USERS_EMAIL_COLUMN, uuid, canary,
-	                    sizeof(canary) - 1, &ct, &ctlen)) != EF_OK ||
+	         sizeof(canary) - 1, &ct, &ctlen)) != EF_OK ||
 	    (e = ef_decrypt(c->keys, USERS_EMAIL_COLUMN, uuid, ct, ctlen, &pt,
-	                    &ptlen)) != EF_OK) {
+	         &ptlen)) != EF_OK) {
 		bad("check FIELD_KEYS", "canary encryption failed: %s",
 		    ef_strerror(e));
 		goto out;
@@ -259,14 +264,14 @@ check_canary(const struct cfg *c)
 		bad("report a bug", "canary decrypted to something else");
 		goto out;
 	}
-	if ((e = ef_blind_index(c->index_key, canary, sizeof(canary) - 1,
-	                        bidx)) != EF_OK) {
+	if ((e = ef_blind_index(
+	         c->index_key, canary, sizeof(canary) - 1, bidx)) != EF_OK) {
 		bad("check INDEX_KEY", "blind index failed: %s",
 		    ef_strerror(e));
 		goto out;
 	}
 	ok("canary: encrypted and decrypted with key %u, blind index made",
-	   (unsigned)ef_keyring_active(c->keys));
+	    (unsigned)ef_keyring_active(c->keys));
 out:
 	free(ct);
 	ef_free_plain(pt, ptlen);
@@ -289,7 +294,7 @@ check_rows(const struct cfg *c)
 		if (l.v[i].email == NULL) {
 			unreadable++;
 			printf("         user %s: email unreadable: %s\n",
-			       l.v[i].id, ef_strerror(l.v[i].email_err));
+			    l.v[i].id, ef_strerror(l.v[i].email_err));
 		}
 		legacy += l.v[i].email_legacy;
 	}
@@ -301,8 +306,8 @@ check_rows(const struct cfg *c)
 	else
 		ok("users: the first %zu decrypt (%zu in the boilerplate's "
 		   "format%s)",
-		   l.n, legacy,
-		   legacy > 0 ? ": encdb upgrade converts them" : "");
+		    l.n, legacy,
+		    legacy > 0 ? ": encdb upgrade converts them" : "");
 	users_list_free(&l);
 }
 
@@ -356,12 +361,12 @@ check_usernames(void)
 			if (!valid_username(&p) &&
 			    bad_rule++ < CHECK_NAMES_SHOWN)
 				printf("         user %s: username %s\n",
-				       PQgetvalue(r, i, 0), p.err);
+				    PQgetvalue(r, i, 0), p.err);
 			if (strcmp(PQgetvalue(r, i, 2), "t") == 0 &&
 			    shared++ < CHECK_NAMES_SHOWN)
 				printf("         user %s: username taken by an "
 				       "earlier user in another case\n",
-				       PQgetvalue(r, i, 0));
+				    PQgetvalue(r, i, 0));
 		}
 		if (n == CHECK_NAMES_BATCH &&
 		    (after = strdup(PQgetvalue(r, n - 1, 1))) == NULL)
@@ -373,15 +378,15 @@ check_usernames(void)
 		warn("none needed: these users sign in and are read as "
 		     "before; new users need an allowed name (README, "
 		     "\"Usernames\")",
-		     "usernames: %lld users have a name that a new user could "
-		     "not have",
-		     bad_rule);
+		    "usernames: %lld users have a name that a new user could "
+		    "not have",
+		    bad_rule);
 	if (shared > 0)
 		warn("none needed: these users sign in and are read as "
 		     "before; the name stays refused to new users in any case",
-		     "usernames: %lld users share their name with an earlier "
-		     "user in another case",
-		     shared);
+		    "usernames: %lld users share their name with an earlier "
+		    "user in another case",
+		    shared);
 	if (bad_rule == 0 && shared == 0)
 		ok("usernames: every one allowed and unique in any case");
 }
@@ -407,12 +412,12 @@ check_legacy_secrets(const struct cfg *c)
 	if (c->legacy != NULL && cs.legacy == 0)
 		warn("remove POSTGRES_SECRET_KEY (and LEGACY_ENGINE) from "
 		     "the settings",
-		     "POSTGRES_SECRET_KEY is set, but no email is left in the "
-		     "boilerplate's format (encdb upgrade has finished)");
+		    "POSTGRES_SECRET_KEY is set, but no email is left in the "
+		    "boilerplate's format (encdb upgrade has finished)");
 	if (c->legacy_salt != NULL && cs.pw_legacy == 0)
 		warn("remove SECRET_KEY from the settings",
-		     "SECRET_KEY is set, but no password hash is left in the "
-		     "boilerplate's format");
+		    "SECRET_KEY is set, but no password hash is left in the "
+		    "boilerplate's format");
 	census_free(&cs);
 }
 
@@ -484,9 +489,9 @@ check_erasures(const struct cfg *c)
 		    "erasure ledger: %d lines fail their checks", tampered);
 	if (n > 0)
 		warn("run: encdb erasure apply",
-		     "%lld users the erasure ledger lists still have their "
-		     "data key here (a restore brought them back)",
-		     (long long)n);
+		    "%lld users the erasure ledger lists still have their "
+		    "data key here (a restore brought them back)",
+		    (long long)n);
 	else if (tampered == 0)
 		ok("erasure ledger: no erased user's data key here");
 }
@@ -503,7 +508,7 @@ encdb_check(int argc, char *argv[])
 		return ch;
 	problems = 0;
 	if (cfg_load(&c, CFG_NEED_DB | CFG_NEED_KEYS | CFG_ALL_ERRS, err,
-	             sizeof(err)) != CFG_OK) {
+	        sizeof(err)) != CFG_OK) {
 		for (line = err; line != NULL && *line != '\0'; line = next) {
 			if ((next = strchr(line, '\n')) != NULL)
 				*next++ = '\0';
@@ -513,14 +518,14 @@ encdb_check(int argc, char *argv[])
 		ok("settings: every required setting is present and valid");
 	if (c.secrets_path != NULL)
 		note("SECRETS_PATH: %s%s", c.secrets_path,
-		     access(c.secrets_path, F_OK) == 0 ? ""
-		                                       : " (does not exist)");
+		    access(c.secrets_path, F_OK) == 0 ? ""
+		                                      : " (does not exist)");
 	cfg_exposed(&c, check_exposed, NULL);
 	if (c.keys != NULL)
 		ok("FIELD_KEYS: %zu key%s, active key id %u",
-		   ef_keyring_count(c.keys),
-		   ef_keyring_count(c.keys) == 1 ? "" : "s",
-		   (unsigned)ef_keyring_active(c.keys));
+		    ef_keyring_count(c.keys),
+		    ef_keyring_count(c.keys) == 1 ? "" : "s",
+		    (unsigned)ef_keyring_active(c.keys));
 	if (c.index_key != NULL)
 		ok("INDEX_KEY: set");
 	if (c.legacy != NULL)
@@ -582,8 +587,8 @@ encdb_check(int argc, char *argv[])
 	db_close();
 	cfg_free(&c);
 	if (problems > 0) {
-		printf("%d problem%s found\n", problems,
-		       problems == 1 ? "" : "s");
+		printf(
+		    "%d problem%s found\n", problems, problems == 1 ? "" : "s");
 		return OPS_EXIT_PROBLEM;
 	}
 	printf("all checks passed\n");
@@ -659,7 +664,8 @@ encdb_gen_key(int argc, char *argv[])
 		return OPS_EXIT_USAGE;
 	}
 	if (audit && id >= 0) {
-		encdb_err("gen-key: --audit makes a key pair; it takes no --id");
+		encdb_err(
+		    "gen-key: --audit makes a key pair; it takes no --id");
 		encdb_usage(stderr, "gen-key");
 		return OPS_EXIT_USAGE;
 	}
@@ -720,7 +726,7 @@ encdb_unlock(int argc, char *argv[])
 		goto out;
 	/* An unknown name is no error: its attempts are counted too. */
 	printf("%s: %lu throttling record%s cleared\n", argv[optind], cleared,
-	       cleared == 1 ? "" : "s");
+	    cleared == 1 ? "" : "s");
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	ops_teardown(&c);
@@ -768,8 +774,8 @@ help_main(int argc, char *argv[])
 	c = encdb_cmd_find(argc, argv, &words);
 	if (c == NULL || words < argc) {
 		if (c != NULL && encdb_is_group(argv[0]) && argc == 2)
-			encdb_err("help: %s has no subcommand %s", argv[0],
-			          argv[1]);
+			encdb_err(
+			    "help: %s has no subcommand %s", argv[0], argv[1]);
 		else
 			encdb_err("help: no command %s", argv[0]);
 		fprintf(stderr, "Run 'encdb help' for the list.\n");
@@ -841,8 +847,8 @@ main(int argc, char *argv[])
 			return OPS_EXIT_OK;
 		}
 		if (argc > 1)
-			encdb_err("%s: unknown subcommand: %s", argv[0],
-			          argv[1]);
+			encdb_err(
+			    "%s: unknown subcommand: %s", argv[0], argv[1]);
 		encdb_help_group(stderr, argv[0]);
 		return OPS_EXIT_USAGE;
 	}

@@ -58,8 +58,8 @@ ledger_free(struct ledger *l)
 
 /* Print one problem of line lineno. */
 static void
-ledger_problem(struct ledger *l, const char *path, size_t lineno,
-               const char *what)
+ledger_problem(
+    struct ledger *l, const char *path, size_t lineno, const char *what)
 {
 	printf("TAMPERED %s line %zu: %s\n", path, lineno, what);
 	l->problems++;
@@ -73,8 +73,8 @@ ledger_problem(struct ledger *l, const char *path, size_t lineno,
  * is an empty ledger. 0, or -1 (printed) if the file cannot be read.
  */
 static int
-ledger_read(const char *path, const uint8_t pub[AUDIT_KEY_LEN],
-            struct ledger *l)
+ledger_read(
+    const char *path, const uint8_t pub[AUDIT_KEY_LEN], struct ledger *l)
 {
 	char line[AUDIT_CP_LINE_MAX + 2], why[128];
 	struct erasure_line e;
@@ -88,7 +88,7 @@ ledger_read(const char *path, const uint8_t pub[AUDIT_KEY_LEN],
 		if (errno == ENOENT)
 			return 0;
 		fprintf(stderr, "encdb: erasure: cannot read %s: %s\n", path,
-		        strerror(errno));
+		    strerror(errno));
 		return -1;
 	}
 	while ((rc = ops_read_line(f, line, sizeof(line))) != 0) {
@@ -96,8 +96,8 @@ ledger_read(const char *path, const uint8_t pub[AUDIT_KEY_LEN],
 		if (rc == -1) {
 			ledger_problem(l, path, lineno, "line too long");
 			/* Skip the rest of that line. */
-			while ((rc = ops_read_line(f, line, sizeof(line))) ==
-			       -1)
+			while (
+			    (rc = ops_read_line(f, line, sizeof(line))) == -1)
 				;
 			continue;
 		}
@@ -110,14 +110,14 @@ ledger_read(const char *path, const uint8_t pub[AUDIT_KEY_LEN],
 		}
 		if (e.seq != l->seq + 1) {
 			snprintf(why, sizeof(why),
-			         "seq %lld follows seq %lld: a line was "
-			         "removed, inserted or moved",
-			         (long long)e.seq, (long long)l->seq);
+			    "seq %lld follows seq %lld: a line was "
+			    "removed, inserted or moved",
+			    (long long)e.seq, (long long)l->seq);
 			ledger_problem(l, path, lineno, why);
 		} else if (memcmp(e.prev, l->last, AUDIT_HASH_LEN) != 0)
 			ledger_problem(l, path, lineno,
-			               "does not follow the line before it "
-			               "(a line was removed or edited)");
+			    "does not follow the line before it "
+			    "(a line was removed or edited)");
 		if (l->n == cap) {
 			void *nv, *nok;
 
@@ -148,7 +148,7 @@ ledger_read(const char *path, const uint8_t pub[AUDIT_KEY_LEN],
 /* The ledger's path and the public key to check it with; 0 or -1. */
 static int
 ledger_setup(const struct cfg *c, const char *what, const char *opt,
-             char **path, uint8_t pub[AUDIT_KEY_LEN])
+    char **path, uint8_t pub[AUDIT_KEY_LEN])
 {
 	if (ops_state_path(c, "ERASURE_LEDGER", "erasure-ledger", opt, path) ==
 	    -1)
@@ -242,8 +242,8 @@ erasure_seal_cmd(int argc, char *argv[])
 	 * has appended to it. */
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
 	    ops_signing_key(&c, "erasure seal", &k) == -1 ||
-	    ops_state_path(&c, "ERASURE_LEDGER", "erasure-ledger", opt,
-	                   &path) == -1 ||
+	    ops_state_path(
+	        &c, "ERASURE_LEDGER", "erasure-ledger", opt, &path) == -1 ||
 	    ops_exec(pg, "erasure seal", "BEGIN") != 0 ||
 	    ops_exec(pg, "erasure seal", ERASURE_LOCK) != 0 ||
 	    ledger_read(path, k.pub, &l) == -1)
@@ -255,26 +255,25 @@ erasure_seal_cmd(int argc, char *argv[])
 		goto out;
 	}
 	if ((r = run(pg, "erasure seal", pending_sql, 0, NULL,
-	             PGRES_TUPLES_OK)) == NULL)
+	         PGRES_TUPLES_OK)) == NULL)
 		goto out;
 	n = PQntuples(r);
 	for (i = 0; i < n; i++) {
 		/* Listed by an earlier run that died before its commit. */
 		if ((have = ledger_find(&l, PQgetvalue(r, i, 0))) != NULL)
-			snprintf(seq, sizeof(seq), "%lld",
-			         (long long)have->seq);
+			snprintf(
+			    seq, sizeof(seq), "%lld", (long long)have->seq);
 		else {
 			memset(&e, 0, sizeof(e));
 			e.seq = l.seq + 1;
-			snprintf(e.user, sizeof(e.user), "%s",
-			         PQgetvalue(r, i, 0));
-			snprintf(e.time, sizeof(e.time), "%s",
-			         PQgetvalue(r, i, 1));
+			snprintf(
+			    e.user, sizeof(e.user), "%s", PQgetvalue(r, i, 0));
+			snprintf(
+			    e.time, sizeof(e.time), "%s", PQgetvalue(r, i, 1));
 			memcpy(e.prev, l.last, AUDIT_HASH_LEN);
 			if (erasure_line_format(&e, &k, line, sizeof(line)) ==
 			    -1) {
-				fprintf(
-				    stderr,
+				fprintf(stderr,
 				    "encdb: erasure seal: signing failed\n");
 				goto out;
 			}
@@ -290,7 +289,7 @@ erasure_seal_cmd(int argc, char *argv[])
 		v[0] = PQgetvalue(r, i, 0);
 		v[1] = seq;
 		if ((m = run(pg, "erasure seal", mark_sql, 2, v,
-		             PGRES_COMMAND_OK)) == NULL)
+		         PGRES_COMMAND_OK)) == NULL)
 			goto out;
 		PQclear(m);
 		marked++;
@@ -299,7 +298,7 @@ erasure_seal_cmd(int argc, char *argv[])
 		goto out;
 	printf("erasure seal: %d erasures appended to %s (%d marked), "
 	       "%lld lines in all\n",
-	       added, path, marked, (long long)l.seq);
+	    added, path, marked, (long long)l.seq);
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	PQclear(r);
@@ -354,13 +353,13 @@ db_side(PGconn *pg, const char *what, const char *path, const struct ledger *l)
 	if (maxseq > l->seq) {
 		printf("TAMPERED %s ends at seq %lld, but the database "
 		       "recorded seq %lld: lines were removed from its end\n",
-		       path, (long long)l->seq, maxseq);
+		    path, (long long)l->seq, maxseq);
 		problems++;
 	}
 	if (unsealed > 0) {
 		printf("erasure: %lld erasures are not in the ledger yet: run "
 		       "encdb erasure seal\n",
-		       unsealed);
+		    unsealed);
 		problems++;
 	}
 	return problems;
@@ -392,7 +391,7 @@ erasure_status_cmd(int argc, char *argv[])
 			goto out;
 		if (p) {
 			printf("pending  %s erased %s\n", l.v[i].user,
-			       l.v[i].time);
+			    l.v[i].time);
 			pending++;
 		} else
 			applied++;
@@ -401,9 +400,9 @@ erasure_status_cmd(int argc, char *argv[])
 		goto out;
 	printf("erasure status: %zu erasures in the ledger: %zu applied, %zu "
 	       "pending%s; %d problems\n",
-	       l.n, applied, pending,
-	       pending > 0 ? " (run encdb erasure apply)" : "",
-	       l.problems + extra);
+	    l.n, applied, pending,
+	    pending > 0 ? " (run encdb erasure apply)" : "",
+	    l.problems + extra);
 	rc = pending > 0 || l.problems + extra > 0 ? OPS_EXIT_PROBLEM
 	                                           : OPS_EXIT_OK;
 out: /* the one cleanup */
@@ -440,7 +439,7 @@ apply_one(PGconn *pg, const struct erasure_line *e)
 	if (ops_exec(pg, "erasure apply", "BEGIN") != 0)
 		return -1;
 	if ((r = run(pg, "erasure apply", record_sql, 3, v,
-	             PGRES_COMMAND_OK)) == NULL)
+	         PGRES_COMMAND_OK)) == NULL)
 		goto fail;
 	PQclear(r);
 	if ((r = run(pg, "erasure apply", keys_sql, 1, v, PGRES_COMMAND_OK)) ==
@@ -455,8 +454,9 @@ apply_one(PGconn *pg, const struct erasure_line *e)
 	a.subject = e->user;
 	a.detail = "erasure re-applied from the ledger";
 	if (audit_record(&a) != DB_OK) {
-		fprintf(stderr, "encdb: erasure apply: cannot write the audit "
-		                "trail; nothing done\n");
+		fprintf(stderr,
+		    "encdb: erasure apply: cannot write the audit "
+		    "trail; nothing done\n");
 		goto fail;
 	}
 	return ops_exec(pg, "erasure apply", "COMMIT");
@@ -497,12 +497,12 @@ erasure_apply_cmd(int argc, char *argv[])
 		if (apply_one(pg, &l.v[i]) == -1)
 			goto out;
 		printf("applied  %s erased %s: data key and row deleted\n",
-		       l.v[i].user, l.v[i].time);
+		    l.v[i].user, l.v[i].time);
 		done++;
 	}
 	printf("erasure apply: %zu erasures applied, %zu were already; %d "
 	       "ledger problems\n",
-	       done, before, l.problems);
+	    done, before, l.problems);
 	rc = l.problems > 0 ? OPS_EXIT_PROBLEM : OPS_EXIT_OK;
 out: /* the one cleanup */
 	ledger_free(&l);

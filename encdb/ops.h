@@ -38,8 +38,8 @@ int ops_erasure(int argc, char *argv[]);
  * that fail their checks (printed), or -1 (printed) if the ledger or the
  * key cannot be read.
  */
-int ops_erasure_keys_present(const struct cfg *c, struct pg_conn *pg,
-                             int64_t *n);
+int ops_erasure_keys_present(
+    const struct cfg *c, struct pg_conn *pg, int64_t *n);
 
 /* ---- opsutil.c ---------------------------------------------------------- */
 
@@ -100,8 +100,8 @@ struct ops_progress {
 };
 
 double ops_now(void);
-void ops_progress_start(struct ops_progress *p, const char *what,
-                        int64_t total);
+void ops_progress_start(
+    struct ops_progress *p, const char *what, int64_t total);
 /* Add n rows; redraws at most 5 times a second. */
 void ops_progress_add(struct ops_progress *p, int64_t n);
 /* Erase the line (terminal) and return the elapsed seconds. */
@@ -129,15 +129,15 @@ int ops_array_finish(struct ops_array *a);
 void ops_array_free(struct ops_array *a);
 
 /* Print a libpq error for what on stderr (server message, no values). */
-void ops_pg_error(const char *what, const struct pg_result *r,
-                  const struct pg_conn *pg);
+void ops_pg_error(
+    const char *what, const struct pg_result *r, const struct pg_conn *pg);
 
 /* Run a parameterless statement, expecting a command or rows; 0 / -1. */
 int ops_exec(struct pg_conn *pg, const char *what, const char *sql);
 
 /* A count (first field of the first row) from a text query; -1 on error. */
 int64_t ops_count(struct pg_conn *pg, const char *what, const char *sql,
-                  int nparams, const char *const *values);
+    int nparams, const char *const *values);
 
 /* UUID text (37 bytes with NUL) of 16 bytes. */
 void ops_uuid_text(const uint8_t *uuid, char out[37]);
@@ -156,9 +156,8 @@ struct ops_audit {
  * Fill x for command ("create-user", ...) and return &x->e: actor
  * "encdb (<login name>)", route "encdb <command>", no subject or detail.
  */
-const struct audit_entry *ops_audit_entry(struct ops_audit *x,
-                                          const char *command,
-                                          enum audit_action action);
+const struct audit_entry *ops_audit_entry(
+    struct ops_audit *x, const char *command, enum audit_action action);
 
 /*
  * Record one entry for command now (through db_exec: inside the caller's
@@ -167,15 +166,15 @@ const struct audit_entry *ops_audit_entry(struct ops_audit *x,
  * command must then stop before it does or shows anything.
  */
 int ops_audit_record(const char *command, enum audit_action action,
-              const char *username, const char *detail);
+    const char *username, const char *detail);
 
 /*
  * A file of the state directory: opt (a command-line option; may be NULL),
  * else the setting named setting, else AUDITSTATEDIR/file. *path is
  * malloc'd. 0, or -1 (printed).
  */
-int ops_state_path(const struct cfg *c, const char *setting,
-                   const char *file, const char *opt, char **path);
+int ops_state_path(const struct cfg *c, const char *setting, const char *file,
+    const char *opt, char **path);
 
 /* Read one line (without its newline) into buf; 1, 0 at the end, -1 if
  * too long. */
@@ -187,12 +186,12 @@ int ops_append_line(const char *what, const char *path, const char *line);
 
 /* AUDIT_SIGNING_KEY into k (wipe it after use). 0, or -1 (printed for
  * what: not set, or not a key pair). */
-int ops_signing_key(const struct cfg *c, const char *what,
-                    struct audit_signing_key *k);
+int ops_signing_key(
+    const struct cfg *c, const char *what, struct audit_signing_key *k);
 
 /* The public key: AUDIT_VERIFY_KEY, else the one in AUDIT_SIGNING_KEY.
  * 0, or -1 (printed for what). */
-int ops_verify_key(const struct cfg *c, const char *what,
-                   uint8_t pub[AUDIT_KEY_LEN]);
+int ops_verify_key(
+    const struct cfg *c, const char *what, uint8_t pub[AUDIT_KEY_LEN]);
 
 #endif /* !ENCDB_OPS_H */

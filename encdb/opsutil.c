@@ -47,7 +47,7 @@ ops_db_message(void)
 	snprintf(msg, sizeof(msg), "%s", db_last_error());
 	n = strlen(msg);
 	while (n > 0 &&
-	       (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\t'))
+	    (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\t'))
 		msg[--n] = '\0';
 	return msg;
 }
@@ -61,33 +61,35 @@ ops_setup(struct cfg *c, unsigned flags, PGconn **pg)
 
 	*pg = NULL;
 	if (cfg_load(c, (flags & ~OPS_ANY_SCHEMA) | CFG_ALL_ERRS, err,
-	             sizeof(err)) != CFG_OK) {
+	        sizeof(err)) != CFG_OK) {
 		print_lines(err);
-		fprintf(stderr, "Fix the settings named above; 'encdb check' "
-		                "lists every problem with its fix.\n");
+		fprintf(stderr,
+		    "Fix the settings named above; 'encdb check' "
+		    "lists every problem with its fix.\n");
 		return -1;
 	}
 	if (db_init(c) != DB_OK || db_connect() != DB_OK) {
 		msg = ops_db_message();
 		fprintf(stderr, "encdb: cannot connect to the database%s%s\n",
-		        msg[0] != '\0' ? ": " : "", msg);
-		fprintf(stderr, "Check DATABASE_URL (or POSTGRES_HOST and the "
-		                "other POSTGRES_ settings) and that PostgreSQL "
-		                "runs; 'encdb check' tests the settings.\n");
+		    msg[0] != '\0' ? ": " : "", msg);
+		fprintf(stderr,
+		    "Check DATABASE_URL (or POSTGRES_HOST and the "
+		    "other POSTGRES_ settings) and that PostgreSQL "
+		    "runs; 'encdb check' tests the settings.\n");
 		return -1;
 	}
 	if (!(flags & OPS_ANY_SCHEMA)) {
 		if (migrate_db_version(&version) != DB_OK) {
 			fprintf(stderr,
-			        "encdb: cannot read the schema version: "
-			        "%s\n",
-			        ops_db_message());
+			    "encdb: cannot read the schema version: "
+			    "%s\n",
+			    ops_db_message());
 			return -1;
 		}
 		if (version == 0) {
 			fprintf(stderr,
-			        "encdb: the database has no schema yet: "
-			        "run 'encdb migrate' first.\n");
+			    "encdb: the database has no schema yet: "
+			    "run 'encdb migrate' first.\n");
 			return -1;
 		}
 	}
@@ -144,7 +146,7 @@ ops_number(const char *opt, const char *s, long long max)
 	v = strtoll(s, &end, 10);
 	if (errno != 0 || *end != '\0' || v < 1 || v > max) {
 		fprintf(stderr, "encdb: %s: expected a number from 1 to %lld\n",
-		        opt, max);
+		    opt, max);
 		return -1;
 	}
 	return v;
@@ -169,14 +171,13 @@ progress_draw(struct ops_progress *p)
 	if (p->total > 0 && rate > 0 && p->done <= p->total) {
 		eta = (long long)((double)(p->total - p->done) / rate);
 		fprintf(stderr,
-		        "\r%s: %lld/%lld rows (%d%%), %.0f rows/s, ETA "
-		        "%lld:%02lld   ",
-		        p->what, (long long)p->done, (long long)p->total,
-		        (int)(100 * p->done / p->total), rate, eta / 60,
-		        eta % 60);
+		    "\r%s: %lld/%lld rows (%d%%), %.0f rows/s, ETA "
+		    "%lld:%02lld   ",
+		    p->what, (long long)p->done, (long long)p->total,
+		    (int)(100 * p->done / p->total), rate, eta / 60, eta % 60);
 	} else
 		fprintf(stderr, "\r%s: %lld rows, %.0f rows/s   ", p->what,
-		        (long long)p->done, rate);
+		    (long long)p->done, rate);
 	fflush(stderr);
 }
 
@@ -312,8 +313,8 @@ ops_pg_error(const char *what, const PGresult *r, const PGconn *pg)
 	    (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0))
 		msg = "data or constraint error";
 	fprintf(stderr, "encdb: %s failed: %s%s%s%s\n", what,
-	        msg != NULL ? msg : "unknown error", state ? " (SQLSTATE " : "",
-	        state ? state : "", state ? ")" : "");
+	    msg != NULL ? msg : "unknown error", state ? " (SQLSTATE " : "",
+	    state ? state : "", state ? ")" : "");
 }
 
 int
@@ -334,7 +335,7 @@ ops_exec(PGconn *pg, const char *what, const char *sql)
 
 int64_t
 ops_count(PGconn *pg, const char *what, const char *sql, int nparams,
-          const char *const *values)
+    const char *const *values)
 {
 	PGresult *r;
 	int64_t v = -1;
@@ -377,8 +378,8 @@ ops_reason(int e)
 }
 
 const struct audit_entry *
-ops_audit_entry(struct ops_audit *x, const char *command,
-                enum audit_action action)
+ops_audit_entry(
+    struct ops_audit *x, const char *command, enum audit_action action)
 {
 	struct passwd *pw = getpwuid(geteuid());
 
@@ -387,7 +388,7 @@ ops_audit_entry(struct ops_audit *x, const char *command,
 		snprintf(x->actor, sizeof(x->actor), "encdb (%s)", pw->pw_name);
 	else
 		snprintf(x->actor, sizeof(x->actor), "encdb (uid %lu)",
-		         (unsigned long)geteuid());
+		    (unsigned long)geteuid());
 	snprintf(x->route, sizeof(x->route), "encdb %s", command);
 	x->e.actor = x->actor;
 	x->e.route = x->route;
@@ -397,7 +398,7 @@ ops_audit_entry(struct ops_audit *x, const char *command,
 
 int
 ops_audit_record(const char *command, enum audit_action action,
-                 const char *username, const char *detail)
+    const char *username, const char *detail)
 {
 	struct ops_audit x;
 	struct audit_entry e;
@@ -406,15 +407,16 @@ ops_audit_record(const char *command, enum audit_action action,
 	e.detail = detail;
 	if (audit_record_user(&e, username) == DB_OK)
 		return 0;
-	fprintf(stderr, "encdb: %s: cannot write the audit trail; nothing "
-	                "done (check the database and its privileges)\n",
-	        command);
+	fprintf(stderr,
+	    "encdb: %s: cannot write the audit trail; nothing "
+	    "done (check the database and its privileges)\n",
+	    command);
 	return -1;
 }
 
 int
 ops_state_path(const struct cfg *c, const char *setting, const char *file,
-               const char *opt, char **path)
+    const char *opt, char **path)
 {
 	char def[1024];
 
@@ -460,29 +462,29 @@ ops_append_line(const char *what, const char *path, const char *line)
 	if (n >= sizeof(buf))
 		return -1;
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	               0640)) == -1) {
+	         0640)) == -1) {
 		fprintf(stderr, "encdb: %s: cannot open %s: %s\n", what, path,
-		        strerror(errno));
+		    strerror(errno));
 		return -1;
 	}
 	memcpy(buf, line, n);
 	buf[n] = '\n';
 	if (write(fd, buf, n + 1) != (ssize_t)(n + 1) || fsync(fd) == -1)
-		fprintf(stderr, "encdb: %s: cannot write %s: %s\n", what,
-		        path, strerror(errno));
+		fprintf(stderr, "encdb: %s: cannot write %s: %s\n", what, path,
+		    strerror(errno));
 	else
 		rc = 0;
 	if (close(fd) == -1 && rc == 0) {
-		fprintf(stderr, "encdb: %s: cannot write %s: %s\n", what,
-		        path, strerror(errno));
+		fprintf(stderr, "encdb: %s: cannot write %s: %s\n", what, path,
+		    strerror(errno));
 		rc = -1;
 	}
 	return rc;
 }
 
 int
-ops_signing_key(const struct cfg *c, const char *what,
-                struct audit_signing_key *k)
+ops_signing_key(
+    const struct cfg *c, const char *what, struct audit_signing_key *k)
 {
 	char *s = NULL;
 	int rc = -1;
@@ -490,13 +492,14 @@ ops_signing_key(const struct cfg *c, const char *what,
 	memset(k, 0, sizeof(*k));
 	if (cfg_get(c, "AUDIT_SIGNING_KEY", &s) != CFG_OK || s == NULL)
 		fprintf(stderr,
-		        "encdb: %s: AUDIT_SIGNING_KEY is not set; make a pair "
-		        "with: encdb gen-key --audit\n",
-		        what);
+		    "encdb: %s: AUDIT_SIGNING_KEY is not set; make a pair "
+		    "with: encdb gen-key --audit\n",
+		    what);
 	else if ((rc = audit_key_parse_signing(s, k)) == -1)
-		fprintf(stderr, "encdb: %s: AUDIT_SIGNING_KEY: not a key made "
-		                "by encdb gen-key --audit\n",
-		        what);
+		fprintf(stderr,
+		    "encdb: %s: AUDIT_SIGNING_KEY: not a key made "
+		    "by encdb gen-key --audit\n",
+		    what);
 	if (s != NULL) {
 		ef_wipe(s, strlen(s));
 		free(s);
@@ -505,8 +508,8 @@ ops_signing_key(const struct cfg *c, const char *what,
 }
 
 int
-ops_verify_key(const struct cfg *c, const char *what,
-               uint8_t pub[AUDIT_KEY_LEN])
+ops_verify_key(
+    const struct cfg *c, const char *what, uint8_t pub[AUDIT_KEY_LEN])
 {
 	struct audit_signing_key k;
 	char *s = NULL;
@@ -514,8 +517,9 @@ ops_verify_key(const struct cfg *c, const char *what,
 
 	if (cfg_get(c, "AUDIT_VERIFY_KEY", &s) == CFG_OK && s != NULL) {
 		if ((rc = audit_key_parse_verify(s, pub)) == -1)
-			fprintf(stderr, "encdb: AUDIT_VERIFY_KEY: not a key "
-			                "made by encdb gen-key --audit\n");
+			fprintf(stderr,
+			    "encdb: AUDIT_VERIFY_KEY: not a key "
+			    "made by encdb gen-key --audit\n");
 		free(s);
 		return rc;
 	}
@@ -527,8 +531,9 @@ ops_verify_key(const struct cfg *c, const char *what,
 		free(s);
 	}
 	if (rc == -1)
-		fprintf(stderr, "encdb: %s: set AUDIT_VERIFY_KEY "
-		                "(made by encdb gen-key --audit)\n",
-		        what);
+		fprintf(stderr,
+		    "encdb: %s: set AUDIT_VERIFY_KEY "
+		    "(made by encdb gen-key --audit)\n",
+		    what);
 	return rc;
 }

@@ -52,16 +52,18 @@
 static const char reindex_select[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
     " AND email_bidx_next IS NULL THEN email END, email_bidx,"
-    " " USERS_WRAPPED_OF("w.id") " AS wrapped, ctid"
-    " FROM (SELECT id, email, email_bidx, email_bidx_next, ctid"
-    " FROM public.users WHERE id > $1::uuid AND id <= $3::uuid"
-    " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
+    " " USERS_WRAPPED_OF(
+        "w.id") " AS wrapped, ctid"
+                " FROM (SELECT id, email, email_bidx, email_bidx_next, ctid"
+                " FROM public.users WHERE id > $1::uuid AND id <= $3::uuid"
+                " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char reindex_reread[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
     " AND email_bidx_next IS NULL THEN email END, email_bidx,"
-    " " USERS_WRAPPED_OF("users.id") " AS wrapped, ctid"
-    " FROM public.users WHERE id = ANY($1::uuid[])";
+    " " USERS_WRAPPED_OF(
+        "users.id") " AS wrapped, ctid"
+                    " FROM public.users WHERE id = ANY($1::uuid[])";
 
 static const char reindex_update[] =
     "UPDATE public.users AS u SET email_bidx_next = v.next"
@@ -97,7 +99,7 @@ struct reindex {
 
 static enum sweep_verdict
 reindex_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
-            struct sweep_out *out)
+    struct sweep_out *out)
 {
 	const struct reindex *ri = arg;
 	uint8_t oldb[EF_BIDX_LEN], *next;
@@ -108,8 +110,7 @@ reindex_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 	if (PQgetisnull(r, row, 1))
 		return SWEEP_SKIP; /* done meanwhile, or no index at all */
 	wc = PQfnumber(r, "wrapped");
-	e = users_decrypt_email(
-	    ri->c, id,
+	e = users_decrypt_email(ri->c, id,
 	    wc < 0 || PQgetisnull(r, row, wc)
 	        ? NULL
 	        : (const uint8_t *)PQgetvalue(r, row, wc),
@@ -165,8 +166,8 @@ keys_set(PGconn *pg, const char *col, const uint8_t id[REINDEX_ID_LEN])
 	PGresult *r;
 	int rc = 0;
 
-	r = PQexecParams(pg, reindex_keys_set, 2, NULL, values, lengths,
-	                 formats, 0);
+	r = PQexecParams(
+	    pg, reindex_keys_set, 2, NULL, values, lengths, formats, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		ops_pg_error("reindex", r, pg);
 		rc = -1;
@@ -182,7 +183,7 @@ keys_set(PGconn *pg, const char *col, const uint8_t id[REINDEX_ID_LEN])
  */
 static int
 keys_prepare(PGconn *pg, const uint8_t oldid[REINDEX_ID_LEN],
-             const uint8_t newid[REINDEX_ID_LEN])
+    const uint8_t newid[REINDEX_ID_LEN])
 {
 	PGresult *r;
 	const char *col;
@@ -199,14 +200,13 @@ keys_prepare(PGconn *pg, const uint8_t oldid[REINDEX_ID_LEN],
 			continue;
 		if (strcmp(col, "email_bidx") == 0) {
 			if (memcmp(PQgetvalue(r, i, 1), newid,
-			           REINDEX_ID_LEN) == 0) {
+			        REINDEX_ID_LEN) == 0) {
 				rc = 1;
 				goto out;
 			}
 			if (memcmp(PQgetvalue(r, i, 1), oldid,
-			           REINDEX_ID_LEN) != 0) {
-				fprintf(
-				    stderr,
+			        REINDEX_ID_LEN) != 0) {
+				fprintf(stderr,
 				    "encdb: reindex: OLD_INDEX_KEY is not "
 				    "the key email_bidx was made with: set "
 				    "it to the INDEX_KEY the app uses now\n");
@@ -215,7 +215,7 @@ keys_prepare(PGconn *pg, const uint8_t oldid[REINDEX_ID_LEN],
 			have_cur = 1;
 		} else if (strcmp(col, "email_bidx_next") == 0)
 			next_ok = memcmp(PQgetvalue(r, i, 1), newid,
-			                 REINDEX_ID_LEN) == 0;
+			              REINDEX_ID_LEN) == 0;
 	}
 	if (!have_cur && keys_set(pg, "email_bidx", oldid) != 0)
 		goto out;
@@ -240,8 +240,7 @@ reindex_usage(FILE *f)
 /* The locked final pass and the swap, in one transaction. */
 static int
 reindex_do_swap(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
-                const uint8_t oldid[REINDEX_ID_LEN],
-                const uint8_t newid[REINDEX_ID_LEN])
+    const uint8_t oldid[REINDEX_ID_LEN], const uint8_t newid[REINDEX_ID_LEN])
 {
 	struct sweep_stats last;
 	int64_t left;
@@ -251,8 +250,7 @@ reindex_do_swap(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 		return -1;
 	if (ops_exec(pg, "reindex", "SET LOCAL lock_timeout = '30s'") != 0 ||
 	    ops_exec(pg, "reindex",
-	             "LOCK TABLE public.users IN SHARE ROW EXCLUSIVE MODE") !=
-	        0)
+	        "LOCK TABLE public.users IN SHARE ROW EXCLUSIVE MODE") != 0)
 		goto fail;
 	sw->conninfo = NULL; /* a writer outside would wait on our lock */
 	sw->jobs = 1;
@@ -263,9 +261,9 @@ reindex_do_swap(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 	left = ops_count(pg, "reindex", reindex_count, 0, NULL);
 	if (left != 0) {
 		fprintf(stderr,
-		        "encdb: reindex: %lld rows have no index under the new "
-		        "key: not swapped\n",
-		        (long long)left);
+		    "encdb: reindex: %lld rows have no index under the new "
+		    "key: not swapped\n",
+		    (long long)left);
 		goto fail;
 	}
 	if (ops_exec(pg, "reindex", reindex_swap) != 0 ||
@@ -303,14 +301,16 @@ ops_reindex(int argc, char *argv[])
 	    ops_audit_record("reindex", AUDIT_DECRYPT_ALL, NULL, NULL) == -1)
 		goto out;
 	if (cfg_get(&c, "OLD_INDEX_KEY", &oldval) != CFG_OK || oldval == NULL) {
-		fprintf(stderr, "encdb: reindex: OLD_INDEX_KEY is not set: set "
-		                "it to the INDEX_KEY the app uses now, and "
-		                "INDEX_KEY to the new key\n");
+		fprintf(stderr,
+		    "encdb: reindex: OLD_INDEX_KEY is not set: set "
+		    "it to the INDEX_KEY the app uses now, and "
+		    "INDEX_KEY to the new key\n");
 		goto out;
 	}
 	if (ef_index_key_parse(oldval, &ri.old) != EF_OK) {
-		fprintf(stderr, "encdb: reindex: OLD_INDEX_KEY: not a base64 "
-		                "32-byte key\n");
+		fprintf(stderr,
+		    "encdb: reindex: OLD_INDEX_KEY: not a base64 "
+		    "32-byte key\n");
 		goto out;
 	}
 	if (ops_workers_load(wc, sw.jobs, CFG_NEED_DB | CFG_NEED_KEYS) != 0)
@@ -324,8 +324,9 @@ ops_reindex(int argc, char *argv[])
 	if (key_id(ri.old, oldid) != 0 || key_id(c.index_key, newid) != 0)
 		goto out;
 	if (memcmp(oldid, newid, REINDEX_ID_LEN) == 0) {
-		fprintf(stderr, "encdb: reindex: INDEX_KEY and OLD_INDEX_KEY "
-		                "are the same key\n");
+		fprintf(stderr,
+		    "encdb: reindex: INDEX_KEY and OLD_INDEX_KEY "
+		    "are the same key\n");
 		goto out;
 	}
 	if ((k = keys_prepare(pg, oldid, newid)) < 0)
@@ -354,19 +355,19 @@ ops_reindex(int argc, char *argv[])
 		goto out;
 	printf("reindex: %lld rows indexed under the new key in %.1f s "
 	       "(%.0f rows/s), %lld failed, %lld compare-and-swap retries\n",
-	       (long long)st.done, st.seconds,
-	       st.seconds > 0 ? (double)st.done / st.seconds : 0.0,
-	       (long long)st.failed, (long long)st.lost);
+	    (long long)st.done, st.seconds,
+	    st.seconds > 0 ? (double)st.done / st.seconds : 0.0,
+	    (long long)st.failed, (long long)st.lost);
 	if (st.failed > 0)
 		printf("reindex: fix the rows above, then run it again%s\n",
-		       swap ? ": not swapped" : "");
+		    swap ? ": not swapped" : "");
 	else if (swap)
 		printf("reindex: swapped: email_bidx is under the new key now; "
 		       "restart the app with INDEX_KEY set to it\n");
 	else
 		printf("reindex: %lld rows left; run `encdb reindex --swap` "
 		       "and restart the app with the new INDEX_KEY\n",
-		       (long long)st.remaining);
+		    (long long)st.remaining);
 	rc = st.failed > 0 ? OPS_EXIT_PROBLEM : OPS_EXIT_OK;
 out: /* the one cleanup */
 	if (oldval != NULL) {

@@ -36,14 +36,14 @@ static const struct {
 } grants[] = {
     {"users", "SELECT, INSERT, UPDATE, DELETE", "SELECT,INSERT,UPDATE,DELETE"},
     {"sessions", "SELECT, INSERT, UPDATE, DELETE",
-     "SELECT,INSERT,UPDATE,DELETE"},
+        "SELECT,INSERT,UPDATE,DELETE"},
     {"user_keys", "SELECT, INSERT", "SELECT,INSERT"},
     {"api_tokens", "SELECT, UPDATE (last_used_at, read_fence)", "SELECT"},
     {"login_attempts", "SELECT, INSERT, UPDATE, DELETE",
-     "SELECT,INSERT,UPDATE,DELETE"},
+        "SELECT,INSERT,UPDATE,DELETE"},
     {"audit_log",
-     "SELECT, INSERT (actor, subject, route, action, client_addr, detail)",
-     "SELECT"},
+        "SELECT, INSERT (actor, subject, route, action, client_addr, detail)",
+        "SELECT"},
     {"audit_named", "SELECT", "SELECT"},
     {"schema_migrations", "SELECT", "SELECT"},
 };
@@ -52,9 +52,14 @@ static const struct {
 
 /* Every table privilege, in has_table_privilege's spelling. */
 static const char *const table_privs[] = {
-    "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER",
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "TRUNCATE",
+    "REFERENCES",
+    "TRIGGER",
 };
-
 
 /* Run sql (a command, no parameters); 0, or -1 printed. */
 static int
@@ -98,9 +103,9 @@ roles_setup(PGconn *pg, const char *role, const char *qrole, const char *pwfile)
 	if (roles_exec(pg, "BEGIN") == -1)
 		return -1;
 	r = PQexecParams(pg,
-	                 "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname "
-	                 "= $1",
-	                 1, NULL, values, NULL, NULL, 0);
+	    "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname "
+	    "= $1",
+	    1, NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		ops_pg_error("roles", r, pg);
 		PQclear(r);
@@ -116,8 +121,8 @@ roles_setup(PGconn *pg, const char *role, const char *qrole, const char *pwfile)
 	if (pwfile != NULL) {
 		if ((f = fopen(pwfile, "r")) == NULL ||
 		    fgets(pw, sizeof(pw), f) == NULL) {
-			fprintf(stderr, "encdb: roles: cannot read %s\n",
-			        pwfile);
+			fprintf(
+			    stderr, "encdb: roles: cannot read %s\n", pwfile);
 			if (f != NULL)
 				fclose(f);
 			goto out;
@@ -126,8 +131,8 @@ roles_setup(PGconn *pg, const char *role, const char *qrole, const char *pwfile)
 		pw[strcspn(pw, "\n")] = '\0';
 		if ((lit = PQescapeLiteral(pg, pw, strlen(pw))) == NULL)
 			goto out;
-		snprintf(sql, sizeof(sql), "ALTER ROLE %s PASSWORD %s", qrole,
-		         lit);
+		snprintf(
+		    sql, sizeof(sql), "ALTER ROLE %s PASSWORD %s", qrole, lit);
 		if (roles_exec(pg, sql) == -1)
 			goto out;
 	}
@@ -138,7 +143,7 @@ roles_setup(PGconn *pg, const char *role, const char *qrole, const char *pwfile)
 	}
 	for (i = 0; i < NGRANTS; i++) {
 		snprintf(sql, sizeof(sql), "GRANT %s ON public.%s TO %s",
-		         grants[i].grant, grants[i].table, qrole);
+		    grants[i].grant, grants[i].table, qrole);
 		if (roles_exec(pg, sql) == -1)
 			goto out;
 	}
@@ -146,7 +151,7 @@ roles_setup(PGconn *pg, const char *role, const char *qrole, const char *pwfile)
 		goto out;
 	printf("roles: %s %s: it may use the tables as the routes need, "
 	       "nothing more\n",
-	       role, exists ? "updated" : "created");
+	    role, exists ? "updated" : "created");
 	rc = 0;
 out: /* the one cleanup */
 	ef_wipe(pw, sizeof(pw));
@@ -167,10 +172,10 @@ ask(PGconn *pg, const char *sql, const char *role, const char *a, const char *b)
 	int v = -1;
 
 	r = PQexecParams(pg, sql,
-	                 b != NULL   ? 3
-	                 : a != NULL ? 2
-	                             : 1,
-	                 NULL, values, NULL, NULL, 0);
+	    b != NULL       ? 3
+	        : a != NULL ? 2
+	                    : 1,
+	    NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 		ops_pg_error("roles --check", r, pg);
 	else
@@ -203,7 +208,7 @@ roles_check(PGconn *pg, const char *role)
 	if (!v) {
 		printf("roles: %s does not exist, or is a superuser or may "
 		       "bypass row security, create roles or databases\n",
-		       role);
+		    role);
 		return 1;
 	}
 	for (i = 0; i < NGRANTS; i++) {
@@ -212,20 +217,19 @@ roles_check(PGconn *pg, const char *role)
 		if (v) {
 			printf("roles: %s owns %s (or is a member of its "
 			       "owner): it could rewrite it\n",
-			       role, grants[i].table);
+			    role, grants[i].table);
 			bad = 1;
 		}
 		for (j = 0; j < sizeof(table_privs) / sizeof(table_privs[0]);
 		     j++) {
 			v = ask(pg, priv_sql, role, grants[i].table,
-			        table_privs[j]);
+			    table_privs[j]);
 			if (v == -1)
 				return -1;
 			if (v != listed(grants[i].has, table_privs[j])) {
 				printf("roles: %s %s %s on %s (it should %s)\n",
-				       role, v ? "has" : "lacks",
-				       table_privs[j], grants[i].table,
-				       v ? "not" : "have it");
+				    role, v ? "has" : "lacks", table_privs[j],
+				    grants[i].table, v ? "not" : "have it");
 				bad = 1;
 			}
 		}
@@ -234,13 +238,13 @@ roles_check(PGconn *pg, const char *role)
 		return -1;
 	if (v) {
 		printf("roles: %s may choose an audit entry's seq or time\n",
-		       role);
+		    role);
 		bad = 1;
 	}
 	if (!bad)
 		printf("roles: %s has exactly the privileges the routes "
 		       "need\n",
-		       role);
+		    role);
 	return bad;
 }
 
@@ -285,8 +289,8 @@ ops_roles(int argc, char *argv[])
 			rc = v == 0 ? OPS_EXIT_OK : OPS_EXIT_PROBLEM;
 		goto out;
 	}
-	if ((qrole = PQescapeIdentifier(pg, argv[optind],
-	                                strlen(argv[optind]))) == NULL) {
+	if ((qrole = PQescapeIdentifier(
+	         pg, argv[optind], strlen(argv[optind]))) == NULL) {
 		fprintf(stderr, "encdb: roles: out of memory\n");
 		goto out;
 	}

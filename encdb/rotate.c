@@ -85,7 +85,7 @@ static const char rewrap_count[] =
 
 static enum sweep_verdict
 rewrap_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
-           struct sweep_out *out)
+    struct sweep_out *out)
 {
 	const struct ef_keyring *kr = arg;
 	const uint8_t *w = (const uint8_t *)PQgetvalue(r, row, 1);
@@ -114,7 +114,7 @@ rewrap_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 
 static enum sweep_verdict
 rotate_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
-           struct sweep_out *out)
+    struct sweep_out *out)
 {
 	const struct ef_keyring *kr = arg;
 	const uint8_t *ct = (const uint8_t *)PQgetvalue(r, row, 1);
@@ -204,33 +204,32 @@ ops_rotate(int argc, char *argv[])
 	printf("rotate: %lld data keys re-wrapped under key %u in %.1f s "
 	       "(%.0f keys/s), %lld already current, %lld failed, %lld "
 	       "compare-and-swap retries\n",
-	       (long long)kt.done, (unsigned)active, kt.seconds,
-	       kt.seconds > 0 ? (double)kt.done / kt.seconds : 0.0,
-	       (long long)kt.skipped, (long long)kt.failed,
-	       (long long)kt.lost);
+	    (long long)kt.done, (unsigned)active, kt.seconds,
+	    kt.seconds > 0 ? (double)kt.done / kt.seconds : 0.0,
+	    (long long)kt.skipped, (long long)kt.failed, (long long)kt.lost);
 	if (kt.remaining > 0)
 		printf("rotate: %lld data keys are still under another key\n",
-		       (long long)kt.remaining);
+		    (long long)kt.remaining);
 	if (sweep_run(pg, &sw, &st) != 0)
 		goto out;
 	legacy = ops_count(pg, "rotate", rotate_legacy, 0, NULL);
 	printf("rotate: %lld rows re-encrypted under key %u in %.1f s "
 	       "(%.0f rows/s), %lld already current, %lld failed, %lld "
 	       "compare-and-swap retries, %d pass%s\n",
-	       (long long)st.done, (unsigned)active, st.seconds,
-	       st.seconds > 0 ? (double)st.done / st.seconds : 0.0,
-	       (long long)st.skipped, (long long)st.failed, (long long)st.lost,
-	       st.passes, st.passes == 1 ? "" : "es");
+	    (long long)st.done, (unsigned)active, st.seconds,
+	    st.seconds > 0 ? (double)st.done / st.seconds : 0.0,
+	    (long long)st.skipped, (long long)st.failed, (long long)st.lost,
+	    st.passes, st.passes == 1 ? "" : "es");
 	if (st.remaining > 0)
 		printf("rotate: %lld rows are still under another key\n",
-		       (long long)st.remaining);
+		    (long long)st.remaining);
 	if (legacy > 0)
 		printf("rotate: %lld legacy rows left: run `encdb upgrade`\n",
-		       (long long)legacy);
+		    (long long)legacy);
 	rc = st.failed > 0 || st.remaining > 0 || kt.failed > 0 ||
-	             kt.remaining > 0
-	         ? OPS_EXIT_PROBLEM
-	         : OPS_EXIT_OK;
+	        kt.remaining > 0
+	    ? OPS_EXIT_PROBLEM
+	    : OPS_EXIT_OK;
 out: /* the one cleanup */
 	ops_workers_free(wc, sw.jobs);
 	ops_teardown(&c);

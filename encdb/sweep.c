@@ -126,7 +126,7 @@ batch_free(struct batch *b)
  */
 static int
 batch_fill(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
-           PGresult *r, struct batch *b, int report)
+    PGresult *r, struct batch *b, int report)
 {
 	struct sweep_out out;
 	const uint8_t *id;
@@ -155,19 +155,18 @@ batch_fill(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
 			if (report) {
 				ops_uuid_text(id, idtext);
 				fprintf(stderr,
-				        "encdb: %s: row %s skipped: %s\n",
-				        sw->what, idtext,
-				        out.reason ? out.reason : "failed");
+				    "encdb: %s: row %s skipped: %s\n", sw->what,
+				    idtext, out.reason ? out.reason : "failed");
 			}
 			continue;
 		}
 		ops_array_add(&b->a[0], id, 16);
 		ops_array_add(&b->a[1], PQgetvalue(r, i, 1),
-		              (size_t)PQgetlength(r, i, 1));
+		    (size_t)PQgetlength(r, i, 1));
 		for (rc = 0; rc < sw->nout; rc++)
 			ops_array_add(&b->a[2 + rc], out.v[rc], out.len[rc]);
-		ops_array_add(&b->a[2 + sw->nout], PQgetvalue(r, i, tc),
-		              SWEEP_TID_LEN);
+		ops_array_add(
+		    &b->a[2 + sw->nout], PQgetvalue(r, i, tc), SWEEP_TID_LEN);
 		sweep_out_free(&out);
 		added++;
 	}
@@ -212,8 +211,8 @@ batch_update(PGconn *pg, const struct sweep *sw, struct batch *b)
 
 	if (batch_params(b, values, lengths, formats) != 0)
 		return NULL;
-	return PQexecParams(pg, sw->update_sql, b->narr, NULL, values, lengths,
-	                    formats, 1);
+	return PQexecParams(
+	    pg, sw->update_sql, b->narr, NULL, values, lengths, formats, 1);
 }
 
 /* Send the update of b without waiting; 0, or -1 (printed). */
@@ -228,7 +227,7 @@ batch_send(PGconn *pg, const struct sweep *sw, struct batch *b)
 		return -1;
 	}
 	if (!PQsendQueryParams(pg, sw->update_sql, b->narr, NULL, values,
-	                       lengths, formats, 1)) {
+	        lengths, formats, 1)) {
 		ops_pg_error(sw->what, NULL, pg);
 		return -1;
 	}
@@ -277,7 +276,7 @@ array_elem(const struct ops_array *a, size_t *off, size_t *len)
  */
 static int
 batch_rowwise(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
-              struct idset *failed, struct batch *b, int64_t *updated)
+    struct idset *failed, struct batch *b, int64_t *updated)
 {
 	struct batch one;
 	size_t off[BATCH_MAX], len;
@@ -307,8 +306,7 @@ batch_rowwise(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 			if (idset_add(failed, id) != 0)
 				st->oom = 1;
 			ops_uuid_text(id, idtext);
-			fprintf(
-			    stderr,
+			fprintf(stderr,
 			    "encdb: %s: row %s skipped: email already used by "
 			    "another row (blind index taken)\n",
 			    sw->what, idtext);
@@ -330,7 +328,7 @@ batch_rowwise(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
  */
 static int
 batch_commit(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
-             struct idset *failed, struct batch *b, int *contended, int sent)
+    struct idset *failed, struct batch *b, int *contended, int sent)
 {
 	struct ops_array lost;
 	struct idset got = {NULL, 0, 0};
@@ -356,8 +354,9 @@ batch_commit(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 			updated = PQntuples(r);
 			for (i = 0; i < PQntuples(r); i++)
 				if (PQgetlength(r, i, 0) == 16 &&
-				    idset_add(&got, (const uint8_t *)PQgetvalue(
-				                        r, i, 0)) != 0)
+				    idset_add(&got,
+				        (const uint8_t *)PQgetvalue(r, i, 0)) !=
+				        0)
 					st->oom = 1;
 		} else if (r != NULL && is_unique_violation(r)) {
 			PQclear(r);
@@ -400,8 +399,8 @@ batch_commit(PGconn *pg, struct sweep *sw, struct sweep_stats *st,
 		}
 		values[0] = (const char *)lost.data;
 		lengths[0] = (int)lost.len;
-		rr = PQexecParams(pg, sw->reread_sql, 1, NULL, values, lengths,
-		                  formats, 1);
+		rr = PQexecParams(
+		    pg, sw->reread_sql, 1, NULL, values, lengths, formats, 1);
 		if (PQresultStatus(rr) != PGRES_TUPLES_OK) {
 			ops_pg_error(sw->what, rr, pg);
 			goto out;
@@ -430,7 +429,7 @@ sweep_count(PGconn *pg, const struct sweep *sw)
 	int64_t v = -1;
 
 	r = PQexecParams(pg, sw->count_sql, sw->extra != NULL ? 1 : 0, NULL,
-	                 values, lengths, formats, 0);
+	    values, lengths, formats, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 		ops_pg_error(sw->what, r, pg);
 	else
@@ -454,7 +453,7 @@ writer_open(const struct sweep *sw)
 	if (ops_exec(w, sw->what, "SET search_path = pg_catalog, public") !=
 	        0 ||
 	    (sw->session_sql != NULL &&
-	     ops_exec(w, sw->what, sw->session_sql) != 0)) {
+	        ops_exec(w, sw->what, sw->session_sql) != 0)) {
 		PQfinish(w);
 		return NULL;
 	}
@@ -469,12 +468,11 @@ writer_open(const struct sweep *sw)
  */
 static int
 sweep_pass(PGconn *pg, PGconn *w, struct sweep *sw, struct sweep_stats *st,
-           struct idset *failed, const uint8_t lo[16], const uint8_t hi[16],
-           int *contended)
+    struct idset *failed, const uint8_t lo[16], const uint8_t hi[16],
+    int *contended)
 {
 	static const uint8_t top[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	                                0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	                                0xff, 0xff, 0xff, 0xff};
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	struct batch b[2];
 	uint8_t last[16];
 	char limit[24];
@@ -496,7 +494,7 @@ sweep_pass(PGconn *pg, PGconn *w, struct sweep *sw, struct sweep_stats *st,
 		values[3] = (const char *)sw->extra;
 		lengths[3] = (int)sw->extralen;
 		r = PQexecParams(pg, sw->select_sql, sw->extra != NULL ? 4 : 3,
-		                 NULL, values, lengths, formats, 1);
+		    NULL, values, lengths, formats, 1);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			ops_pg_error(sw->what, r, pg);
 			goto out;
@@ -511,7 +509,7 @@ sweep_pass(PGconn *pg, PGconn *w, struct sweep *sw, struct sweep_stats *st,
 		r = NULL;
 		if (pending >= 0) {
 			if (batch_commit(w, sw, st, failed, &b[pending],
-			                 contended, 1) != 0)
+			        contended, 1) != 0)
 				goto out;
 			batch_free(&b[pending]);
 			pending = -1;
@@ -523,8 +521,8 @@ sweep_pass(PGconn *pg, PGconn *w, struct sweep *sw, struct sweep_stats *st,
 			cur ^= 1;
 		} else {
 			if (b[cur].a[0].n > 0 &&
-			    batch_commit(w, sw, st, failed, &b[cur], contended,
-			                 0) != 0)
+			    batch_commit(
+			        w, sw, st, failed, &b[cur], contended, 0) != 0)
 				goto out;
 			batch_free(&b[cur]);
 		}
@@ -536,8 +534,8 @@ sweep_pass(PGconn *pg, PGconn *w, struct sweep *sw, struct sweep_stats *st,
 			usleep((useconds_t)sw->pause_ms * 1000);
 	}
 	if (pending >= 0) {
-		if (batch_commit(w, sw, st, failed, &b[pending], contended,
-		                 1) != 0)
+		if (batch_commit(
+		        w, sw, st, failed, &b[pending], contended, 1) != 0)
 			goto out;
 		batch_free(&b[pending]);
 		pending = -1;
@@ -575,8 +573,8 @@ job_run(void *arg)
 		PQfinish(r);
 		return NULL;
 	}
-	j->rc = sweep_pass(r, w, &j->sw, &j->st, &j->failed, j->lo, j->hi,
-	                   &j->contended);
+	j->rc = sweep_pass(
+	    r, w, &j->sw, &j->st, &j->failed, j->lo, j->hi, &j->contended);
 	PQfinish(w);
 	PQfinish(r);
 	return NULL;
@@ -590,7 +588,7 @@ job_run(void *arg)
  */
 static int
 sweep_jobs(struct sweep *sw, struct sweep_stats *st, struct idset *failed,
-           struct sweep_shared *shared, int *contended)
+    struct sweep_shared *shared, int *contended)
 {
 	struct job *jobs;
 	pthread_t *tids;
@@ -687,8 +685,8 @@ sweep_run(PGconn *pg, struct sweep *sw, struct sweep_stats *st)
 	}
 	for (; pass < SWEEP_PASSES; pass++) {
 		contended = 0;
-		if (sweep_pass(pg, w, sw, st, &failed, zero, NULL,
-		               &contended) != 0)
+		if (sweep_pass(
+		        pg, w, sw, st, &failed, zero, NULL, &contended) != 0)
 			goto out;
 		st->passes = pass + 1;
 		/* Done when only the failed rows still need work. */
@@ -723,8 +721,8 @@ sweep_out_free(struct sweep_out *o)
 }
 
 int
-sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
-           int *swap)
+sweep_args(
+    struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *), int *swap)
 {
 	static const struct option longopts[] = {
 	    {"swap", no_argument, NULL, 's'},
@@ -740,8 +738,8 @@ sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
 	sw->pause_ms = 0;
 	sw->jobs = 2;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "sb:p:j:", longopts, NULL)) !=
-	       -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "sb:p:j:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			if (swap == NULL)

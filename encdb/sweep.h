@@ -68,8 +68,7 @@ struct sweep {
 	uint32_t out_oid[SWEEP_OUT_MAX]; /* their element types */
 	/* Decide and compute one row (row of r; column 0 id, 1 email). */
 	enum sweep_verdict (*transform)(void *arg, const uint8_t id[16],
-	                                const struct pg_result *r, int row,
-	                                struct sweep_out *out);
+	    const struct pg_result *r, int row, struct sweep_out *out);
 	void *arg;
 	/*
 	 * Connection string for a second connection that writes batch k
@@ -126,8 +125,8 @@ int sweep_run(struct pg_conn *pg, struct sweep *sw, struct sweep_stats *st);
  * goes through usage(). Returns -1 to go on, else OPS_EXIT_USAGE on bad
  * usage (the message is printed).
  */
-int sweep_args(struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *),
-               int *swap);
+int sweep_args(
+    struct sweep *sw, int argc, char *argv[], void (*usage)(FILE *), int *swap);
 
 /* Wipe and free the values of o. */
 void sweep_out_free(struct sweep_out *o);

@@ -69,8 +69,8 @@ token_create(int argc, char *argv[])
 		if (ch == 'n')
 			name = optarg;
 		else if (ch == 'e' &&
-		         (days = ops_number("token create --expires", optarg,
-		                            3650)) >= 1)
+		    (days = ops_number(
+		         "token create --expires", optarg, 3650)) >= 1)
 			continue;
 		else {
 			token_usage(stderr);
@@ -86,11 +86,11 @@ token_create(int argc, char *argv[])
 	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
 	    ops_exec(pg, "token create", "BEGIN") == -1)
 		goto out;
-	e = auth_token_create(argv[optind], name, (unsigned long)days * 86400UL,
-	                      token);
+	e = auth_token_create(
+	    argv[optind], name, (unsigned long)days * 86400UL, token);
 	if (e == AUTH_ERR_INVALID) {
-		fprintf(stderr, "encdb: token: no user named %s\n",
-		        argv[optind]);
+		fprintf(
+		    stderr, "encdb: token: no user named %s\n", argv[optind]);
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
 	}
@@ -98,8 +98,8 @@ token_create(int argc, char *argv[])
 		fprintf(stderr, "encdb: token: %s\n", auth_strerror(e));
 		goto out;
 	}
-	if (ops_audit_record("token create", AUDIT_TOKEN_CREATE, argv[optind],
-	              NULL) == -1 ||
+	if (ops_audit_record(
+	        "token create", AUDIT_TOKEN_CREATE, argv[optind], NULL) == -1 ||
 	    ops_exec(pg, "token create", "COMMIT") == -1)
 		goto out;
 	/* The only time the token is shown. */
@@ -135,13 +135,13 @@ token_list(int argc, char *argv[])
 		goto out;
 	}
 	printf("%-6s %-20s %-20s %-19s  %-19s  %-19s  %s\n", "ID", "USER",
-	       "NAME", "CREATED (UTC)", "LAST USED", "REVOKED", "EXPIRES");
+	    "NAME", "CREATED (UTC)", "LAST USED", "REVOKED", "EXPIRES");
 	for (i = 0; i < PQntuples(r); i++)
 		printf("%-6s %-20s %-20s %-19s  %-19s  %-19s  %s\n",
-		       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-		       PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
-		       PQgetvalue(r, i, 6));
+		    PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		    PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+		    PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
+		    PQgetvalue(r, i, 6));
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	PQclear(r);
@@ -178,7 +178,7 @@ token_revoke(int argc, char *argv[])
 	}
 	if (strcmp(PQcmdTuples(r), "1") == 0) {
 		if (ops_audit_record("token revoke", AUDIT_TOKEN_REVOKE, NULL,
-		              detail) == -1 ||
+		        detail) == -1 ||
 		    ops_exec(pg, "token revoke", "COMMIT") == -1)
 			goto out;
 		printf("token %s revoked\n", argv[1]);

@@ -39,13 +39,16 @@
 
 static const char upgrade_select[] =
     "SELECT id, CASE WHEN public.encdb_value_kind(email) <> 'envelope'"
-    " THEN email END, " USERS_WRAPPED_OF("w.id") " AS wrapped, ctid"
-    " FROM (SELECT id, email, ctid FROM public.users WHERE id > $1::uuid"
-    " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY id";
+    " THEN email END, " USERS_WRAPPED_OF(
+        "w.id") " AS wrapped, ctid"
+                " FROM (SELECT id, email, ctid FROM public.users WHERE id > "
+                "$1::uuid"
+                " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY "
+                "id";
 
-static const char upgrade_reread[] =
-    "SELECT id, email, " USERS_WRAPPED_OF("users.id") " AS wrapped, ctid"
-    " FROM public.users WHERE id = ANY($1::uuid[])";
+static const char upgrade_reread[] = "SELECT id, email, " USERS_WRAPPED_OF(
+    "users.id") " AS wrapped, ctid"
+                " FROM public.users WHERE id = ANY($1::uuid[])";
 
 /*
  * The new email and blind index, and, beside them in the same statement,
@@ -105,7 +108,7 @@ static const char index_count[] =
  */
 static enum sweep_verdict
 index_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
-          struct sweep_out *out)
+    struct sweep_out *out)
 {
 	const struct cfg *c = arg;
 	const uint8_t *v = (const uint8_t *)PQgetvalue(r, row, 1);
@@ -140,7 +143,7 @@ fail: /* the one cleanup on failure */
 
 static enum sweep_verdict
 upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
-            struct sweep_out *out)
+    struct sweep_out *out)
 {
 	const struct cfg *c = arg;
 	const uint8_t *v = (const uint8_t *)PQgetvalue(r, row, 1), *w = NULL;
@@ -158,8 +161,8 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 		wlen = (size_t)PQgetlength(r, row, wc);
 	}
 	/* v1 or legacy: read as the routes read it. */
-	if ((e = users_decrypt_email(c, id, NULL, 0, v, len, &pt, &ptlen,
-	                             NULL)) != EF_OK) {
+	if ((e = users_decrypt_email(
+	         c, id, NULL, 0, v, len, &pt, &ptlen, NULL)) != EF_OK) {
 		out->reason = ops_reason(e);
 		return SWEEP_FAIL;
 	}
@@ -175,8 +178,8 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 		memcpy(nw, w, wlen);
 	} else {
 		ef_dk_generate(dk);
-		if ((e = ef_dk_wrap(c->keys, USERS_TABLE, id, dk, &nw,
-		                    &wlen)) != EF_OK)
+		if ((e = ef_dk_wrap(
+		         c->keys, USERS_TABLE, id, dk, &nw, &wlen)) != EF_OK)
 			goto fail;
 	}
 	out->v[2] = nw;
@@ -188,8 +191,8 @@ upgrade_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
 	out->v[1] = bidx;
 	out->len[1] = EF_BIDX_LEN;
 	if ((e = ef_blind_index(c->index_key, pt, ptlen, bidx)) != EF_OK ||
-	    (e = ef_envelope_seal(dk, USERS_EMAIL_COLUMN, id, pt, ptlen, &nv,
-	                          &nvlen)) != EF_OK)
+	    (e = ef_envelope_seal(
+	         dk, USERS_EMAIL_COLUMN, id, pt, ptlen, &nv, &nvlen)) != EF_OK)
 		goto fail;
 	out->v[0] = nv;
 	out->len[0] = nvlen;
@@ -237,10 +240,10 @@ ops_upgrade(int argc, char *argv[])
 		goto out;
 	if (legacy > 0 && c.legacy == NULL) {
 		fprintf(stderr,
-		        "encdb: upgrade: %lld legacy rows, but "
-		        "POSTGRES_SECRET_KEY is not set: set it to the "
-		        "boilerplate's field passphrase\n",
-		        (long long)legacy);
+		    "encdb: upgrade: %lld legacy rows, but "
+		    "POSTGRES_SECRET_KEY is not set: set it to the "
+		    "boilerplate's field passphrase\n",
+		    (long long)legacy);
 		goto out;
 	}
 	sw.what = "upgrade";
@@ -266,16 +269,16 @@ ops_upgrade(int argc, char *argv[])
 	       "own (wrapped under key %u), with blind index, "
 	       "in %.1f s (%.0f rows/s), %lld already done, %lld skipped, "
 	       "%lld compare-and-swap retries\n",
-	       (long long)st.done, (unsigned)ef_keyring_active(c.keys),
-	       st.seconds, st.seconds > 0 ? (double)st.done / st.seconds : 0.0,
-	       (long long)st.skipped, (long long)st.failed, (long long)st.lost);
+	    (long long)st.done, (unsigned)ef_keyring_active(c.keys), st.seconds,
+	    st.seconds > 0 ? (double)st.done / st.seconds : 0.0,
+	    (long long)st.skipped, (long long)st.failed, (long long)st.lost);
 	if (pw > 0)
 		printf("upgrade: %lld legacy password hashes stay until each "
 		       "user's next login replaces them\n",
-		       (long long)pw);
+		    (long long)pw);
 	if (st.remaining > 0)
 		printf("upgrade: %lld rows are not upgraded (see above)\n",
-		       (long long)st.remaining);
+		    (long long)st.remaining);
 	rc = st.failed > 0 || st.remaining > 0 ? OPS_EXIT_PROBLEM : OPS_EXIT_OK;
 out: /* the one cleanup */
 	ops_workers_free(wc, sw.jobs);
@@ -297,7 +300,7 @@ ops_index_legacy(struct pg_conn *pg, struct cfg *c)
 		       "by email decrypt them one by one until 'encdb "
 		       "migrate' runs with POSTGRES_SECRET_KEY and "
 		       "INDEX_KEY set (or 'encdb upgrade' does)\n",
-		       (long long)todo);
+		    (long long)todo);
 		return 0;
 	}
 	memset(&sw, 0, sizeof(sw));
@@ -322,10 +325,10 @@ ops_index_legacy(struct pg_conn *pg, struct cfg *c)
 		return -1;
 	printf("migrate: %lld legacy rows given their blind index in %.1f s, "
 	       "%lld skipped\n",
-	       (long long)st.done, st.seconds, (long long)st.failed);
+	    (long long)st.done, st.seconds, (long long)st.failed);
 	if (st.remaining > 0)
 		printf("migrate: %lld legacy rows have no blind index (see "
 		       "above): lookups by email decrypt them one by one\n",
-		       (long long)st.remaining);
+		    (long long)st.remaining);
 	return 0;
 }

@@ -122,7 +122,7 @@ get_password(const char *cmd, const char *file, char *buf)
 		if (n < 0) {
 			encdb_err("%s: %s: no password line (or longer than "
 			          "%d bytes)",
-			          cmd, file, PW_MAX);
+			    cmd, file, PW_MAX);
 			return -1;
 		}
 		return 0;
@@ -144,7 +144,7 @@ get_password(const char *cmd, const char *file, char *buf)
 	if (read_line(STDIN_FILENO, buf) < 0) {
 		encdb_err("%s: no password on standard input (give one, use "
 		          "--password-file FILE, or run it on a terminal)",
-		          cmd);
+		    cmd);
 		return -1;
 	}
 	return 0;
@@ -166,7 +166,7 @@ password_in_argv(const char *cmd, int argc, char *argv[])
 		if (strcmp(argv[i], "--password") == 0 ||
 		    strncmp(argv[i], "--password=", 11) == 0 ||
 		    (len > 2 && len < full &&
-		     strncmp(argv[i], "--password-file", len) == 0)) {
+		        strncmp(argv[i], "--password-file", len) == 0)) {
 			encdb_err(
 			    "%s: a password is never given on the command "
 			    "line: use --password-file FILE or standard "
@@ -205,10 +205,11 @@ db_failed(const char *cmd, enum db_err e)
 	const char *msg = ops_db_message();
 
 	encdb_err("%s: the database refused or failed: %s", cmd,
-	          msg[0] != '\0' ? msg : db_strerror(e));
+	    msg[0] != '\0' ? msg : db_strerror(e));
 	if (!encdb_verbose)
-		fprintf(stderr, "Nothing was changed. Run it again with -v "
-		                "for details.\n");
+		fprintf(stderr,
+		    "Nothing was changed. Run it again with -v "
+		    "for details.\n");
 	return OPS_EXIT_SETUP;
 }
 
@@ -231,7 +232,7 @@ record(const char *what, const char *subject, enum audit_action action)
  */
 static int
 begin_locked(const char *cmd, struct cfg *c, const char *name, struct user *u,
-             int *admins)
+    int *admins)
 {
 	PGresult *r = NULL;
 	enum db_err e;
@@ -249,7 +250,7 @@ begin_locked(const char *cmd, struct cfg *c, const char *name, struct user *u,
 		db_rollback();
 		encdb_err("%s: there is no user named %s ('encdb user list' "
 		          "shows them)",
-		          cmd, name);
+		    cmd, name);
 		return OPS_EXIT_PROBLEM;
 	}
 	if (e != DB_OK) {
@@ -266,7 +267,7 @@ begin_locked(const char *cmd, struct cfg *c, const char *name, struct user *u,
  */
 static int
 finish(const char *cmd, enum db_err e, const char *subject,
-       enum audit_action action)
+    enum audit_action action)
 {
 	if (e == DB_OK)
 		e = record(cmd, subject, action);
@@ -327,7 +328,7 @@ encdb_create_user(int argc, char *argv[])
 		return OPS_EXIT_USAGE;
 	}
 	if (check_field("create-user", valid_username, "username",
-	                argv[optind]) == -1 ||
+	        argv[optind]) == -1 ||
 	    check_field("create-user", valid_email, "email", email) == -1)
 		return OPS_EXIT_USAGE;
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0)
@@ -348,9 +349,9 @@ encdb_create_user(int argc, char *argv[])
 	if (e == DB_CONFLICT) {
 		db_rollback();
 		encdb_err("create-user: that %s is already taken",
-		          conflict == USERS_CONFLICT_NONE
-		              ? "user"
-		              : users_conflict_field(conflict));
+		    conflict == USERS_CONFLICT_NONE
+		        ? "user"
+		        : users_conflict_field(conflict));
 		goto out;
 	}
 	if ((rc = finish("create-user", e, u.id, AUDIT_CREATE)) != -1)
@@ -436,27 +437,27 @@ encdb_user_list(int argc, char *argv[])
 		/* Recorded once the users are read, before any is shown. */
 		if (!recorded) {
 			e = record(emails ? "user list --email" : "user list",
-			           NULL, AUDIT_LIST);
+			    NULL, AUDIT_LIST);
 			if (e != DB_OK) {
 				rc = db_failed("user list", e);
 				goto out;
 			}
 			recorded = 1;
 			printf("%-24s %-6s %-36s %-19s  %-*s%s\n", "USERNAME",
-			       "TYPE", "ID", "CREATED", emails ? 19 : 0,
-			       "UPDATED", emails ? "  EMAIL" : "");
+			    "TYPE", "ID", "CREATED", emails ? 19 : 0, "UPDATED",
+			    emails ? "  EMAIL" : "");
 		}
 		for (i = 0; i < l.n; i++) {
 			short_time(l.v[i].created_at, created);
 			short_time(l.v[i].updated_at, updated);
 			printf("%-24s %-6s %-36s %-19s  %-*s", l.v[i].username,
-			       l.v[i].user_type, l.v[i].id, created,
-			       emails ? 19 : 0, updated);
+			    l.v[i].user_type, l.v[i].id, created,
+			    emails ? 19 : 0, updated);
 			if (emails && l.v[i].email != NULL)
 				printf("  %s", l.v[i].email);
 			else if (emails)
 				printf("  (cannot decrypt: %s)",
-				       ops_reason(l.v[i].email_err));
+				    ops_reason(l.v[i].email_err));
 			putchar('\n');
 		}
 		total += l.n;
@@ -533,7 +534,7 @@ encdb_user_passwd(int argc, char *argv[])
 		db_rollback();
 		encdb_err("user passwd: there is no user named %s ('encdb user "
 		          "list' shows them)",
-		          name);
+		    name);
 		goto out;
 	}
 	/* The old password's sessions end with it. */
@@ -541,14 +542,14 @@ encdb_user_passwd(int argc, char *argv[])
 	    (ae = auth_sessions_end_user(u.id, NULL)) != AUTH_OK) {
 		db_rollback();
 		encdb_err("user passwd: cannot end the user's sessions: %s",
-		          auth_strerror(ae));
+		    auth_strerror(ae));
 		rc = OPS_EXIT_SETUP;
 		goto out;
 	}
 	if ((rc = finish("user passwd", e, u.id, AUDIT_PASSWORD)) != -1)
 		goto out;
-	printf("new password set for %s; their sessions were ended\n",
-	       u.username);
+	printf(
+	    "new password set for %s; their sessions were ended\n", u.username);
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	users_clear(&u);
@@ -587,14 +588,14 @@ admin_safe_change(const char *cmd, const char *name, const char *type)
 	if (type != NULL && strcmp(u.user_type, type) == 0) {
 		db_rollback();
 		printf("%s is already of type %s: nothing changed\n",
-		       u.username, u.user_type);
+		    u.username, u.user_type);
 		goto out;
 	}
 	if (strcmp(u.user_type, "admin") == 0 && admins <= 1) {
 		db_rollback();
 		encdb_err("%s: %s is the last admin and stays: make another "
 		          "user an admin first",
-		          cmd, u.username);
+		    cmd, u.username);
 		rc = OPS_EXIT_PROBLEM;
 		goto out;
 	}
@@ -610,11 +611,11 @@ admin_safe_change(const char *cmd, const char *name, const char *type)
 		goto out;
 	if (type != NULL)
 		printf("%s is now of type %s (was %s)\n", after.username,
-		       after.user_type, u.user_type);
+		    after.user_type, u.user_type);
 	else
 		printf("deleted %s %s (id %s) with their sessions and API "
 		       "tokens\n",
-		       u.user_type, u.username, u.id);
+		    u.user_type, u.username, u.id);
 	rc = OPS_EXIT_OK;
 out: /* the one cleanup */
 	users_clear(&u);

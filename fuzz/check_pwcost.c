@@ -49,8 +49,8 @@ START_TEST(test_over_bound_refused)
 
 	rc = ef_pw_verify("password", 8, stored, NULL, 0, &match);
 	ck_assert_msg(rc == EF_ERR_PW_FORMAT,
-	              "case %d: ef_pw_verify returned %s, not EF_ERR_PW_FORMAT",
-	              _i, ef_strerror(rc));
+	    "case %d: ef_pw_verify returned %s, not EF_ERR_PW_FORMAT", _i,
+	    ef_strerror(rc));
 	ck_assert_int_eq(match, 0);
 }
 END_TEST
@@ -63,11 +63,11 @@ START_TEST(test_current_params_verify)
 
 	ck_assert_int_eq(
 	    ef_pw_hash_salt("password", 8, "saltsaltsaltsalt", 16, out), EF_OK);
-	ck_assert_int_eq(ef_pw_verify("password", 8, out, NULL, 0, &match),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_pw_verify("password", 8, out, NULL, 0, &match), EF_OK);
 	ck_assert_int_eq(match, 1);
-	ck_assert_int_eq(ef_pw_verify("passwore", 8, out, NULL, 0, &match),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_pw_verify("passwore", 8, out, NULL, 0, &match), EF_OK);
 	ck_assert_int_eq(match, 0);
 }
 END_TEST
@@ -80,7 +80,7 @@ pwcost_suite(void)
 
 	tcase_set_timeout(tc, 5);
 	tcase_add_loop_test(tc, test_over_bound_refused, 0,
-	                    (int)(sizeof(over_bound) / sizeof(over_bound[0])));
+	    (int)(sizeof(over_bound) / sizeof(over_bound[0])));
 	tcase_add_test(tc, test_current_params_verify);
 	suite_add_tcase(s, tc);
 	return s;

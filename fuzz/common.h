@@ -63,8 +63,8 @@ fuzz_check_req(struct req *r)
 			FUZZ_ASSERT(strcmp(r->params[j].key, q->key) != 0);
 	}
 	for (i = 0; i < r->cookiesz; i++)
-		FUZZ_ASSERT(r->cookies[i].name != NULL &&
-		            r->cookies[i].val != NULL);
+		FUZZ_ASSERT(
+		    r->cookies[i].name != NULL && r->cookies[i].val != NULL);
 	(void)req_cookie(r, AUTH_COOKIE);
 	(void)req_path_tail(r, "/user/");
 	if (r->err != REQ_OK)
@@ -78,12 +78,12 @@ fuzz_check_req(struct req *r)
 		if (p[i].state == PAIR_INVALID)
 			FUZZ_ASSERT(p[i].err != NULL);
 		if (p[i].state == PAIR_VALID)
-			FUZZ_ASSERT(p[i].val != NULL &&
-			            strlen(p[i].val) == p[i].valsz);
+			FUZZ_ASSERT(
+			    p[i].val != NULL && strlen(p[i].val) == p[i].valsz);
 	}
 	if (p[FK_LIMIT].state == PAIR_VALID)
-		FUZZ_ASSERT(p[FK_LIMIT].parsed.i >= 1 &&
-		            p[FK_LIMIT].parsed.i <= 100);
+		FUZZ_ASSERT(
+		    p[FK_LIMIT].parsed.i >= 1 && p[FK_LIMIT].parsed.i <= 100);
 	if (p[FK_TOKEN].state == PAIR_VALID)
 		(void)auth_token_shaped(p[FK_TOKEN].val);
 }

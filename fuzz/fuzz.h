@@ -30,7 +30,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 	do {                                                                   \
 		if (!(c)) {                                                    \
 			fprintf(stderr, "fuzz: %s:%d: assertion failed: %s\n", \
-			        __FILE__, __LINE__, #c);                       \
+			    __FILE__, __LINE__, #c);                           \
 			abort();                                               \
 		}                                                              \
 	} while (0)
@@ -107,7 +107,7 @@ fuzz_fake_write(void *arg, const void *buf, size_t len)
  */
 static inline size_t
 fuzz_split(const uint8_t *data, size_t size, int sep, char **parts, size_t n,
-           char **block)
+    char **block)
 {
 	char *b;
 	size_t i, found = 1;

@@ -26,9 +26,8 @@ static const char fuzz_keys[] =
     "1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=,"
     "7:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 /* The row of the seeds. */
-static const uint8_t fuzz_uuid[16] = {0xc4, 0xcc, 0x13, 0x14, 0x26, 0xee,
-                                      0x4f, 0xed, 0x80, 0x3c, 0xef, 0x47,
-                                      0xd4, 0x15, 0xc7, 0x58};
+static const uint8_t fuzz_uuid[16] = {0xc4, 0xcc, 0x13, 0x14, 0x26, 0xee, 0x4f,
+    0xed, 0x80, 0x3c, 0xef, 0x47, 0xd4, 0x15, 0xc7, 0x58};
 
 static struct ef_keyring *fuzz_ring;
 static struct ef_legacy *fuzz_legacy[EF_LEGACY__MAX];
@@ -45,7 +44,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	for (e = 0; e < EF_LEGACY__MAX; e++)
 		if (ef_legacy_new("changeme2", 9, (enum ef_legacy_engine)e,
-		                  &fuzz_legacy[e]) != EF_OK)
+		        &fuzz_legacy[e]) != EF_OK)
 			abort();
 	return 0;
 }
@@ -81,21 +80,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = ef_value_key_id(data, size, &id);
 	FUZZ_ASSERT(rc == EF_OK || rc == EF_ERR_MALFORMED);
 	if (rc == EF_OK)
-		FUZZ_ASSERT(kind == EF_KIND_V1 &&
-		            id == (data[2] << 8 | data[3]));
+		FUZZ_ASSERT(
+		    kind == EF_KIND_V1 && id == (data[2] << 8 | data[3]));
 
 	pt = NULL;
-	rc = ef_decrypt(fuzz_ring, "users.email", fuzz_uuid, data, size, &pt,
-	                &ptlen);
+	rc = ef_decrypt(
+	    fuzz_ring, "users.email", fuzz_uuid, data, size, &pt, &ptlen);
 	if (rc == EF_OK)
 		FUZZ_ASSERT(kind == EF_KIND_V1 && size >= EF_V1_OVERHEAD &&
-		            ptlen == size - EF_V1_OVERHEAD &&
-		            ef_keyring_has(fuzz_ring, id));
+		    ptlen == size - EF_V1_OVERHEAD &&
+		    ef_keyring_has(fuzz_ring, id));
 	fuzz_check_plain(rc, pt, ptlen);
 	/* Another column: the same bytes must never decrypt there. */
 	pt = NULL;
-	rc = ef_decrypt(fuzz_ring, "users.other", fuzz_uuid, data, size, &pt,
-	                &ptlen);
+	rc = ef_decrypt(
+	    fuzz_ring, "users.other", fuzz_uuid, data, size, &pt, &ptlen);
 	FUZZ_ASSERT(rc != EF_OK || size == 0);
 	fuzz_check_plain(rc, pt, ptlen);
 

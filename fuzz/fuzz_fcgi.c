@@ -42,13 +42,12 @@ static struct http *fuzz_h;
 /* The sentinel: BEGIN_REQUEST (responder, no keep-alive), one param
  * FUZZ_SENTINEL=1, end of params, end of stdin. FastCGI 1.0, section 3. */
 static const uint8_t fuzz_sentinel[] = {
-    1,   1,   0,   1,   0,   8,   0,   0,   0,   1,   0,   0,   0,
-    0,   0,   0, /* BEGIN_REQUEST */
-    1,   4,   0,   1,   0,   16,  0,   0,   13,  1,   'F', 'U', 'Z',
-    'Z', '_', 'S', 'E', 'N', 'T', 'I', 'N', 'E', 'L', '1', /* PARAMS:
-                                                              FUZZ_SENTINEL=1 */
-    1,   4,   0,   1,   0,   0,   0,   0,                  /* end of PARAMS */
-    1,   5,   0,   1,   0,   0,   0,   0,                  /* end of STDIN */
+    1, 1, 0, 1, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, /* BEGIN_REQUEST */
+    1, 4, 0, 1, 0, 16, 0, 0, 13, 1, 'F', 'U', 'Z', 'Z', '_', 'S', 'E', 'N', 'T',
+    'I', 'N', 'E', 'L', '1', /* PARAMS:
+                                FUZZ_SENTINEL=1 */
+    1, 4, 0, 1, 0, 0, 0, 0,  /* end of PARAMS */
+    1, 5, 0, 1, 0, 0, 0, 0,  /* end of STDIN */
 };
 
 static void
@@ -67,7 +66,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(&fuzz_addr, 0, sizeof(fuzz_addr));
 	fuzz_addr.sun_family = AF_UNIX;
 	snprintf(fuzz_addr.sun_path, sizeof(fuzz_addr.sun_path),
-	         "/tmp/fuzz-fcgi.%ld.sock", (long)getpid());
+	    "/tmp/fuzz-fcgi.%ld.sock", (long)getpid());
 	unlink(fuzz_addr.sun_path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    bind(fd, (struct sockaddr *)&fuzz_addr, sizeof(fuzz_addr)) == -1 ||
@@ -160,8 +159,8 @@ fuzz_huge_param(const uint8_t *data, size_t size)
 				if (i + 4 > n)
 					break;
 				len = (uint32_t)(p[i] & 0x7f) << 24 |
-				      (uint32_t)p[i + 1] << 16 |
-				      (uint32_t)p[i + 2] << 8 | p[i + 3];
+				    (uint32_t)p[i + 1] << 16 |
+				    (uint32_t)p[i + 2] << 8 | p[i + 3];
 				i += 4;
 			} else
 				len = p[i++];
@@ -208,8 +207,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_req(&r);
 		resp_init(&rs);
 		if (r.err != REQ_OK)
-			resp_error(&rs, req_err_status(r.err),
-			           req_strerror(r.err));
+			resp_error(
+			    &rs, req_err_status(r.err), req_strerror(r.err));
 		else
 			resp_status(&rs, 204);
 		(void)resp_send(fuzz_h, &rs);

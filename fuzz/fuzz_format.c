@@ -45,8 +45,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Copied as it came, out keeps the input's ' ' at 10. */
 		if (strlen(s) > 10 && s[10] == ' ' && out[10] == 'T')
 			FUZZ_ASSERT(strlen(out) == 32 && out[19] == '.' &&
-			            out[29] == ':' &&
-			            (out[26] == '+' || out[26] == '-'));
+			    out[29] == ':' &&
+			    (out[26] == '+' || out[26] == '-'));
 	} else {
 		memset(&r, 0, sizeof(r));
 		r.path_info = s;

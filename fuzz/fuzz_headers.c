@@ -24,10 +24,9 @@
 #include "fuzz.h"
 #include "common.h"
 
-static const char *const fuzz_names[] = {
-    "HTTP_COOKIE",    "HTTP_ACCEPT",   "HTTP_AUTHORIZATION", "HTTP_ORIGIN",
-    "REQUEST_URI",    "PATH_INFO",     "SCRIPT_NAME",        "CONTENT_TYPE",
-    "CONTENT_LENGTH", "REQUEST_METHOD"};
+static const char *const fuzz_names[] = {"HTTP_COOKIE", "HTTP_ACCEPT",
+    "HTTP_AUTHORIZATION", "HTTP_ORIGIN", "REQUEST_URI", "PATH_INFO",
+    "SCRIPT_NAME", "CONTENT_TYPE", "CONTENT_LENGTH", "REQUEST_METHOD"};
 #define FUZZ_NPARTS (sizeof(fuzz_names) / sizeof(fuzz_names[0]))
 
 /* Capture the response, to inspect its headers. */
@@ -64,8 +63,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_cap c;
-	struct http_io io = {fuzz_cap_getenv, fuzz_cap_read, fuzz_cap_write,
-	                     &c};
+	struct http_io io = {
+	    fuzz_cap_getenv, fuzz_cap_read, fuzz_cap_write, &c};
 	struct http *h;
 	struct req r;
 	struct resp rs;
@@ -74,8 +73,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 64 * 1024)
 		return 0;
-	if ((found =
-	         fuzz_split(data, size, '\n', parts, FUZZ_NPARTS, &block)) == 0)
+	if ((found = fuzz_split(
+	         data, size, '\n', parts, FUZZ_NPARTS, &block)) == 0)
 		return 0;
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < found; i++)
@@ -90,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)auth_token_shaped(r.bearer);
 	resp_init(&rs);
 	FUZZ_ASSERT(resp_cors(&rs, "https://a.example, http://b.example:8080",
-	                      r.origin) >= 0);
+	                r.origin) >= 0);
 	/* A value with CR/LF must be refused, never added. */
 	if (r.origin != NULL)
 		(void)resp_header(&rs, "X-Fuzz-Origin", r.origin);
@@ -110,10 +109,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (eol != NULL)
 			*eol = '\0';
-		FUZZ_ASSERT(strchr(line, '\r') == NULL &&
-		            strchr(line, '\n') == NULL);
+		FUZZ_ASSERT(
+		    strchr(line, '\r') == NULL && strchr(line, '\n') == NULL);
 		FUZZ_ASSERT(strncasecmp(line, "X-Injected", 10) != 0 &&
-		            strncasecmp(line, "Set-Cookie", 10) != 0);
+		    strncasecmp(line, "Set-Cookie", 10) != 0);
 		if (strncasecmp(line, "Access-Control-Allow-Origin:", 28) == 0)
 			acao++;
 		line = eol != NULL ? eol + 2 : NULL;

@@ -23,8 +23,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_fake f;
-	struct http_io io = {fuzz_fake_getenv, fuzz_fake_read, fuzz_fake_write,
-	                     &f};
+	struct http_io io = {
+	    fuzz_fake_getenv, fuzz_fake_read, fuzz_fake_write, &f};
 	struct http *h;
 	struct req r;
 	struct resp rs;
@@ -53,11 +53,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r.err == REQ_ERR_INVALID) {
 		memset(&fe, 0, sizeof(fe));
 		req_fields(&r, fuzz_fields, FK__MAX, p, &fe);
-		FUZZ_ASSERT(resp_error_fields(&rs, 422, "Invalid input", &fe) ==
-		            0);
+		FUZZ_ASSERT(
+		    resp_error_fields(&rs, 422, "Invalid input", &fe) == 0);
 	} else if (r.err != REQ_OK)
 		FUZZ_ASSERT(resp_error(&rs, req_err_status(r.err),
-		                       req_strerror(r.err)) == 0);
+		                req_strerror(r.err)) == 0);
 	else
 		resp_status(&rs, 204);
 	FUZZ_ASSERT(resp_send(h, &rs) == 0);

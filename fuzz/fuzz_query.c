@@ -20,15 +20,15 @@
 #include "fuzz.h"
 #include "common.h"
 
-static const char *const fuzz_methods[] = {"GET",  "POST", "PATCH",   "DELETE",
-                                           "HEAD", "PUT",  "OPTIONS", "BREW"};
+static const char *const fuzz_methods[] = {
+    "GET", "POST", "PATCH", "DELETE", "HEAD", "PUT", "OPTIONS", "BREW"};
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_fake f;
-	struct http_io io = {fuzz_fake_getenv, fuzz_fake_read, fuzz_fake_write,
-	                     &f};
+	struct http_io io = {
+	    fuzz_fake_getenv, fuzz_fake_read, fuzz_fake_write, &f};
 	struct http *h = NULL;
 	struct req r;
 	struct resp rs;
@@ -49,9 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_fake_set(&f, "REQUEST_URI", uri);
 	fuzz_fake_set(&f, "REMOTE_ADDR", "127.0.0.1");
 	fuzz_fake_set(&f, "CONTENT_TYPE",
-	              (mode & 8)
-	                  ? "application/json"
-	                  : "application/x-www-form-urlencoded; charset=UTF-8");
+	    (mode & 8) ? "application/json"
+	               : "application/x-www-form-urlencoded; charset=UTF-8");
 	f.body = (const uint8_t *)parts[1];
 	f.bodylen = blen = strlen(parts[1]);
 	switch ((mode >> 4) & 3) {
@@ -73,13 +72,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((h = http_new_io(&io)) == NULL || http_accept(h) != 1)
 		abort();
 	req_parse(h, &r, REQ_BODY_FORM | ((mode & 64) ? REQ_BODY_JSON : 0),
-	          (mode & 128) ? 64 : 0);
+	    (mode & 128) ? 64 : 0);
 	fuzz_check_req(&r);
 	resp_init(&rs);
 	if (r.err != REQ_OK)
 		resp_error(&rs, req_err_status(r.err),
-		           r.errmsg[0] != '\0' ? r.errmsg
-		                               : req_strerror(r.err));
+		    r.errmsg[0] != '\0' ? r.errmsg : req_strerror(r.err));
 	else
 		resp_status(&rs, 204);
 	FUZZ_ASSERT(resp_send(h, &rs) == 0);

@@ -102,8 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = proxy_parse_list(s, &nets, &n);
 		FUZZ_ASSERT(rc == 0 || (nets == NULL && n == 0));
 		if (rc == 0) {
-			rc = proxy_client_addr(nets, n, "10.0.0.1", s, out,
-			                       sizeof(out));
+			rc = proxy_client_addr(
+			    nets, n, "10.0.0.1", s, out, sizeof(out));
 			FUZZ_ASSERT(rc == 0 || rc == 1);
 			FUZZ_ASSERT(rc == 0 || strlen(out) < sizeof(out));
 		}

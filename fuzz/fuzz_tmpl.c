@@ -39,7 +39,7 @@ fuzz_cleanup(void)
 
 	for (i = 0; i < sizeof(fuzz_files) / sizeof(fuzz_files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s.html", fuzz_dir,
-		         fuzz_files[i][0]);
+		    fuzz_files[i][0]);
 		unlink(path);
 	}
 	rmdir(fuzz_dir);
@@ -60,7 +60,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	atexit(fuzz_cleanup);
 	for (i = 0; i < sizeof(fuzz_files) / sizeof(fuzz_files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s.html", fuzz_dir,
-		         fuzz_files[i][0]);
+		    fuzz_files[i][0]);
 		if ((fp = fopen(path, "w")) == NULL ||
 		    fputs(fuzz_files[i][1], fp) == EOF || fclose(fp) != 0)
 			abort();
@@ -99,8 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sep = memchr(data, 0xff, size);
 	srclen = sep != NULL ? (size_t)(sep - data) : size;
 	if (fuzz_split(sep != NULL ? sep + 1 : data + size,
-	               sep != NULL ? size - srclen - 1 : 0, 0xff, parts, 4,
-	               &block) == 0)
+	        sep != NULL ? size - srclen - 1 : 0, 0xff, parts, 4,
+	        &block) == 0)
 		return 0;
 	parts[4] = NULL;
 	if ((v = tmpl_vars_new()) == NULL)
@@ -118,9 +118,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = tmpl_render_string(&out, (const char *)data, srclen, v);
 	FUZZ_ASSERT(rc < TMPL_ERR__MAX && tmpl_strerror(rc) != NULL);
 	trusted = memchr(data, '<', srclen) == NULL &&
-	          memchr(data, '>', srclen) == NULL &&
-	          memchr(data, '"', srclen) == NULL &&
-	          !fuzz_has(data, srclen, "raw:");
+	    memchr(data, '>', srclen) == NULL &&
+	    memchr(data, '"', srclen) == NULL &&
+	    !fuzz_has(data, srclen, "raw:");
 	if (rc == TMPL_OK && trusted && out.len > 0) {
 		FUZZ_ASSERT(memchr(out.data, '<', out.len) == NULL);
 		FUZZ_ASSERT(memchr(out.data, '>', out.len) == NULL);
@@ -130,12 +130,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < 4; i++) {
 		buf_reset(&out);
 		FUZZ_ASSERT(tmpl_esc_html(&out, parts[i]) == 0 &&
-		            tmpl_esc_attr(&out, parts[i]) == 0 &&
-		            tmpl_esc_url(&out, parts[i]) == 0 &&
-		            tmpl_esc_href(&out, parts[i]) == 0);
+		    tmpl_esc_attr(&out, parts[i]) == 0 &&
+		    tmpl_esc_url(&out, parts[i]) == 0 &&
+		    tmpl_esc_href(&out, parts[i]) == 0);
 		FUZZ_ASSERT(out.len == 0 ||
-		            (memchr(out.data, '<', out.len) == NULL &&
-		             memchr(out.data, '"', out.len) == NULL));
+		    (memchr(out.data, '<', out.len) == NULL &&
+		        memchr(out.data, '"', out.len) == NULL));
 	}
 	buf_free(&out);
 	tmpl_vars_free(v);

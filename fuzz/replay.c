@@ -111,7 +111,7 @@ replay_dir(const char *dir, size_t *count)
 	rc = 0;
 	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		                     names[i]) >= sizeof(path) ||
+		        names[i]) >= sizeof(path) ||
 		    stat(path, &st) == -1 || !S_ISREG(st.st_mode))
 			continue;
 		if (replay_file(path) == -1)

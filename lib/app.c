@@ -93,8 +93,7 @@ app_allow_string(unsigned int methods, char *out, size_t outsz)
 			continue;
 		n +=
 		    (size_t)snprintf(out + n, n < outsz ? outsz - n : 0, "%s%s",
-		                     n > 0 ? ", " : "",
-		                     req_method_name((enum req_method)i));
+		        n > 0 ? ", " : "", req_method_name((enum req_method)i));
 		if (n >= outsz)
 			break;
 	}
@@ -117,7 +116,7 @@ app_vars(struct app *a, const char *title)
 	    tmpl_set_bool(v, "session", a->who.via == AUTH_VIA_SESSION) == -1 ||
 	    tmpl_set(v, "me", a->who.username) == -1 ||
 	    tmpl_set(v, "csrf",
-	             a->who.via == AUTH_VIA_SESSION ? a->who.csrf : "") == -1 ||
+	        a->who.via == AUTH_VIA_SESSION ? a->who.csrf : "") == -1 ||
 	    app_flash_vars(a, v) == -1) {
 		tmpl_vars_free(v);
 		return NULL;
@@ -226,25 +225,25 @@ app_audit(const struct app *a, enum audit_action action, struct app_audit *x)
 	switch (a->who.via) {
 	case AUTH_VIA_SESSION:
 		snprintf(x->actor, sizeof(x->actor), "user:%s via session",
-		         a->who.user_id);
+		    a->who.user_id);
 		break;
 	case AUTH_VIA_BEARER:
 		snprintf(x->actor, sizeof(x->actor), "user:%s via token %s",
-		         a->who.user_id, a->who.token_id);
+		    a->who.user_id, a->who.token_id);
 		break;
 	default:
 		snprintf(x->actor, sizeof(x->actor), "anonymous");
 		break;
 	}
 	snprintf(x->route, sizeof(x->route), "%s %s",
-	         req_method_name(a->r->method),
-	         script != NULL && script[0] != '\0' ? script : "-");
+	    req_method_name(a->r->method),
+	    script != NULL && script[0] != '\0' ? script : "-");
 	x->e.actor = x->actor;
 	x->e.route = x->route;
 	x->e.action = action;
 	x->e.client_addr = a->r->remote_addr != NULL && a->r->remote_addr[0]
-	                       ? a->r->remote_addr
-	                       : NULL;
+	    ? a->r->remote_addr
+	    : NULL;
 	return &x->e;
 }
 
@@ -264,7 +263,7 @@ app_require(struct app *a, int admin_only)
 		}
 		app_error(a, 401, "Authentication required");
 		resp_header(a->rs, "WWW-Authenticate",
-		            "Bearer realm=\"fcgi-encrypted-db\"");
+		    "Bearer realm=\"fcgi-encrypted-db\"");
 		return 0;
 	}
 	if (admin_only && !a->who.admin) {
@@ -340,8 +339,7 @@ app_identify(struct app *a)
 	enum auth_err ae;
 
 	ae = auth_identify(req_cookie(a->r, app_session_cookie(a)),
-	                   a->r->bearer,
-	                   a->cfg->session_idle, a->cfg->session_max, &a->who);
+	    a->r->bearer, a->cfg->session_idle, a->cfg->session_max, &a->who);
 	switch (ae) {
 	case AUTH_OK:
 	case AUTH_ERR_NONE:
@@ -352,8 +350,8 @@ app_identify(struct app *a)
 		/* A bad token is an error, not anonymity. */
 		resp_error(a->rs, 401, "Invalid or expired token");
 		resp_header(a->rs, "WWW-Authenticate",
-		            "Bearer realm=\"fcgi-encrypted-db\", "
-		            "error=\"invalid_token\"");
+		    "Bearer realm=\"fcgi-encrypted-db\", "
+		    "error=\"invalid_token\"");
 		return 0;
 	case AUTH_ERR_UNAVAILABLE:
 		app_db_error(a, DB_UNAVAILABLE);
@@ -411,8 +409,8 @@ app_broken(struct app *a, unsigned int flags)
 	struct json_object *o;
 
 	if ((flags & APP_HEALTH) && (o = json_object_new_object()) != NULL) {
-		json_object_object_add(o, "status",
-		                       json_object_new_string("unavailable"));
+		json_object_object_add(
+		    o, "status", json_object_new_string("unavailable"));
 		resp_json(a->rs, 503, o);
 		json_object_put(o);
 	} else
@@ -442,8 +440,9 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 
 	re = req_parse(h, &r, route->bodies, cfg != NULL ? cfg->body_max : 0);
 	/* Behind a trusted proxy: the client's address, and HTTPS. */
-	if (cfg != NULL && proxy_apply(h, &r, cfg->trusted_proxies,
-	                               cfg->ntrusted_proxies) == -1) {
+	if (cfg != NULL &&
+	    proxy_apply(h, &r, cfg->trusted_proxies, cfg->ntrusted_proxies) ==
+	        -1) {
 		resp_error(&rs, 500, "Internal server error");
 		goto send;
 	}
@@ -451,8 +450,9 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	 * Over HTTPS, ask browsers to keep to it for a year. Not for the
 	 * subdomains: on shared hosting they are often someone else's.
 	 */
-	if (r.https && resp_header(&rs, "Strict-Transport-Security",
-	                           "max-age=31536000") == -1) {
+	if (r.https &&
+	    resp_header(&rs, "Strict-Transport-Security", "max-age=31536000") ==
+	        -1) {
 		resp_error(&rs, 500, "Internal server error");
 		goto send;
 	}
@@ -480,7 +480,7 @@ app_serve(struct http *h, const struct app_route *route, const struct cfg *cfg)
 	}
 	if (re != REQ_OK) {
 		app_error(&a, req_err_status(re),
-		          r.errmsg[0] != '\0' ? r.errmsg : req_strerror(re));
+		    r.errmsg[0] != '\0' ? r.errmsg : req_strerror(re));
 		goto send;
 	}
 
@@ -504,7 +504,8 @@ app_log_exposed(const char *path, unsigned mode, void *arg)
 {
 	(void)arg;
 	LOG_WARN("%s is readable by other users (mode %04o) and holds "
-	         "settings: chmod o-rwx it", path, mode);
+	         "settings: chmod o-rwx it",
+	    path, mode);
 }
 
 int
@@ -524,9 +525,9 @@ app_main(const struct app_route *route)
 		LOG_ERR("start-up failed: libencfield: %s", ef_strerror(ee));
 		broken = 1;
 	} else if ((ce = cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err,
-	                          sizeof(err))) != CFG_OK) {
+	                sizeof(err))) != CFG_OK) {
 		LOG_ERR("start-up failed: %s",
-		        err[0] != '\0' ? err : cfg_strerror(ce));
+		    err[0] != '\0' ? err : cfg_strerror(ce));
 		broken = 1;
 	} else if (tmpl_set_dir(cfg.template_dir) == -1) {
 		LOG_ERR("start-up failed: cannot set the template directory");
@@ -568,8 +569,8 @@ app_main(const struct app_route *route)
 
 void
 app_create_form(struct app *a, int status, const char *username,
-                const char *email, const char *type, const char *msg,
-                const struct field_errors *fe)
+    const char *email, const char *type, const char *msg,
+    const struct field_errors *fe)
 {
 	static const char *const fields[] = {
 	    "username",
@@ -581,8 +582,8 @@ app_create_form(struct app *a, int status, const char *username,
 	int admin = type != NULL && strcmp(type, "admin") == 0;
 
 	if ((v = app_vars(a, "Create a user")) == NULL ||
-	    app_form_vars(v, fields, sizeof(fields) / sizeof(fields[0]), msg,
-	                  fe) == -1 ||
+	    app_form_vars(
+	        v, fields, sizeof(fields) / sizeof(fields[0]), msg, fe) == -1 ||
 	    tmpl_set(v, "username", username != NULL ? username : "") == -1 ||
 	    tmpl_set(v, "email", email != NULL ? email : "") == -1 ||
 	    tmpl_set_bool(v, "type_user", !admin) == -1 ||
@@ -625,23 +626,21 @@ app_user_json(const struct user *u)
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
 	/* Keys in the boilerplate's (sorted) order. */
-	bad |= json_object_object_add(o, "created_at",
-	                              json_object_new_string(u->created_at));
 	bad |= json_object_object_add(
-	    o, "email",
+	    o, "created_at", json_object_new_string(u->created_at));
+	bad |= json_object_object_add(o, "email",
 	    u->email != NULL ? json_object_new_string(u->email) : NULL);
 	if (u->email == NULL)
 		bad |= json_object_object_add(
 		    o, "email_error", json_object_new_string("unreadable"));
 	bad |= json_object_object_add(o, "id", json_object_new_string(u->id));
-	bad |= json_object_object_add(
-	    o, "updated_at",
+	bad |= json_object_object_add(o, "updated_at",
 	    u->updated_at[0] != '\0' ? json_object_new_string(u->updated_at)
 	                             : NULL);
-	bad |= json_object_object_add(o, "user_type",
-	                              json_object_new_string(u->user_type));
-	bad |= json_object_object_add(o, "username",
-	                              json_object_new_string(u->username));
+	bad |= json_object_object_add(
+	    o, "user_type", json_object_new_string(u->user_type));
+	bad |= json_object_object_add(
+	    o, "username", json_object_new_string(u->username));
 	if (bad) {
 		json_object_put(o);
 		return NULL;
@@ -662,7 +661,7 @@ app_user_vars(struct tmpl_vars *v, const struct user *u)
 	    tmpl_set(v, "user_type", u->user_type) == -1 ||
 	    tmpl_set(v, "email", u->email != NULL ? u->email : "") == -1 ||
 	    tmpl_setf(v, "mailto", "mailto:%s",
-	              u->email != NULL ? u->email : "") == -1 ||
+	        u->email != NULL ? u->email : "") == -1 ||
 	    tmpl_set(v, "email_masked", buf_cstr(&masked)) == -1 ||
 	    app_set_time(v, "created_at", u->created_at) == -1 ||
 	    app_set_time(v, "updated_at", u->updated_at) == -1)
@@ -690,7 +689,7 @@ static int
 app_uri_byte_ok(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || strchr("-._~:/?#[]@!$&'()*+,;=%", c);
+	    (c >= '0' && c <= '9') || strchr("-._~:/?#[]@!$&'()*+,;=%", c);
 }
 
 int
@@ -746,7 +745,7 @@ int
 app_cookie(struct app *a, const char *name, const char *value, long max_age)
 {
 	return resp_cookie(a->rs, name, value, max_age, a->r->https,
-	                   a->base[0] != '\0' ? a->base : "/");
+	    a->base[0] != '\0' ? a->base : "/");
 }
 
 const char *
@@ -795,8 +794,9 @@ static const struct {
     {"changed", "Your password was changed."}, /* APP_FLASH_CHANGED */
     {"deleted", "User %s deleted."},           /* APP_FLASH_DELETED */
     {"signed-out", "Signed out."},             /* APP_FLASH_SIGNED_OUT */
-    {"ended", "Your session had ended, so nothing was saved. Sign in "
-              "again and send it once more."}, /* APP_FLASH_ENDED */
+    {"ended",
+        "Your session had ended, so nothing was saved. Sign in "
+        "again and send it once more."}, /* APP_FLASH_ENDED */
 };
 
 int
@@ -819,7 +819,8 @@ app_flash(struct app *a, enum app_flash f, const char *name)
 			buf_putc(&v, hex[*p & 0xf]);
 		}
 	}
-	rc = buf_ok(&v) ? app_cookie(a, APP_FLASH_COOKIE, buf_cstr(&v), 60) : -1;
+	rc =
+	    buf_ok(&v) ? app_cookie(a, APP_FLASH_COOKIE, buf_cstr(&v), 60) : -1;
 	buf_free(&v);
 	return rc;
 }
@@ -864,8 +865,8 @@ app_flash_text(const char *val, struct buf *out)
 		return -1;
 	/* Not printf: the text is a table entry, the name is data. */
 	hole = strstr(app_flashes[k].text, "%s");
-	buf_putmem(out, app_flashes[k].text,
-	           (size_t)(hole - app_flashes[k].text));
+	buf_putmem(
+	    out, app_flashes[k].text, (size_t)(hole - app_flashes[k].text));
 	buf_puts(out, name);
 	buf_puts(out, hole + 2);
 	return buf_ok(out) ? 0 : -1;
@@ -920,7 +921,7 @@ app_field_label(const char *name)
 
 int
 app_form_vars(struct tmpl_vars *v, const char *const *names, size_t n,
-              const char *summary, const struct field_errors *fe)
+    const char *summary, const struct field_errors *fe)
 {
 	struct tmpl_vars *row;
 	char key[REQ_KEY_MAX + 8];
@@ -938,10 +939,10 @@ app_form_vars(struct tmpl_vars *v, const char *const *names, size_t n,
 			return -1;
 		rc |= tmpl_set(row, "field", fe->e[i].name);
 		rc |= tmpl_setf(row, "text", "%s %s.",
-		                app_field_label(fe->e[i].name), fe->e[i].msg);
+		    app_field_label(fe->e[i].name), fe->e[i].msg);
 		snprintf(key, sizeof(key), "%s_error", fe->e[i].name);
 		rc |= tmpl_setf(v, key, "%s %s.",
-		                app_field_label(fe->e[i].name), fe->e[i].msg);
+		    app_field_label(fe->e[i].name), fe->e[i].msg);
 	}
 	return rc == 0 ? 0 : -1;
 }
@@ -950,8 +951,18 @@ int
 app_set_time(struct tmpl_vars *v, const char *name, const char *iso)
 {
 	static const char *const months[12] = {
-	    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	    "Jan",
+	    "Feb",
+	    "Mar",
+	    "Apr",
+	    "May",
+	    "Jun",
+	    "Jul",
+	    "Aug",
+	    "Sep",
+	    "Oct",
+	    "Nov",
+	    "Dec",
 	};
 	char key[80], zone[16];
 	const char *off;
@@ -961,7 +972,7 @@ app_set_time(struct tmpl_vars *v, const char *name, const char *iso)
 	/* "YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM", as users.c writes them. */
 	if (iso == NULL || iso[0] == '\0' ||
 	    sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-	           &n) != 6 ||
+	        &n) != 6 ||
 	    mo < 1 || mo > 12) {
 		if (tmpl_set(v, name, "") == -1 ||
 		    tmpl_set(v, key, iso != NULL ? iso : "") == -1)
@@ -977,9 +988,9 @@ app_set_time(struct tmpl_vars *v, const char *name, const char *iso)
 		snprintf(zone, sizeof(zone), "UTC%.6s", off);
 	/* HTML's datetime takes at most three digits of fraction: none. */
 	if (tmpl_setf(v, name, "%04d-%02d-%02dT%02d:%02d:%02d%.6s", y, mo, d, h,
-	              mi, sec, strcmp(off, "Z") == 0 ? "Z" : off) == -1 ||
+	        mi, sec, strcmp(off, "Z") == 0 ? "Z" : off) == -1 ||
 	    tmpl_setf(v, key, "%d %s %04d, %02d:%02d %s", d, months[mo - 1], y,
-	              h, mi, zone) == -1)
+	        h, mi, zone) == -1)
 		return -1;
 	return 0;
 }

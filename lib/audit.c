@@ -74,7 +74,7 @@ static int
 entry_ok(const struct audit_entry *e)
 {
 	return e != NULL && e->actor != NULL && e->route != NULL &&
-	       (unsigned)e->action < AUDIT__MAX;
+	    (unsigned)e->action < AUDIT__MAX;
 }
 
 /*
@@ -137,8 +137,8 @@ audit_param(const struct audit_entry *e, char out[AUDIT_PARAM_MAX])
 
 /* Insert e through st, $2 being subject (the subject or a username). */
 static enum db_err
-record(const struct db_stmt *st, const struct audit_entry *e,
-       const char *subject)
+record(
+    const struct db_stmt *st, const struct audit_entry *e, const char *subject)
 {
 	const char *values[6];
 	PGresult *res = NULL;

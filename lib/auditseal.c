@@ -211,8 +211,8 @@ audit_key_generate(struct audit_signing_key *k)
 	 */
 	if (ef_init() != EF_OK ||
 	    gcry_sexp_build(&parms, NULL,
-	                    "(genkey (ecc (curve Ed25519) (flags eddsa "
-	                    "transient-key)))") != 0 ||
+	        "(genkey (ecc (curve Ed25519) (flags eddsa "
+	        "transient-key)))") != 0 ||
 	    gcry_pk_genkey(&key, parms) != 0)
 		goto out;
 	if (sexp_bytes(key, "d", k->seed, AUDIT_KEY_LEN) == -1 ||
@@ -238,19 +238,17 @@ audit_key_id(const uint8_t pub[AUDIT_KEY_LEN], uint8_t id[AUDIT_KEYID_LEN])
 
 int
 audit_sign(const struct audit_signing_key *k, const void *msg, size_t len,
-           uint8_t sig[AUDIT_SIG_LEN])
+    uint8_t sig[AUDIT_SIG_LEN])
 {
 	gcry_sexp_t sk = NULL, data = NULL, sv = NULL;
 	int rc = -1;
 
 	if (ef_init() != EF_OK ||
 	    gcry_sexp_build(&sk, NULL,
-	                    "(private-key (ecc (curve Ed25519) (flags eddsa)"
-	                    " (q %b) (d %b)))",
-	                    AUDIT_KEY_LEN, k->pub, AUDIT_KEY_LEN,
-	                    k->seed) != 0 ||
-	    gcry_sexp_build(
-	        &data, NULL,
+	        "(private-key (ecc (curve Ed25519) (flags eddsa)"
+	        " (q %b) (d %b)))",
+	        AUDIT_KEY_LEN, k->pub, AUDIT_KEY_LEN, k->seed) != 0 ||
+	    gcry_sexp_build(&data, NULL,
 	        "(data (flags eddsa) (hash-algo sha512) (value %b))", (int)len,
 	        msg) != 0 ||
 	    gcry_pk_sign(&sv, data, sk) != 0)
@@ -268,22 +266,21 @@ out: /* the one cleanup */
 
 int
 audit_verify_sig(const uint8_t pub[AUDIT_KEY_LEN], const void *msg, size_t len,
-                 const uint8_t sig[AUDIT_SIG_LEN])
+    const uint8_t sig[AUDIT_SIG_LEN])
 {
 	gcry_sexp_t pk = NULL, data = NULL, sv = NULL;
 	int ok = 0;
 
 	if (ef_init() != EF_OK ||
 	    gcry_sexp_build(&pk, NULL,
-	                    "(public-key (ecc (curve Ed25519) (flags eddsa)"
-	                    " (q %b)))",
-	                    AUDIT_KEY_LEN, pub) != 0 ||
-	    gcry_sexp_build(
-	        &data, NULL,
+	        "(public-key (ecc (curve Ed25519) (flags eddsa)"
+	        " (q %b)))",
+	        AUDIT_KEY_LEN, pub) != 0 ||
+	    gcry_sexp_build(&data, NULL,
 	        "(data (flags eddsa) (hash-algo sha512) (value %b))", (int)len,
 	        msg) != 0 ||
 	    gcry_sexp_build(&sv, NULL, "(sig-val (eddsa (r %b) (s %b)))", 32,
-	                    sig, 32, sig + 32) != 0)
+	        sig, 32, sig + 32) != 0)
 		goto out;
 	ok = gcry_pk_verify(sv, data, pk) == 0;
 out: /* the one cleanup */
@@ -376,8 +373,8 @@ audit_key_format_signing(const struct audit_signing_key *k)
 }
 
 int
-audit_key_format_verify(const uint8_t pub[AUDIT_KEY_LEN],
-                        char out[AUDIT_PUB_B64_LEN + 1])
+audit_key_format_verify(
+    const uint8_t pub[AUDIT_KEY_LEN], char out[AUDIT_PUB_B64_LEN + 1])
 {
 	return b64_fixed(pub, AUDIT_KEY_LEN, out, AUDIT_PUB_B64_LEN);
 }
@@ -408,12 +405,12 @@ unhex(const char *s, size_t slen, uint8_t *out, size_t n)
 	for (i = 0; i < n; i++) {
 		hi = s[2 * i];
 		lo = s[2 * i + 1];
-		hi = hi >= '0' && hi <= '9'   ? hi - '0'
-		     : hi >= 'a' && hi <= 'f' ? hi - 'a' + 10
-		                              : -1;
-		lo = lo >= '0' && lo <= '9'   ? lo - '0'
-		     : lo >= 'a' && lo <= 'f' ? lo - 'a' + 10
-		                              : -1;
+		hi = hi >= '0' && hi <= '9'  ? hi - '0'
+		    : hi >= 'a' && hi <= 'f' ? hi - 'a' + 10
+		                             : -1;
+		lo = lo >= '0' && lo <= '9'  ? lo - '0'
+		    : lo >= 'a' && lo <= 'f' ? lo - 'a' + 10
+		                             : -1;
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -431,17 +428,16 @@ cp_text(const struct audit_checkpoint *cp, char *out, size_t outsz)
 	hex(cp->hash, AUDIT_HASH_LEN, h);
 	hex(cp->keyid, AUDIT_KEYID_LEN, kid);
 	n = snprintf(out, outsz,
-	             CP_MAGIC "seq=%lld prev=%lld entries=%lld hash=%s "
-	                      "time=%s key=%s",
-	             (long long)cp->seq, (long long)cp->prev,
-	             (long long)cp->entries, h, cp->time, kid);
+	    CP_MAGIC "seq=%lld prev=%lld entries=%lld hash=%s "
+	             "time=%s key=%s",
+	    (long long)cp->seq, (long long)cp->prev, (long long)cp->entries, h,
+	    cp->time, kid);
 	return n < 0 || (size_t)n >= outsz ? -1 : n;
 }
 
 int
 audit_checkpoint_format(struct audit_checkpoint *cp,
-                        const struct audit_signing_key *k, time_t now,
-                        char *line, size_t linesz)
+    const struct audit_signing_key *k, time_t now, char *line, size_t linesz)
 {
 	char b64[AUDIT_SIG_B64_LEN + 1];
 	struct tm tm;
@@ -508,7 +504,7 @@ get_tok(const char **p, const char *name, const char **tok, size_t *len)
 
 enum audit_cp_err
 audit_checkpoint_parse(const char *line, const uint8_t pub[AUDIT_KEY_LEN],
-                       struct audit_checkpoint *cp)
+    struct audit_checkpoint *cp)
 {
 	char text[AUDIT_CP_LINE_MAX], b64[AUDIT_SIG_B64_LEN + 1];
 	uint8_t kid[AUDIT_KEYID_LEN];
@@ -570,14 +566,14 @@ el_text(const struct erasure_line *e, char *out, size_t outsz)
 	hex(e->prev, AUDIT_HASH_LEN, h);
 	hex(e->keyid, AUDIT_KEYID_LEN, kid);
 	n = snprintf(out, outsz,
-	             EL_MAGIC "seq=%lld user=%s time=%s prev=%s key=%s",
-	             (long long)e->seq, e->user, e->time, h, kid);
+	    EL_MAGIC "seq=%lld user=%s time=%s prev=%s key=%s",
+	    (long long)e->seq, e->user, e->time, h, kid);
 	return n < 0 || (size_t)n >= outsz ? -1 : n;
 }
 
 int
 erasure_line_format(struct erasure_line *e, const struct audit_signing_key *k,
-                    char *line, size_t linesz)
+    char *line, size_t linesz)
 {
 	char b64[AUDIT_SIG_B64_LEN + 1], canon[37];
 	uint8_t uuid[16];
@@ -601,8 +597,8 @@ erasure_line_format(struct erasure_line *e, const struct audit_signing_key *k,
 }
 
 enum audit_cp_err
-erasure_line_parse(const char *line, const uint8_t pub[AUDIT_KEY_LEN],
-                   struct erasure_line *e)
+erasure_line_parse(
+    const char *line, const uint8_t pub[AUDIT_KEY_LEN], struct erasure_line *e)
 {
 	char text[AUDIT_CP_LINE_MAX], b64[AUDIT_SIG_B64_LEN + 1];
 	uint8_t kid[AUDIT_KEYID_LEN], uuid[16];
@@ -616,8 +612,7 @@ erasure_line_parse(const char *line, const uint8_t pub[AUDIT_KEY_LEN],
 		return AUDIT_CP_MALFORMED;
 	p += sizeof(EL_MAGIC) - 1;
 	if (get_num(&p, "seq", &e->seq) == -1 || e->seq < 1 ||
-	    get_tok(&p, "user", &tok, &len) == -1 ||
-	    len != sizeof(e->user) - 1)
+	    get_tok(&p, "user", &tok, &len) == -1 || len != sizeof(e->user) - 1)
 		return AUDIT_CP_MALFORMED;
 	memcpy(e->user, tok, len);
 	if (!ef_uuid_parse(e->user, uuid))
@@ -625,8 +620,7 @@ erasure_line_parse(const char *line, const uint8_t pub[AUDIT_KEY_LEN],
 	/* One spelling of the UUID: lowercase, as ef_uuid_format writes. */
 	ef_uuid_format(uuid, canon);
 	if (strcmp(canon, e->user) != 0 ||
-	    get_tok(&p, "time", &tok, &len) == -1 ||
-	    len != sizeof(e->time) - 1)
+	    get_tok(&p, "time", &tok, &len) == -1 || len != sizeof(e->time) - 1)
 		return AUDIT_CP_MALFORMED;
 	memcpy(e->time, tok, len);
 	if (get_tok(&p, "prev", &tok, &len) == -1 ||

@@ -85,8 +85,7 @@ static const char dummy_legacy_hash[] =
 /* The first key of the throttle's advisory locks: "auth" in ASCII. */
 #define AUTH_LOCK_CLASS "1635087464"
 
-static const struct db_stmt st_session_get = {
-    "auth_session_get",
+static const struct db_stmt st_session_get = {"auth_session_get",
     "WITH s AS (SELECT u.id::text AS id, u.username, u.user_type, "
     "s.csrf_token, s.last_seen, "
     "coalesce(extract(epoch FROM s.read_fence), 0)::float8 AS fence "
@@ -106,28 +105,24 @@ static const struct db_stmt st_session_del = {
 
 /* A new session for user $2, only if its password hash is still $5 (the
  * one just verified): a password reset meanwhile wins over the login. */
-static const struct db_stmt st_session_new = {
-    "auth_session_new",
+static const struct db_stmt st_session_new = {"auth_session_new",
     "INSERT INTO public.sessions (id_hash, user_id, csrf_token, "
     "client_addr) SELECT $1, u.id, $3, $4 FROM public.users AS u "
     "WHERE u.id = $2::uuid AND u.password = $5",
     5};
 
-static const struct db_stmt st_session_purge = {
-    "auth_session_purge",
+static const struct db_stmt st_session_purge = {"auth_session_purge",
     "DELETE FROM public.sessions "
     "WHERE last_seen <= now() - make_interval(secs => $1::float8) "
     "OR created_at <= now() - make_interval(secs => $2::float8)",
     2};
 
-static const struct db_stmt st_session_del_user = {
-    "auth_session_del_user",
+static const struct db_stmt st_session_del_user = {"auth_session_del_user",
     "DELETE FROM public.sessions WHERE user_id = $1::uuid "
     "AND ($2::bytea IS NULL OR id_hash <> $2::bytea)",
     2};
 
-static const struct db_stmt st_token_get = {
-    "auth_token_get",
+static const struct db_stmt st_token_get = {"auth_token_get",
     "WITH t AS (SELECT u.id::text AS id, u.username, u.user_type, "
     "t.last_used_at, t.id AS token_id, "
     "coalesce(extract(epoch FROM t.read_fence), 0)::float8 AS fence "
@@ -143,35 +138,30 @@ static const struct db_stmt st_token_get = {
     1};
 
 /* $2: seconds from now by which a change about to be made has committed. */
-static const struct db_stmt st_session_fence = {
-    "auth_session_fence",
+static const struct db_stmt st_session_fence = {"auth_session_fence",
     "UPDATE public.sessions SET read_fence = clock_timestamp() + "
     "make_interval(secs => $2::float8) WHERE id_hash = $1",
     2};
 
-static const struct db_stmt st_token_fence = {
-    "auth_token_fence",
+static const struct db_stmt st_token_fence = {"auth_token_fence",
     "UPDATE public.api_tokens SET read_fence = clock_timestamp() + "
     "make_interval(secs => $2::float8) WHERE id = $1::bigint",
     2};
 
 /* $4: seconds the token lives, 0 for ever. */
-static const struct db_stmt st_token_new = {
-    "auth_token_new",
+static const struct db_stmt st_token_new = {"auth_token_new",
     "INSERT INTO public.api_tokens (token_hash, user_id, name, expires_at) "
     "SELECT $1, u.id, $3, CASE WHEN $4::bigint > 0 "
     "THEN now() + make_interval(secs => $4::float8) END "
     "FROM public.users AS u WHERE u.username = $2",
     4};
 
-static const struct db_stmt st_token_revoke_user = {
-    "auth_token_revoke_user",
+static const struct db_stmt st_token_revoke_user = {"auth_token_revoke_user",
     "UPDATE public.api_tokens SET revoked_at = now() "
     "WHERE user_id = $1::uuid AND revoked_at IS NULL",
     1};
 
-static const struct db_stmt st_token_revoke = {
-    "auth_token_revoke",
+static const struct db_stmt st_token_revoke = {"auth_token_revoke",
     "UPDATE public.api_tokens SET revoked_at = now() "
     "WHERE token_hash = $1 AND revoked_at IS NULL",
     1};
@@ -182,8 +172,7 @@ static const struct db_stmt st_token_revoke = {
  * right, so every process takes the account's lock first: no two can each
  * hold the lock the other waits for.
  */
-static const struct db_stmt st_attempt_lock = {
-    "auth_attempt_lock",
+static const struct db_stmt st_attempt_lock = {"auth_attempt_lock",
     "SELECT pg_catalog.pg_advisory_xact_lock(" AUTH_LOCK_CLASS
     ", pg_catalog.hashtext($1)), "
     "pg_catalog.pg_advisory_xact_lock(" AUTH_LOCK_CLASS
@@ -197,8 +186,7 @@ static const struct db_stmt st_attempt_lock = {
  * account's free failures. Returns one row: the seconds to wait, 0 when
  * the attempt was admitted and counted in all three buckets.
  */
-static const struct db_stmt st_attempt_begin = {
-    "auth_attempt_begin",
+static const struct db_stmt st_attempt_begin = {"auth_attempt_begin",
     "WITH cur AS (SELECT bucket, failures, window_start, last_failure "
     "FROM public.login_attempts WHERE bucket IN ($1, $2, $3) "
     "AND failures > 0 "
@@ -232,8 +220,7 @@ static const struct db_stmt st_attempt_begin = {
  * address's ($2) buckets, clear the pair's ($3), and purge the buckets
  * whose window ($4 s) is over.
  */
-static const struct db_stmt st_attempt_settle = {
-    "auth_attempt_settle",
+static const struct db_stmt st_attempt_settle = {"auth_attempt_settle",
     "WITH done AS (DELETE FROM public.login_attempts WHERE bucket = $3 "
     "OR (bucket IN ($1, $2) AND failures <= 1) "
     "OR (bucket NOT IN ($1, $2) AND window_start <= now() - "
@@ -243,8 +230,7 @@ static const struct db_stmt st_attempt_settle = {
     4};
 
 /* encdb unlock: forget the failures counted on account $1. */
-static const struct db_stmt st_attempt_unlock = {
-    "auth_attempt_unlock",
+static const struct db_stmt st_attempt_unlock = {"auth_attempt_unlock",
     "DELETE FROM public.login_attempts WHERE account = $1", 1};
 
 const char *
@@ -340,8 +326,7 @@ auth_fill(struct auth_who *who, PGresult *res, enum auth_via via)
 			return -1;
 		memcpy(who->csrf, csrf, AUTH_TOKEN_LEN + 1);
 	} else if (snprintf(who->token_id, sizeof(who->token_id), "%s",
-	                    PQgetvalue(res, 0, 3)) >=
-	           (int)sizeof(who->token_id))
+	               PQgetvalue(res, 0, 3)) >= (int)sizeof(who->token_id))
 		return -1;
 	return 0;
 }
@@ -356,7 +341,7 @@ auth_cookie_name(int https, int root)
 
 enum auth_err
 auth_identify(const char *cookie, const char *bearer, unsigned idle,
-              unsigned max, struct auth_who *who)
+    unsigned max, struct auth_who *who)
 {
 	uint8_t hash[32];
 	char sidle[16], smax[16], stouch[16];
@@ -497,12 +482,12 @@ struct auth_buckets {
  * and counts.
  */
 static enum auth_err
-auth_attempt_begin(const struct auth_buckets *b, const char *username,
-                   unsigned *retry)
+auth_attempt_begin(
+    const struct auth_buckets *b, const char *username, unsigned *retry)
 {
 	char win[16], pf[16], af[16], uf[16];
-	const char *vals[8] = {b->user, b->addr, b->pair, username,
-	                       win,     pf,      af,      uf};
+	const char *vals[8] = {
+	    b->user, b->addr, b->pair, username, win, pf, af, uf};
 	PGresult *res = NULL;
 	enum db_err de;
 	long v;
@@ -600,8 +585,8 @@ static void
 note_hash(const char *stored)
 {
 	if (hash_hook != NULL)
-		hash_hook(is_argon2(stored) ? AUTH_HASH_ARGON2ID
-		                            : AUTH_HASH_PBKDF2);
+		hash_hook(
+		    is_argon2(stored) ? AUTH_HASH_ARGON2ID : AUTH_HASH_PBKDF2);
 }
 
 /* Hash password as the dummy stored hash says, for its cost; 0 (never a
@@ -613,7 +598,7 @@ verify_dummy(const struct cfg *cfg, const char *password, const char *stored)
 
 	note_hash(stored);
 	(void)ef_pw_verify(password, strlen(password), stored, cfg->legacy_salt,
-	                   cfg->legacy_saltlen, &m);
+	    cfg->legacy_saltlen, &m);
 	return 0;
 }
 
@@ -627,8 +612,8 @@ verify_dummy(const struct cfg *cfg, const char *password, const char *stored)
  * pays nothing extra: its timing tells the caller nothing it does not know.
  */
 static void
-equal_failure(const struct cfg *cfg, const char *password, int did_argon2,
-              int did_legacy)
+equal_failure(
+    const struct cfg *cfg, const char *password, int did_argon2, int did_legacy)
 {
 	if (!did_argon2)
 		(void)verify_dummy(cfg, password, dummy_hash);
@@ -648,8 +633,8 @@ auth_buckets_of(struct auth_buckets *b, const char *username, const char *addr)
 
 enum auth_err
 auth_password_check(const struct cfg *cfg, const char *username,
-                    const char *password, const char *addr, struct user *u,
-                    int *rehash, unsigned *retry_after)
+    const char *password, const char *addr, struct user *u, int *rehash,
+    unsigned *retry_after)
 {
 	struct auth_buckets b;
 	int found = 0, match = 0, did_argon2 = 0, did_legacy = 0;
@@ -686,7 +671,7 @@ auth_password_check(const struct cfg *cfg, const char *username,
 		if (ee != EF_OK) {
 			/* e.g. a legacy hash without SECRET_KEY: a failure. */
 			LOG_WARN("user %s: password check: %s", u->id,
-			         ef_strerror(ee));
+			    ef_strerror(ee));
 			match = 0;
 		} else {
 			/* Verified: its hash was computed. */
@@ -724,8 +709,8 @@ out:
 
 enum auth_err
 auth_login(const struct cfg *cfg, const char *username, const char *password,
-           const char *addr, struct auth_who *who,
-           char cookie[AUTH_TOKEN_LEN + 1], unsigned *retry_after)
+    const char *addr, struct auth_who *who, char cookie[AUTH_TOKEN_LEN + 1],
+    unsigned *retry_after)
 {
 	struct user u;
 	char sidle[16], smax[16], hash[EF_PW_HASH_MAX];
@@ -745,7 +730,7 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 	if (addr == NULL)
 		addr = "";
 	if ((rc = auth_password_check(cfg, username, password, addr, &u,
-	                              &rehash, retry_after)) != AUTH_OK)
+	         &rehash, retry_after)) != AUTH_OK)
 		goto out;
 
 	/* The session is bound to the hash verified, or to its rehash. */
@@ -760,8 +745,8 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 		de = users_set_password_hash(cfg, u.id, u.password_hash, hash);
 		if (de == DB_NOTFOUND) {
 			/* Changed since it was verified: the change wins. */
-			LOG_INFO("user %s: password changed during the login",
-			         u.id);
+			LOG_INFO(
+			    "user %s: password changed during the login", u.id);
 			rc = AUTH_ERR_BADLOGIN;
 			goto out;
 		}
@@ -778,8 +763,8 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 	snprintf(smax, sizeof(smax), "%u", cfg->session_max);
 	vals[0] = sidle;
 	vals[1] = smax;
-	if ((rc = auth_from_db(db_exec(&st_session_purge, vals, NULL, NULL,
-	                               NULL))) != AUTH_OK)
+	if ((rc = auth_from_db(db_exec(
+	         &st_session_purge, vals, NULL, NULL, NULL))) != AUTH_OK)
 		goto out;
 
 	/* A brand-new session: never one the client brought along. */
@@ -842,7 +827,7 @@ auth_sessions_end_user(const char *user_id, const uint8_t *keep)
 
 enum auth_err
 auth_token_create(const char *username, const char *name,
-                  unsigned long lifetime, char token[AUTH_TOKEN_LEN + 1])
+    unsigned long lifetime, char token[AUTH_TOKEN_LEN + 1])
 {
 	uint8_t h[32];
 	char life[24];

@@ -40,7 +40,7 @@
 #endif
 /* The boilerplate's (and Docker's) secrets directory. */
 #define CFG_SECRETS_COMPAT "/run/secrets"
-#define CFG_FILE_MAX        (64 * 1024) /* longest secrets or config file */
+#define CFG_FILE_MAX       (64 * 1024) /* longest secrets or config file */
 
 /* One KEY=VALUE line of the config file. */
 struct cfg_kv {
@@ -210,7 +210,7 @@ valid_name(const char *name)
 		return 0;
 	for (p = name; *p != '\0'; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_'))
+		        *p == '_'))
 			return 0;
 	return 1;
 }
@@ -228,7 +228,7 @@ valid_name(const char *name)
  */
 static enum cfg_err
 lookup(const struct cfg *c, const char *name, char **value, char *why,
-       size_t whysz)
+    size_t whysz)
 {
 	const struct cfg_kv *kv;
 	const char *env;
@@ -246,14 +246,14 @@ lookup(const struct cfg *c, const char *name, char **value, char *why,
 			        "FcgidInitialEnv values there. If it was "
 			        "longer, pass it as a file in SECRETS_PATH or "
 			        "a line of CONFIG_FILE instead",
-			        name, CFG_FCGID_CUT);
+			    name, CFG_FCGID_CUT);
 		if ((*value = strdup(env)) == NULL)
 			return CFG_ERR_NOMEM;
 		return CFG_OK;
 	}
 	if (c->secrets_path != NULL && *c->secrets_path != '\0') {
-		n = snprintf(path, sizeof(path), "%s/%s", c->secrets_path,
-		             name);
+		n = snprintf(
+		    path, sizeof(path), "%s/%s", c->secrets_path, name);
 		if (n < 0 || (size_t)n >= sizeof(path)) {
 			snprintf(why, whysz, "SECRETS_PATH is too long");
 			return CFG_ERR_INVALID;
@@ -261,9 +261,9 @@ lookup(const struct cfg *c, const char *name, char **value, char *why,
 		r = read_file(path, value);
 		if (r == -1) {
 			snprintf(why, whysz, "cannot read %s: %s", path,
-			         errno == EFBIG    ? "file too large"
-			         : errno == EINVAL ? "file holds a NUL byte"
-			                           : strerror(errno));
+			    errno == EFBIG        ? "file too large"
+			        : errno == EINVAL ? "file holds a NUL byte"
+			                          : strerror(errno));
 			return CFG_ERR_IO;
 		}
 		if (r == 0) {
@@ -355,13 +355,13 @@ load_config_file(struct cfg_ctx *x)
 	r = read_file(x->c->config_file, &text);
 	if (r == 1) {
 		fail(x, CFG_ERR_IO, "CONFIG_FILE: %s does not exist",
-		     x->c->config_file);
+		    x->c->config_file);
 		return;
 	}
 	if (r == -1) {
 		fail(x, CFG_ERR_IO, "CONFIG_FILE: cannot read %s: %s",
-		     x->c->config_file,
-		     errno == EFBIG ? "file too large" : strerror(errno));
+		    x->c->config_file,
+		    errno == EFBIG ? "file too large" : strerror(errno));
 		return;
 	}
 	/* Parsing cuts the text into strings: wipe all of it, not up to
@@ -376,8 +376,8 @@ load_config_file(struct cfg_ctx *x)
 			continue;
 		if ((eq = strchr(line, '=')) == NULL) {
 			fail(x, CFG_ERR_INVALID,
-			     "CONFIG_FILE: line %zu: expected KEY=VALUE",
-			     lineno);
+			    "CONFIG_FILE: line %zu: expected KEY=VALUE",
+			    lineno);
 			continue;
 		}
 		*eq = '\0';
@@ -385,8 +385,8 @@ load_config_file(struct cfg_ctx *x)
 		val = trim(eq + 1);
 		if (!valid_name(key)) {
 			fail(x, CFG_ERR_INVALID,
-			     "CONFIG_FILE: line %zu: invalid setting name",
-			     lineno);
+			    "CONFIG_FILE: line %zu: invalid setting name",
+			    lineno);
 			continue;
 		}
 		n = strlen(val);
@@ -416,7 +416,7 @@ load_config_file(struct cfg_ctx *x)
  */
 static void
 get_num(struct cfg_ctx *x, const char *name, unsigned long long min,
-        unsigned long long max, unsigned long long def, unsigned long long *out)
+    unsigned long long max, unsigned long long def, unsigned long long *out)
 {
 	unsigned long long v;
 	char *s, *end;
@@ -436,7 +436,7 @@ get_num(struct cfg_ctx *x, const char *name, unsigned long long min,
 	}
 	if (errno == ERANGE || v < min || v > max) {
 		fail(x, CFG_ERR_INVALID, "%s: must be between %llu and %llu",
-		     name, min, max);
+		    name, min, max);
 		goto out;
 	}
 	*out = v;
@@ -527,8 +527,10 @@ load_conninfo(struct cfg_ctx *x)
 		const char *setting;
 		const char *keyword;
 	} parts[] = {
-	    {"POSTGRES_HOST", "host"},         {"POSTGRES_PORT", "port"},
-	    {"POSTGRES_DB", "dbname"},         {"POSTGRES_USER", "user"},
+	    {"POSTGRES_HOST", "host"},
+	    {"POSTGRES_PORT", "port"},
+	    {"POSTGRES_DB", "dbname"},
+	    {"POSTGRES_USER", "user"},
 	    {"POSTGRES_PASSWORD", "password"},
 	};
 	PQconninfoOption *opts;
@@ -550,7 +552,7 @@ load_conninfo(struct cfg_ctx *x)
 				free_secret(v);
 				free_secret(ci);
 				fail(x, CFG_ERR_NOMEM, "%s: out of memory",
-				     parts[i].setting);
+				    parts[i].setting);
 				return;
 			}
 			free_secret(v);
@@ -559,8 +561,8 @@ load_conninfo(struct cfg_ctx *x)
 			free_secret(ci);
 			if (x->flags & CFG_NEED_DB)
 				fail(x, CFG_ERR_MISSING,
-				     "DATABASE_URL: not set (nor "
-				     "POSTGRES_HOST)");
+				    "DATABASE_URL: not set (nor "
+				    "POSTGRES_HOST)");
 			return;
 		}
 		x->c->conninfo = ci;
@@ -568,7 +570,7 @@ load_conninfo(struct cfg_ctx *x)
 	}
 	if ((opts = PQconninfoParse(x->c->conninfo, &pqerr)) == NULL) {
 		fail(x, CFG_ERR_INVALID,
-		     "%s: not a valid libpq connection URI or string", which);
+		    "%s: not a valid libpq connection URI or string", which);
 		if (pqerr != NULL) {
 			ef_wipe(pqerr, strlen(pqerr));
 			PQfreemem(pqerr);
@@ -593,8 +595,9 @@ load_read_conninfo(struct cfg_ctx *x)
 	if ((x->c->read_conninfo = get(x, "DATABASE_READ_URL")) == NULL)
 		return;
 	if ((opts = PQconninfoParse(x->c->read_conninfo, &pqerr)) == NULL) {
-		fail(x, CFG_ERR_INVALID, "DATABASE_READ_URL: not a valid "
-		     "libpq connection URI or string");
+		fail(x, CFG_ERR_INVALID,
+		    "DATABASE_READ_URL: not a valid "
+		    "libpq connection URI or string");
 		if (pqerr != NULL) {
 			ef_wipe(pqerr, strlen(pqerr));
 			PQfreemem(pqerr);
@@ -622,16 +625,16 @@ load_keys(struct cfg_ctx *x)
 			x->c->keys = NULL;
 			if (where > 0)
 				fail(x, CFG_ERR_INVALID,
-				     "FIELD_KEYS: entry %zu: %s", where,
-				     ef_strerror(e));
+				    "FIELD_KEYS: entry %zu: %s", where,
+				    ef_strerror(e));
 			else
 				fail(x, CFG_ERR_INVALID, "FIELD_KEYS: %s",
-				     ef_strerror(e));
+				    ef_strerror(e));
 		}
 	} else if (x->flags & CFG_NEED_KEYS)
 		fail(x, CFG_ERR_MISSING,
-		     "FIELD_KEYS: not set (make one with: encdb gen-key --id "
-		     "1)");
+		    "FIELD_KEYS: not set (make one with: encdb gen-key --id "
+		    "1)");
 	if (stop(x))
 		return;
 
@@ -641,24 +644,24 @@ load_keys(struct cfg_ctx *x)
 		if (e != EF_OK) {
 			x->c->index_key = NULL;
 			fail(x, CFG_ERR_INVALID, "INDEX_KEY: %s",
-			     ef_strerror(e));
+			    ef_strerror(e));
 		}
 	} else if (x->flags & CFG_NEED_KEYS)
 		fail(x, CFG_ERR_MISSING,
-		     "INDEX_KEY: not set (make one with: encdb gen-key)");
+		    "INDEX_KEY: not set (make one with: encdb gen-key)");
 	if (ef_index_key_in_ring(x->c->index_key, x->c->keys))
 		fail(x, CFG_ERR_INVALID,
-		     "INDEX_KEY: the same key as a FIELD_KEYS entry (make its "
-		     "own with: encdb gen-key)");
+		    "INDEX_KEY: the same key as a FIELD_KEYS entry (make its "
+		    "own with: encdb gen-key)");
 	if (stop(x))
 		return;
 
 	if ((v = get(x, "LEGACY_ENGINE")) != NULL) {
 		if (ef_legacy_engine_parse(v, &engine) != EF_OK)
 			fail(x, CFG_ERR_INVALID,
-			     "LEGACY_ENGINE: unknown engine (aes-cbc-pkcs5, "
-			     "aes-cbc-naive, aes-cbc-zeroes, "
-			     "aes-cbc-oneandzeroes, aes-gcm, fernet)");
+			    "LEGACY_ENGINE: unknown engine (aes-cbc-pkcs5, "
+			    "aes-cbc-naive, aes-cbc-zeroes, "
+			    "aes-cbc-oneandzeroes, aes-gcm, fernet)");
 		free(v);
 		if (stop(x))
 			return;
@@ -669,7 +672,7 @@ load_keys(struct cfg_ctx *x)
 		if (e != EF_OK) {
 			x->c->legacy = NULL;
 			fail(x, CFG_ERR_INVALID, "POSTGRES_SECRET_KEY: %s",
-			     ef_strerror(e));
+			    ef_strerror(e));
 		}
 	}
 	if (stop(x))
@@ -695,9 +698,10 @@ valid_tz(const char *s)
 
 	for (; s[n] != '\0'; n++)
 		if (!((s[n] >= 'A' && s[n] <= 'Z') ||
-		      (s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9') || s[n] == '/' ||
-		      s[n] == '_' || s[n] == '+' || s[n] == '-' || s[n] == ':'))
+		        (s[n] >= 'a' && s[n] <= 'z') ||
+		        (s[n] >= '0' && s[n] <= '9') || s[n] == '/' ||
+		        s[n] == '_' || s[n] == '+' || s[n] == '-' ||
+		        s[n] == ':'))
 			return 0;
 	return n > 0 && n <= 64;
 }
@@ -710,8 +714,8 @@ load_proxies(struct cfg_ctx *x)
 
 	if ((s = get(x, "TRUSTED_PROXIES")) == NULL)
 		return;
-	switch (proxy_parse_list(s, &x->c->trusted_proxies,
-	                         &x->c->ntrusted_proxies)) {
+	switch (proxy_parse_list(
+	    s, &x->c->trusted_proxies, &x->c->ntrusted_proxies)) {
 	case 0:
 		break;
 	case -2:
@@ -719,8 +723,8 @@ load_proxies(struct cfg_ctx *x)
 		break;
 	default:
 		fail(x, CFG_ERR_INVALID,
-		     "TRUSTED_PROXIES: expected IP addresses or networks "
-		     "(address/bits), comma-separated");
+		    "TRUSTED_PROXIES: expected IP addresses or networks "
+		    "(address/bits), comma-separated");
 		break;
 	}
 	free(s);
@@ -761,14 +765,13 @@ cfg_exposed(const struct cfg *c, cfg_exposed_fn fn, void *arg)
 
 	if (c->config_file != NULL)
 		n += exposed_file(c->config_file, fn, arg);
-	if (c->secrets_path == NULL ||
-	    (d = opendir(c->secrets_path)) == NULL)
+	if (c->secrets_path == NULL || (d = opendir(c->secrets_path)) == NULL)
 		return n;
 	while ((de = readdir(d)) != NULL) {
 		if (!valid_name(de->d_name))
 			continue;
-		len = snprintf(path, sizeof(path), "%s/%s", c->secrets_path,
-		               de->d_name);
+		len = snprintf(
+		    path, sizeof(path), "%s/%s", c->secrets_path, de->d_name);
 		if (len > 0 && (size_t)len < sizeof(path))
 			n += exposed_file(path, fn, arg);
 	}
@@ -818,8 +821,8 @@ load_base_path(struct cfg_ctx *x)
 	if (!ok) {
 		free(s);
 		fail(x, CFG_ERR_INVALID,
-		     "BASE_PATH: expected / or a path such as /tools/app "
-		     "(letters, digits and -._~; no trailing /)");
+		    "BASE_PATH: expected / or a path such as /tools/app "
+		    "(letters, digits and -._~; no trailing /)");
 		return;
 	}
 	x->c->base_path = s;
@@ -848,9 +851,9 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 
 	/* Where the other settings come from: environment only. */
 	env = getenv("SECRETS_PATH");
-	if ((c->secrets_path = strdup(env != NULL && *env != '\0'
-	                                  ? env
-	                                  : cfg_secrets_default())) == NULL) {
+	if ((c->secrets_path = strdup(
+	         env != NULL && *env != '\0' ? env : cfg_secrets_default())) ==
+	    NULL) {
 		fail(&x, CFG_ERR_NOMEM, "SECRETS_PATH: out of memory");
 		return x.first;
 	}
@@ -903,8 +906,8 @@ cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz)
 	load_base_path(&x);
 	if (c->time_zone != NULL && !valid_tz(c->time_zone))
 		fail(&x, CFG_ERR_INVALID,
-		     "TIME_ZONE: expected a zone name such as UTC or "
-		     "America/New_York");
+		    "TIME_ZONE: expected a zone name such as UTC or "
+		    "America/New_York");
 	return x.first;
 }
 

@@ -51,15 +51,15 @@ static const char *const db_errs[DB__MAX] = {
  * it are remembered so that each is prepared once per connection.
  */
 struct conn {
-	const char *name;         /* "primary", "standby": for the log */
-	const char *conninfo;     /* from the settings; NULL: not configured */
-	PGconn *pg;               /* NULL when closed */
-	char **prepared;          /* statement names prepared on pg */
+	const char *name;     /* "primary", "standby": for the log */
+	const char *conninfo; /* from the settings; NULL: not configured */
+	PGconn *pg;           /* NULL when closed */
+	char **prepared;      /* statement names prepared on pg */
 	size_t nprepared;
-	unsigned long connects;   /* connections opened so far */
-	long long down_until;     /* now_ms() before which not to retry */
-	int listen;               /* LISTEN DB_AUTH_CHANNEL once connected */
-	int doomed;               /* the server said FATAL while it was idle */
+	unsigned long connects; /* connections opened so far */
+	long long down_until;   /* now_ms() before which not to retry */
+	int listen;             /* LISTEN DB_AUTH_CHANNEL once connected */
+	int doomed;             /* the server said FATAL while it was idle */
 };
 
 /*
@@ -75,24 +75,24 @@ struct conn {
 #define DB_READ_CHECK_MS 500
 
 struct standby {
-	long long next_check;   /* now_ms() of the next check */
-	char pend_lsn[32];      /* the primary's WAL position at the last check */
-	double pend_t;          /* and its clock then */
-	double fresh_t;         /* every commit before it is replayed; 0: none */
-	double primary_t;       /* the primary's clock at the last check */
-	long long primary_ms;   /* now_ms() at the last check */
+	long long next_check; /* now_ms() of the next check */
+	char pend_lsn[32];    /* the primary's WAL position at the last check */
+	double pend_t;        /* and its clock then */
+	double fresh_t;       /* every commit before it is replayed; 0: none */
+	double primary_t;     /* the primary's clock at the last check */
+	long long primary_ms; /* now_ms() at the last check */
 	enum db_read_state state;
-	double fence;           /* this request's fence (db_read_fence) */
+	double fence; /* this request's fence (db_read_fence) */
 };
 
 static const struct cfg *db_cfg; /* settings, from db_init */
 static struct conn db_main = {"primary", NULL, NULL, NULL, 0, 0, 0, 0, 0};
 static struct conn db_rd = {"standby", NULL, NULL, NULL, 0, 0, 0, 0, 0};
 static struct standby db_sb;
-static unsigned long db_seen;     /* db_main.connects at the last db_notified */
-static int db_in_tx;             /* between db_begin and commit/rollback */
-static char db_constraint[64];  /* constraint of the last conflict */
-static char db_message[512];    /* server message of the last failure */
+static unsigned long db_seen;  /* db_main.connects at the last db_notified */
+static int db_in_tx;           /* between db_begin and commit/rollback */
+static char db_constraint[64]; /* constraint of the last conflict */
+static char db_message[512];   /* server message of the last failure */
 
 const char *
 db_strerror(enum db_err err)
@@ -171,8 +171,8 @@ db_init(const struct cfg *cfg)
 	db_main.listen = cfg->auth_cache > 0 && !cfg->db_unnamed;
 	db_rd.conninfo = cfg->read_conninfo;
 	db_sb.fence = DB_FENCE_ALL;
-	db_sb.state = cfg->read_conninfo != NULL ? DB_READ_UNKNOWN
-	                                         : DB_READ_NONE;
+	db_sb.state =
+	    cfg->read_conninfo != NULL ? DB_READ_UNKNOWN : DB_READ_NONE;
 	return DB_OK;
 }
 
@@ -191,11 +191,11 @@ notice_cb(void *arg, const PGresult *r)
 	sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
 	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	if (sev != NULL && strcmp(sev, "WARNING") == 0)
-		LOG_WARN("server warning, SQLSTATE %s",
-		         state != NULL ? state : "?");
-	else if (sev != NULL && (strcmp(sev, "FATAL") == 0 ||
-	                         strcmp(sev, "PANIC") == 0 ||
-	                         strcmp(sev, "ERROR") == 0))
+		LOG_WARN(
+		    "server warning, SQLSTATE %s", state != NULL ? state : "?");
+	else if (sev != NULL &&
+	    (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0 ||
+	        strcmp(sev, "ERROR") == 0))
 		c->doomed = 1;
 }
 
@@ -215,7 +215,7 @@ res_ok(const PGresult *r)
 	ExecStatusType s = PQresultStatus(r);
 
 	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ||
-	       s == PGRES_EMPTY_QUERY;
+	    s == PGRES_EMPTY_QUERY;
 }
 
 /*
@@ -233,18 +233,18 @@ classify(struct conn *c, const PGresult *r, const char *what)
 		cons = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
 	}
 	snprintf(db_message, sizeof(db_message), "%s",
-	         msg != NULL     ? msg
-	         : c->pg != NULL ? PQerrorMessage(c->pg)
-	                         : "connection closed");
+	    msg != NULL         ? msg
+	        : c->pg != NULL ? PQerrorMessage(c->pg)
+	                        : "connection closed");
 	if (state == NULL || c->pg == NULL ||
 	    PQstatus(c->pg) != CONNECTION_OK) {
 		LOG_ERR("%s: %s connection lost: %s", what, c->name,
-		        c->pg != NULL ? PQerrorMessage(c->pg) : "closed");
+		    c->pg != NULL ? PQerrorMessage(c->pg) : "closed");
 		return DB_UNAVAILABLE;
 	}
 	if (strcmp(state, "23505") == 0) {
 		snprintf(db_constraint, sizeof(db_constraint), "%s",
-		         cons != NULL ? cons : "");
+		    cons != NULL ? cons : "");
 		LOG_INFO("%s: unique violation on %s", what, db_constraint);
 		return DB_CONFLICT;
 	}
@@ -254,15 +254,15 @@ classify(struct conn *c, const PGresult *r, const char *what)
 	    strcmp(state, "25006") == 0) {
 		/* 25006: a write reached a server that became read-only. */
 		LOG_ERR("%s: %s unavailable, SQLSTATE %s: %s", what, c->name,
-		        state, msg != NULL ? msg : "");
+		    state, msg != NULL ? msg : "");
 		return DB_UNAVAILABLE;
 	}
 	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
 		LOG_ERR("%s: SQLSTATE %s%s%s", what, state,
-		        cons != NULL ? " on " : "", cons != NULL ? cons : "");
+		    cons != NULL ? " on " : "", cons != NULL ? cons : "");
 	else
-		LOG_ERR("%s: SQLSTATE %s: %s", what, state,
-		        msg != NULL ? msg : "");
+		LOG_ERR(
+		    "%s: SQLSTATE %s: %s", what, state, msg != NULL ? msg : "");
 	return DB_ERROR;
 }
 
@@ -300,8 +300,8 @@ wait_results(struct conn *c, const char *what, PGresult **out)
 		if ((left = deadline - now_ms()) <= 0) {
 			LOG_ERR("%s: no answer from the %s within %u ms: "
 			        "dropping the connection",
-			        what, c->name,
-			        db_cfg->statement_timeout + DB_GRACE_MS);
+			    what, c->name,
+			    db_cfg->statement_timeout + DB_GRACE_MS);
 			c->down_until = now_ms() + DB_HOLDOFF_MS;
 			e = DB_UNAVAILABLE;
 			lost = 1;
@@ -383,10 +383,10 @@ connect_now(struct conn *c)
 		return DB_ERROR;
 	}
 	/* A standby that does not answer is skipped: try it briefly. */
-	snprintf(ct, sizeof(ct), "%u",
-	         c == &db_rd ? 1 : db_cfg->connect_timeout);
-	snprintf(tcp, sizeof(tcp), "%u",
-	         db_cfg->statement_timeout + DB_GRACE_MS);
+	snprintf(
+	    ct, sizeof(ct), "%u", c == &db_rd ? 1 : db_cfg->connect_timeout);
+	snprintf(
+	    tcp, sizeof(tcp), "%u", db_cfg->statement_timeout + DB_GRACE_MS);
 	snprintf(st, sizeof(st), "%u", db_cfg->statement_timeout);
 	kw[0] = "connect_timeout", val[0] = ct;
 	kw[1] = "keepalives", val[1] = "1";
@@ -406,17 +406,17 @@ connect_now(struct conn *c)
 	}
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		snprintf(db_message, sizeof(db_message), "%s",
-		         PQerrorMessage(c->pg));
+		    PQerrorMessage(c->pg));
 		LOG_ERR("cannot connect to the %s: %s", c->name,
-		        PQerrorMessage(c->pg));
+		    PQerrorMessage(c->pg));
 		drop(c);
 		return DB_UNAVAILABLE;
 	}
 	PQsetNoticeReceiver(c->pg, notice_cb, c);
 	params[0] = st;
 	params[1] = db_cfg->time_zone != NULL ? db_cfg->time_zone : "UTC";
-	if (!PQsendQueryParams(c->pg, setup.sql, setup.nparams, NULL, params,
-	                       NULL, NULL, 0)) {
+	if (!PQsendQueryParams(
+	        c->pg, setup.sql, setup.nparams, NULL, params, NULL, NULL, 0)) {
 		e = classify(c, NULL, setup.name);
 		drop(c);
 		return e;
@@ -458,18 +458,20 @@ ensure(struct conn *c)
 		pfd.revents = 0;
 		if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0) {
 			LOG_INFO("the %s closed the connection: "
-			         "reconnecting", c->name);
+			         "reconnecting",
+			    c->name);
 			drop(c);
 		}
 	} else if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK &&
-	           PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+	    PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
 		/* With LISTEN, notifications are readable too: read and
 		 * parse what came (PQisBusy parses: notifications wait for
 		 * db_notified, a FATAL goes to notice_cb). */
 		if (!PQconsumeInput(c->pg) || (PQisBusy(c->pg), c->doomed) ||
 		    PQstatus(c->pg) != CONNECTION_OK) {
 			LOG_INFO("the %s closed the connection: "
-			         "reconnecting", c->name);
+			         "reconnecting",
+			    c->name);
 			drop(c);
 		}
 	}
@@ -541,7 +543,7 @@ prepare(struct conn *c, const struct db_stmt *st)
 		return e;
 	if ((copy = strdup(st->name)) == NULL ||
 	    (n = realloc(c->prepared,
-	                 (c->nprepared + 1) * sizeof(*c->prepared))) == NULL) {
+	         (c->nprepared + 1) * sizeof(*c->prepared))) == NULL) {
 		free(copy);
 		LOG_ERR("%s: out of memory", st->name);
 		/* Prepared on the server but not recorded: start afresh. */
@@ -556,7 +558,7 @@ prepare(struct conn *c, const struct db_stmt *st)
 /* db_exec on the connection c. */
 static enum db_err
 exec_on(struct conn *c, const struct db_stmt *st, const char *const *values,
-        const int *lengths, const int *formats, struct pg_result **res)
+    const int *lengths, const int *formats, struct pg_result **res)
 {
 	PGresult *r = NULL;
 	enum db_err e;
@@ -575,12 +577,12 @@ exec_on(struct conn *c, const struct db_stmt *st, const char *const *values,
 		return e;
 	if (db_cfg->db_unnamed)
 		sent = PQsendQueryParams(c->pg, st->sql, st->nparams, NULL,
-		                         values, lengths, formats, 0);
+		    values, lengths, formats, 0);
 	else {
 		if ((e = prepare(c, st)) != DB_OK)
 			return e;
-		sent = PQsendQueryPrepared(c->pg, st->name, st->nparams,
-		                           values, lengths, formats, 0);
+		sent = PQsendQueryPrepared(
+		    c->pg, st->name, st->nparams, values, lengths, formats, 0);
 	}
 	if (!sent) {
 		e = classify(c, NULL, st->name);
@@ -597,7 +599,7 @@ exec_on(struct conn *c, const struct db_stmt *st, const char *const *values,
 
 enum db_err
 db_exec(const struct db_stmt *st, const char *const *values, const int *lengths,
-        const int *formats, struct pg_result **res)
+    const int *formats, struct pg_result **res)
 {
 	return exec_on(&db_main, st, values, lengths, formats, res);
 }
@@ -619,13 +621,11 @@ primary_now(void)
 static void
 standby_check(int force)
 {
-	static const struct db_stmt st_primary = {
-	    "db_primary_position",
+	static const struct db_stmt st_primary = {"db_primary_position",
 	    "SELECT pg_current_wal_lsn()::text,"
 	    " extract(epoch FROM clock_timestamp())::float8",
 	    0};
-	static const struct db_stmt st_standby = {
-	    "db_standby_position",
+	static const struct db_stmt st_standby = {"db_standby_position",
 	    "SELECT pg_is_in_recovery(),"
 	    " coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false),"
 	    " coalesce(pg_last_wal_replay_lsn() >= $2::pg_lsn, false)",
@@ -639,9 +639,9 @@ standby_check(int force)
 	if (!force && now_ms() < db_sb.next_check)
 		return;
 	db_sb.next_check = now_ms() + DB_READ_CHECK_MS;
-	primary = exec_on(&db_main, &st_primary, NULL, NULL, NULL, &p) ==
-	              DB_OK &&
-	          PQntuples(p) == 1;
+	primary =
+	    exec_on(&db_main, &st_primary, NULL, NULL, NULL, &p) == DB_OK &&
+	    PQntuples(p) == 1;
 	if (primary) {
 		snprintf(lsn, sizeof(lsn), "%s", PQgetvalue(p, 0, 0));
 		t = strtod(PQgetvalue(p, 0, 1), NULL);
@@ -667,7 +667,7 @@ standby_check(int force)
 		if (strcmp(PQgetvalue(r, 0, 1), "t") == 0)
 			db_sb.fresh_t = t;
 		else if (strcmp(PQgetvalue(r, 0, 2), "t") == 0 &&
-		         db_sb.pend_t > db_sb.fresh_t)
+		    db_sb.pend_t > db_sb.fresh_t)
 			db_sb.fresh_t = db_sb.pend_t;
 		snprintf(db_sb.pend_lsn, sizeof(db_sb.pend_lsn), "%s", lsn);
 		db_sb.pend_t = t;
@@ -676,10 +676,9 @@ standby_check(int force)
 	}
 	PQclear(r);
 	db_sb.state = db_sb.fresh_t > 0 &&
-	                      primary_now() - db_sb.fresh_t <=
-	                          db_cfg->read_max_lag
-	                  ? DB_READ_OK
-	                  : DB_READ_LAGGING;
+	        primary_now() - db_sb.fresh_t <= db_cfg->read_max_lag
+	    ? DB_READ_OK
+	    : DB_READ_LAGGING;
 }
 
 void
@@ -705,8 +704,8 @@ db_standby_ready(void)
 
 enum db_err
 db_exec_read(const struct db_stmt *st, const char *const *values,
-             const int *lengths, const int *formats, struct pg_result **res,
-             int *on_standby)
+    const int *lengths, const int *formats, struct pg_result **res,
+    int *on_standby)
 {
 	enum db_err e;
 
@@ -722,8 +721,8 @@ db_exec_read(const struct db_stmt *st, const char *const *values,
 		/* Down, promoted, or a query cancelled by recovery: the
 		 * primary answers, and the next check looks again. */
 		LOG_INFO("%s: the standby failed (%s): reading from the "
-		         "primary", st != NULL ? st->name : "?",
-		         db_strerror(e));
+		         "primary",
+		    st != NULL ? st->name : "?", db_strerror(e));
 		db_sb.state = DB_READ_UNKNOWN;
 		db_sb.next_check = 0;
 	}
@@ -743,11 +742,11 @@ const char *
 db_read_state_name(enum db_read_state s)
 {
 	static const char *const names[DB_READ__MAX] = {
-	    "none",        /* DB_READ_NONE */
-	    "unknown",     /* DB_READ_UNKNOWN */
-	    "up",          /* DB_READ_OK */
-	    "lagging",     /* DB_READ_LAGGING */
-	    "down",        /* DB_READ_DOWN */
+	    "none",          /* DB_READ_NONE */
+	    "unknown",       /* DB_READ_UNKNOWN */
+	    "up",            /* DB_READ_OK */
+	    "lagging",       /* DB_READ_LAGGING */
+	    "down",          /* DB_READ_DOWN */
 	    "not a standby", /* DB_READ_NOT_STANDBY */
 	};
 
@@ -792,8 +791,7 @@ tx_command(const char *cmd)
 		drop(&db_main);
 		return DB_UNAVAILABLE;
 	}
-	if (!PQsendQueryParams(db_main.pg, cmd, 0, NULL, NULL, NULL, NULL,
-	                       0)) {
+	if (!PQsendQueryParams(db_main.pg, cmd, 0, NULL, NULL, NULL, NULL, 0)) {
 		e = classify(&db_main, NULL, cmd);
 		drop(&db_main);
 		return e;

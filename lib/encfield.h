@@ -29,23 +29,23 @@ extern "C" {
 
 /* Errors. Every value has a one-line message through ef_strerror(). */
 enum ef_err {
-	EF_OK = 0,	    /* success */
-	EF_ERR_NOMEM,	    /* out of memory or out of secure memory */
-	EF_ERR_INIT,	    /* libgcrypt missing, too old or failed */
-	EF_ERR_ARG,	    /* invalid argument (NULL, bad length) */
+	EF_OK = 0,          /* success */
+	EF_ERR_NOMEM,       /* out of memory or out of secure memory */
+	EF_ERR_INIT,        /* libgcrypt missing, too old or failed */
+	EF_ERR_ARG,         /* invalid argument (NULL, bad length) */
 	EF_ERR_KEY_NONE,    /* no key given */
 	EF_ERR_KEY_SYNTAX,  /* key entry not of the form id:base64 */
-	EF_ERR_KEY_ID,	    /* key id not a number in 0..65535 */
+	EF_ERR_KEY_ID,      /* key id not a number in 0..65535 */
 	EF_ERR_KEY_BASE64,  /* key material is not valid base64 */
 	EF_ERR_KEY_LENGTH,  /* key material is not 32 bytes */
-	EF_ERR_KEY_DUP,	    /* the same key id appears twice */
+	EF_ERR_KEY_DUP,     /* the same key id appears twice */
 	EF_ERR_UNKNOWN_KEY, /* value made under a key id not in the ring */
-	EF_ERR_AUTH,	    /* authentication failed: tampered or moved */
+	EF_ERR_AUTH,        /* authentication failed: tampered or moved */
 	EF_ERR_MALFORMED,   /* value is not a well-formed ciphertext */
-	EF_ERR_ENGINE,	    /* unknown legacy engine name */
+	EF_ERR_ENGINE,      /* unknown legacy engine name */
 	EF_ERR_NO_LEGACY,   /* legacy value but no legacy secret set */
 	EF_ERR_PW_FORMAT,   /* stored password hash not recognised */
-	EF_ERR_CRYPTO,	    /* unexpected libgcrypt failure */
+	EF_ERR_CRYPTO,      /* unexpected libgcrypt failure */
 	EF_ERR_KEY_REUSED,  /* the same key material under two key ids */
 	EF_ERR_NO_DATA_KEY, /* envelope value, but no data key (erased) */
 	EF_ERR__MAX
@@ -90,46 +90,11 @@ int ef_uuid_parse(const char *s, uint8_t uuid[16]);
  * On success *out is malloc'd (plus one NUL byte not counted in *outlen).
  * Returns EF_ERR_MALFORMED on bad input.
  */
-enum ef_err ef_base64_decode(const char *in, size_t inlen, uint8_t **out,
-    size_t *outlen);
+enum ef_err ef_base64_decode(
+    const char *in, size_t inlen, uint8_t **out, size_t *outlen);
 
 /* Encode to standard base64 with padding; *out is a malloc'd C string. */
 enum ef_err ef_base64_encode(const uint8_t *in, size_t inlen, char **out);
-
-/* ---- HKDF (RFC 5869) -------------------------------------------------- */
-
-/*
- * HKDF-SHA256: extract with salt (may be NULL/0, meaning 32 zero bytes)
- * from ikm, then expand with info to okmlen bytes (at most 255 * 32).
- */
-enum ef_err ef_hkdf_sha256(const uint8_t *salt, size_t saltlen,
-    const uint8_t *ikm, size_t ikmlen, const uint8_t *info, size_t infolen,
-    uint8_t *okm, size_t okmlen);
-
-/* ---- Raw AES-256-GCM (NIST SP 800-38D) -------------------------------- */
-
-#define EF_GCM_TAG_LEN 16
-
-/*
- * Encrypt len bytes of pt into ct (len bytes; may be pt itself) with
- * AES-256-GCM under key and nonce (12 bytes is the recommended length;
- * never reuse one under the same key), authenticating aad too; writes the
- * 16-byte tag. The building block of ef_encrypt; exposed for tests and
- * for callers with their own format.
- */
-enum ef_err ef_aes256_gcm_seal(const uint8_t key[32], const uint8_t *nonce,
-    size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *pt,
-    size_t len, uint8_t *ct, uint8_t tag[EF_GCM_TAG_LEN]);
-
-/*
- * Decrypt and authenticate: pt gets len bytes (may be ct itself), and is
- * wiped unless EF_OK. A tag that is not exactly 16 bytes (taglen) is
- * EF_ERR_MALFORMED, checked before libgcrypt (which would accept a
- * truncated one); a wrong tag is EF_ERR_AUTH.
- */
-enum ef_err ef_aes256_gcm_open(const uint8_t key[32], const uint8_t *nonce,
-    size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *ct,
-    size_t len, const uint8_t *tag, size_t taglen, uint8_t *pt);
 
 /* ---- Keyring ---------------------------------------------------------- */
 
@@ -146,16 +111,16 @@ struct ef_keyring;
  * 1-based index of the bad entry (0 if the whole value is bad). Free with
  * ef_keyring_free.
  */
-enum ef_err ef_keyring_parse(const char *value, struct ef_keyring **out,
-    size_t *where);
+enum ef_err ef_keyring_parse(
+    const char *value, struct ef_keyring **out, size_t *where);
 
 /*
  * Add one raw 32-byte key with the given id to a keyring (made empty by
  * passing *kr == NULL). The first key added is active. EF_ERR_KEY_DUP if
  * the id is taken, EF_ERR_KEY_REUSED if the ring holds the key already.
  */
-enum ef_err ef_keyring_add(struct ef_keyring **kr, uint16_t id,
-    const uint8_t key[EF_KEY_LEN]);
+enum ef_err ef_keyring_add(
+    struct ef_keyring **kr, uint16_t id, const uint8_t key[EF_KEY_LEN]);
 
 /* Wipe and free a keyring. NULL is allowed. */
 void ef_keyring_free(struct ef_keyring *kr);
@@ -178,12 +143,12 @@ size_t ef_keyring_count(const struct ef_keyring *kr);
  * (info "fcgi-encrypted-db v1 aes-256-gcm " followed by the column name);
  * associated data = the 4 header bytes || column name || row UUID (16).
  */
-#define EF_V1_MAGIC	 0xEF
-#define EF_V1_VERSION	 0x01
+#define EF_V1_MAGIC      0xEF
+#define EF_V1_VERSION    0x01
 #define EF_V1_HEADER_LEN 4
-#define EF_V1_NONCE_LEN	 12
-#define EF_V1_TAG_LEN	 16
-#define EF_V1_OVERHEAD	 (EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + EF_V1_TAG_LEN)
+#define EF_V1_NONCE_LEN  12
+#define EF_V1_TAG_LEN    16
+#define EF_V1_OVERHEAD   (EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + EF_V1_TAG_LEN)
 
 /*
  * Encrypt ptlen bytes under the active key for (column, uuid). *out is
@@ -208,9 +173,9 @@ void ef_free_plain(char *pt, size_t ptlen);
 
 /* Kinds of stored value, told apart without any key. */
 enum ef_kind {
-	EF_KIND_V1,	 /* starts with 0xEF 0x01 */
-	EF_KIND_LEGACY,	 /* anything else that is printable ASCII */
-	EF_KIND_UNKNOWN, /* empty, or none of the others */
+	EF_KIND_V1,       /* starts with 0xEF 0x01 */
+	EF_KIND_LEGACY,   /* anything else that is printable ASCII */
+	EF_KIND_UNKNOWN,  /* empty, or none of the others */
 	EF_KIND_ENVELOPE, /* starts with 0xEF 0x02: sealed under a data key */
 	EF_KIND__MAX
 };
@@ -240,10 +205,9 @@ enum ef_err ef_value_key_id(const uint8_t *v, size_t len, uint16_t *id);
  * AES-256-GCM directly under the data key, associated data = the 2 header
  * bytes || column name || row UUID (16), fresh random nonce per value.
  */
-#define EF_ENV_VERSION	  0x02
+#define EF_ENV_VERSION    0x02
 #define EF_ENV_HEADER_LEN 2
-#define EF_ENV_OVERHEAD                                                        \
-	(EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN + EF_V1_TAG_LEN)
+#define EF_ENV_OVERHEAD   (EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN + EF_V1_TAG_LEN)
 #define EF_DK_WRAPPED_LEN (EF_KEY_LEN + EF_V1_OVERHEAD)
 
 /* Fill dk with a new random data key (keep it in memory the caller wipes). */
@@ -287,18 +251,18 @@ enum ef_err ef_envelope_open(const uint8_t dk[EF_KEY_LEN], const char *column,
 /* ---- Legacy values (SQLAlchemy-Utils), read only ---------------------- */
 
 enum ef_legacy_engine {
-	EF_LEGACY_AES_CBC_PKCS5,	/* "aes-cbc-pkcs5": AesEngine pkcs5 */
-	EF_LEGACY_AES_CBC_NAIVE,	/* "aes-cbc-naive" */
-	EF_LEGACY_AES_CBC_ZEROES,	/* "aes-cbc-zeroes" */
+	EF_LEGACY_AES_CBC_PKCS5,        /* "aes-cbc-pkcs5": AesEngine pkcs5 */
+	EF_LEGACY_AES_CBC_NAIVE,        /* "aes-cbc-naive" */
+	EF_LEGACY_AES_CBC_ZEROES,       /* "aes-cbc-zeroes" */
 	EF_LEGACY_AES_CBC_ONEANDZEROES, /* "aes-cbc-oneandzeroes" */
-	EF_LEGACY_AES_GCM,		/* "aes-gcm": AesGcmEngine */
-	EF_LEGACY_FERNET,		/* "fernet": FernetEngine */
+	EF_LEGACY_AES_GCM,              /* "aes-gcm": AesGcmEngine */
+	EF_LEGACY_FERNET,               /* "fernet": FernetEngine */
 	EF_LEGACY__MAX
 };
 
 /* Map a LEGACY_ENGINE setting value to an engine; EF_ERR_ENGINE if none. */
-enum ef_err ef_legacy_engine_parse(const char *name,
-    enum ef_legacy_engine *engine);
+enum ef_err ef_legacy_engine_parse(
+    const char *name, enum ef_legacy_engine *engine);
 
 /* The setting name of an engine ("aes-cbc-pkcs5", ...). */
 const char *ef_legacy_engine_name(enum ef_legacy_engine engine);
@@ -330,7 +294,8 @@ enum ef_err ef_legacy_decrypt(const struct ef_legacy *lg, const uint8_t *v,
 
 struct ef_index_key;
 
-/* Parse an INDEX_KEY value (base64 of 32 bytes). Free with ef_index_key_free. */
+/* Parse an INDEX_KEY value (base64 of 32 bytes). Free with ef_index_key_free.
+ */
 enum ef_err ef_index_key_parse(const char *value, struct ef_index_key **out);
 
 /* Wipe and free. NULL is allowed. */
@@ -338,8 +303,8 @@ void ef_index_key_free(struct ef_index_key *ik);
 
 /* 1 if ik's key is also one of kr's field keys (each key should serve one
  * purpose only), else 0 (also when either is NULL). */
-int ef_index_key_in_ring(const struct ef_index_key *ik,
-    const struct ef_keyring *kr);
+int ef_index_key_in_ring(
+    const struct ef_index_key *ik, const struct ef_keyring *kr);
 
 /*
  * out = HMAC-SHA256(index key, normalised email), where normalised means
@@ -355,16 +320,15 @@ enum ef_err ef_blind_index(const struct ef_index_key *ik, const char *email,
 
 /* Argon2id parameters of new hashes (RFC 9106; OWASP's m=19 MiB, t=2). */
 #define EF_PW_M_KIB 19456
-#define EF_PW_T	    2
-#define EF_PW_P	    1
+#define EF_PW_T     2
+#define EF_PW_P     1
 
 /*
  * Hash a password with Argon2id, 16-byte random salt, 32-byte output,
  * into a PHC string "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"
  * (unpadded base64). An empty password is EF_ERR_ARG.
  */
-enum ef_err ef_pw_hash(const char *pw, size_t pwlen,
-    char out[EF_PW_HASH_MAX]);
+enum ef_err ef_pw_hash(const char *pw, size_t pwlen, char out[EF_PW_HASH_MAX]);
 
 /*
  * Verify pw against a stored hash: an Argon2id PHC string (any m, t, p
@@ -384,21 +348,6 @@ enum ef_err ef_pw_verify(const char *pw, size_t pwlen, const char *stored,
  */
 enum ef_err ef_pw_hash_salt(const char *pw, size_t pwlen, const void *salt,
     size_t saltlen, char out[EF_PW_HASH_MAX]);
-
-/*
- * Raw Argon2id (RFC 9106, version 0x13) through libgcrypt: t passes,
- * m_kib KiB of memory (at least 8 * p), p lanes, optional secret key and
- * associated data, outlen (4 to 1024) bytes into out. The password must
- * not be empty (libgcrypt 1.10 refuses it): EF_ERR_ARG.
- */
-enum ef_err ef_argon2id(const void *pw, size_t pwlen, const void *salt,
-    size_t saltlen, const void *secret, size_t secretlen, const void *ad,
-    size_t adlen, uint32_t t, uint32_t m_kib, uint32_t p, uint8_t *out,
-    size_t outlen);
-
-/* Raw PBKDF2-HMAC-SHA512 (RFC 8018) with iter iterations into out. */
-enum ef_err ef_pbkdf2_sha512(const void *pw, size_t pwlen, const void *salt,
-    size_t saltlen, unsigned long iter, uint8_t *out, size_t outlen);
 
 /*
  * 1 if stored should be replaced by a fresh ef_pw_hash after a successful

@@ -1,12 +1,30 @@
 # lib/encfield.mk: libencfield, the installable encrypted-field library.
 lib_LTLIBRARIES += lib/libencfield.la
 include_HEADERS += lib/encfield.h
-lib_libencfield_la_SOURCES = lib/encfield.c lib/encfield_util.c \
+lib_libencfield_la_SOURCES = lib/encfield.c lib/encfield_impl.h lib/encfield_util.c \
 	lib/encfield_hkdf.c lib/encfield_keyring.c lib/encfield_v1.c \
 	lib/encfield_legacy.c lib/encfield_pw.c \
 	lib/encfield_envelope.c
 lib_libencfield_la_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 lib_libencfield_la_LIBADD = $(GCRYPT_LIBS)
+# The exported symbols are exactly those of lib/encfield.sym (the ABI;
+# t/abi.sh checks the built library against it).
 lib_libencfield_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
-	-export-symbols-regex '^ef_'
+	-export-symbols $(srcdir)/lib/encfield.sym
+EXTRA_DIST += lib/encfield.sym
 dist_man_MANS += man/encfield.3
+
+# make installcheck (and so make distcheck): a program built against the
+# installed library through the installed encfield.pc, and run.
+installcheck-local: installcheck-encfield
+installcheck-encfield:
+	rm -rf installcheck-encfield.d && mkdir installcheck-encfield.d
+	PKG_CONFIG_PATH='$(libdir)/pkgconfig' $(PKG_CONFIG) \
+	    --define-variable=prefix='$(prefix)' --cflags --libs \
+	    encfield >installcheck-encfield.d/flags
+	$(CC) $(CFLAGS) -o installcheck-encfield.d/run \
+	    $(srcdir)/t/installcheck.c `cat installcheck-encfield.d/flags`
+	LD_LIBRARY_PATH='$(libdir)' installcheck-encfield.d/run
+	rm -rf installcheck-encfield.d
+.PHONY: installcheck-encfield
+EXTRA_DIST += t/installcheck.c

@@ -18,7 +18,7 @@
 #include <gcrypt.h>
 
 #include "encfield.h"
-#include "extern.h"
+#include "encfield_impl.h"
 
 void
 ef_dk_generate(uint8_t dk[EF_KEY_LEN])
@@ -28,8 +28,8 @@ ef_dk_generate(uint8_t dk[EF_KEY_LEN])
 
 enum ef_err
 ef_dk_wrap(const struct ef_keyring *kr, const char *table,
-           const uint8_t uuid[16], const uint8_t dk[EF_KEY_LEN], uint8_t **out,
-           size_t *outlen)
+    const uint8_t uuid[16], const uint8_t dk[EF_KEY_LEN], uint8_t **out,
+    size_t *outlen)
 {
 	if (dk == NULL)
 		return EF_ERR_ARG;
@@ -38,8 +38,8 @@ ef_dk_wrap(const struct ef_keyring *kr, const char *table,
 
 enum ef_err
 ef_dk_unwrap(const struct ef_keyring *kr, const char *table,
-             const uint8_t uuid[16], const uint8_t *w, size_t wlen,
-             uint8_t dk[EF_KEY_LEN])
+    const uint8_t uuid[16], const uint8_t *w, size_t wlen,
+    uint8_t dk[EF_KEY_LEN])
 {
 	char *pt = NULL;
 	size_t ptlen = 0;
@@ -63,8 +63,8 @@ ef_dk_unwrap(const struct ef_keyring *kr, const char *table,
 
 /* The associated data: header || column || uuid. Caller frees. */
 static uint8_t *
-env_aad(const char *column, size_t collen, const uint8_t uuid[16],
-        size_t *aadlen)
+env_aad(
+    const char *column, size_t collen, const uint8_t uuid[16], size_t *aadlen)
 {
 	uint8_t *aad;
 
@@ -82,8 +82,8 @@ env_aad(const char *column, size_t collen, const uint8_t uuid[16],
 
 enum ef_err
 ef_envelope_seal(const uint8_t dk[EF_KEY_LEN], const char *column,
-                 const uint8_t uuid[16], const void *pt, size_t ptlen,
-                 uint8_t **out, size_t *outlen)
+    const uint8_t uuid[16], const void *pt, size_t ptlen, uint8_t **out,
+    size_t *outlen)
 {
 	uint8_t *buf = NULL, *aad = NULL;
 	gcry_cipher_hd_t hd = NULL;
@@ -112,9 +112,8 @@ ef_envelope_seal(const uint8_t dk[EF_KEY_LEN], const char *column,
 	if ((rc = efi_gcm_keyed(dk, &hd)) != EF_OK)
 		goto out;
 	rc = efi_gcm_seal(hd, buf + EF_ENV_HEADER_LEN, EF_V1_NONCE_LEN, aad,
-	                  aadlen, pt, ptlen,
-	                  buf + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN,
-	                  buf + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
+	    aadlen, pt, ptlen, buf + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN,
+	    buf + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
 	if (rc != EF_OK)
 		goto out;
 	*out = buf;
@@ -129,8 +128,8 @@ out: /* the one cleanup */
 
 enum ef_err
 ef_envelope_open(const uint8_t dk[EF_KEY_LEN], const char *column,
-                 const uint8_t uuid[16], const uint8_t *v, size_t len,
-                 char **pt, size_t *ptlen)
+    const uint8_t uuid[16], const uint8_t *v, size_t len, char **pt,
+    size_t *ptlen)
 {
 	uint8_t *aad = NULL;
 	char *buf = NULL;
@@ -154,9 +153,8 @@ ef_envelope_open(const uint8_t dk[EF_KEY_LEN], const char *column,
 	if ((rc = efi_gcm_keyed(dk, &hd)) != EF_OK)
 		goto out;
 	rc = efi_gcm_unseal(hd, v + EF_ENV_HEADER_LEN, EF_V1_NONCE_LEN, aad,
-	                    aadlen, v + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN, n,
-	                    v + len - EF_V1_TAG_LEN, EF_V1_TAG_LEN,
-	                    (uint8_t *)buf);
+	    aadlen, v + EF_ENV_HEADER_LEN + EF_V1_NONCE_LEN, n,
+	    v + len - EF_V1_TAG_LEN, EF_V1_TAG_LEN, (uint8_t *)buf);
 	if (rc != EF_OK)
 		goto out;
 	buf[n] = '\0';

@@ -10,14 +10,14 @@
 #include <gcrypt.h>
 
 #include "encfield.h"
-#include "extern.h"
+#include "encfield_impl.h"
 
 #define HASHLEN 32
 
 enum ef_err
-ef_hkdf_sha256(const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
-               size_t ikmlen, const uint8_t *info, size_t infolen, uint8_t *okm,
-               size_t okmlen)
+efi_hkdf_sha256(const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
+    size_t ikmlen, const uint8_t *info, size_t infolen, uint8_t *okm,
+    size_t okmlen)
 {
 	static const uint8_t zeros[HASHLEN];
 	uint8_t prk[HASHLEN], t[HASHLEN], ctr;
@@ -45,7 +45,7 @@ ef_hkdf_sha256(const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
 	/* Expand (section 2.3): T(i) = HMAC-Hash(PRK, T(i-1) | info | i). */
 	rc = EF_ERR_CRYPTO;
 	if (gcry_md_open(&md, GCRY_MD_SHA256,
-	                 GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) != 0) {
+	        GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) != 0) {
 		md = NULL;
 		goto out;
 	}

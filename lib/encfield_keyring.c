@@ -20,7 +20,7 @@
 #include <gcrypt.h>
 
 #include "encfield.h"
-#include "extern.h"
+#include "encfield_impl.h"
 
 /*
  * The ring itself (ordinary memory) points at its keys, each in its own
@@ -41,7 +41,7 @@ static int
 is_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	       c == '\f';
+	    c == '\f';
 }
 
 /* Trim ASCII whitespace from both ends of [*s, *s + *len). */
@@ -106,8 +106,8 @@ ring_holds(const struct ef_keyring *kr, const uint8_t key[EF_KEY_LEN])
 }
 
 enum ef_err
-ef_keyring_add(struct ef_keyring **kr, uint16_t id,
-               const uint8_t key[EF_KEY_LEN])
+ef_keyring_add(
+    struct ef_keyring **kr, uint16_t id, const uint8_t key[EF_KEY_LEN])
 {
 	struct ef_keyring *ring;
 	struct efi_fieldkey **keys, *fk;
@@ -219,7 +219,7 @@ ef_keyring_parse(const char *value, struct ef_keyring **out, size_t *where)
 		if ((rc = id_parse(e, (size_t)(colon - e), &id)) != EF_OK)
 			goto out;
 		if ((rc = key_decode(colon + 1, elen - (size_t)(colon - e) - 1,
-		                     key)) != EF_OK)
+		         key)) != EF_OK)
 			goto out;
 		if ((rc = ef_keyring_add(&kr, id, key)) != EF_OK)
 			goto out;
@@ -307,7 +307,7 @@ ef_index_key_parse(const char *value, struct ef_index_key **out)
 	}
 	/* One keyed HMAC for the key's life; reset restores the key state. */
 	if (gcry_md_open(&ik->hmac, GCRY_MD_SHA256,
-	                 GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) != 0) {
+	        GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) != 0) {
 		ik->hmac = NULL;
 		ef_index_key_free(ik);
 		return EF_ERR_CRYPTO;
@@ -333,7 +333,7 @@ ef_index_key_free(struct ef_index_key *ik)
 
 enum ef_err
 ef_blind_index(const struct ef_index_key *ik, const char *email, size_t len,
-               uint8_t out[EF_BIDX_LEN])
+    uint8_t out[EF_BIDX_LEN])
 {
 	const char *p = email;
 	const unsigned char *res;
@@ -353,8 +353,8 @@ ef_blind_index(const struct ef_index_key *ik, const char *email, size_t len,
 		n = len < sizeof(chunk) ? len : sizeof(chunk);
 		for (i = 0; i < n; i++)
 			chunk[i] = p[i] >= 'A' && p[i] <= 'Z'
-			               ? (char)(p[i] - 'A' + 'a')
-			               : p[i];
+			    ? (char)(p[i] - 'A' + 'a')
+			    : p[i];
 		gcry_md_write(ik->hmac, chunk, n);
 		p += n;
 		len -= n;

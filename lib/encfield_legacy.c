@@ -30,7 +30,7 @@
 #include <gcrypt.h>
 
 #include "encfield.h"
-#include "extern.h"
+#include "encfield_impl.h"
 
 #define BLOCK 16
 
@@ -74,8 +74,8 @@ ef_legacy_engine_name(enum ef_legacy_engine engine)
 
 /* Open a cipher handle in secure memory and set its key. */
 static enum ef_err
-cipher_new(gcry_cipher_hd_t *hd, int algo, int mode, const uint8_t *key,
-           size_t keylen)
+cipher_new(
+    gcry_cipher_hd_t *hd, int algo, int mode, const uint8_t *key, size_t keylen)
 {
 	if (gcry_cipher_open(hd, algo, mode, GCRY_CIPHER_SECURE) != 0) {
 		*hd = NULL;
@@ -91,7 +91,7 @@ cipher_new(gcry_cipher_hd_t *hd, int algo, int mode, const uint8_t *key,
 
 enum ef_err
 ef_legacy_new(const char *passphrase, size_t len, enum ef_legacy_engine engine,
-              struct ef_legacy **out)
+    struct ef_legacy **out)
 {
 	struct ef_legacy *lg;
 	enum ef_err rc;
@@ -115,16 +115,16 @@ ef_legacy_new(const char *passphrase, size_t len, enum ef_legacy_engine engine,
 	switch (engine) {
 	case EF_LEGACY_AES_GCM:
 		rc = cipher_new(&lg->hd, GCRY_CIPHER_AES256,
-		                GCRY_CIPHER_MODE_GCM, lg->key, 32);
+		    GCRY_CIPHER_MODE_GCM, lg->key, 32);
 		break;
 	case EF_LEGACY_FERNET:
 		/* Fernet: signing key bytes 0..16, encryption 16..32. */
 		rc = cipher_new(&lg->hd, GCRY_CIPHER_AES128,
-		                GCRY_CIPHER_MODE_CBC, lg->key + 16, 16);
+		    GCRY_CIPHER_MODE_CBC, lg->key + 16, 16);
 		break;
 	default:
 		rc = cipher_new(&lg->hd, GCRY_CIPHER_AES256,
-		                GCRY_CIPHER_MODE_CBC, lg->key, 32);
+		    GCRY_CIPHER_MODE_CBC, lg->key, 32);
 		break;
 	}
 	if (rc != EF_OK) {
@@ -182,8 +182,8 @@ unpad_pkcs5(const uint8_t *b, size_t len, size_t *outlen)
  * what its own pad() never writes (a zero length byte), this refuses.
  */
 static int
-unpad(enum ef_legacy_engine engine, const uint8_t *b, size_t len,
-      size_t *outlen)
+unpad(
+    enum ef_legacy_engine engine, const uint8_t *b, size_t len, size_t *outlen)
 {
 	size_t n;
 
@@ -234,7 +234,7 @@ give_plain(uint8_t *buf, size_t len, char **pt, size_t *ptlen)
 
 static enum ef_err
 decrypt_cbc(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen, char **pt,
-            size_t *ptlen)
+    size_t *ptlen)
 {
 	size_t len;
 	enum ef_err rc;
@@ -251,7 +251,7 @@ decrypt_cbc(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen, char **pt,
 
 static enum ef_err
 decrypt_gcm(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen, char **pt,
-            size_t *ptlen)
+    size_t *ptlen)
 {
 	size_t len;
 	enum ef_err rc;
@@ -261,7 +261,7 @@ decrypt_gcm(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen, char **pt,
 	len = rawlen - 12 - EF_GCM_TAG_LEN;
 	/* Decrypt in place, then move the plaintext to the front. */
 	rc = efi_gcm_unseal(lg->hd, raw, 12, NULL, 0, raw + 28, len, raw + 12,
-	                    EF_GCM_TAG_LEN, raw + 28);
+	    EF_GCM_TAG_LEN, raw + 28);
 	if (rc != EF_OK)
 		return rc;
 	memmove(raw, raw + 28, len);
@@ -270,7 +270,7 @@ decrypt_gcm(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen, char **pt,
 
 static enum ef_err
 decrypt_fernet(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen,
-               char **pt, size_t *ptlen)
+    char **pt, size_t *ptlen)
 {
 	uint8_t mac[32];
 	size_t ctlen, len;
@@ -282,8 +282,8 @@ decrypt_fernet(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen,
 	ctlen = rawlen - 1 - 8 - 16 - 32;
 	if (ctlen % BLOCK != 0)
 		return EF_ERR_MALFORMED;
-	if ((rc = efi_hmac_sha256(lg->key, 16, raw, rawlen - 32, NULL, 0,
-	                          mac)) != EF_OK)
+	if ((rc = efi_hmac_sha256(
+	         lg->key, 16, raw, rawlen - 32, NULL, 0, mac)) != EF_OK)
 		return rc;
 	if (!ef_ct_equal(mac, raw + rawlen - 32, 32))
 		return EF_ERR_AUTH;
@@ -297,7 +297,7 @@ decrypt_fernet(const struct ef_legacy *lg, uint8_t *raw, size_t rawlen,
 
 enum ef_err
 ef_legacy_decrypt(const struct ef_legacy *lg, const uint8_t *v, size_t len,
-                  char **pt, size_t *ptlen)
+    char **pt, size_t *ptlen)
 {
 	uint8_t *raw = NULL;
 	size_t rawlen = 0;
@@ -309,8 +309,7 @@ ef_legacy_decrypt(const struct ef_legacy *lg, const uint8_t *v, size_t len,
 		return EF_ERR_ARG;
 	if (len == 0)
 		return EF_ERR_MALFORMED;
-	if ((rc = efi_b64_decode_alloc(
-	         (const char *)v, len,
+	if ((rc = efi_b64_decode_alloc((const char *)v, len,
 	         lg->engine == EF_LEGACY_FERNET ? EFI_B64_URL : EFI_B64_STD,
 	         &raw, &rawlen)) != EF_OK)
 		return rc;

@@ -21,7 +21,7 @@
 #include <gcrypt.h>
 
 #include "encfield.h"
-#include "extern.h"
+#include "encfield_impl.h"
 
 #define PW_SALT_LEN    16
 #define PW_HASH_LEN    32
@@ -46,9 +46,9 @@
 #define PHC_HASH_MAX 64
 
 enum ef_err
-ef_argon2id(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
-            const void *secret, size_t secretlen, const void *ad, size_t adlen,
-            uint32_t t, uint32_t m_kib, uint32_t p, uint8_t *out, size_t outlen)
+efi_argon2id(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
+    const void *secret, size_t secretlen, const void *ad, size_t adlen,
+    uint32_t t, uint32_t m_kib, uint32_t p, uint8_t *out, size_t outlen)
 {
 	gcry_kdf_hd_t hd = NULL;
 	unsigned long param[4];
@@ -69,9 +69,9 @@ ef_argon2id(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
 	param[3] = p;
 	rc = EF_ERR_CRYPTO;
 	err = gcry_kdf_open(&hd, GCRY_KDF_ARGON2, GCRY_KDF_ARGON2ID, param, 4,
-	                    pwlen > 0 ? pw : "", pwlen, salt, saltlen,
-	                    secretlen > 0 ? secret : NULL, secretlen,
-	                    adlen > 0 ? ad : NULL, adlen);
+	    pwlen > 0 ? pw : "", pwlen, salt, saltlen,
+	    secretlen > 0 ? secret : NULL, secretlen, adlen > 0 ? ad : NULL,
+	    adlen);
 	if (err != 0) {
 		hd = NULL;
 		/* Mostly memory: m_kib KiB are allocated here. */
@@ -93,8 +93,8 @@ out: /* the one cleanup */
 }
 
 enum ef_err
-ef_pbkdf2_sha512(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
-                 unsigned long iter, uint8_t *out, size_t outlen)
+efi_pbkdf2_sha512(const void *pw, size_t pwlen, const void *salt,
+    size_t saltlen, unsigned long iter, uint8_t *out, size_t outlen)
 {
 	enum ef_err rc;
 
@@ -104,8 +104,7 @@ ef_pbkdf2_sha512(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
 	if ((rc = ef_init()) != EF_OK)
 		return rc;
 	if (gcry_kdf_derive(pwlen > 0 ? pw : "", pwlen, GCRY_KDF_PBKDF2,
-	                    GCRY_MD_SHA512, salt, saltlen, iter, outlen,
-	                    out) != 0) {
+	        GCRY_MD_SHA512, salt, saltlen, iter, outlen, out) != 0) {
 		ef_wipe(out, outlen);
 		return EF_ERR_CRYPTO;
 	}
@@ -114,7 +113,7 @@ ef_pbkdf2_sha512(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
 
 enum ef_err
 ef_pw_hash_salt(const char *pw, size_t pwlen, const void *salt, size_t saltlen,
-                char out[EF_PW_HASH_MAX])
+    char out[EF_PW_HASH_MAX])
 {
 	uint8_t hash[PW_HASH_LEN];
 	char b64salt[PHC_SALT_MAX * 4 / 3 + 4], b64hash[PW_HASH_LEN * 2];
@@ -125,16 +124,14 @@ ef_pw_hash_salt(const char *pw, size_t pwlen, const void *salt, size_t saltlen,
 	    saltlen > PHC_SALT_MAX)
 		return EF_ERR_ARG;
 	out[0] = '\0';
-	if ((rc = ef_argon2id(pw, pwlen, salt, saltlen, NULL, 0, NULL, 0,
-	                      EF_PW_T, EF_PW_M_KIB, EF_PW_P, hash,
-	                      sizeof(hash))) != EF_OK)
+	if ((rc = efi_argon2id(pw, pwlen, salt, saltlen, NULL, 0, NULL, 0,
+	         EF_PW_T, EF_PW_M_KIB, EF_PW_P, hash, sizeof(hash))) != EF_OK)
 		return rc;
 	efi_b64_enc(salt, saltlen, EFI_B64_STD_NOPAD, b64salt);
 	efi_b64_enc(hash, sizeof(hash), EFI_B64_STD_NOPAD, b64hash);
 	ef_wipe(hash, sizeof(hash));
 	n = snprintf(out, EF_PW_HASH_MAX, "$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-	             ARGON2_VERSION, EF_PW_M_KIB, EF_PW_T, EF_PW_P, b64salt,
-	             b64hash);
+	    ARGON2_VERSION, EF_PW_M_KIB, EF_PW_T, EF_PW_P, b64salt, b64hash);
 	ef_wipe(b64hash, sizeof(b64hash));
 	if (n < 0 || n >= EF_PW_HASH_MAX) {
 		ef_wipe(out, EF_PW_HASH_MAX);
@@ -206,7 +203,7 @@ phc_lit(const char **s, const char *lit)
 /* Decode an unpadded base64 field of length len into buf (cap bytes). */
 static int
 phc_b64(const char *s, size_t len, uint8_t *buf, size_t min, size_t cap,
-        size_t *outlen)
+    size_t *outlen)
 {
 	size_t n;
 
@@ -237,11 +234,11 @@ phc_parse(const char *stored, struct phc *h)
 		return 0;
 	if ((dollar = strchr(s, '$')) == NULL ||
 	    !phc_b64(s, (size_t)(dollar - s), h->salt, PHC_SALT_MIN,
-	             PHC_SALT_MAX, &h->saltlen))
+	        PHC_SALT_MAX, &h->saltlen))
 		return 0;
 	s = dollar + 1;
-	if (!phc_b64(s, strlen(s), h->hash, PHC_HASH_MIN, PHC_HASH_MAX,
-	             &h->hashlen))
+	if (!phc_b64(
+	        s, strlen(s), h->hash, PHC_HASH_MIN, PHC_HASH_MAX, &h->hashlen))
 		return 0;
 	return 1;
 }
@@ -254,15 +251,15 @@ is_legacy(const char *stored)
 
 	for (i = 0; i < LEGACY_LEN * 2; i++)
 		if (!((stored[i] >= '0' && stored[i] <= '9') ||
-		      (stored[i] >= 'a' && stored[i] <= 'f') ||
-		      (stored[i] >= 'A' && stored[i] <= 'F')))
+		        (stored[i] >= 'a' && stored[i] <= 'f') ||
+		        (stored[i] >= 'A' && stored[i] <= 'F')))
 			return 0;
 	return stored[i] == '\0';
 }
 
 static enum ef_err
 verify_legacy(const char *pw, size_t pwlen, const char *stored,
-              const void *salt, size_t saltlen, int *match)
+    const void *salt, size_t saltlen, int *match)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8_t dk[LEGACY_LEN];
@@ -272,8 +269,8 @@ verify_legacy(const char *pw, size_t pwlen, const char *stored,
 
 	if (salt == NULL || saltlen == 0)
 		return EF_ERR_NO_LEGACY;
-	if ((rc = ef_pbkdf2_sha512(pw, pwlen, salt, saltlen, LEGACY_ITER, dk,
-	                           sizeof(dk))) != EF_OK)
+	if ((rc = efi_pbkdf2_sha512(pw, pwlen, salt, saltlen, LEGACY_ITER, dk,
+	         sizeof(dk))) != EF_OK)
 		return rc;
 	for (i = 0; i < LEGACY_LEN; i++) {
 		mine[2 * i] = hex[dk[i] >> 4];
@@ -281,8 +278,8 @@ verify_legacy(const char *pw, size_t pwlen, const char *stored,
 	}
 	for (i = 0; i < sizeof(theirs); i++)
 		theirs[i] = stored[i] >= 'A' && stored[i] <= 'F'
-		                ? (char)(stored[i] - 'A' + 'a')
-		                : stored[i];
+		    ? (char)(stored[i] - 'A' + 'a')
+		    : stored[i];
 	*match = ef_ct_equal(mine, theirs, sizeof(mine));
 	ef_wipe(dk, sizeof(dk));
 	ef_wipe(mine, sizeof(mine));
@@ -291,7 +288,7 @@ verify_legacy(const char *pw, size_t pwlen, const char *stored,
 
 enum ef_err
 ef_pw_verify(const char *pw, size_t pwlen, const char *stored,
-             const void *legacy_salt, size_t saltlen, int *match)
+    const void *legacy_salt, size_t saltlen, int *match)
 {
 	struct phc h;
 	uint8_t mine[PHC_HASH_MAX];
@@ -303,18 +300,18 @@ ef_pw_verify(const char *pw, size_t pwlen, const char *stored,
 	if ((pw == NULL && pwlen > 0) || stored == NULL)
 		return EF_ERR_ARG;
 	if (is_legacy(stored))
-		return verify_legacy(pw, pwlen, stored, legacy_salt, saltlen,
-		                     match);
+		return verify_legacy(
+		    pw, pwlen, stored, legacy_salt, saltlen, match);
 	if (!phc_parse(stored, &h))
 		return EF_ERR_PW_FORMAT;
-	/* An empty password cannot be hashed here (see ef_argon2id), nor
+	/* An empty password cannot be hashed here (see efi_argon2id), nor
 	 * can it be ours: it never matches. */
 	if (pwlen == 0) {
 		ef_wipe(&h, sizeof(h));
 		return EF_OK;
 	}
-	rc = ef_argon2id(pw, pwlen, h.salt, h.saltlen, NULL, 0, NULL, 0, h.t,
-	                 h.m, h.p, mine, h.hashlen);
+	rc = efi_argon2id(pw, pwlen, h.salt, h.saltlen, NULL, 0, NULL, 0, h.t,
+	    h.m, h.p, mine, h.hashlen);
 	if (rc == EF_OK)
 		*match = ef_ct_equal(mine, h.hash, h.hashlen);
 	ef_wipe(mine, sizeof(mine));

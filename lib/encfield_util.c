@@ -2,7 +2,7 @@
  * encfield_util.c -- libencfield's small utilities: randomness, constant-time
  * comparison, wiping, UUIDs (RFC 9562) and base64 (RFC 4648), plus the
  * internal helpers (base64 variants, SHA-256, HMAC-SHA256, strict UTF-8
- * check) that the other encfield_*.c files share through extern.h.
+ * check) that the other encfield_*.c files share through encfield_impl.h.
  *
  * Every base64 decoder here is strict: the alphabet of its variant only, no
  * whitespace, padding exactly as the variant wants it, and the unused low
@@ -17,7 +17,7 @@
 #include <gcrypt.h>
 
 #include "encfield.h"
-#include "extern.h"
+#include "encfield_impl.h"
 
 void
 ef_random(void *buf, size_t len)
@@ -256,8 +256,8 @@ efi_b64_enc(const uint8_t *in, size_t n, enum efi_b64 v, char *out)
 }
 
 enum ef_err
-efi_b64_decode_alloc(const char *in, size_t inlen, enum efi_b64 v,
-                     uint8_t **out, size_t *outlen)
+efi_b64_decode_alloc(
+    const char *in, size_t inlen, enum efi_b64 v, uint8_t **out, size_t *outlen)
 {
 	size_t n;
 	uint8_t *buf;
@@ -307,7 +307,7 @@ efi_sha256(const void *in, size_t len, uint8_t out[32])
 
 enum ef_err
 efi_hmac_sha256(const uint8_t *key, size_t keylen, const void *a, size_t alen,
-                const void *b, size_t blen, uint8_t out[32])
+    const void *b, size_t blen, uint8_t out[32])
 {
 	gcry_md_hd_t md = NULL;
 	enum ef_err rc = EF_ERR_CRYPTO;
@@ -317,13 +317,13 @@ efi_hmac_sha256(const uint8_t *key, size_t keylen, const void *a, size_t alen,
 		return rc;
 	rc = EF_ERR_CRYPTO;
 	if (gcry_md_open(&md, GCRY_MD_SHA256,
-	                 GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) != 0) {
+	        GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) != 0) {
 		md = NULL;
 		goto out;
 	}
 	/* An empty HMAC key is allowed by RFC 2104 and RFC 5869. */
-	if (gcry_md_setkey(md, keylen > 0 ? key : (const uint8_t *)"",
-	                   keylen) != 0)
+	if (gcry_md_setkey(
+	        md, keylen > 0 ? key : (const uint8_t *)"", keylen) != 0)
 		goto out;
 	if (alen > 0)
 		gcry_md_write(md, a, alen);

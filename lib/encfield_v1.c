@@ -20,7 +20,7 @@
 #include <gcrypt.h>
 
 #include "encfield.h"
-#include "extern.h"
+#include "encfield_impl.h"
 
 #define V1_INFO "fcgi-encrypted-db v1 aes-256-gcm "
 
@@ -34,9 +34,8 @@ gcm_new(gcry_cipher_hd_t *hd, const uint8_t key[EF_KEY_LEN])
 	*hd = NULL;
 	if ((rc = ef_init()) != EF_OK)
 		return rc;
-	if ((err =
-	         gcry_cipher_open(hd, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
-	                          GCRY_CIPHER_SECURE)) != 0) {
+	if ((err = gcry_cipher_open(hd, GCRY_CIPHER_AES256,
+	         GCRY_CIPHER_MODE_GCM, GCRY_CIPHER_SECURE)) != 0) {
 		*hd = NULL;
 		return gcry_err_code(err) == GPG_ERR_ENOMEM ? EF_ERR_NOMEM
 		                                            : EF_ERR_CRYPTO;
@@ -55,8 +54,8 @@ gcm_new(gcry_cipher_hd_t *hd, const uint8_t key[EF_KEY_LEN])
  */
 enum ef_err
 efi_gcm_seal(gcry_cipher_hd_t hd, const uint8_t *nonce, size_t noncelen,
-         const uint8_t *aad, size_t aadlen, const uint8_t *pt, size_t len,
-         uint8_t *ct, uint8_t tag[EF_GCM_TAG_LEN])
+    const uint8_t *aad, size_t aadlen, const uint8_t *pt, size_t len,
+    uint8_t *ct, uint8_t tag[EF_GCM_TAG_LEN])
 {
 	enum ef_err rc = EF_ERR_CRYPTO;
 
@@ -87,8 +86,8 @@ out: /* the one cleanup */
  */
 enum ef_err
 efi_gcm_unseal(gcry_cipher_hd_t hd, const uint8_t *nonce, size_t noncelen,
-               const uint8_t *aad, size_t aadlen, const uint8_t *ct, size_t len,
-               const uint8_t *tag, size_t taglen, uint8_t *pt)
+    const uint8_t *aad, size_t aadlen, const uint8_t *ct, size_t len,
+    const uint8_t *tag, size_t taglen, uint8_t *pt)
 {
 	enum ef_err rc = EF_ERR_CRYPTO;
 
@@ -152,10 +151,9 @@ efi_gcm_unkey(gcry_cipher_hd_t hd)
 }
 
 enum ef_err
-ef_aes256_gcm_seal(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
-                   size_t noncelen, const uint8_t *aad, size_t aadlen,
-                   const uint8_t *pt, size_t len, uint8_t *ct,
-                   uint8_t tag[EF_GCM_TAG_LEN])
+efi_aes256_gcm_seal(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
+    size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *pt,
+    size_t len, uint8_t *ct, uint8_t tag[EF_GCM_TAG_LEN])
 {
 	gcry_cipher_hd_t hd;
 	enum ef_err rc;
@@ -172,10 +170,9 @@ ef_aes256_gcm_seal(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
 }
 
 enum ef_err
-ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
-                   size_t noncelen, const uint8_t *aad, size_t aadlen,
-                   const uint8_t *ct, size_t len, const uint8_t *tag,
-                   size_t taglen, uint8_t *pt)
+efi_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
+    size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *ct,
+    size_t len, const uint8_t *tag, size_t taglen, uint8_t *pt)
 {
 	gcry_cipher_hd_t hd;
 	enum ef_err rc;
@@ -189,8 +186,8 @@ ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
 		return EF_ERR_MALFORMED;
 	if ((rc = gcm_new(&hd, key)) != EF_OK)
 		return rc;
-	rc = efi_gcm_unseal(hd, nonce, noncelen, aad, aadlen, ct, len, tag,
-	                    taglen, pt);
+	rc = efi_gcm_unseal(
+	    hd, nonce, noncelen, aad, aadlen, ct, len, tag, taglen, pt);
 	gcry_cipher_close(hd);
 	return rc;
 }
@@ -205,7 +202,7 @@ ef_aes256_gcm_open(const uint8_t key[EF_KEY_LEN], const uint8_t *nonce,
  */
 static enum ef_err
 v1_cipher(const struct ef_keyring *kr, struct efi_fieldkey *fk,
-          const char *column, size_t collen, gcry_cipher_hd_t *hd, int *owned)
+    const char *column, size_t collen, gcry_cipher_hd_t *hd, int *owned)
 {
 	uint8_t *info, subkey[EF_KEY_LEN];
 	size_t infolen;
@@ -227,8 +224,8 @@ v1_cipher(const struct ef_keyring *kr, struct efi_fieldkey *fk,
 	memcpy(info, V1_INFO, sizeof(V1_INFO) - 1);
 	memcpy(info + sizeof(V1_INFO) - 1, column, collen);
 	for (attempt = 0; attempt < 2; attempt++) {
-		rc = ef_hkdf_sha256(NULL, 0, fk->key, EF_KEY_LEN, info, infolen,
-		                    subkey, EF_KEY_LEN);
+		rc = efi_hkdf_sha256(NULL, 0, fk->key, EF_KEY_LEN, info,
+		    infolen, subkey, EF_KEY_LEN);
 		if (rc == EF_OK)
 			rc = gcm_new(hd, subkey);
 		ef_wipe(subkey, sizeof(subkey));
@@ -255,7 +252,7 @@ v1_cipher(const struct ef_keyring *kr, struct efi_fieldkey *fk,
 /* Build the associated data: header || column || uuid. Caller frees. */
 static uint8_t *
 v1_aad(const uint8_t *header, const char *column, size_t collen,
-       const uint8_t uuid[16], size_t *aadlen)
+    const uint8_t uuid[16], size_t *aadlen)
 {
 	uint8_t *aad;
 
@@ -272,8 +269,8 @@ v1_aad(const uint8_t *header, const char *column, size_t collen,
 
 enum ef_err
 ef_encrypt(const struct ef_keyring *kr, const char *column,
-           const uint8_t uuid[16], const void *pt, size_t ptlen, uint8_t **out,
-           size_t *outlen)
+    const uint8_t uuid[16], const void *pt, size_t ptlen, uint8_t **out,
+    size_t *outlen)
 {
 	uint8_t *buf = NULL, *aad = NULL;
 	struct efi_fieldkey *fk;
@@ -318,9 +315,8 @@ ef_encrypt(const struct ef_keyring *kr, const char *column,
 		goto out;
 	}
 	rc = efi_gcm_seal(hd, buf + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad,
-	                  aadlen, pt, ptlen,
-	                  buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
-	                  buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
+	    aadlen, pt, ptlen, buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
+	    buf + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN + ptlen);
 	if (rc != EF_OK)
 		goto out;
 	*out = buf;
@@ -336,8 +332,8 @@ out: /* the one cleanup */
 
 enum ef_err
 ef_decrypt(const struct ef_keyring *kr, const char *column,
-           const uint8_t uuid[16], const uint8_t *ct, size_t ctlen, char **pt,
-           size_t *ptlen)
+    const uint8_t uuid[16], const uint8_t *ct, size_t ctlen, char **pt,
+    size_t *ptlen)
 {
 	uint8_t *aad = NULL;
 	char *buf = NULL;
@@ -368,9 +364,8 @@ ef_decrypt(const struct ef_keyring *kr, const char *column,
 		goto out;
 	}
 	rc = efi_gcm_unseal(hd, ct + EF_V1_HEADER_LEN, EF_V1_NONCE_LEN, aad,
-	                    aadlen, ct + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN,
-	                    len, ct + ctlen - EF_V1_TAG_LEN, EF_V1_TAG_LEN,
-	                    (uint8_t *)buf);
+	    aadlen, ct + EF_V1_HEADER_LEN + EF_V1_NONCE_LEN, len,
+	    ct + ctlen - EF_V1_TAG_LEN, EF_V1_TAG_LEN, (uint8_t *)buf);
 	if (rc != EF_OK)
 		goto out;
 	buf[len] = '\0';

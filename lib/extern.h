@@ -55,104 +55,6 @@ void log_set_quiet(int on);
 
 struct json_object;
 
-/* ---- encfield_*.c: libencfield internals ------------------------------
- * Shared by the files of libencfield only. The efi_ prefix keeps them out of
- * the library's exported symbols (libencfield exports ^ef_ only), so nothing
- * outside lib/encfield*.c may call them.
- */
-
-#include "encfield.h" /* enum ef_err; guarded, so harmless if included */
-
-/* Base64 variants (RFC 4648): standard with padding, standard without
- * padding (PHC strings), URL-safe with padding (Fernet tokens). */
-enum efi_b64 {
-	EFI_B64_STD,	   /* RFC 4648 section 4, padded */
-	EFI_B64_STD_NOPAD, /* section 4 alphabet, no padding */
-	EFI_B64_URL,	   /* RFC 4648 section 5, padded */
-	EFI_B64__MAX
-};
-
-/*
- * Validate inlen characters of base64 in variant v, strictly (alphabet,
- * padding, zero trailing bits, no whitespace). Returns 1 and sets *outlen
- * to the decoded length, or 0 if in is not valid.
- */
-int efi_b64_declen(const char *in, size_t inlen, enum efi_b64 v,
-    size_t *outlen);
-
-/* Decode input already accepted by efi_b64_declen into out (big enough). */
-void efi_b64_dec(const char *in, size_t inlen, enum efi_b64 v, uint8_t *out);
-
-/* Characters efi_b64_enc writes for n bytes, without the NUL. */
-size_t efi_b64_enclen(size_t n, enum efi_b64 v);
-
-/* Encode n bytes into out (efi_b64_enclen + 1 bytes), NUL-terminated. */
-void efi_b64_enc(const uint8_t *in, size_t n, enum efi_b64 v, char *out);
-
-/*
- * Decode into a malloc'd buffer (with one NUL not counted in *outlen).
- * Returns EF_OK, EF_ERR_MALFORMED or EF_ERR_NOMEM. The caller frees.
- */
-enum ef_err efi_b64_decode_alloc(const char *in, size_t inlen,
-    enum efi_b64 v, uint8_t **out, size_t *outlen);
-
-/* out = SHA-256(in). */
-void efi_sha256(const void *in, size_t len, uint8_t out[32]);
-
-/* out = HMAC-SHA256(key, a || b); a or b may be empty. EF_OK or error. */
-enum ef_err efi_hmac_sha256(const uint8_t *key, size_t keylen, const void *a,
-    size_t alen, const void *b, size_t blen, uint8_t out[32]);
-
-/* 1 if the len bytes at s are well-formed UTF-8 (RFC 3629), else 0. */
-int efi_utf8_valid(const uint8_t *s, size_t len);
-
-/*
- * One field key of a ring, in secure memory, with a cache for the last
- * column it served: an AES-256-GCM handle keyed with that column's v1
- * subkey (encfield_v1.c fills it; NULL means none; the ring closes it).
- * The cache is the only part of a const ring that changes, which is why a
- * ring needs a lock to be shared between threads.
- */
-#define EFI_SUBCOL_MAX 64
-struct gcry_cipher_handle;
-struct efi_fieldkey {
-	uint16_t id;			 /* key id */
-	uint8_t key[32];		 /* the field key */
-	struct gcry_cipher_handle *gcm;	 /* keyed for subcol, or NULL */
-	size_t subcollen;		 /* length of subcol */
-	char subcol[EFI_SUBCOL_MAX];	 /* column of the cached handle */
-};
-
-/*
- * AES-GCM decryption and authentication with hd (a keyed GCM handle; reset
- * here): the tag must be exactly 16 bytes (EF_ERR_MALFORMED otherwise,
- * before libgcrypt sees it), a wrong one is EF_ERR_AUTH, and pt (len
- * bytes, may be ct) is wiped unless EF_OK.
- */
-enum ef_err efi_gcm_unseal(struct gcry_cipher_handle *hd,
-    const uint8_t *nonce, size_t noncelen, const uint8_t *aad, size_t aadlen,
-    const uint8_t *ct, size_t len, const uint8_t *tag, size_t taglen,
-    uint8_t *pt);
-
-/* AES-GCM encryption with hd (a keyed GCM handle; reset here): ct gets
- * len bytes, tag 16; ct is wiped on failure. */
-enum ef_err efi_gcm_seal(struct gcry_cipher_handle *hd,
-    const uint8_t *nonce, size_t noncelen, const uint8_t *aad, size_t aadlen,
-    const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[16]);
-
-/* The calling thread's AES-256-GCM handle, keyed with key (kept open for
- * the thread's next call); efi_gcm_unkey overwrites the key when done. */
-enum ef_err efi_gcm_keyed(const uint8_t key[32],
-    struct gcry_cipher_handle **hd);
-void efi_gcm_unkey(struct gcry_cipher_handle *hd);
-
-/* Close every cached handle of kr (to free secure memory, or at the end). */
-void efi_keyring_drop_cache(const struct ef_keyring *kr);
-
-/* The entry with this id in kr, or NULL. Points into kr; not copied. */
-struct efi_fieldkey *efi_keyring_entry(const struct ef_keyring *kr,
-    uint16_t id);
-
 /* ---- buf.c: growable byte buffer ---------------------------------------
  *
  * A struct buf is zero-initialised (BUF_INIT or memset) and always keeps its
@@ -169,7 +71,10 @@ struct buf {
 	int oom;    /* sticky: an append failed */
 };
 
-#define BUF_INIT {NULL, 0, 0, 0}
+#define BUF_INIT                                                               \
+	{                                                                      \
+		NULL, 0, 0, 0                                                  \
+	}
 
 int buf_putmem(struct buf *b, const void *p, size_t len);
 int buf_puts(struct buf *b, const char *s);
@@ -269,28 +174,29 @@ int http_is_fastcgi(const struct http *h);
  * strings, numbers, booleans or null (null = absent); nested objects and
  * arrays are allowed in the JSON tree (r->json) but are not fields.
  */
-#define REQ_KEY_MAX	 64
-#define REQ_VALUE_MAX	 8192
-#define REQ_PARAMS_MAX	 64
-#define REQ_JSON_DEPTH	 16
+#define REQ_KEY_MAX      64
+#define REQ_VALUE_MAX    8192
+#define REQ_PARAMS_MAX   64
+#define REQ_JSON_DEPTH   16
 #define REQ_BODY_DEFAULT (64 * 1024) /* default body cap (setting) */
 
 enum req_err {
-	REQ_OK,		   /* no error */
-	REQ_ERR_NOMEM,	   /* out of memory (500) */
-	REQ_ERR_READ,	   /* I/O error reading the body (400) */
-	REQ_ERR_LENGTH,	   /* CONTENT_LENGTH malformed or != body (400) */
-	REQ_ERR_NOLENGTH,  /* a body (Transfer-Encoding) without length (411) */
-	REQ_ERR_TOOBIG,	   /* body over the cap (413) */
-	REQ_ERR_CTYPE,	   /* Content-Type not accepted by the route (415) */
-	REQ_ERR_ENCODING,  /* bad percent-escape, bad UTF-8, control char (400) */
-	REQ_ERR_TOOMANY,   /* too many parameters or too long (400) */
-	REQ_ERR_REPEATED,  /* a key given twice (400); r->errfield names it */
-	REQ_ERR_JSON,	   /* malformed JSON or trailing data (400) */
-	REQ_ERR_JSON_DUP,  /* duplicate key in a JSON object (400) */
+	REQ_OK,           /* no error */
+	REQ_ERR_NOMEM,    /* out of memory (500) */
+	REQ_ERR_READ,     /* I/O error reading the body (400) */
+	REQ_ERR_LENGTH,   /* CONTENT_LENGTH malformed or != body (400) */
+	REQ_ERR_NOLENGTH, /* a body (Transfer-Encoding) without length (411) */
+	REQ_ERR_TOOBIG,   /* body over the cap (413) */
+	REQ_ERR_CTYPE,    /* Content-Type not accepted by the route (415) */
+	REQ_ERR_ENCODING, /* bad percent-escape, bad UTF-8, control char (400)
+	                   */
+	REQ_ERR_TOOMANY,  /* too many parameters or too long (400) */
+	REQ_ERR_REPEATED, /* a key given twice (400); r->errfield names it */
+	REQ_ERR_JSON,     /* malformed JSON or trailing data (400) */
+	REQ_ERR_JSON_DUP, /* duplicate key in a JSON object (400) */
 	REQ_ERR_JSON_DEPTH, /* JSON nested too deep (400) */
-	REQ_ERR_JSON_TYPE, /* JSON top level not an object (400) */
-	REQ_ERR_INVALID,   /* field validation failed (422); see errs */
+	REQ_ERR_JSON_TYPE,  /* JSON top level not an object (400) */
+	REQ_ERR_INVALID,    /* field validation failed (422); see errs */
 	REQ_ERR__MAX
 };
 
@@ -332,9 +238,9 @@ enum req_src {
 };
 
 struct req_param {
-	char *key;	  /* decoded, NUL-terminated, valid UTF-8 */
-	char *val;	  /* decoded, NUL-terminated, valid UTF-8 */
-	size_t valsz;	  /* strlen(val) */
+	char *key;        /* decoded, NUL-terminated, valid UTF-8 */
+	char *val;        /* decoded, NUL-terminated, valid UTF-8 */
+	size_t valsz;     /* strlen(val) */
 	enum req_src src; /* query or body */
 };
 
@@ -345,24 +251,24 @@ struct req_cookie {
 
 struct req {
 	enum req_method method;
-	enum req_fmt fmt;	   /* negotiated response format */
-	char *path_info;	   /* PATH_INFO ("" if none) */
-	char *uri_path;		   /* REQUEST_URI path, percent-decoded ("") */
-	char *script_name;	   /* SCRIPT_NAME ("" if none) */
-	char *remote_addr;	   /* REMOTE_ADDR ("" if none) */
-	char *origin;		   /* Origin header, or NULL */
-	char *bearer;		   /* Authorization: Bearer token, or NULL */
-	int https;		   /* 1 when HTTPS=on or REQUEST_SCHEME=https */
-	char id[33];		   /* random request id, 32 hex chars */
-	struct req_param *params;  /* query and body parameters */
+	enum req_fmt fmt;         /* negotiated response format */
+	char *path_info;          /* PATH_INFO ("" if none) */
+	char *uri_path;           /* REQUEST_URI path, percent-decoded ("") */
+	char *script_name;        /* SCRIPT_NAME ("" if none) */
+	char *remote_addr;        /* REMOTE_ADDR ("" if none) */
+	char *origin;             /* Origin header, or NULL */
+	char *bearer;             /* Authorization: Bearer token, or NULL */
+	int https;                /* 1 when HTTPS=on or REQUEST_SCHEME=https */
+	char id[33];              /* random request id, 32 hex chars */
+	struct req_param *params; /* query and body parameters */
 	size_t paramsz;
 	struct req_cookie *cookies; /* parsed Cookie header */
 	size_t cookiesz;
-	struct json_object *json;  /* JSON body (owned), or NULL */
-	enum req_err err;	   /* what req_parse/req_fields returned */
+	struct json_object *json;       /* JSON body (owned), or NULL */
+	enum req_err err;               /* what req_parse/req_fields returned */
 	char errfield[REQ_KEY_MAX + 1]; /* key for REQ_ERR_REPEATED ("") */
-	char errmsg[160];	   /* client message for r->err, e.g.
-				      "Repeated parameter: username" */
+	char errmsg[160];               /* client message for r->err, e.g.
+	                                   "Repeated parameter: username" */
 };
 
 /*
@@ -375,8 +281,8 @@ struct req {
  * r->err); even on error, method/fmt/paths/addr/id are usable so that an
  * error response can be negotiated. Always call req_free(r) afterwards.
  */
-enum req_err req_parse(struct http *h, struct req *r, unsigned int accept,
-    size_t body_max);
+enum req_err req_parse(
+    struct http *h, struct req *r, unsigned int accept, size_t body_max);
 /* Free everything r owns (wiping parameter values and the JSON body's
  * strings); r may be reused. */
 void req_free(struct req *r);
@@ -430,11 +336,11 @@ enum pair_state {
 };
 
 struct pair {
-	const char *key;       /* the field name (from the table) */
-	const char *val;       /* raw value (points into the req), or NULL */
-	size_t valsz;	       /* strlen(val) */
+	const char *key; /* the field name (from the table) */
+	const char *val; /* raw value (points into the req), or NULL */
+	size_t valsz;    /* strlen(val) */
 	enum pair_state state;
-	const char *err;       /* static message when invalid */
+	const char *err; /* static message when invalid */
 	union {
 		int64_t i;     /* valid_strtonum-based validators */
 		const char *s; /* string validators: == val */
@@ -452,7 +358,7 @@ typedef int (*valid_fn)(struct pair *p);
 #define FIELD_REQUIRED 0x04 /* absent -> "is required" error */
 
 struct field {
-	valid_fn valid;	    /* NULL: any string passing req_parse rules */
+	valid_fn valid;     /* NULL: any string passing req_parse rules */
 	const char *name;   /* key in query/form/JSON */
 	unsigned int flags; /* FIELD_* */
 };
@@ -484,8 +390,8 @@ enum req_err req_fields(struct req *r, const struct field *fields, size_t n,
  * and sets *errstr to "invalid", "too small" or "too large". No leading
  * whitespace or '+', no trailing characters.
  */
-long long valid_strtonum(const char *s, long long min, long long max,
-    const char **errstr);
+long long valid_strtonum(
+    const char *s, long long min, long long max, const char **errstr);
 
 /* 1 if s[0..len-1] is valid UTF-8 (no overlongs, surrogates, > U+10FFFF)
  * without NUL or control characters (C0, DEL, C1), else 0. */
@@ -549,8 +455,8 @@ int valid_next(struct pair *p);
  * not contain CR, LF or NUL (refused with -1; nothing is added).
  */
 struct resp {
-	int status;	   /* HTTP status, 500 until set */
-	const char *ctype; /* Content-Type, static string or NULL */
+	int status;         /* HTTP status, 500 until set */
+	const char *ctype;  /* Content-Type, static string or NULL */
 	struct buf headers; /* extra "Name: value\r\n" lines */
 	struct buf body;
 };
@@ -618,9 +524,9 @@ int resp_send(struct http *h, const struct resp *rs);
  *	{{attr:name}}		value, attribute-escaped (inside "...")
  *	{{url:name}}		value, percent-encoded as a URL component
  *	{{href:name}}		a whole URL for href/src/action: relative, or
- *				http/https/mailto; any other scheme (javascript:,
- *				data:, ...) becomes "about:invalid#blocked";
- *				then attribute-escaped
+ *				http/https/mailto; any other scheme
+ *(javascript:, data:, ...) becomes "about:invalid#blocked"; then
+ *attribute-escaped
  *	{{raw:name}}		value as is: only for trusted, pre-rendered
  *				fragments (e.g. a rendered sub-template)
  *	{{#if name}}..{{else}}..{{/if}}	name set: non-empty string, true
@@ -637,14 +543,14 @@ int resp_send(struct http *h, const struct resp *rs);
  * set "" for empty values. Names: [A-Za-z0-9_]+.
  */
 enum tmpl_err {
-	TMPL_OK,	  /* no error */
-	TMPL_ERR_NOMEM,	  /* out of memory */
-	TMPL_ERR_NAME,	  /* bad template name */
-	TMPL_ERR_IO,	  /* template file missing or unreadable */
+	TMPL_OK,          /* no error */
+	TMPL_ERR_NOMEM,   /* out of memory */
+	TMPL_ERR_NAME,    /* bad template name */
+	TMPL_ERR_IO,      /* template file missing or unreadable */
 	TMPL_ERR_SYNTAX,  /* unbalanced/unknown tag in the template */
 	TMPL_ERR_MISSING, /* a placeholder's variable is not set */
-	TMPL_ERR_TYPE,	  /* variable of the wrong kind (list vs string) */
-	TMPL_ERR_DEPTH,	  /* includes nested too deep */
+	TMPL_ERR_TYPE,    /* variable of the wrong kind (list vs string) */
+	TMPL_ERR_DEPTH,   /* includes nested too deep */
 	TMPL_ERR__MAX
 };
 
@@ -675,17 +581,17 @@ int tmpl_set_list(struct tmpl_vars *v, const char *name);
 struct tmpl_vars *tmpl_add_row(struct tmpl_vars *v, const char *name);
 
 /* Render template name with vars (may be NULL) and append to out. */
-enum tmpl_err tmpl_render(struct buf *out, const char *name,
-    const struct tmpl_vars *vars);
+enum tmpl_err tmpl_render(
+    struct buf *out, const char *name, const struct tmpl_vars *vars);
 /* Render template text src (not cached; includes load from the dir). */
 enum tmpl_err tmpl_render_string(struct buf *out, const char *src,
     size_t srclen, const struct tmpl_vars *vars);
 
 /* The escapers, one per context (table-driven); append to out. 0 / -1. */
-int tmpl_esc_html(struct buf *out, const char *s);  /* & < > " ' */
-int tmpl_esc_attr(struct buf *out, const char *s);  /* + ` = */
-int tmpl_esc_url(struct buf *out, const char *s);   /* all but unreserved */
-int tmpl_esc_href(struct buf *out, const char *s);  /* scheme check + attr */
+int tmpl_esc_html(struct buf *out, const char *s); /* & < > " ' */
+int tmpl_esc_attr(struct buf *out, const char *s); /* + ` = */
+int tmpl_esc_url(struct buf *out, const char *s);  /* all but unreserved */
+int tmpl_esc_href(struct buf *out, const char *s); /* scheme check + attr */
 /* 1 if s is a URL allowed in href (relative, http, https, mailto). */
 int tmpl_url_safe(const char *s);
 
@@ -700,11 +606,11 @@ int tmpl_url_safe(const char *s);
 #include "encfield.h" /* enum ef_err, key types; guarded */
 
 enum cfg_err {
-	CFG_OK,		 /* success */
+	CFG_OK,          /* success */
 	CFG_ERR_MISSING, /* a required setting is not set */
 	CFG_ERR_INVALID, /* a setting is malformed (bad key, number...) */
-	CFG_ERR_IO,	 /* a secrets or config file could not be read */
-	CFG_ERR_NOMEM,	 /* out of memory */
+	CFG_ERR_IO,      /* a secrets or config file could not be read */
+	CFG_ERR_NOMEM,   /* out of memory */
 	CFG_ERR__MAX
 };
 
@@ -714,36 +620,36 @@ enum cfg_err {
 #define CFG_ALL_ERRS  0x04 /* go on after an error; err gets every line */
 
 struct cfg {
-	char *conninfo;		     /* libpq URI/conninfo (secret); NULL: unset */
-	char *read_conninfo;	     /* DATABASE_READ_URL (secret); NULL: unset */
-	unsigned read_max_lag;	     /* READ_MAX_LAG s, default 5 */
-	struct ef_keyring *keys;     /* FIELD_KEYS; NULL: unset */
+	char *conninfo;          /* libpq URI/conninfo (secret); NULL: unset */
+	char *read_conninfo;     /* DATABASE_READ_URL (secret); NULL: unset */
+	unsigned read_max_lag;   /* READ_MAX_LAG s, default 5 */
+	struct ef_keyring *keys; /* FIELD_KEYS; NULL: unset */
 	struct ef_index_key *index_key; /* INDEX_KEY; NULL: unset */
-	struct ef_legacy *legacy;    /* POSTGRES_SECRET_KEY + LEGACY_ENGINE;
-					NULL without POSTGRES_SECRET_KEY */
-	char *legacy_salt;	     /* SECRET_KEY (secret, in libgcrypt secure
-				memory); NULL: unset */
-	size_t legacy_saltlen;	     /* its length in bytes */
-	size_t body_max;	     /* BODY_MAX bytes, default 65536 */
-	int db_unnamed;		     /* 1: DB_PREPARED_STATEMENTS=off (PgBouncer) */
-	unsigned connect_timeout;    /* DB_CONNECT_TIMEOUT s, default 3 */
-	unsigned statement_timeout;  /* DB_STATEMENT_TIMEOUT ms, default 5000 */
-	unsigned session_idle;	     /* SESSION_IDLE s, default 1800 */
-	unsigned session_max;	     /* SESSION_MAX s, default 43200 */
-	unsigned auth_cache;	     /* AUTH_CACHE s, default 5; 0: off */
-	unsigned idle_trim;	     /* IDLE_TRIM ms, default 1000 */
-	char *cors_origins;	     /* CORS_ORIGINS, comma-separated; NULL: off */
-	int sandbox;		     /* SANDBOX: 1 on (default), 0 off */
+	struct ef_legacy *legacy;       /* POSTGRES_SECRET_KEY + LEGACY_ENGINE;
+	                                   NULL without POSTGRES_SECRET_KEY */
+	char *legacy_salt;     /* SECRET_KEY (secret, in libgcrypt secure
+	                  memory); NULL: unset */
+	size_t legacy_saltlen; /* its length in bytes */
+	size_t body_max;       /* BODY_MAX bytes, default 65536 */
+	int db_unnamed;        /* 1: DB_PREPARED_STATEMENTS=off (PgBouncer) */
+	unsigned connect_timeout;   /* DB_CONNECT_TIMEOUT s, default 3 */
+	unsigned statement_timeout; /* DB_STATEMENT_TIMEOUT ms, default 5000 */
+	unsigned session_idle;      /* SESSION_IDLE s, default 1800 */
+	unsigned session_max;       /* SESSION_MAX s, default 43200 */
+	unsigned auth_cache;        /* AUTH_CACHE s, default 5; 0: off */
+	unsigned idle_trim;         /* IDLE_TRIM ms, default 1000 */
+	char *cors_origins; /* CORS_ORIGINS, comma-separated; NULL: off */
+	int sandbox;        /* SANDBOX: 1 on (default), 0 off */
 	struct proxy_net *trusted_proxies; /* TRUSTED_PROXIES; NULL: none */
 	size_t ntrusted_proxies;
-	char *template_dir;	     /* TEMPLATE_DIR, default TEMPLATEDIR */
-	char *sql_dir;		     /* SQL_DIR, default SQLDIR (migrations) */
-	char *time_zone;	     /* TIME_ZONE of timestamps, default "UTC" */
-	char *base_path;	     /* BASE_PATH without its trailing "/":
-					"" (default) or e.g. "/tools/app" */
-	char *secrets_path;	     /* SECRETS_PATH (cfg_secrets_default) */
-	char *config_file;	     /* CONFIG_FILE; NULL: none */
-	struct cfg_kv *file_kv;	     /* parsed CONFIG_FILE (private) */
+	char *template_dir;     /* TEMPLATE_DIR, default TEMPLATEDIR */
+	char *sql_dir;          /* SQL_DIR, default SQLDIR (migrations) */
+	char *time_zone;        /* TIME_ZONE of timestamps, default "UTC" */
+	char *base_path;        /* BASE_PATH without its trailing "/":
+	                           "" (default) or e.g. "/tools/app" */
+	char *secrets_path;     /* SECRETS_PATH (cfg_secrets_default) */
+	char *config_file;      /* CONFIG_FILE; NULL: none */
+	struct cfg_kv *file_kv; /* parsed CONFIG_FILE (private) */
 };
 
 /* Return a static one-line message for err. Never NULL. */
@@ -776,8 +682,7 @@ size_t cfg_exposed(const struct cfg *c, cfg_exposed_fn fn, void *arg);
  * bytes"; with CFG_ALL_ERRS every problem is reported, one per line.
  * Whatever the result, release *c with cfg_free.
  */
-enum cfg_err cfg_load(struct cfg *c, unsigned flags, char *err,
-    size_t errsz);
+enum cfg_err cfg_load(struct cfg *c, unsigned flags, char *err, size_t errsz);
 
 /*
  * Look up any other setting by name through the same sources (environment,
@@ -810,12 +715,12 @@ struct pg_conn;
 struct pg_result;
 
 enum db_err {
-	DB_OK,		/* success */
-	DB_NOTFOUND,	/* no such row (set by callers: users_ etc.) */
-	DB_CONFLICT,	/* unique violation (SQLSTATE 23505): HTTP 409 */
+	DB_OK,          /* success */
+	DB_NOTFOUND,    /* no such row (set by callers: users_ etc.) */
+	DB_CONFLICT,    /* unique violation (SQLSTATE 23505): HTTP 409 */
 	DB_UNAVAILABLE, /* cannot connect, connection lost, timeout: 503 */
-	DB_ERROR,	/* any other failure: 500 */
-	DB_AUDIT,	/* the audit entry could not be written: 503 */
+	DB_ERROR,       /* any other failure: 500 */
+	DB_AUDIT,       /* the audit entry could not be written: 503 */
 	DB__MAX
 };
 
@@ -904,11 +809,11 @@ int db_standby_ready(void);
 void db_read_fence(double t);
 
 enum db_read_state {
-	DB_READ_NONE,	     /* no DATABASE_READ_URL */
+	DB_READ_NONE,        /* no DATABASE_READ_URL */
 	DB_READ_UNKNOWN,     /* not checked yet, or the primary is down */
-	DB_READ_OK,	     /* a standby, fresh enough */
+	DB_READ_OK,          /* a standby, fresh enough */
 	DB_READ_LAGGING,     /* behind by more than READ_MAX_LAG */
-	DB_READ_DOWN,	     /* does not answer */
+	DB_READ_DOWN,        /* does not answer */
 	DB_READ_NOT_STANDBY, /* answers, but is not in recovery (promoted) */
 	DB_READ__MAX
 };
@@ -951,8 +856,8 @@ struct pg_conn *db_handle(void);
  * many were applied, *version (may be NULL) the schema version after.
  * On failure err names the file and the reason (PostgreSQL's message).
  */
-enum db_err migrate_apply(const char *dir, int *applied, int *version,
-    char *err, size_t errsz);
+enum db_err migrate_apply(
+    const char *dir, int *applied, int *version, char *err, size_t errsz);
 
 /* The database's schema version (0: none yet). */
 enum db_err migrate_db_version(int *version);
@@ -968,8 +873,8 @@ int migrate_dir_version(const char *dir, char *err, size_t errsz);
 struct audit_entry; /* audit.c */
 
 /* Longest username/user_type accepted, in bytes (routes validate first). */
-#define USERS_NAME_MAX 64
-#define USERS_TYPE_MAX 32
+#define USERS_NAME_MAX  64
+#define USERS_TYPE_MAX  32
 #define USERS_EMAIL_MAX 254
 
 /*
@@ -997,26 +902,26 @@ struct audit_entry; /* audit.c */
  * legacy value, else 0. On EF_OK *pt is as ef_decrypt's (free with
  * ef_free_plain); a plaintext with an embedded NUL is EF_ERR_MALFORMED.
  */
-enum ef_err users_decrypt_email(const struct cfg *cfg,
-    const uint8_t uuid[16], const uint8_t *wrapped, size_t wrappedlen,
-    const uint8_t *v, size_t len, char **pt, size_t *ptlen, int *legacy);
+enum ef_err users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
+    const uint8_t *wrapped, size_t wrappedlen, const uint8_t *v, size_t len,
+    char **pt, size_t *ptlen, int *legacy);
 
 /* A user as read from the database. Fill with users_find_*, free with
  * users_clear. */
 struct user {
-	uint8_t uuid[16];     /* id, binary */
-	char id[37];	      /* id, text (lowercase, hyphens) */
-	char *username;	      /* malloc'd */
-	char *user_type;      /* malloc'd: "admin", "user", ... */
-	char *email;	      /* decrypted (malloc'd), or NULL: see email_err */
-	enum ef_err email_err; /* EF_OK, or why email is NULL (AUTH, ...) */
-	int email_legacy;     /* 1: boilerplate format, no blind index yet */
-	char *password_hash;  /* stored hash: for verification only, never
-				 to be shown, logged or returned */
-	char created_at[40];  /* "2023-01-20T14:31:56.469870-05:00" */
-	char updated_at[40];  /* same, or "" if never updated (null) */
+	uint8_t uuid[16]; /* id, binary */
+	char id[37];      /* id, text (lowercase, hyphens) */
+	char *username;   /* malloc'd */
+	char *user_type;  /* malloc'd: "admin", "user", ... */
+	char *email;      /* decrypted (malloc'd), or NULL: see email_err */
+	enum ef_err email_err;  /* EF_OK, or why email is NULL (AUTH, ...) */
+	int email_legacy;       /* 1: boilerplate format, no blind index yet */
+	char *password_hash;    /* stored hash: for verification only, never
+	                           to be shown, logged or returned */
+	char created_at[40];    /* "2023-01-20T14:31:56.469870-05:00" */
+	char updated_at[40];    /* same, or "" if never updated (null) */
 	unsigned char *wrapped; /* the data key, wrapped (PQfreemem), or
-				   NULL: a row made before data keys */
+	                           NULL: a row made before data keys */
 	size_t wrappedlen;
 };
 
@@ -1030,16 +935,16 @@ struct user_new {
 
 /* A change: NULL fields are left as they are. */
 struct user_change {
-	const char *email;     /* re-encrypted and re-indexed */
+	const char *email; /* re-encrypted and re-indexed */
 	const char *user_type;
-	const char *password;  /* plaintext: hashed with Argon2id here */
+	const char *password; /* plaintext: hashed with Argon2id here */
 };
 
 /* Which unique value a DB_CONFLICT is about. */
 enum users_conflict {
-	USERS_CONFLICT_NONE,	 /* no conflict */
-	USERS_CONFLICT_USERNAME, /* username taken */
-	USERS_CONFLICT_EMAIL,	 /* email taken (blind index) */
+	USERS_CONFLICT_NONE,       /* no conflict */
+	USERS_CONFLICT_USERNAME,   /* username taken */
+	USERS_CONFLICT_EMAIL,      /* email taken (blind index) */
 	USERS_CONFLICT_LAST_ADMIN, /* the change would leave no admin */
 	USERS_CONFLICT__MAX
 };
@@ -1056,7 +961,7 @@ enum users_conflict {
 struct user_list {
 	struct user *v; /* n users */
 	size_t n;
-	char *next;	/* cursor for the next page ("after"), NULL: last */
+	char *next; /* cursor for the next page ("after"), NULL: last */
 };
 
 /*
@@ -1074,8 +979,8 @@ char *users_cursor_encode(const char *username);
 
 /* Decode cursor into username (NUL-terminated): 0, or -1 if cursor is not
  * a canonical cursor of a UTF-8 name without NUL bytes. */
-int users_cursor_decode(const char *cursor,
-    char username[USERS_CURSOR_NAME_MAX + 1]);
+int users_cursor_decode(
+    const char *cursor, char username[USERS_CURSOR_NAME_MAX + 1]);
 
 /*
  * Create a user: UUID v4, email encrypted under the active field key bound
@@ -1097,10 +1002,10 @@ enum db_err users_create(const struct cfg *cfg, const struct user_new *u,
 void users_format_ts(const char *ts, char out[40]);
 
 /* Find one user: DB_OK with *out filled (clear it), or DB_NOTFOUND. */
-enum db_err users_find_by_username(const struct cfg *cfg,
-    const char *username, const struct audit_entry *audit, struct user *out);
-enum db_err users_find_by_id(const struct cfg *cfg, const char *id,
-    struct user *out);
+enum db_err users_find_by_username(const struct cfg *cfg, const char *username,
+    const struct audit_entry *audit, struct user *out);
+enum db_err users_find_by_id(
+    const struct cfg *cfg, const char *id, struct user *out);
 /*
  * Exact email (normalised) through the blind index, then, if not found,
  * among the rows without a blind index (the boilerplate's, at most 10000
@@ -1131,8 +1036,8 @@ enum db_err users_list(const struct cfg *cfg, const char *prefix,
  * else *after is the cursor to pass to users_list for that page (malloc'd,
  * caller frees), or NULL for the first page. DB_OK or the db_exec error.
  */
-enum db_err users_list_prev(const char *prefix, const char *first,
-    size_t limit, int *has_prev, char **after);
+enum db_err users_list_prev(const char *prefix, const char *first, size_t limit,
+    int *has_prev, char **after);
 
 /*
  * Change the user named username; updated_at = now(). DB_NOTFOUND if there
@@ -1150,8 +1055,8 @@ enum db_err users_update(const struct cfg *cfg, const char *username,
  * that was verified): DB_NOTFOUND when there is no such user or its hash
  * changed meanwhile. updated_at is not touched: the password did not
  * change, only its encoding (as with encdb rotate). */
-enum db_err users_set_password_hash(const struct cfg *cfg, const char *id,
-    const char *old, const char *hash);
+enum db_err users_set_password_hash(
+    const struct cfg *cfg, const char *id, const char *old, const char *hash);
 
 /* Delete the user named username: DB_OK, DB_NOTFOUND, or DB_CONFLICT if
  * they are the last admin (kept, as users_update does). Their sessions,
@@ -1165,8 +1070,8 @@ enum db_err users_delete(const struct cfg *cfg, const char *username,
  * cfg->legacy_salt). Returns EF_OK with *match 0/1, or the ef_pw_verify
  * error. *rehash (may be NULL) is 1 when the hash should be upgraded.
  */
-enum ef_err users_check_password(const struct cfg *cfg,
-    const struct user *u, const char *pw, int *match, int *rehash);
+enum ef_err users_check_password(const struct cfg *cfg, const struct user *u,
+    const char *pw, int *match, int *rehash);
 
 /* Free (wiping email and hash) the members of *u; *u is zeroed. */
 void users_clear(struct user *u);
@@ -1176,7 +1081,6 @@ void users_list_free(struct user_list *l);
 
 /* Return a static name for a conflict ("username", "email", ""). */
 const char *users_conflict_field(enum users_conflict c);
-
 
 /* ==== Operations: audit, census ======================================= */
 
@@ -1190,33 +1094,33 @@ const char *users_conflict_field(enum users_conflict c);
  * other. auditseal.c chains and signs the entries afterwards.
  */
 enum audit_action {
-	AUDIT_READ,	    /* a decrypted email was shown (one user) */
-	AUDIT_LIST,	    /* a page of users was shown */
-	AUDIT_LOOKUP,	    /* a user was looked up by email */
-	AUDIT_CREATE,	    /* a user was created */
-	AUDIT_UPDATE,	    /* a user was changed */
-	AUDIT_DELETE,	    /* a user was deleted */
-	AUDIT_PASSWORD,	    /* a password was changed or reset */
-	AUDIT_LOGIN,	    /* a sign-in succeeded */
-	AUDIT_LOGIN_FAILED, /* a sign-in failed (wrong name or password) */
+	AUDIT_READ,            /* a decrypted email was shown (one user) */
+	AUDIT_LIST,            /* a page of users was shown */
+	AUDIT_LOOKUP,          /* a user was looked up by email */
+	AUDIT_CREATE,          /* a user was created */
+	AUDIT_UPDATE,          /* a user was changed */
+	AUDIT_DELETE,          /* a user was deleted */
+	AUDIT_PASSWORD,        /* a password was changed or reset */
+	AUDIT_LOGIN,           /* a sign-in succeeded */
+	AUDIT_LOGIN_FAILED,    /* a sign-in failed (wrong name or password) */
 	AUDIT_LOGIN_THROTTLED, /* a sign-in was refused by the throttle */
-	AUDIT_TOKEN_CREATE, /* an API token was made */
-	AUDIT_TOKEN_REVOKE, /* an API token was revoked */
-	AUDIT_UNLOCK,	    /* an account's failed logins were forgotten */
-	AUDIT_DECRYPT_ALL,  /* encdb decrypted every row (rotate, verify...) */
+	AUDIT_TOKEN_CREATE,    /* an API token was made */
+	AUDIT_TOKEN_REVOKE,    /* an API token was revoked */
+	AUDIT_UNLOCK,          /* an account's failed logins were forgotten */
+	AUDIT_DECRYPT_ALL, /* encdb decrypted every row (rotate, verify...) */
 	AUDIT__MAX
 };
 
 /* One entry to record. Strings are not kept; NULL subject/addr/detail
  * allowed. No personal data in any of them (user UUIDs, not names). */
 struct audit_entry {
-	const char *actor;	 /* who: "user:<uuid> via token 7", "encdb
-				    (alice)", "anonymous" */
-	const char *subject;	 /* whose record: user UUID text, or NULL */
-	const char *route;	 /* e.g. "GET /user", "encdb rotate" */
+	const char *actor;   /* who: "user:<uuid> via token 7", "encdb
+	                        (alice)", "anonymous" */
+	const char *subject; /* whose record: user UUID text, or NULL */
+	const char *route;   /* e.g. "GET /user", "encdb rotate" */
 	enum audit_action action;
 	const char *client_addr; /* REMOTE_ADDR, or NULL */
-	const char *detail;	 /* e.g. "50 rows", "token 7", or NULL */
+	const char *detail;      /* e.g. "50 rows", "token 7", or NULL */
 };
 
 /* "read", "list", ... ; "unknown" for a value out of range. */
@@ -1244,7 +1148,7 @@ enum audit_action audit_action_parse(const char *s);
 #define AUDIT_WITH_LIST(sql, n, order)                                         \
 	"WITH r AS (" sql "), a AS (" AUDIT_INSERT                             \
 	"SELECT e[1], CASE WHEN c.n = 1 THEN c.id END, e[2], e[3], e[4],"      \
-	" c.n || CASE c.n WHEN 1 THEN ' row' ELSE ' rows' END"                \
+	" c.n || CASE c.n WHEN 1 THEN ' row' ELSE ' rows' END"                 \
 	" FROM (SELECT count(*) AS n, min(id) AS id FROM r) c,"                \
 	" (SELECT $" n "::text[] AS e) p WHERE c.n > 0)"                       \
 	" SELECT * FROM r ORDER BY " order
@@ -1270,13 +1174,13 @@ enum db_err audit_record(const struct audit_entry *e);
 /* The same, with the id of the user named username as subject (none if
  * there is no such user; e->subject is not used): for sign-ins and
  * commands that name a user, without a query of their own. */
-enum db_err audit_record_user(const struct audit_entry *e,
-    const char *username);
+enum db_err audit_record_user(
+    const struct audit_entry *e, const char *username);
 
 /* One entry as people read it: every field text, NULL when empty. */
 enum audit_item_field {
-	AUDIT_ITEM_SEQ,	   /* "1234" */
-	AUDIT_ITEM_AT,	   /* "2026-12-03T08:44:44Z" (UTC) */
+	AUDIT_ITEM_SEQ,    /* "1234" */
+	AUDIT_ITEM_AT,     /* "2026-12-03T08:44:44Z" (UTC) */
 	AUDIT_ITEM_ACTOR,  /* with a username for a user's id */
 	AUDIT_ITEM_ROUTE,  /* "GET /user" */
 	AUDIT_ITEM_ACTION, /* "read" */
@@ -1301,21 +1205,21 @@ struct audit_list {
  * (text UUID) or made by them, newest first. Free with audit_list_free
  * whatever the result.
  */
-enum db_err audit_list_user(const char *user_id, size_t limit,
-    struct audit_list *out);
+enum db_err audit_list_user(
+    const char *user_id, size_t limit, struct audit_list *out);
 void audit_list_free(struct audit_list *l);
 
 /* ---- auditseal.c: chain, checkpoints, signing keys ----------------------
  * The tamper evidence of the audit trail; the file comment of auditseal.c
  * gives the exact encodings.
  */
-#define AUDIT_HASH_LEN	    32
-#define AUDIT_KEY_LEN	    32 /* Ed25519 public key, and seed */
-#define AUDIT_KEYID_LEN	    8
-#define AUDIT_SIG_LEN	    64
-#define AUDIT_SIG_B64_LEN   88 /* padded base64 of 64 bytes */
-#define AUDIT_PUB_B64_LEN   44 /* padded base64 of 32 bytes */
-#define AUDIT_CP_LINE_MAX   512
+#define AUDIT_HASH_LEN    32
+#define AUDIT_KEY_LEN     32 /* Ed25519 public key, and seed */
+#define AUDIT_KEYID_LEN   8
+#define AUDIT_SIG_LEN     64
+#define AUDIT_SIG_B64_LEN 88 /* padded base64 of 64 bytes */
+#define AUDIT_PUB_B64_LEN 44 /* padded base64 of 32 bytes */
+#define AUDIT_CP_LINE_MAX 512
 
 /* An entry as stored; at in microseconds since 2000-01-01 UTC. */
 struct audit_row {
@@ -1362,35 +1266,35 @@ int audit_key_parse_verify(const char *s, uint8_t pub[AUDIT_KEY_LEN]);
 /* The two settings' values: malloc'd (caller wipes and frees; NULL if out
  * of memory), and into out (0, or -1 if out of memory). */
 char *audit_key_format_signing(const struct audit_signing_key *k);
-int audit_key_format_verify(const uint8_t pub[AUDIT_KEY_LEN],
-    char out[AUDIT_PUB_B64_LEN + 1]);
+int audit_key_format_verify(
+    const uint8_t pub[AUDIT_KEY_LEN], char out[AUDIT_PUB_B64_LEN + 1]);
 
 /* The first 8 bytes of SHA-256(pub): the key= of a checkpoint. */
-void audit_key_id(const uint8_t pub[AUDIT_KEY_LEN],
-    uint8_t id[AUDIT_KEYID_LEN]);
+void audit_key_id(
+    const uint8_t pub[AUDIT_KEY_LEN], uint8_t id[AUDIT_KEYID_LEN]);
 
 /* Ed25519 (RFC 8032) signature of msg; 0 or -1. Verification: 1 if sig is
  * pub's signature of msg, else 0. */
-int audit_sign(const struct audit_signing_key *k, const void *msg,
-    size_t len, uint8_t sig[AUDIT_SIG_LEN]);
+int audit_sign(const struct audit_signing_key *k, const void *msg, size_t len,
+    uint8_t sig[AUDIT_SIG_LEN]);
 int audit_verify_sig(const uint8_t pub[AUDIT_KEY_LEN], const void *msg,
     size_t len, const uint8_t sig[AUDIT_SIG_LEN]);
 
 /* One signed checkpoint. */
 struct audit_checkpoint {
-	int64_t seq;	 /* the chain covers seq 1..seq */
-	int64_t prev;	 /* seq of the checkpoint before (0: first) */
+	int64_t seq;     /* the chain covers seq 1..seq */
+	int64_t prev;    /* seq of the checkpoint before (0: first) */
 	int64_t entries; /* entries present in 1..seq */
 	uint8_t hash[AUDIT_HASH_LEN];
-	char time[21];	 /* YYYY-MM-DDTHH:MM:SSZ */
+	char time[21]; /* YYYY-MM-DDTHH:MM:SSZ */
 	uint8_t keyid[AUDIT_KEYID_LEN];
 	uint8_t sig[AUDIT_SIG_LEN];
 };
 
 enum audit_cp_err {
-	AUDIT_CP_OK,	    /* a checkpoint, signed by the key */
+	AUDIT_CP_OK,        /* a checkpoint, signed by the key */
 	AUDIT_CP_MALFORMED, /* not a checkpoint line */
-	AUDIT_CP_KEY,	    /* signed by another key */
+	AUDIT_CP_KEY,       /* signed by another key */
 	AUDIT_CP_SIGNATURE, /* the signature does not verify */
 	AUDIT_CP__MAX
 };
@@ -1404,8 +1308,7 @@ const char *audit_cp_strerror(enum audit_cp_err e);
  * into line (linesz bytes, AUDIT_CP_LINE_MAX is enough). 0 or -1.
  */
 int audit_checkpoint_format(struct audit_checkpoint *cp,
-    const struct audit_signing_key *k, time_t now, char *line,
-    size_t linesz);
+    const struct audit_signing_key *k, time_t now, char *line, size_t linesz);
 
 /* Parse one line (no newline) and check its signature against pub. */
 enum audit_cp_err audit_checkpoint_parse(const char *line,
@@ -1418,10 +1321,10 @@ enum audit_cp_err audit_checkpoint_parse(const char *line,
  * user's UUID and the time of the erasure.
  */
 struct erasure_line {
-	int64_t seq;			/* 1, 2, ... in file order */
-	char user[37];			/* the erased user's UUID */
-	char time[21];			/* YYYY-MM-DDTHH:MM:SSZ (UTC) */
-	uint8_t prev[AUDIT_HASH_LEN];	/* SHA-256 of the line before */
+	int64_t seq;                  /* 1, 2, ... in file order */
+	char user[37];                /* the erased user's UUID */
+	char time[21];                /* YYYY-MM-DDTHH:MM:SSZ (UTC) */
+	uint8_t prev[AUDIT_HASH_LEN]; /* SHA-256 of the line before */
 	uint8_t keyid[AUDIT_KEYID_LEN];
 	uint8_t sig[AUDIT_SIG_LEN];
 };
@@ -1440,8 +1343,8 @@ int erasure_line_format(struct erasure_line *e,
 
 /* Parse and verify one ledger line signed by pub's key (errors as for
  * checkpoints). The chain (seq, prev) is the caller's to check. */
-enum audit_cp_err erasure_line_parse(const char *line,
-    const uint8_t pub[AUDIT_KEY_LEN], struct erasure_line *e);
+enum audit_cp_err erasure_line_parse(
+    const char *line, const uint8_t pub[AUDIT_KEY_LEN], struct erasure_line *e);
 
 /* ---- census.c: what the data is made of, without decrypting ------------
  * The `encdb status` numbers and the /admin/census page: SQL on the first
@@ -1449,24 +1352,24 @@ enum audit_cp_err erasure_line_parse(const char *line,
  */
 struct census_key {
 	unsigned key_id; /* v1 key id */
-	int64_t rows;	 /* v1 values under it (emails, data keys) */
+	int64_t rows;    /* v1 values under it (emails, data keys) */
 };
 
 struct census {
-	int64_t users;		  /* rows in public.users */
-	int64_t v1;		  /* rows in format v1 (any key) */
-	int64_t legacy;		  /* boilerplate (base64 text) rows */
-	int64_t envelope;	  /* rows sealed under their own data key */
-	int64_t other;		  /* neither: empty or unknown format */
-	int64_t no_bidx;	  /* rows without a blind index */
-	int64_t bidx_next;	  /* rows with email_bidx_next (reindex) */
-	int64_t pw_legacy;	  /* password hashes other than Argon2id */
-	int64_t sessions;	  /* rows in public.sessions */
-	int64_t tokens;		  /* API tokens not revoked */
-	int64_t tokens_revoked;	  /* revoked API tokens */
-	int64_t audit_entries;	  /* the audit trail's last seq */
-	int schema_version;	  /* max(version) in schema_migrations */
-	struct census_key *keys;  /* per key id, ascending; malloc'd */
+	int64_t users;           /* rows in public.users */
+	int64_t v1;              /* rows in format v1 (any key) */
+	int64_t legacy;          /* boilerplate (base64 text) rows */
+	int64_t envelope;        /* rows sealed under their own data key */
+	int64_t other;           /* neither: empty or unknown format */
+	int64_t no_bidx;         /* rows without a blind index */
+	int64_t bidx_next;       /* rows with email_bidx_next (reindex) */
+	int64_t pw_legacy;       /* password hashes other than Argon2id */
+	int64_t sessions;        /* rows in public.sessions */
+	int64_t tokens;          /* API tokens not revoked */
+	int64_t tokens_revoked;  /* revoked API tokens */
+	int64_t audit_entries;   /* the audit trail's last seq */
+	int schema_version;      /* max(version) in schema_migrations */
+	struct census_key *keys; /* per key id, ascending; malloc'd */
 	size_t nkeys;
 };
 
@@ -1492,17 +1395,17 @@ void census_free(struct census *out);
  * (login_attempts; auth.c explains the rules). Every function uses the
  * process's connection (db.c).
  */
-#define AUTH_TOKEN_LEN	43	  /* base64url of 32 bytes, unpadded */
-#define AUTH_COOKIE	"session" /* the session cookie's name */
-#define AUTH_PAIR_FAILS 5	  /* failures per (account, address) */
-#define AUTH_ADDR_FAILS 20	  /* failures per address, all accounts */
-#define AUTH_USER_FREE	5	  /* failures per account before slowdown */
-#define AUTH_WINDOW	900	  /* throttling window, seconds */
-#define AUTH_NAME_MAX	255	  /* longer (legacy) names cannot sign in */
+#define AUTH_TOKEN_LEN  43        /* base64url of 32 bytes, unpadded */
+#define AUTH_COOKIE     "session" /* the session cookie's name */
+#define AUTH_PAIR_FAILS 5         /* failures per (account, address) */
+#define AUTH_ADDR_FAILS 20        /* failures per address, all accounts */
+#define AUTH_USER_FREE  5         /* failures per account before slowdown */
+#define AUTH_WINDOW     900       /* throttling window, seconds */
+#define AUTH_NAME_MAX   255       /* longer (legacy) names cannot sign in */
 
 enum auth_err {
-	AUTH_OK,	      /* success */
-	AUTH_ERR_NONE,	      /* no credentials presented: anonymous */
+	AUTH_OK,              /* success */
+	AUTH_ERR_NONE,        /* no credentials presented: anonymous */
 	AUTH_ERR_INVALID,     /* token or cookie unknown, expired, revoked */
 	AUTH_ERR_BADLOGIN,    /* wrong username or password (same for both) */
 	AUTH_ERR_THROTTLED,   /* too many failed logins: retry later (429) */
@@ -1513,7 +1416,7 @@ enum auth_err {
 
 /* How the current request is authenticated. */
 enum auth_via {
-	AUTH_VIA_NONE,	  /* anonymous */
+	AUTH_VIA_NONE,    /* anonymous */
 	AUTH_VIA_SESSION, /* session cookie: CSRF needed for state changes */
 	AUTH_VIA_BEARER,  /* Authorization: Bearer API token */
 	AUTH_VIA__MAX
@@ -1522,15 +1425,15 @@ enum auth_via {
 /* Who is making the request (filled by auth_identify / auth_login). */
 struct auth_who {
 	enum auth_via via;
-	char user_id[37];		    /* UUID text */
-	char username[AUTH_NAME_MAX + 1];   /* as stored */
-	int admin;			    /* 1: user_type "admin" */
-	uint8_t session_hash[32];	    /* via SESSION: SHA-256 of cookie */
-	char csrf[AUTH_TOKEN_LEN + 1];	    /* via SESSION: its CSRF token */
-	char token_id[21];		    /* via BEARER: api_tokens.id */
-	double read_fence;		    /* its reads need a copy holding
-					       every commit before this (s
-					       since the epoch; 0: none) */
+	char user_id[37];                 /* UUID text */
+	char username[AUTH_NAME_MAX + 1]; /* as stored */
+	int admin;                        /* 1: user_type "admin" */
+	uint8_t session_hash[32];         /* via SESSION: SHA-256 of cookie */
+	char csrf[AUTH_TOKEN_LEN + 1];    /* via SESSION: its CSRF token */
+	char token_id[21];                /* via BEARER: api_tokens.id */
+	double read_fence;                /* its reads need a copy holding
+	                                     every commit before this (s
+	                                     since the epoch; 0: none) */
 };
 
 /*
@@ -1552,8 +1455,8 @@ void authcache_set_ttl(unsigned seconds);
 /* 1 and *who filled if the token whose SHA-256 is hash was proven (via)
  * less than AUTH_CACHE seconds ago and the database announced no change
  * to credentials since; else 0. */
-int authcache_get(const uint8_t hash[32], enum auth_via via,
-    struct auth_who *who);
+int authcache_get(
+    const uint8_t hash[32], enum auth_via via, struct auth_who *who);
 
 /* Remember that hash proves who. */
 void authcache_put(const uint8_t hash[32], const struct auth_who *who);
@@ -1622,9 +1525,9 @@ int auth_double_submit_ok(const char *cookie, const char *given);
  * hash should be upgraded. On any error *u is empty. Used by logins and
  * by users changing their own password (current_password).
  */
-enum auth_err auth_password_check(const struct cfg *cfg,
-    const char *username, const char *password, const char *addr,
-    struct user *u, int *rehash, unsigned *retry_after);
+enum auth_err auth_password_check(const struct cfg *cfg, const char *username,
+    const char *password, const char *addr, struct user *u, int *rehash,
+    unsigned *retry_after);
 
 /* The kinds of password hash auth_password_check computes. */
 enum auth_hash {
@@ -1665,8 +1568,7 @@ enum auth_err auth_session_end(const uint8_t hash[32]);
  * Delete every session of user user_id (text UUID) except the one whose
  * hash is keep (NULL: all of them): after a password change.
  */
-enum auth_err auth_sessions_end_user(const char *user_id,
-    const uint8_t *keep);
+enum auth_err auth_sessions_end_user(const char *user_id, const uint8_t *keep);
 
 /*
  * Create an API token for the user named username, labelled name (free
@@ -1692,9 +1594,9 @@ enum auth_err auth_token_revoke(const char *token);
 
 /* One trusted address or network (CIDR). */
 struct proxy_net {
-	int family;	  /* AF_INET or AF_INET6 */
+	int family;       /* AF_INET or AF_INET6 */
 	uint8_t addr[16]; /* network byte order; IPv4 in the first 4 */
-	unsigned bits;	  /* prefix length: 0..32 or 0..128 */
+	unsigned bits;    /* prefix length: 0..32 or 0..128 */
 };
 
 /*
@@ -1725,8 +1627,8 @@ int proxy_client_addr(const struct proxy_net *nets, size_t n,
  * is https. Does nothing for other requests or when n is 0. 0, or -1 out
  * of memory.
  */
-int proxy_apply(struct http *h, struct req *r, const struct proxy_net *nets,
-    size_t n);
+int proxy_apply(
+    struct http *h, struct req *r, const struct proxy_net *nets, size_t n);
 
 /* ---- sandbox.c: seccomp confinement of a route process ---------------- */
 
@@ -1765,11 +1667,11 @@ struct app {
 typedef void (*app_handler)(struct app *a);
 
 /* Bits for struct app_route.methods. */
-#define APP_GET	   (1u << REQ_METHOD_GET) /* HEAD is implied */
+#define APP_GET    (1u << REQ_METHOD_GET) /* HEAD is implied */
 #define APP_POST   (1u << REQ_METHOD_POST)
 #define APP_PATCH  (1u << REQ_METHOD_PATCH)
 #define APP_DELETE (1u << REQ_METHOD_DELETE)
-#define APP_ANY	   0xffffu /* every method, even unknown ones */
+#define APP_ANY    0xffffu /* every method, even unknown ones */
 
 /* Bits for struct app_route.flags. */
 #define APP_NOAUTH 0x01 /* never look at cookies or tokens */
@@ -1799,8 +1701,8 @@ struct app_audit {
  * route "<METHOD> <SCRIPT_NAME>" (no path info, so no names); client
  * REMOTE_ADDR; subject and detail NULL (the caller may set them).
  */
-const struct audit_entry *app_audit(const struct app *a,
-    enum audit_action action, struct app_audit *x);
+const struct audit_entry *app_audit(
+    const struct app *a, enum audit_action action, struct app_audit *x);
 
 /* Answer an error: JSON {"error": msg} or the HTML error page by the
  * negotiated format. Replaces any body. */
@@ -1855,8 +1757,8 @@ const char *app_path(const struct app *a);
 
 /* Set-Cookie for the application (resp_cookie with its base path as the
  * cookie's Path, Secure over HTTPS). 0 / -1. */
-int app_cookie(struct app *a, const char *name, const char *value,
-    long max_age);
+int app_cookie(
+    struct app *a, const char *name, const char *value, long max_age);
 
 /* The session cookie's name for this request (auth_cookie_name). */
 const char *app_session_cookie(const struct app *a);
@@ -1909,8 +1811,8 @@ const char *app_param(const struct app *a, const char *key);
 struct tmpl_vars *app_vars(struct app *a, const char *title);
 
 /* Render page with vars as the response (status); 500 on failure. */
-void app_html(struct app *a, int status, const char *page,
-    struct tmpl_vars *vars);
+void app_html(
+    struct app *a, int status, const char *page, struct tmpl_vars *vars);
 
 /* Mask an email for lists: first character, "***", "@domain" (NULL or
  * malformed -> "(unreadable)" / "***"). Appends to out; 0 / -1. */

@@ -262,8 +262,7 @@ http_drain(struct http *h)
 	}
 	while (h->body_read < want) {
 		d = want - h->body_read;
-		if ((n = http_read_raw(
-		         h, scratch,
+		if ((n = http_read_raw(h, scratch,
 		         d < sizeof(scratch) ? d : sizeof(scratch))) <= 0)
 			break;
 		h->body_read += (size_t)n;

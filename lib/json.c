@@ -34,8 +34,9 @@ struct jscan {
 static void
 js_ws(struct jscan *js)
 {
-	while (js->p < js->end && (*js->p == ' ' || *js->p == '\t' ||
-	                           *js->p == '\n' || *js->p == '\r'))
+	while (js->p < js->end &&
+	    (*js->p == ' ' || *js->p == '\t' || *js->p == '\n' ||
+	        *js->p == '\r'))
 		js->p++;
 }
 
@@ -116,7 +117,7 @@ js_string(struct jscan *js, struct buf *out)
 				    lo < 0xdc00 || lo > 0xdfff)
 					goto surrogate;
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (lo - 0xdc00);
+				    (lo - 0xdc00);
 				js->p += 6;
 			}
 			break;
@@ -370,7 +371,7 @@ json_text_ok(const char *s, size_t len)
 
 enum req_err
 json_parse_object(const char *body, size_t len, struct json_object **out,
-                  char dupkey[REQ_KEY_MAX + 1])
+    char dupkey[REQ_KEY_MAX + 1])
 {
 	struct json_tokener *tok = NULL;
 	struct json_object *obj = NULL;
@@ -390,20 +391,21 @@ json_parse_object(const char *body, size_t len, struct json_object **out,
 	 * byte also spares json-c's "continue" state for a bare literal or
 	 * number, which it cannot know has ended.
 	 */
-	for (end = 0; end < len && (body[end] == ' ' || body[end] == '\t' ||
-	                            body[end] == '\n' || body[end] == '\r');
+	for (end = 0; end < len &&
+	     (body[end] == ' ' || body[end] == '\t' || body[end] == '\n' ||
+	         body[end] == '\r');
 	     end++)
 		;
 	if (end == len || body[end] != '{')
 		return end < len &&
-		               strchr("[\"-0123456789tfn", body[end]) != NULL
-		           ? REQ_ERR_JSON_TYPE
-		           : REQ_ERR_JSON;
+		        strchr("[\"-0123456789tfn", body[end]) != NULL
+		    ? REQ_ERR_JSON_TYPE
+		    : REQ_ERR_JSON;
 	/* json-c counts the top level as depth 1. */
 	if ((tok = json_tokener_new_ex(REQ_JSON_DEPTH + 1)) == NULL)
 		return REQ_ERR_NOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	                                JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(
+	    tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, body, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (obj == NULL || jerr != json_tokener_success) {
@@ -412,8 +414,9 @@ json_parse_object(const char *body, size_t len, struct json_object **out,
 		goto out;
 	}
 	end = json_tokener_get_parse_end(tok);
-	while (end < len && (body[end] == ' ' || body[end] == '\t' ||
-	                     body[end] == '\n' || body[end] == '\r'))
+	while (end < len &&
+	    (body[end] == ' ' || body[end] == '\t' || body[end] == '\n' ||
+	        body[end] == '\r'))
 		end++;
 	if (end != len) {
 		err = REQ_ERR_JSON;
@@ -447,4 +450,3 @@ out:
 	json_tokener_free(tok);
 	return err;
 }
-

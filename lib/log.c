@@ -13,9 +13,9 @@
 #include "extern.h"
 
 static const char *const levels[LOG_LVL__MAX] = {
-	"error",   /* LOG_LVL_ERR */
-	"warning", /* LOG_LVL_WARN */
-	"info",	   /* LOG_LVL_INFO */
+    "error",   /* LOG_LVL_ERR */
+    "warning", /* LOG_LVL_WARN */
+    "info",    /* LOG_LVL_INFO */
 };
 
 static const char *progname = "fcgi-encrypted-db";
@@ -63,8 +63,8 @@ escape_into(char *dst, size_t dstsz, const char *src)
 				dst[i++] = '\\';
 				dst[i++] = '\\';
 			} else
-				i += (size_t)snprintf(dst + i, dstsz - i,
-				    "\\x%02x", c);
+				i += (size_t)snprintf(
+				    dst + i, dstsz - i, "\\x%02x", c);
 		} else {
 			if (i + 1 >= dstsz)
 				break;
@@ -89,10 +89,10 @@ log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
 	va_end(ap);
 	escape_into(esc, sizeof(esc), raw);
 	if (request_id[0] != '\0')
-		fprintf(stderr, "%s: %s: [%s] %s: %s\n", progname,
-		    levels[lvl], request_id, func, esc);
+		fprintf(stderr, "%s: %s: [%s] %s: %s\n", progname, levels[lvl],
+		    request_id, func, esc);
 	else
-		fprintf(stderr, "%s: %s: %s: %s\n", progname, levels[lvl],
-		    func, esc);
+		fprintf(stderr, "%s: %s: %s: %s\n", progname, levels[lvl], func,
+		    esc);
 	fflush(stderr);
 }

@@ -98,7 +98,7 @@ file_version(const char *name)
 		return 0;
 	for (p++; p < name + n - 4; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+		        (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
 			return 0;
 	return v;
 }
@@ -142,7 +142,7 @@ list_dir(const char *dir, struct migration **out, char *err, size_t errsz)
 	*out = NULL;
 	if ((d = opendir(dir)) == NULL) {
 		snprintf(err, errsz, "cannot read the SQL directory %s: %s",
-		         dir, strerror(errno));
+		    dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -163,8 +163,8 @@ list_dir(const char *dir, struct migration **out, char *err, size_t errsz)
 	for (i = 1; i < n; i++)
 		if (v[i].version == v[i - 1].version) {
 			snprintf(err, errsz,
-			         "%s and %s have the same version number",
-			         v[i - 1].name, v[i].name);
+			    "%s and %s have the same version number",
+			    v[i - 1].name, v[i].name);
 			goto fail;
 		}
 	*out = v;
@@ -210,7 +210,7 @@ read_sql(const char *dir, const char *name, char *err, size_t errsz)
 	}
 	if (fstat(fd, &st) == -1 || st.st_size > MIGRATE_FILE_MAX) {
 		snprintf(err, errsz, "%s: %s", path,
-		         errno != 0 ? strerror(errno) : "file too large");
+		    errno != 0 ? strerror(errno) : "file too large");
 		goto fail;
 	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
@@ -223,7 +223,7 @@ read_sql(const char *dir, const char *name, char *err, size_t errsz)
 			continue;
 		if (r <= 0) {
 			snprintf(err, errsz, "%s: %s", path,
-			         r == 0 ? "short read" : strerror(errno));
+			    r == 0 ? "short read" : strerror(errno));
 			goto fail;
 		}
 		len += (size_t)r;
@@ -267,17 +267,17 @@ read_applied(int **done, int *ndone, int *max, char *err, size_t errsz)
 	params[0] = MIGRATE_LOCK_KEY;
 	if ((e = db_exec(&st_lock, params, NULL, NULL, NULL)) != DB_OK) {
 		snprintf(err, errsz, "cannot take the migration lock: %s",
-		         db_last_error());
+		    db_last_error());
 		return e;
 	}
 	if ((e = db_exec_script(create_table)) != DB_OK) {
 		snprintf(err, errsz, "cannot create schema_migrations: %s",
-		         db_last_error());
+		    db_last_error());
 		return e;
 	}
 	if ((e = db_exec(&st_applied, NULL, NULL, NULL, &r)) != DB_OK) {
 		snprintf(err, errsz, "cannot read schema_migrations: %s",
-		         db_last_error());
+		    db_last_error());
 		return e;
 	}
 	if (PQntuples(r) > 0 &&
@@ -298,8 +298,7 @@ read_applied(int **done, int *ndone, int *max, char *err, size_t errsz)
 
 /* Run the migration m of dir and record it, inside the transaction. */
 static enum db_err
-apply_one(const char *dir, const struct migration *m, char *err,
-          size_t errsz)
+apply_one(const char *dir, const struct migration *m, char *err, size_t errsz)
 {
 	const char *params[2];
 	char vbuf[16], *sql;
@@ -311,8 +310,8 @@ apply_one(const char *dir, const struct migration *m, char *err,
 	free(sql);
 	if (e != DB_OK) {
 		snprintf(err, errsz, "%s: %s", m->name,
-		         *db_last_error() != '\0' ? db_last_error()
-		                                  : db_strerror(e));
+		    *db_last_error() != '\0' ? db_last_error()
+		                             : db_strerror(e));
 		return e;
 	}
 	snprintf(vbuf, sizeof(vbuf), "%d", m->version);
@@ -320,7 +319,7 @@ apply_one(const char *dir, const struct migration *m, char *err,
 	params[1] = m->name;
 	if ((e = db_exec(&st_record, params, NULL, NULL, NULL)) != DB_OK) {
 		snprintf(err, errsz, "%s: cannot record it: %s", m->name,
-		         db_last_error());
+		    db_last_error());
 		return e;
 	}
 	LOG_INFO("applied migration %s", m->name);
@@ -328,8 +327,8 @@ apply_one(const char *dir, const struct migration *m, char *err,
 }
 
 enum db_err
-migrate_apply(const char *dir, int *applied, int *version, char *err,
-              size_t errsz)
+migrate_apply(
+    const char *dir, int *applied, int *version, char *err, size_t errsz)
 {
 	struct migration *files = NULL;
 	char dummy[1];
@@ -351,7 +350,7 @@ migrate_apply(const char *dir, int *applied, int *version, char *err,
 	/* Everything below runs in one transaction: cleanup rolls back. */
 	if ((e = db_begin()) != DB_OK) {
 		snprintf(err, errsz, "cannot start a transaction: %s",
-		         db_strerror(e));
+		    db_strerror(e));
 		goto out;
 	}
 	if ((e = read_applied(&done, &ndone, &max, err, errsz)) != DB_OK)

@@ -128,7 +128,7 @@ in_net(const struct proxy_net *a, const struct proxy_net *net)
 	if (memcmp(a->addr, net->addr, full) != 0)
 		return 0;
 	return rest == 0 ||
-	       ((a->addr[full] ^ net->addr[full]) & (0xff << (8 - rest))) == 0;
+	    ((a->addr[full] ^ net->addr[full]) & (0xff << (8 - rest))) == 0;
 }
 
 /* 1 if a is within one of the n nets. */
@@ -149,12 +149,12 @@ proxy_trusted(const struct proxy_net *nets, size_t n, const char *addr)
 	struct proxy_net a;
 
 	return addr != NULL && parse_addr(addr, strlen(addr), &a) &&
-	       trusted(&a, nets, n);
+	    trusted(&a, nets, n);
 }
 
 int
 proxy_client_addr(const struct proxy_net *nets, size_t n, const char *remote,
-                  const char *xff, char *out, size_t outsz)
+    const char *xff, char *out, size_t outsz)
 {
 	struct proxy_net hop, cur;
 	const char *entry;
@@ -182,8 +182,8 @@ proxy_client_addr(const struct proxy_net *nets, size_t n, const char *remote,
 }
 
 int
-proxy_apply(struct http *h, struct req *r, const struct proxy_net *nets,
-            size_t n)
+proxy_apply(
+    struct http *h, struct req *r, const struct proxy_net *nets, size_t n)
 {
 	char addr[INET6_ADDRSTRLEN];
 	const char *proto;
@@ -196,8 +196,7 @@ proxy_apply(struct http *h, struct req *r, const struct proxy_net *nets,
 	if (proto != NULL && strcasecmp(proto, "https") == 0)
 		r->https = 1;
 	rc = proxy_client_addr(nets, n, r->remote_addr,
-	                       http_getenv(h, "HTTP_X_FORWARDED_FOR"), addr,
-	                       sizeof(addr));
+	    http_getenv(h, "HTTP_X_FORWARDED_FOR"), addr, sizeof(addr));
 	if (rc != 1)
 		return rc;
 	if ((dup = strdup(addr)) == NULL)

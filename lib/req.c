@@ -109,7 +109,7 @@ req_fail(struct req *r, enum req_err err, const char *key)
 	    strlen(key) <= REQ_KEY_MAX) {
 		snprintf(r->errfield, sizeof(r->errfield), "%s", key);
 		snprintf(r->errmsg, sizeof(r->errmsg), "%s: %s",
-		         req_strerror(err), key);
+		    req_strerror(err), key);
 	} else
 		snprintf(r->errmsg, sizeof(r->errmsg), "%s", req_strerror(err));
 	return err;
@@ -140,8 +140,10 @@ pct_decode(const char *s, size_t len, int plus, char **out, size_t *outlen)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%') {
 			if (len - i < 3 ||
-			    (hi = valid_hex_digit((unsigned char)s[i + 1])) < 0 ||
-			    (lo = valid_hex_digit((unsigned char)s[i + 2])) < 0) {
+			    (hi = valid_hex_digit((unsigned char)s[i + 1])) <
+			        0 ||
+			    (lo = valid_hex_digit((unsigned char)s[i + 2])) <
+			        0) {
 				explicit_bzero(d, o); /* may be a password */
 				free(d);
 				return -1;
@@ -165,7 +167,7 @@ pct_decode(const char *s, size_t len, int plus, char **out, size_t *outlen)
  */
 static enum req_err
 param_add(struct req *r, char *key, size_t keylen, char *val, size_t vallen,
-          enum req_src src)
+    enum req_src src)
 {
 	struct req_param *np;
 	enum req_err err;
@@ -227,19 +229,17 @@ parse_urlencoded(struct req *r, const char *s, size_t len, enum req_src src)
 			continue;
 		if ((eq = memchr(seg, '=', (size_t)(end - seg))) == NULL)
 			eq = end;
-		if ((rc = pct_decode(seg, (size_t)(eq - seg), 1, &key,
-		                     &keylen)) != 0)
-			return req_fail(
-			    r, rc == -2 ? REQ_ERR_NOMEM : REQ_ERR_ENCODING,
-			    NULL);
+		if ((rc = pct_decode(
+		         seg, (size_t)(eq - seg), 1, &key, &keylen)) != 0)
+			return req_fail(r,
+			    rc == -2 ? REQ_ERR_NOMEM : REQ_ERR_ENCODING, NULL);
 		rc = eq == end ? pct_decode("", 0, 1, &val, &vallen)
 		               : pct_decode(eq + 1, (size_t)(end - eq - 1), 1,
-		                            &val, &vallen);
+		                     &val, &vallen);
 		if (rc != 0) {
 			free(key);
-			return req_fail(
-			    r, rc == -2 ? REQ_ERR_NOMEM : REQ_ERR_ENCODING,
-			    NULL);
+			return req_fail(r,
+			    rc == -2 ? REQ_ERR_NOMEM : REQ_ERR_ENCODING, NULL);
 		}
 		if ((err = param_add(r, key, keylen, val, vallen, src)) !=
 		    REQ_OK)
@@ -265,8 +265,8 @@ static int
 is_cookie_octet(unsigned char c)
 {
 	return c == 0x21 || (c >= 0x23 && c <= 0x2b) ||
-	       (c >= 0x2d && c <= 0x3a) || (c >= 0x3c && c <= 0x5b) ||
-	       (c >= 0x5d && c <= 0x7e);
+	    (c >= 0x2d && c <= 0x3a) || (c >= 0x3c && c <= 0x5b) ||
+	    (c >= 0x5d && c <= 0x7e);
 }
 
 /*
@@ -295,7 +295,7 @@ parse_cookies(struct req *r, const char *s)
 			end = p + strlen(p);
 		name = p;
 		for (namelen = 0; name + namelen < end &&
-		                  is_tchar((unsigned char)name[namelen]);
+		     is_tchar((unsigned char)name[namelen]);
 		     namelen++)
 			;
 		ok =
@@ -304,7 +304,7 @@ parse_cookies(struct req *r, const char *s)
 		vallen = ok ? (size_t)(end - val) : 0;
 		/* Trailing spaces before ';' are not part of the value. */
 		while (ok && vallen > 0 &&
-		       (val[vallen - 1] == ' ' || val[vallen - 1] == '\t'))
+		    (val[vallen - 1] == ' ' || val[vallen - 1] == '\t'))
 			vallen--;
 		if (ok && vallen >= 2 && val[0] == '"' &&
 		    val[vallen - 1] == '"') {
@@ -322,8 +322,8 @@ parse_cookies(struct req *r, const char *s)
 			    memcmp(r->cookies[i].name, name, namelen) == 0)
 				dup = 1;
 		if (ok && !dup) {
-			nc = reallocarray(r->cookies, r->cookiesz + 1,
-			                  sizeof(*nc));
+			nc = reallocarray(
+			    r->cookies, r->cookiesz + 1, sizeof(*nc));
 			if (nc == NULL)
 				return req_fail(r, REQ_ERR_NOMEM, NULL);
 			r->cookies = nc;
@@ -394,7 +394,7 @@ negotiate(const char *accept)
 		semi = memchr(p, ';', (size_t)(end - p));
 		typelen = (size_t)((semi != NULL ? semi : end) - p);
 		while (typelen > 0 &&
-		       (p[typelen - 1] == ' ' || p[typelen - 1] == '\t'))
+		    (p[typelen - 1] == ' ' || p[typelen - 1] == '\t'))
 			typelen--;
 		qv = 1000;
 		for (q = semi; q != NULL && q < end;) {
@@ -410,8 +410,9 @@ negotiate(const char *accept)
 			    q[1] == '=') {
 				size_t ql = (size_t)(pe - q - 2);
 
-				while (ql > 0 && (q[2 + ql - 1] == ' ' ||
-				                  q[2 + ql - 1] == '\t'))
+				while (ql > 0 &&
+				    (q[2 + ql - 1] == ' ' ||
+				        q[2 + ql - 1] == '\t'))
 					ql--;
 				qv = parse_qvalue(q + 2, ql);
 				if (qv < 0)
@@ -437,8 +438,8 @@ negotiate(const char *accept)
 		p = end;
 	}
 	json = json_exact >= 0 ? json_exact
-	       : json_app >= 0 ? json_app
-	       : json_any >= 0 ? json_any
+	    : json_app >= 0    ? json_app
+	    : json_any >= 0    ? json_any
 	                       : 0;
 	return html > 0 && html > json ? REQ_FMT_HTML : REQ_FMT_JSON;
 }
@@ -532,9 +533,8 @@ parse_json(struct req *r, const char *body, size_t len)
 
 	if ((err = json_parse_object(body, len, &obj, dupkey)) != REQ_OK)
 		return req_fail(r, err,
-		                err == REQ_ERR_JSON_DUP && dupkey[0] != '\0'
-		                    ? dupkey
-		                    : NULL);
+		    err == REQ_ERR_JSON_DUP && dupkey[0] != '\0' ? dupkey
+		                                                 : NULL);
 	json_object_object_foreach(obj, k, v)
 	{
 		enum json_type t = json_object_get_type(v);
@@ -561,7 +561,7 @@ parse_json(struct req *r, const char *body, size_t len)
 		}
 		/* A string with a NUL inside would have been refused above. */
 		if ((err = param_add(r, key, strlen(key), val, strlen(val),
-		                     REQ_SRC_BODY)) != REQ_OK)
+		         REQ_SRC_BODY)) != REQ_OK)
 			goto out;
 	}
 	r->json = obj;
@@ -748,8 +748,8 @@ req_parse(struct http *h, struct req *r, unsigned int accept, size_t body_max)
 		goto out;
 	}
 	err = kind == REQ_BODY_FORM
-	          ? parse_urlencoded(r, body, len, REQ_SRC_BODY)
-	          : parse_json(r, body, len);
+	    ? parse_urlencoded(r, body, len, REQ_SRC_BODY)
+	    : parse_json(r, body, len);
 	if (err == REQ_OK)
 		r->err = REQ_OK;
 out:
@@ -769,7 +769,7 @@ req_json_wipe(struct json_object *o)
 	case json_type_string:
 		/* json-c's own, writable copy of the string. */
 		explicit_bzero((char *)(uintptr_t)json_object_get_string(o),
-		               (size_t)json_object_get_string_len(o));
+		    (size_t)json_object_get_string_len(o));
 		break;
 	case json_type_object: {
 		/* The macro declares variables: a block of its own. */
@@ -853,7 +853,7 @@ req_path_tail(const struct req *r, const char *prefix)
 		} else
 			t = r->path_info + (r->path_info[0] == '/');
 	} else if (r->uri_path != NULL &&
-	           strncmp(r->uri_path, prefix, plen) == 0)
+	    strncmp(r->uri_path, prefix, plen) == 0)
 		t = r->uri_path + plen;
 	else
 		return NULL;

@@ -113,8 +113,8 @@ is_token(const char *s)
 		return 0;
 	for (; *p != '\0'; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') ||
-		      strchr("!#$%&'*+-.^_`|~", *p) != NULL))
+		        (*p >= '0' && *p <= '9') ||
+		        strchr("!#$%&'*+-.^_`|~", *p) != NULL))
 			return 0;
 	return 1;
 }
@@ -169,7 +169,7 @@ resp_json(struct resp *rs, int status, struct json_object *obj)
 
 int
 resp_error_fields(struct resp *rs, int status, const char *msg,
-                  const struct field_errors *errs)
+    const struct field_errors *errs)
 {
 	struct json_object *obj = NULL, *fields = NULL, *s;
 	size_t i;
@@ -189,8 +189,8 @@ resp_error_fields(struct resp *rs, int status, const char *msg,
 		for (i = 0; i < errs->n && i < FIELD_ERRORS_MAX; i++)
 			if ((s = json_object_new_string(errs->e[i].msg)) ==
 			        NULL ||
-			    json_object_object_add(fields, errs->e[i].name,
-			                           s) != 0)
+			    json_object_object_add(
+			        fields, errs->e[i].name, s) != 0)
 				goto out;
 	}
 	rc = resp_json(rs, status, obj);
@@ -206,8 +206,8 @@ resp_error(struct resp *rs, int status, const char *msg)
 }
 
 int
-resp_html(struct resp *rs, int status, const char *name,
-          const struct tmpl_vars *vars)
+resp_html(
+    struct resp *rs, int status, const char *name, const struct tmpl_vars *vars)
 {
 	enum tmpl_err err;
 
@@ -239,7 +239,7 @@ resp_redirect(struct resp *rs, int status, const char *location)
 
 int
 resp_cookie(struct resp *rs, const char *name, const char *value, long max_age,
-            int secure, const char *path)
+    int secure, const char *path)
 {
 	struct buf v = BUF_INIT;
 	const unsigned char *p;
@@ -250,15 +250,15 @@ resp_cookie(struct resp *rs, const char *name, const char *value, long max_age,
 		return -1;
 	for (p = (const unsigned char *)value; *p != '\0'; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL))
+		        (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL))
 			return -1;
-	buf_printf(&v, "%s=%s; Path=%s; HttpOnly; SameSite=Strict", name, value,
-	           path);
+	buf_printf(
+	    &v, "%s=%s; Path=%s; HttpOnly; SameSite=Strict", name, value, path);
 	if (secure)
 		buf_puts(&v, "; Secure");
 	if (max_age == 0)
-		buf_puts(&v,
-		         "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+		buf_puts(
+		    &v, "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
 	else if (max_age > 0)
 		buf_printf(&v, "; Max-Age=%ld", max_age);
 	if (buf_ok(&v))
@@ -309,12 +309,11 @@ resp_cors(struct resp *rs, const char *allowed, const char *origin)
 			len--;
 		if (len == olen && len > 0 && memcmp(p, origin, len) == 0) {
 			if (resp_header(rs, "Access-Control-Allow-Origin",
-			                origin) == -1 ||
+			        origin) == -1 ||
 			    resp_header(rs, "Access-Control-Allow-Methods",
-			                "GET, HEAD, POST, PATCH, DELETE") ==
-			        -1 ||
+			        "GET, HEAD, POST, PATCH, DELETE") == -1 ||
 			    resp_header(rs, "Access-Control-Allow-Headers",
-			                "Authorization, Content-Type") == -1 ||
+			        "Authorization, Content-Type") == -1 ||
 			    resp_header(rs, "Access-Control-Max-Age", "600") ==
 			        -1)
 				return -1;
@@ -340,8 +339,7 @@ resp_send(struct http *h, const struct resp *rs)
 	if (!nobody) {
 		if (rs->ctype != NULL || rs->body.len > 0)
 			buf_printf(&out, "Content-Type: %s\r\n",
-			           rs->ctype != NULL ? rs->ctype
-			                             : RESP_CT_JSON);
+			    rs->ctype != NULL ? rs->ctype : RESP_CT_JSON);
 		buf_printf(&out, "Content-Length: %zu\r\n", rs->body.len);
 	}
 	for (i = 0; i < sizeof(resp_security) / sizeof(resp_security[0]); i++)

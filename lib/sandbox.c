@@ -212,15 +212,15 @@ allow_narrow(scmp_filter_ctx ctx)
 	int rc = 0;
 
 	for (i = 0; i < sizeof(sandbox_narrow) / sizeof(sandbox_narrow[0]); i++)
-		rc |= seccomp_rule_add(
-		    ctx, SCMP_ACT_ALLOW, sandbox_narrow[i].nr, 1,
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+		    sandbox_narrow[i].nr, 1,
 		    SCMP_CMP(sandbox_narrow[i].arg, sandbox_narrow[i].op,
-		             sandbox_narrow[i].a, sandbox_narrow[i].b));
+		        sandbox_narrow[i].a, sandbox_narrow[i].b));
 	/* Signals to itself only (abort, raise). */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-	                       SCMP_A0(SCMP_CMP_EQ, self, 0));
+	    SCMP_A0(SCMP_CMP_EQ, self, 0));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-	                       SCMP_A0(SCMP_CMP_EQ, self, 0));
+	    SCMP_A0(SCMP_CMP_EQ, self, 0));
 #ifdef SANDBOX_SANITIZERS
 	/* ... and to the threads LeakSanitizer stops. */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 0);

@@ -56,29 +56,93 @@ tmpl_strerror(enum tmpl_err err)
 
 /* HTML text: the five characters that can change the parse. */
 static const char *const esc_html_tab[256] = {
-    ['&'] = "&amp;",  ['<'] = "&lt;",   ['>'] = "&gt;",
-    ['"'] = "&quot;", ['\''] = "&#39;",
+    ['&'] = "&amp;",
+    ['<'] = "&lt;",
+    ['>'] = "&gt;",
+    ['"'] = "&quot;",
+    ['\''] = "&#39;",
 };
 
 /* Attribute values (always written inside double quotes): as text, plus
  * the characters that matter to an unquoted or mis-quoted attribute. */
 static const char *const esc_attr_tab[256] = {
-    ['&'] = "&amp;",  ['<'] = "&lt;",  ['>'] = "&gt;",  ['"'] = "&quot;",
-    ['\''] = "&#39;", ['`'] = "&#96;", ['='] = "&#61;",
+    ['&'] = "&amp;",
+    ['<'] = "&lt;",
+    ['>'] = "&gt;",
+    ['"'] = "&quot;",
+    ['\''] = "&#39;",
+    ['`'] = "&#96;",
+    ['='] = "&#61;",
 };
 
 /* RFC 3986 unreserved characters: the only ones a URL component keeps. */
 static const unsigned char url_unreserved[256] = {
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
-    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
-    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1,
-    ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
-    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,
-    ['x'] = 1, ['y'] = 1, ['z'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
-    ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1,
-    ['.'] = 1, ['_'] = 1, ['~'] = 1,
+    ['A'] = 1,
+    ['B'] = 1,
+    ['C'] = 1,
+    ['D'] = 1,
+    ['E'] = 1,
+    ['F'] = 1,
+    ['G'] = 1,
+    ['H'] = 1,
+    ['I'] = 1,
+    ['J'] = 1,
+    ['K'] = 1,
+    ['L'] = 1,
+    ['M'] = 1,
+    ['N'] = 1,
+    ['O'] = 1,
+    ['P'] = 1,
+    ['Q'] = 1,
+    ['R'] = 1,
+    ['S'] = 1,
+    ['T'] = 1,
+    ['U'] = 1,
+    ['V'] = 1,
+    ['W'] = 1,
+    ['X'] = 1,
+    ['Y'] = 1,
+    ['Z'] = 1,
+    ['a'] = 1,
+    ['b'] = 1,
+    ['c'] = 1,
+    ['d'] = 1,
+    ['e'] = 1,
+    ['f'] = 1,
+    ['g'] = 1,
+    ['h'] = 1,
+    ['i'] = 1,
+    ['j'] = 1,
+    ['k'] = 1,
+    ['l'] = 1,
+    ['m'] = 1,
+    ['n'] = 1,
+    ['o'] = 1,
+    ['p'] = 1,
+    ['q'] = 1,
+    ['r'] = 1,
+    ['s'] = 1,
+    ['t'] = 1,
+    ['u'] = 1,
+    ['v'] = 1,
+    ['w'] = 1,
+    ['x'] = 1,
+    ['y'] = 1,
+    ['z'] = 1,
+    ['0'] = 1,
+    ['1'] = 1,
+    ['2'] = 1,
+    ['3'] = 1,
+    ['4'] = 1,
+    ['5'] = 1,
+    ['6'] = 1,
+    ['7'] = 1,
+    ['8'] = 1,
+    ['9'] = 1,
+    ['-'] = 1,
+    ['.'] = 1,
+    ['_'] = 1,
+    ['~'] = 1,
 };
 
 /* Write s through an entity table: runs of plain bytes are copied whole. */
@@ -196,7 +260,7 @@ var_name_ok(const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '_'))
+		        (c >= '0' && c <= '9') || c == '_'))
 			return 0;
 	}
 	return 1;
@@ -476,8 +540,8 @@ tmpl_name_ok(const char *name)
 		return 0;
 	for (i = 0; i < len; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
-		      name[i] == '-'))
+		        (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
+		        name[i] == '-'))
 			return 0;
 	return 1;
 }
@@ -578,12 +642,12 @@ parse_nodes(struct parser *ps, struct nodes *ns, enum stop *stop)
 			return TMPL_OK;
 		}
 		if (PFX("#if ") || PFX("#unless ") || PFX("#each ")) {
-			enum node_type nt = t[1] == 'i'   ? NODE_IF
-			                    : t[1] == 'u' ? NODE_UNLESS
-			                                  : NODE_EACH;
-			enum stop want = nt == NODE_IF       ? STOP_IF
-			                 : nt == NODE_UNLESS ? STOP_UNLESS
-			                                     : STOP_EACH;
+			enum node_type nt = t[1] == 'i' ? NODE_IF
+			    : t[1] == 'u'               ? NODE_UNLESS
+			                                : NODE_EACH;
+			enum stop want = nt == NODE_IF ? STOP_IF
+			    : nt == NODE_UNLESS        ? STOP_UNLESS
+			                               : STOP_EACH;
 
 			t = strchr(t, ' ');
 			while (t < te && *t == ' ')
@@ -787,7 +851,7 @@ tvar_truthy(const struct tvar *t)
 
 static enum tmpl_err
 render_nodes(struct buf *out, const struct nodes *ns, const struct tmpl_vars *v,
-             int depth)
+    int depth)
 {
 	const struct tmpl *inc;
 	const struct tvar *t;
@@ -804,13 +868,13 @@ render_nodes(struct buf *out, const struct nodes *ns, const struct tmpl_vars *v,
 			break;
 		case NODE_VAR:
 			if ((t = tvar_find(v, n->name)) == NULL) {
-				LOG_ERR("template variable %s not set",
-				        n->name);
+				LOG_ERR(
+				    "template variable %s not set", n->name);
 				return TMPL_ERR_MISSING;
 			}
 			if (t->type != TVAR_STR) {
 				LOG_ERR("template variable %s not a string",
-				        n->name);
+				    n->name);
 				return TMPL_ERR_TYPE;
 			}
 			switch (n->ctx) {
@@ -847,14 +911,13 @@ render_nodes(struct buf *out, const struct nodes *ns, const struct tmpl_vars *v,
 				return TMPL_ERR_MISSING;
 			}
 			if (t->type != TVAR_LIST) {
-				LOG_ERR("template variable %s not a list",
-				        n->name);
+				LOG_ERR(
+				    "template variable %s not a list", n->name);
 				return TMPL_ERR_TYPE;
 			}
 			for (r = 0; r < t->nrows; r++)
 				if ((err = render_nodes(out, &n->body,
-				                        t->rows[r], depth)) !=
-				    TMPL_OK)
+				         t->rows[r], depth)) != TMPL_OK)
 					return err;
 			break;
 		case NODE_INCLUDE:
@@ -862,8 +925,8 @@ render_nodes(struct buf *out, const struct nodes *ns, const struct tmpl_vars *v,
 				return TMPL_ERR_DEPTH;
 			if ((err = tmpl_get(n->name, &inc)) != TMPL_OK)
 				return err;
-			if ((err = render_nodes(out, &inc->root, v,
-			                        depth + 1)) != TMPL_OK)
+			if ((err = render_nodes(
+			         out, &inc->root, v, depth + 1)) != TMPL_OK)
 				return err;
 			break;
 		default:
@@ -888,7 +951,7 @@ tmpl_render(struct buf *out, const char *name, const struct tmpl_vars *vars)
 
 enum tmpl_err
 tmpl_render_string(struct buf *out, const char *src, size_t srclen,
-                   const struct tmpl_vars *vars)
+    const struct tmpl_vars *vars)
 {
 	struct tmpl t;
 	enum tmpl_err err;

@@ -44,7 +44,7 @@
 #define USERS_COLS_WITH(pw, wrapped)                                           \
 	"id::text, username, user_type, email, email_bidx IS NULL, " pw        \
 	", created_at, updated_at, " wrapped
-#define USERS_WRAPPED USERS_WRAPPED_OF("users.id")
+#define USERS_WRAPPED   USERS_WRAPPED_OF("users.id")
 #define USERS_COLS      USERS_COLS_WITH("password", USERS_WRAPPED)
 #define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar", USERS_WRAPPED)
 
@@ -61,7 +61,8 @@ enum col {
 	COL__MAX
 };
 
-#define SQL_BY_NAME "SELECT " USERS_COLS " FROM public.users WHERE username = $1"
+#define SQL_BY_NAME                                                            \
+	"SELECT " USERS_COLS " FROM public.users WHERE username = $1"
 
 static const struct db_stmt st_by_name = {"users_by_name", SQL_BY_NAME, 1};
 static const struct db_stmt st_by_name_audit = {
@@ -105,8 +106,9 @@ static const struct db_stmt st_legacy = {
 #define SQL_LIST                                                               \
 	"SELECT " USERS_COLS_NOPW " FROM public.users "                        \
 	"WHERE ($1::text IS NULL OR username > $1::text) "                     \
-	"AND " USERS_HAS_PREFIX("$2::text") " "                                \
-	"ORDER BY username LIMIT $3::integer"
+	"AND " USERS_HAS_PREFIX(                                               \
+	    "$2::text") " "                                                    \
+	                "ORDER BY username LIMIT $3::integer"
 
 static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
 static const struct db_stmt st_list_audit = {
@@ -121,10 +123,11 @@ static const struct db_stmt st_list_audit = {
 	"INSERT INTO public.users "                                            \
 	"(id, username, password, user_type, email, email_bidx, created_at) "  \
 	"VALUES ($1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::bytea, " \
-	"$6::bytea, now()) RETURNING "                                         \
-	USERS_COLS_WITH("password", "$7::bytea AS wrapped") "), "              \
-	"k AS (INSERT INTO public.user_keys (user_id, wrapped) "               \
-	"SELECT id::uuid, wrapped FROM r"
+	"$6::bytea, now()) RETURNING " USERS_COLS_WITH("password",             \
+	    "$7::bytea AS wrapped") "), "                                      \
+	                            "k AS (INSERT INTO public.user_keys "      \
+	                            "(user_id, wrapped) "                      \
+	                            "SELECT id::uuid, wrapped FROM r"
 
 static const struct db_stmt st_insert = {
     "users_insert", "WITH r AS (" SQL_INSERT_ROW ") SELECT * FROM r", 7};
@@ -171,8 +174,8 @@ static const struct db_stmt st_set_pw = {
 
 #define SQL_DELETE                                                             \
 	USERS_ADMINS_LOCKED                                                    \
-	"DELETE FROM public.users WHERE username = $1 AND "                    \
-	USERS_KEEPS_AN_ADMIN("NULL") " RETURNING id::text AS id"
+	"DELETE FROM public.users WHERE username = $1 "                        \
+	"AND " USERS_KEEPS_AN_ADMIN("NULL") " RETURNING id::text AS id"
 
 static const struct db_stmt st_delete = {"users_delete", SQL_DELETE, 1};
 static const struct db_stmt st_delete_audit = {
@@ -199,8 +202,9 @@ static const struct db_stmt st_name_shared = {
 static const struct db_stmt st_before = {
     "users_before",
     "SELECT username FROM public.users "
-    "WHERE username < $1::text AND " USERS_HAS_PREFIX("$2::text") " "
-    "ORDER BY username DESC LIMIT $3::integer",
+    "WHERE username < $1::text AND " USERS_HAS_PREFIX(
+        "$2::text") " "
+                    "ORDER BY username DESC LIMIT $3::integer",
     3,
 };
 
@@ -307,7 +311,7 @@ format_ts(const PGresult *r, int row, int col, char out[40])
 /* Unwrap the data key of the row uuid into dk (wiped unless EF_OK). */
 static enum ef_err
 unwrap_dk(const struct cfg *cfg, const uint8_t uuid[16], const uint8_t *w,
-          size_t wlen, uint8_t dk[EF_KEY_LEN])
+    size_t wlen, uint8_t dk[EF_KEY_LEN])
 {
 	if (w == NULL)
 		return EF_ERR_NO_DATA_KEY;
@@ -318,9 +322,8 @@ unwrap_dk(const struct cfg *cfg, const uint8_t uuid[16], const uint8_t *w,
 
 enum ef_err
 users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
-                    const uint8_t *wrapped, size_t wrappedlen,
-                    const uint8_t *v, size_t len, char **pt, size_t *ptlen,
-                    int *legacy)
+    const uint8_t *wrapped, size_t wrappedlen, const uint8_t *v, size_t len,
+    char **pt, size_t *ptlen, int *legacy)
 {
 	uint8_t dk[EF_KEY_LEN];
 	enum ef_err e;
@@ -331,24 +334,24 @@ users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
 	switch (ef_value_kind(v, len)) {
 	case EF_KIND_V1:
 		e = cfg->keys == NULL
-		        ? EF_ERR_KEY_NONE
-		        : ef_decrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, v,
-		                     len, pt, ptlen);
+		    ? EF_ERR_KEY_NONE
+		    : ef_decrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, v, len,
+		          pt, ptlen);
 		break;
 	case EF_KIND_ENVELOPE:
 		e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk);
 		if (e != EF_OK)
 			break;
-		e = ef_envelope_open(dk, USERS_EMAIL_COLUMN, uuid, v, len, pt,
-		                     ptlen);
+		e = ef_envelope_open(
+		    dk, USERS_EMAIL_COLUMN, uuid, v, len, pt, ptlen);
 		ef_wipe(dk, sizeof(dk));
 		break;
 	case EF_KIND_LEGACY:
 		if (legacy != NULL)
 			*legacy = 1;
 		e = cfg->legacy == NULL
-		        ? EF_ERR_NO_LEGACY
-		        : ef_legacy_decrypt(cfg->legacy, v, len, pt, ptlen);
+		    ? EF_ERR_NO_LEGACY
+		    : ef_legacy_decrypt(cfg->legacy, v, len, pt, ptlen);
 		break;
 	default:
 		e = EF_ERR_MALFORMED;
@@ -382,8 +385,7 @@ decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 		e = EF_ERR_NOMEM;
 	else
 		e = users_decrypt_email(cfg, u->uuid, u->wrapped, u->wrappedlen,
-		                        raw, rawlen, &pt, &ptlen,
-		                        &u->email_legacy);
+		    raw, rawlen, &pt, &ptlen, &u->email_legacy);
 	/* The raw ciphertext is not secret. */
 	if (raw != NULL)
 		PQfreemem(raw);
@@ -391,8 +393,8 @@ decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	if (e == EF_OK)
 		u->email = pt;
 	else
-		LOG_WARN("user %s: email unreadable: %s", u->id,
-		         ef_strerror(e));
+		LOG_WARN(
+		    "user %s: email unreadable: %s", u->id, ef_strerror(e));
 }
 
 /* Fill *u from one row of USERS_COLS; -1 if out of memory. */
@@ -409,15 +411,16 @@ fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 	    (u->user_type = strdup(PQgetvalue(r, row, COL_USER_TYPE))) ==
 	        NULL ||
 	    (!PQgetisnull(r, row, COL_PASSWORD) &&
-	     (u->password_hash = strdup(PQgetvalue(r, row, COL_PASSWORD))) ==
-	         NULL)) {
+	        (u->password_hash = strdup(PQgetvalue(r, row, COL_PASSWORD))) ==
+	            NULL)) {
 		users_clear(u);
 		LOG_ERR("out of memory");
 		return -1;
 	}
-	if (!PQgetisnull(r, row, COL_WRAPPED) && (u->wrapped = PQunescapeBytea(
-	        (const unsigned char *)PQgetvalue(r, row, COL_WRAPPED),
-	        &u->wrappedlen)) == NULL) {
+	if (!PQgetisnull(r, row, COL_WRAPPED) &&
+	    (u->wrapped = PQunescapeBytea(
+	         (const unsigned char *)PQgetvalue(r, row, COL_WRAPPED),
+	         &u->wrappedlen)) == NULL) {
 		users_clear(u);
 		LOG_ERR("out of memory");
 		return -1;
@@ -441,8 +444,8 @@ fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
  */
 static enum db_err
 exec_audited(const struct db_stmt *plain, const struct db_stmt *with,
-             const struct audit_entry *audit, const char **values,
-             int *lengths, int *formats, PGresult **r)
+    const struct audit_entry *audit, const char **values, int *lengths,
+    int *formats, PGresult **r)
 {
 	char param[AUDIT_PARAM_MAX];
 	int n = plain->nparams;
@@ -473,9 +476,8 @@ exec_audited(const struct db_stmt *plain, const struct db_stmt *with,
  */
 static enum db_err
 exec_read_audited(const struct db_stmt *plain, const struct db_stmt *with,
-                  const struct audit_entry *audit, int list,
-                  const char **values, int *lengths, int *formats,
-                  PGresult **r)
+    const struct audit_entry *audit, int list, const char **values,
+    int *lengths, int *formats, PGresult **r)
 {
 	struct audit_entry a;
 	char detail[32];
@@ -483,8 +485,8 @@ exec_read_audited(const struct db_stmt *plain, const struct db_stmt *with,
 	int i, n, standby;
 
 	if (!db_standby_ready())
-		return exec_audited(plain, with, audit, values, lengths,
-		                    formats, r);
+		return exec_audited(
+		    plain, with, audit, values, lengths, formats, r);
 	e = db_exec_read(plain, values, lengths, formats, r, &standby);
 	if (e != DB_OK || audit == NULL || (n = PQntuples(*r)) == 0)
 		return e;
@@ -493,7 +495,7 @@ exec_read_audited(const struct db_stmt *plain, const struct db_stmt *with,
 		a.subject = !list || n == 1 ? PQgetvalue(*r, i, COL_ID) : NULL;
 		if (list) {
 			snprintf(detail, sizeof(detail), "%d %s", n,
-			         n == 1 ? "row" : "rows");
+			    n == 1 ? "row" : "rows");
 			a.detail = detail;
 		}
 		e = audit_record(&a);
@@ -510,18 +512,17 @@ exec_read_audited(const struct db_stmt *plain, const struct db_stmt *with,
  * or a change (exec_audited). */
 static enum db_err
 find_one(const struct cfg *cfg, const struct db_stmt *plain,
-         const struct db_stmt *with, const struct audit_entry *audit,
-         int read, const char **values, int *lengths, int *formats,
-         struct user *out)
+    const struct db_stmt *with, const struct audit_entry *audit, int read,
+    const char **values, int *lengths, int *formats, struct user *out)
 {
 	PGresult *r = NULL;
 	enum db_err e;
 
 	memset(out, 0, sizeof(*out));
-	e = read ? exec_read_audited(plain, with, audit, 0, values, lengths,
-	                             formats, &r)
-	         : exec_audited(plain, with, audit, values, lengths, formats,
-	                        &r);
+	e = read
+	    ? exec_read_audited(
+	          plain, with, audit, 0, values, lengths, formats, &r)
+	    : exec_audited(plain, with, audit, values, lengths, formats, &r);
 	if (e != DB_OK)
 		return e;
 	if (PQntuples(r) == 0)
@@ -534,7 +535,7 @@ find_one(const struct cfg *cfg, const struct db_stmt *plain,
 
 enum db_err
 users_find_by_username(const struct cfg *cfg, const char *username,
-                       const struct audit_entry *audit, struct user *out)
+    const struct audit_entry *audit, struct user *out)
 {
 	const char *v[2];
 
@@ -543,8 +544,8 @@ users_find_by_username(const struct cfg *cfg, const char *username,
 		return DB_NOTFOUND;
 	}
 	v[0] = username;
-	return find_one(cfg, &st_by_name, &st_by_name_audit, audit, 1, v, NULL,
-	                NULL, out);
+	return find_one(
+	    cfg, &st_by_name, &st_by_name_audit, audit, 1, v, NULL, NULL, out);
 }
 
 enum db_err
@@ -598,7 +599,7 @@ same_email(const char *a, const char *b)
  */
 static enum db_err
 find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
-                  struct user *out)
+    struct user *out)
 {
 	PGresult *r = NULL;
 	struct user u;
@@ -651,7 +652,7 @@ find_legacy_email(const struct cfg *cfg, const char *email, const uint8_t *skip,
 
 enum db_err
 users_find_by_email(const struct cfg *cfg, const char *email,
-                    const struct audit_entry *audit, struct user *out)
+    const struct audit_entry *audit, struct user *out)
 {
 	uint8_t bidx[EF_BIDX_LEN];
 	const char *v[2];
@@ -668,8 +669,8 @@ users_find_by_email(const struct cfg *cfg, const char *email,
 		return DB_ERROR;
 	}
 	v[0] = (const char *)bidx;
-	e = find_one(cfg, &st_by_bidx, &st_by_bidx_audit, audit, 1, v, len, fmt,
-	             out);
+	e = find_one(
+	    cfg, &st_by_bidx, &st_by_bidx_audit, audit, 1, v, len, fmt, out);
 	if (e != DB_NOTFOUND)
 		return e;
 	/* A legacy row is found by decrypting: its entry comes after. */
@@ -718,8 +719,8 @@ users_cursor_encode(const char *username)
 }
 
 int
-users_cursor_decode(const char *cursor,
-                    char username[USERS_CURSOR_NAME_MAX + 1])
+users_cursor_decode(
+    const char *cursor, char username[USERS_CURSOR_NAME_MAX + 1])
 {
 	const char *p;
 	size_t clen, i, o = 0;
@@ -750,8 +751,7 @@ users_cursor_decode(const char *cursor,
 
 enum db_err
 users_list(const struct cfg *cfg, const char *prefix, const char *after,
-           size_t limit, const struct audit_entry *audit,
-           struct user_list *out)
+    size_t limit, const struct audit_entry *audit, struct user_list *out)
 {
 	PGresult *r = NULL;
 	const char *v[4];
@@ -774,7 +774,7 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
 	v[2] = lim;
 	if ((e = exec_read_audited(&st_list, &st_list_audit, audit, 1, v, NULL,
-	                           NULL, &r)) != DB_OK)
+	         NULL, &r)) != DB_OK)
 		return e;
 	n = PQntuples(r);
 	if ((size_t)n > limit)
@@ -864,8 +864,8 @@ conflict_of(void)
  */
 static enum db_err
 seal_email(const struct cfg *cfg, const uint8_t uuid[16],
-           const uint8_t *wrapped, size_t wrappedlen, const char *email,
-           uint8_t **ct, size_t *ctlen, uint8_t bidx[EF_BIDX_LEN])
+    const uint8_t *wrapped, size_t wrappedlen, const char *email, uint8_t **ct,
+    size_t *ctlen, uint8_t bidx[EF_BIDX_LEN])
 {
 	uint8_t dk[EF_KEY_LEN];
 	enum ef_err e;
@@ -877,11 +877,10 @@ seal_email(const struct cfg *cfg, const uint8_t uuid[16],
 	}
 	if (wrapped == NULL)
 		e = ef_encrypt(cfg->keys, USERS_EMAIL_COLUMN, uuid, email,
-		               strlen(email), ct, ctlen);
-	else if ((e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk)) ==
-	         EF_OK) {
+		    strlen(email), ct, ctlen);
+	else if ((e = unwrap_dk(cfg, uuid, wrapped, wrappedlen, dk)) == EF_OK) {
 		e = ef_envelope_seal(dk, USERS_EMAIL_COLUMN, uuid, email,
-		                     strlen(email), ct, ctlen);
+		    strlen(email), ct, ctlen);
 		ef_wipe(dk, sizeof(dk));
 	}
 	if (e != EF_OK ||
@@ -904,8 +903,8 @@ ok_str(const char *s, size_t max)
 
 enum db_err
 users_create(const struct cfg *cfg, const struct user_new *u,
-             const struct audit_entry *audit, struct user *out,
-             enum users_conflict *conflict)
+    const struct audit_entry *audit, struct user *out,
+    enum users_conflict *conflict)
 {
 	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL, *wrapped = NULL;
 	uint8_t dk[EF_KEY_LEN];
@@ -934,7 +933,7 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 	ef_dk_generate(dk);
 	ee = cfg->keys == NULL ? EF_ERR_KEY_NONE
 	                       : ef_dk_wrap(cfg->keys, USERS_TABLE, uuid, dk,
-	                                    &wrapped, &wrappedlen);
+	                             &wrapped, &wrappedlen);
 	ef_wipe(dk, sizeof(dk));
 	if (ee != EF_OK) {
 		LOG_ERR("cannot wrap a data key: %s", ef_strerror(ee));
@@ -942,7 +941,7 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 		goto out;
 	}
 	if ((e = seal_email(cfg, uuid, wrapped, wrappedlen, u->email, &ct,
-	                    &ctlen, bidx)) != DB_OK)
+	         &ctlen, bidx)) != DB_OK)
 		goto out;
 	if ((ee = ef_pw_hash(u->password, strlen(u->password), hash)) !=
 	    EF_OK) {
@@ -977,7 +976,7 @@ users_create(const struct cfg *cfg, const struct user_new *u,
 	len[6] = (int)wrappedlen;
 	fmt[6] = 1;
 	e = find_one(cfg, &st_insert, &st_insert_audit, audit, 0, v, len, fmt,
-	             out != NULL ? out : &tmp);
+	    out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
 	if (e == DB_NOTFOUND)
@@ -994,8 +993,8 @@ out:
 
 enum db_err
 users_update(const struct cfg *cfg, const char *username,
-             const struct user_change *chg, const struct audit_entry *audit,
-             struct user *out, enum users_conflict *conflict)
+    const struct user_change *chg, const struct audit_entry *audit,
+    struct user *out, enum users_conflict *conflict)
 {
 	uint8_t bidx[EF_BIDX_LEN], *ct = NULL;
 	char hash[EF_PW_HASH_MAX];
@@ -1015,7 +1014,7 @@ users_update(const struct cfg *cfg, const char *username,
 	if (chg == NULL ||
 	    (chg->email != NULL && !ok_str(chg->email, USERS_EMAIL_MAX)) ||
 	    (chg->user_type != NULL &&
-	     !ok_str(chg->user_type, USERS_TYPE_MAX))) {
+	        !ok_str(chg->user_type, USERS_TYPE_MAX))) {
 		LOG_ERR("invalid argument");
 		return DB_ERROR;
 	}
@@ -1025,7 +1024,7 @@ users_update(const struct cfg *cfg, const char *username,
 	v[1] = v[2] = v[3] = v[4] = NULL;
 	if (chg->email != NULL) {
 		if ((e = seal_email(cfg, cur.uuid, cur.wrapped, cur.wrappedlen,
-		                    chg->email, &ct, &ctlen, bidx)) != DB_OK)
+		         chg->email, &ct, &ctlen, bidx)) != DB_OK)
 			goto out;
 		e = find_legacy_email(cfg, chg->email, cur.uuid, NULL);
 		if (e == DB_OK) {
@@ -1046,16 +1045,16 @@ users_update(const struct cfg *cfg, const char *username,
 	v[3] = chg->user_type;
 	if (chg->password != NULL) {
 		if ((ee = ef_pw_hash(chg->password, strlen(chg->password),
-		                     hash)) != EF_OK) {
-			LOG_ERR("cannot hash the password: %s",
-			        ef_strerror(ee));
+		         hash)) != EF_OK) {
+			LOG_ERR(
+			    "cannot hash the password: %s", ef_strerror(ee));
 			e = DB_ERROR;
 			goto out;
 		}
 		v[4] = hash;
 	}
 	e = find_one(cfg, &st_update, &st_update_audit, audit, 0, v, len, fmt,
-	             out != NULL ? out : &tmp);
+	    out != NULL ? out : &tmp);
 	if (e == DB_OK && out == NULL)
 		users_clear(&tmp);
 	if (e == DB_NOTFOUND &&
@@ -1073,8 +1072,8 @@ out:
 }
 
 enum db_err
-users_set_password_hash(const struct cfg *cfg, const char *id, const char *old,
-                        const char *hash)
+users_set_password_hash(
+    const struct cfg *cfg, const char *id, const char *old, const char *hash)
 {
 	PGresult *r = NULL;
 	uint8_t uuid[16];
@@ -1102,7 +1101,7 @@ users_set_password_hash(const struct cfg *cfg, const char *id, const char *old,
 
 enum db_err
 users_delete(const struct cfg *cfg, const char *username,
-             const struct audit_entry *audit)
+    const struct audit_entry *audit)
 {
 	PGresult *r = NULL;
 	const char *v[2];
@@ -1113,7 +1112,7 @@ users_delete(const struct cfg *cfg, const char *username,
 		return DB_NOTFOUND;
 	v[0] = username;
 	if ((e = exec_audited(&st_delete, &st_delete_audit, audit, v, NULL,
-	                      NULL, &r)) != DB_OK)
+	         NULL, &r)) != DB_OK)
 		return e;
 	if (PQntuples(r) == 0)
 		e = kept_as_last_admin(username);
@@ -1123,7 +1122,7 @@ users_delete(const struct cfg *cfg, const char *username,
 
 enum db_err
 users_list_prev(const char *prefix, const char *first, size_t limit,
-                int *has_prev, char **after)
+    int *has_prev, char **after)
 {
 	PGresult *r = NULL;
 	const char *v[3];
@@ -1157,7 +1156,7 @@ users_list_prev(const char *prefix, const char *first, size_t limit,
 
 enum ef_err
 users_check_password(const struct cfg *cfg, const struct user *u,
-                     const char *pw, int *match, int *rehash)
+    const char *pw, int *match, int *rehash)
 {
 	enum ef_err e;
 
@@ -1167,7 +1166,7 @@ users_check_password(const struct cfg *cfg, const struct user *u,
 	if (u == NULL || u->password_hash == NULL || pw == NULL)
 		return EF_ERR_ARG;
 	e = ef_pw_verify(pw, strlen(pw), u->password_hash, cfg->legacy_salt,
-	                 cfg->legacy_saltlen, match);
+	    cfg->legacy_saltlen, match);
 	if (e == EF_OK && *match && rehash != NULL)
 		*rehash = ef_pw_needs_rehash(u->password_hash);
 	return e;

@@ -170,7 +170,7 @@ is_b64url(const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+		        (c >= '0' && c <= '9') || c == '-' || c == '_'))
 			return 0;
 	}
 	return 1;
@@ -237,24 +237,15 @@ static const struct {
     {0x1ab0, 0x1aff, username_nfc},   /* combining marks extended */
     {0x1dc0, 0x1dff, username_nfc},   /* combining marks supplement */
     {0x1f71, 0x1f71, username_nfc},   /* Greek with oxia (singletons) */
-    {0x1f73, 0x1f73, username_nfc},
-    {0x1f75, 0x1f75, username_nfc},
-    {0x1f77, 0x1f77, username_nfc},
-    {0x1f79, 0x1f79, username_nfc},
-    {0x1f7b, 0x1f7b, username_nfc},
-    {0x1f7d, 0x1f7d, username_nfc},
-    {0x1fbb, 0x1fbb, username_nfc},
-    {0x1fbe, 0x1fbe, username_nfc},
-    {0x1fc9, 0x1fc9, username_nfc},
-    {0x1fcb, 0x1fcb, username_nfc},
-    {0x1fd3, 0x1fd3, username_nfc},
-    {0x1fdb, 0x1fdb, username_nfc},
-    {0x1fe3, 0x1fe3, username_nfc},
-    {0x1feb, 0x1feb, username_nfc},
-    {0x1fee, 0x1fef, username_nfc},
-    {0x1ff9, 0x1ff9, username_nfc},
-    {0x1ffb, 0x1ffb, username_nfc},
-    {0x1ffd, 0x1ffd, username_nfc},
+    {0x1f73, 0x1f73, username_nfc}, {0x1f75, 0x1f75, username_nfc},
+    {0x1f77, 0x1f77, username_nfc}, {0x1f79, 0x1f79, username_nfc},
+    {0x1f7b, 0x1f7b, username_nfc}, {0x1f7d, 0x1f7d, username_nfc},
+    {0x1fbb, 0x1fbb, username_nfc}, {0x1fbe, 0x1fbe, username_nfc},
+    {0x1fc9, 0x1fc9, username_nfc}, {0x1fcb, 0x1fcb, username_nfc},
+    {0x1fd3, 0x1fd3, username_nfc}, {0x1fdb, 0x1fdb, username_nfc},
+    {0x1fe3, 0x1fe3, username_nfc}, {0x1feb, 0x1feb, username_nfc},
+    {0x1fee, 0x1fef, username_nfc}, {0x1ff9, 0x1ff9, username_nfc},
+    {0x1ffb, 0x1ffb, username_nfc}, {0x1ffd, 0x1ffd, username_nfc},
     {0x2000, 0x200f, username_space}, /* spaces, zero-width, LRM/RLM */
     {0x2028, 0x202f, username_space}, /* separators, bidi, narrow nbsp */
     {0x205f, 0x2064, username_space}, /* math space, word joiner... */
@@ -321,8 +312,8 @@ valid_username(struct pair *p)
 	}
 	/* pair_text checked the UTF-8: every character decodes. */
 	while (i < p->valsz && utf8_decode(s, p->valsz, &i, &cp)) {
-		for (k = 0; k < sizeof(username_refused) /
-		                    sizeof(username_refused[0]);
+		for (k = 0;
+		     k < sizeof(username_refused) / sizeof(username_refused[0]);
 		     k++) {
 			if (cp >= username_refused[k].lo &&
 			    cp <= username_refused[k].hi) {
@@ -364,7 +355,7 @@ is_domain(const char *d, size_t len)
 			continue;
 		}
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '-'))
+		        (c >= '0' && c <= '9') || c == '-'))
 			return 0;
 		if (lab == 0 && c == '-')
 			return 0;
@@ -381,7 +372,8 @@ valid_email(struct pair *p)
 
 	p->err = "is not an email address: it needs a name, an @ and a domain";
 	if (!pair_text(p)) {
-		p->err = "is not an email address: it needs a name, an @ and a domain";
+		p->err = "is not an email address: it needs a name, an @ and a "
+		         "domain";
 		return 0;
 	}
 	if (p->valsz > 254 || (at = strchr(p->val, '@')) == NULL ||
@@ -542,7 +534,7 @@ field_fail(struct pair *p, struct field_errors *errs, const char *msg)
 
 enum req_err
 req_fields(struct req *r, const struct field *fields, size_t n,
-           struct pair *out, struct field_errors *errs)
+    struct pair *out, struct field_errors *errs)
 {
 	const struct req_param *prm;
 	struct json_object *jv;
@@ -570,11 +562,11 @@ req_fields(struct req *r, const struct field *fields, size_t n,
 		if (r->json != NULL &&
 		    json_object_object_get_ex(r->json, fields[i].name, &jv) &&
 		    (!(fields[i].flags & FIELD_BODY) ||
-		     !json_object_is_type(jv, json_type_string))) {
+		        !json_object_is_type(jv, json_type_string))) {
 			field_fail(&out[i], errs,
-			           !(fields[i].flags & FIELD_BODY)
-			               ? "not accepted in the request body"
-			               : "must be a string");
+			    !(fields[i].flags & FIELD_BODY)
+			        ? "not accepted in the request body"
+			        : "must be a string");
 			bad = 1;
 			continue;
 		}
@@ -590,9 +582,9 @@ req_fields(struct req *r, const struct field *fields, size_t n,
 		srcflag = prm->src == REQ_SRC_QUERY ? FIELD_QUERY : FIELD_BODY;
 		if (!(fields[i].flags & srcflag)) {
 			field_fail(&out[i], errs,
-			           prm->src == REQ_SRC_QUERY
-			               ? "not accepted in the query string"
-			               : "not accepted in the request body");
+			    prm->src == REQ_SRC_QUERY
+			        ? "not accepted in the query string"
+			        : "not accepted in the request body");
 			bad = 1;
 			continue;
 		}

@@ -46,7 +46,7 @@ assert_hash(const struct audit_chain *c, const char *want)
 
 	unhex(want, w, sizeof(w));
 	ck_assert_msg(memcmp(c->hash, w, sizeof(w)) == 0,
-	              "chain hash at seq %lld differs", (long long)c->seq);
+	    "chain hash at seq %lld differs", (long long)c->seq);
 }
 
 /* ---- the chain ------------------------------------------------------- */
@@ -59,17 +59,11 @@ assert_hash(const struct audit_chain *c, const char *want)
 #define H_EMPTY                                                                \
 	"e1e104b421ee7278baedf5e647339fb161eecdaa7174b48c47fe586b919ea16d"
 
-static const struct audit_row row1 = {
-    1,           123456789, "user:x via token 7", NULL,
-    "GET /user", "read",    "192.0.2.7",          NULL};
-static const struct audit_row row4 = {4,
-                                      -5,
-                                      "encdb (root)",
-                                      "c4cc1314-26ee-4fed-803c-ef47d415c758",
-                                      "encdb rotate",
-                                      "decrypt-all",
-                                      NULL,
-                                      "50 rows"};
+static const struct audit_row row1 = {1, 123456789, "user:x via token 7", NULL,
+    "GET /user", "read", "192.0.2.7", NULL};
+static const struct audit_row row4 = {4, -5, "encdb (root)",
+    "c4cc1314-26ee-4fed-803c-ef47d415c758", "encdb rotate", "decrypt-all", NULL,
+    "50 rows"};
 
 START_TEST(test_chain)
 {
@@ -131,13 +125,14 @@ static const struct {
 	const char *seed, *pub, *msg, *sig;
 } rfc8032[] = {
     {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
-     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555f"
-     "b8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555f"
+        "b8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
     {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
-     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da08"
-     "5ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+        "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+        "72",
+        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da08"
+        "5ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
 };
 
 START_TEST(test_ed25519)
@@ -203,9 +198,9 @@ make_checkpoint(void)
 	cp.prev = 1000;
 	cp.entries = 1200;
 	memset(cp.hash, 0xab, sizeof(cp.hash));
-	ck_assert_int_eq(audit_checkpoint_format(&cp, &cpkey, 1764720000,
-	                                         cpline, sizeof(cpline)),
-	                 0);
+	ck_assert_int_eq(audit_checkpoint_format(
+	                     &cp, &cpkey, 1764720000, cpline, sizeof(cpline)),
+	    0);
 }
 
 START_TEST(test_checkpoint_roundtrip)
@@ -214,13 +209,13 @@ START_TEST(test_checkpoint_roundtrip)
 
 	make_checkpoint();
 	ck_assert_msg(strncmp(cpline,
-	                      "audit-checkpoint v1 seq=1234 prev=1000 "
-	                      "entries=1200 hash=abababab",
-	                      63) == 0,
-	              "%s", cpline);
+	                  "audit-checkpoint v1 seq=1234 prev=1000 "
+	                  "entries=1200 hash=abababab",
+	                  63) == 0,
+	    "%s", cpline);
 	ck_assert(strstr(cpline, " time=2025-12-03T00:00:00Z key=") != NULL);
-	ck_assert_int_eq(audit_checkpoint_parse(cpline, cpkey.pub, &cp),
-	                 AUDIT_CP_OK);
+	ck_assert_int_eq(
+	    audit_checkpoint_parse(cpline, cpkey.pub, &cp), AUDIT_CP_OK);
 	ck_assert_int_eq(cp.seq, 1234);
 	ck_assert_int_eq(cp.prev, 1000);
 	ck_assert_int_eq(cp.entries, 1200);
@@ -258,10 +253,10 @@ START_TEST(test_checkpoint_damage)
 	make_checkpoint();
 	ck_assert_ptr_nonnull(p = strstr(cpline, damage[_i].from));
 	snprintf(line, sizeof(line), "%.*s%s%s", (int)(p - cpline), cpline,
-	         damage[_i].to, p + fl);
-	ck_assert_msg(audit_checkpoint_parse(line, cpkey.pub, &cp) ==
-	                  damage[_i].want,
-	              "%s -> %s", damage[_i].from, damage[_i].to);
+	    damage[_i].to, p + fl);
+	ck_assert_msg(
+	    audit_checkpoint_parse(line, cpkey.pub, &cp) == damage[_i].want,
+	    "%s -> %s", damage[_i].from, damage[_i].to);
 }
 END_TEST
 
@@ -273,16 +268,16 @@ START_TEST(test_checkpoint_other_key)
 
 	make_checkpoint();
 	ck_assert_int_eq(audit_key_generate(&other), 0);
-	ck_assert_int_eq(audit_checkpoint_parse(cpline, other.pub, &cp),
-	                 AUDIT_CP_KEY);
+	ck_assert_int_eq(
+	    audit_checkpoint_parse(cpline, other.pub, &cp), AUDIT_CP_KEY);
 	snprintf(line, sizeof(line), "%s ", cpline);
-	ck_assert_int_eq(audit_checkpoint_parse(line, cpkey.pub, &cp),
-	                 AUDIT_CP_MALFORMED);
-	ck_assert_int_eq(audit_checkpoint_parse("", cpkey.pub, &cp),
-	                 AUDIT_CP_MALFORMED);
+	ck_assert_int_eq(
+	    audit_checkpoint_parse(line, cpkey.pub, &cp), AUDIT_CP_MALFORMED);
+	ck_assert_int_eq(
+	    audit_checkpoint_parse("", cpkey.pub, &cp), AUDIT_CP_MALFORMED);
 	ck_assert_str_ne(audit_cp_strerror(AUDIT_CP_SIGNATURE), "");
-	ck_assert_str_eq(audit_cp_strerror(AUDIT_CP__MAX),
-	                 "unknown checkpoint error");
+	ck_assert_str_eq(
+	    audit_cp_strerror(AUDIT_CP__MAX), "unknown checkpoint error");
 }
 END_TEST
 
@@ -320,26 +315,25 @@ START_TEST(test_erasure_roundtrip)
 
 	make_ledger();
 	ck_assert_msg(strncmp(elfirst,
-	                      "erasure v1 seq=1 user=" EL_USER
-	                      " time=2026-12-03T09:12:44Z prev=0000",
-	                      78) == 0,
-	              "%s", elfirst);
-	ck_assert_int_eq(erasure_line_parse(elfirst, cpkey.pub, &e),
-	                 AUDIT_CP_OK);
+	                  "erasure v1 seq=1 user=" EL_USER
+	                  " time=2026-12-03T09:12:44Z prev=0000",
+	                  78) == 0,
+	    "%s", elfirst);
+	ck_assert_int_eq(
+	    erasure_line_parse(elfirst, cpkey.pub, &e), AUDIT_CP_OK);
 	ck_assert_int_eq(e.seq, 1);
 	ck_assert_str_eq(e.user, EL_USER);
 	ck_assert_str_eq(e.time, "2026-12-03T09:12:44Z");
-	ck_assert_int_eq(erasure_line_parse(elsecond, cpkey.pub, &e),
-	                 AUDIT_CP_OK);
+	ck_assert_int_eq(
+	    erasure_line_parse(elsecond, cpkey.pub, &e), AUDIT_CP_OK);
 	ck_assert_int_eq(e.seq, 2);
 	erasure_line_hash(elfirst, h);
 	ck_assert(memcmp(e.prev, h, sizeof(h)) == 0);
 	/* The format refuses anything but a UUID and a full time. */
 	e.seq = 3;
 	snprintf(e.user, sizeof(e.user), "bob@example.org");
-	ck_assert_int_eq(erasure_line_format(&e, &cpkey, elfirst,
-	                                     sizeof(elfirst)),
-	                 -1);
+	ck_assert_int_eq(
+	    erasure_line_format(&e, &cpkey, elfirst, sizeof(elfirst)), -1);
 }
 END_TEST
 
@@ -369,10 +363,10 @@ START_TEST(test_erasure_damage)
 	make_ledger();
 	ck_assert_ptr_nonnull(p = strstr(elsecond, eldamage[_i].from));
 	snprintf(line, sizeof(line), "%.*s%s%s", (int)(p - elsecond), elsecond,
-	         eldamage[_i].to, p + fl);
-	ck_assert_msg(erasure_line_parse(line, cpkey.pub, &e) ==
-	                  eldamage[_i].want,
-	              "%s -> %s", eldamage[_i].from, eldamage[_i].to);
+	    eldamage[_i].to, p + fl);
+	ck_assert_msg(
+	    erasure_line_parse(line, cpkey.pub, &e) == eldamage[_i].want,
+	    "%s -> %s", eldamage[_i].from, eldamage[_i].to);
 }
 END_TEST
 
@@ -383,13 +377,13 @@ START_TEST(test_erasure_other_key)
 
 	make_ledger();
 	ck_assert_int_eq(audit_key_generate(&other), 0);
-	ck_assert_int_eq(erasure_line_parse(elfirst, other.pub, &e),
-	                 AUDIT_CP_KEY);
+	ck_assert_int_eq(
+	    erasure_line_parse(elfirst, other.pub, &e), AUDIT_CP_KEY);
 	/* A checkpoint line is not a ledger line, nor the reverse. */
-	ck_assert_int_eq(erasure_line_parse(cpline, cpkey.pub, &e),
-	                 AUDIT_CP_MALFORMED);
-	ck_assert_int_eq(erasure_line_parse("", cpkey.pub, &e),
-	                 AUDIT_CP_MALFORMED);
+	ck_assert_int_eq(
+	    erasure_line_parse(cpline, cpkey.pub, &e), AUDIT_CP_MALFORMED);
+	ck_assert_int_eq(
+	    erasure_line_parse("", cpkey.pub, &e), AUDIT_CP_MALFORMED);
 }
 END_TEST
 
@@ -397,14 +391,14 @@ END_TEST
 
 START_TEST(test_param)
 {
-	struct audit_entry e = {
-	    "user:a via token 7", NULL, "GET /user",
-	    AUDIT_READ,           NULL, "say \"hi\" \\ bye"};
+	struct audit_entry e = {"user:a via token 7", NULL, "GET /user",
+	    AUDIT_READ, NULL, "say \"hi\" \\ bye"};
 	char out[AUDIT_PARAM_MAX], big[AUDIT_PARAM_MAX];
 
 	ck_assert_int_eq(audit_param(&e, out), 0);
-	ck_assert_str_eq(out, "{\"user:a via token 7\",\"GET /user\",\"read\","
-	                      "NULL,\"say \\\"hi\\\" \\\\ bye\"}");
+	ck_assert_str_eq(out,
+	    "{\"user:a via token 7\",\"GET /user\",\"read\","
+	    "NULL,\"say \\\"hi\\\" \\\\ bye\"}");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	e.detail = big;
@@ -462,7 +456,7 @@ run_sql(const char *sql)
 	ck_assert_int_eq(db_connect(), DB_OK);
 	r = PQexec(db_handle(), sql);
 	ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-	     PQresultStatus(r) == PGRES_TUPLES_OK;
+	    PQresultStatus(r) == PGRES_TUPLES_OK;
 	PQclear(r);
 	return ok;
 }
@@ -498,11 +492,8 @@ START_TEST(test_record)
 {
 	struct audit_entry e = {"user:7b1f8f3e-5d2a-4c39-9d1e-2f6a4b8c0d11 via "
 	                        "session",
-	                        "c4cc1314-26ee-4fed-803c-ef47d415c758",
-	                        "GET /user",
-	                        AUDIT_LOGIN_FAILED,
-	                        "192.0.2.7",
-	                        "wrong password"};
+	    "c4cc1314-26ee-4fed-803c-ef47d415c758", "GET /user",
+	    AUDIT_LOGIN_FAILED, "192.0.2.7", "wrong password"};
 	long long n = count_entries();
 	char *v;
 
@@ -511,9 +502,10 @@ START_TEST(test_record)
 	v = query1("SELECT actor || '|' || subject || '|' || route || '|' ||"
 	           " action || '|' || client_addr || '|' || detail"
 	           " FROM public.audit_log ORDER BY seq DESC LIMIT 1");
-	ck_assert_str_eq(v, "user:7b1f8f3e-5d2a-4c39-9d1e-2f6a4b8c0d11 via "
-	                    "session|c4cc1314-26ee-4fed-803c-ef47d415c758|GET "
-	                    "/user|login-failed|192.0.2.7|wrong password");
+	ck_assert_str_eq(v,
+	    "user:7b1f8f3e-5d2a-4c39-9d1e-2f6a4b8c0d11 via "
+	    "session|c4cc1314-26ee-4fed-803c-ef47d415c758|GET "
+	    "/user|login-failed|192.0.2.7|wrong password");
 	free(v);
 	/* Invalid entries write nothing. */
 	e.action = AUDIT__MAX;
@@ -540,10 +532,9 @@ START_TEST(test_concurrent_writers)
 
 			db_init(&cfg);
 			for (j = 0; j < EACH; j++) {
-				struct audit_entry e = {
-				    "user:x via token 1", NULL,
-				    "GET /users",         AUDIT_LIST,
-				    "198.51.100.1",       NULL};
+				struct audit_entry e = {"user:x via token 1",
+				    NULL, "GET /users", AUDIT_LIST,
+				    "198.51.100.1", NULL};
 				bad |= audit_record(&e) != DB_OK;
 			}
 			db_close();
@@ -581,11 +572,10 @@ END_TEST
 /* A user row, and the AUDIT_WITH forms writing their entry with it. */
 START_TEST(test_with_statements)
 {
-	struct audit_entry e = {"user:y via session", NULL,
-	                        "GET /user",          AUDIT_READ,
-	                        "203.0.113.9",        NULL};
-	struct user_new nu = {"aw_ann", "ann@aw.example", "a-long-password-1",
-	                      "user"};
+	struct audit_entry e = {"user:y via session", NULL, "GET /user",
+	    AUDIT_READ, "203.0.113.9", NULL};
+	struct user_new nu = {
+	    "aw_ann", "ann@aw.example", "a-long-password-1", "user"};
 	struct user_list l;
 	struct user u;
 	long long n;
@@ -602,8 +592,8 @@ START_TEST(test_with_statements)
 	ck_assert_int_eq(users_find_by_username(&cfg, "aw_ann", &e, &u), DB_OK);
 	ck_assert_int_eq(count_entries(), n + 1);
 	users_clear(&u);
-	ck_assert_int_eq(users_find_by_username(&cfg, "aw_nobody", &e, &u),
-	                 DB_NOTFOUND);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "aw_nobody", &e, &u), DB_NOTFOUND);
 	ck_assert_int_eq(count_entries(), n + 1);
 	e.action = AUDIT_LIST;
 	ck_assert_int_eq(users_list(&cfg, "aw_", NULL, 10, &e, &l), DB_OK);
@@ -618,8 +608,8 @@ START_TEST(test_with_statements)
 	ck_assert_int_eq(count_entries(), n + 2);
 	/* An entry that cannot be written fails the read: nothing shown. */
 	e.action = AUDIT__MAX;
-	ck_assert_int_eq(users_find_by_username(&cfg, "aw_ann", &e, &u),
-	                 DB_AUDIT);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "aw_ann", &e, &u), DB_AUDIT);
 	ck_assert_ptr_null(u.email);
 	e.action = AUDIT_DELETE;
 	ck_assert_int_eq(users_delete(&cfg, "aw_ann", &e), DB_OK);
@@ -639,16 +629,16 @@ audit_suite(void)
 	tcase_add_test(tc, test_chain);
 	tcase_add_test(tc, test_chain_gap_split);
 	tcase_add_test(tc, test_chain_null_vs_empty);
-	tcase_add_loop_test(tc, test_ed25519, 0,
-	                    (int)(sizeof(rfc8032) / sizeof(rfc8032[0])));
+	tcase_add_loop_test(
+	    tc, test_ed25519, 0, (int)(sizeof(rfc8032) / sizeof(rfc8032[0])));
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_checkpoint_roundtrip);
 	tcase_add_loop_test(tc, test_checkpoint_damage, 0,
-	                    (int)(sizeof(damage) / sizeof(damage[0])));
+	    (int)(sizeof(damage) / sizeof(damage[0])));
 	tcase_add_test(tc, test_checkpoint_other_key);
 	tcase_add_test(tc, test_erasure_roundtrip);
 	tcase_add_loop_test(tc, test_erasure_damage, 0,
-	                    (int)(sizeof(eldamage) / sizeof(eldamage[0])));
+	    (int)(sizeof(eldamage) / sizeof(eldamage[0])));
 	tcase_add_test(tc, test_erasure_other_key);
 	tcase_add_test(tc, test_param);
 	tcase_add_test(tc, test_names);

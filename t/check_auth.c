@@ -92,8 +92,8 @@ login_ok(const char *name, const char *addr, struct auth_who *who)
 	static char cookie[AUTH_TOKEN_LEN + 1];
 	unsigned retry = 0;
 
-	ck_assert_int_eq(auth_login(&cfg, name, PW, addr, who, cookie, &retry),
-	                 AUTH_OK);
+	ck_assert_int_eq(
+	    auth_login(&cfg, name, PW, addr, who, cookie, &retry), AUTH_OK);
 	return cookie;
 }
 
@@ -150,16 +150,16 @@ START_TEST(test_identify_none)
 {
 	struct auth_who who;
 
-	ck_assert_int_eq(auth_identify(NULL, NULL, 1800, 43200, &who),
-	                 AUTH_ERR_NONE);
+	ck_assert_int_eq(
+	    auth_identify(NULL, NULL, 1800, 43200, &who), AUTH_ERR_NONE);
 	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
-	ck_assert_int_eq(auth_identify("short", NULL, 1800, 43200, &who),
-	                 AUTH_ERR_INVALID);
-	ck_assert_int_eq(auth_identify(NULL, "x y", 1800, 43200, &who),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify("short", NULL, 1800, 43200, &who), AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(NULL, "x y", 1800, 43200, &who), AUTH_ERR_INVALID);
 	ck_assert_int_eq(
 	    auth_identify(NULL, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-	                  1800, 43200, &who),
+	        1800, 43200, &who),
 	    AUTH_ERR_INVALID);
 	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
 }
@@ -183,14 +183,14 @@ START_TEST(test_login_and_identify)
 
 	/* Only the hash is stored, with the CSRF token and the address. */
 	snprintf(q, sizeof(q),
-	         "SELECT count(*) FROM public.sessions "
-	         "WHERE id_hash = decode('%s', 'hex') AND csrf_token = '%s' "
-	         "AND client_addr = '198.51.100.1'",
-	         hexhash(cookie), who.csrf);
+	    "SELECT count(*) FROM public.sessions "
+	    "WHERE id_hash = decode('%s', 'hex') AND csrf_token = '%s' "
+	    "AND client_addr = '198.51.100.1'",
+	    hexhash(cookie), who.csrf);
 	ck_assert_str_eq(pgtest_sql(q, 0, NULL), "1");
 
-	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who2),
-	                 AUTH_OK);
+	ck_assert_int_eq(
+	    auth_identify(cookie, NULL, 1800, 43200, &who2), AUTH_OK);
 	ck_assert_int_eq(who2.via, AUTH_VIA_SESSION);
 	ck_assert_str_eq(who2.username, "ann");
 	ck_assert_str_eq(who2.user_id, who.user_id);
@@ -243,39 +243,39 @@ START_TEST(test_expiry)
 
 	mkuser("ben", "user");
 	memcpy(cookie, login_ok("ben", "198.51.100.2", &who), sizeof(cookie));
-	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
-	                 AUTH_OK);
+	ck_assert_int_eq(
+	    auth_identify(cookie, NULL, 1800, 43200, &who), AUTH_OK);
 	/* Idle: last_seen 100 s ago, idle limit 60 s. */
 	snprintf(q, sizeof(q),
-	         "UPDATE public.sessions SET last_seen = now() - interval "
-	         "'100 seconds' WHERE id_hash = decode('%s', 'hex')",
-	         hexhash(cookie));
+	    "UPDATE public.sessions SET last_seen = now() - interval "
+	    "'100 seconds' WHERE id_hash = decode('%s', 'hex')",
+	    hexhash(cookie));
 	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
-	                 AUTH_OK); /* within 1800 s: bumps last_seen */
+	    AUTH_OK); /* within 1800 s: bumps last_seen */
 	pgtest_sql(q, 0, NULL);
-	ck_assert_int_eq(auth_identify(cookie, NULL, 60, 43200, &who),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(cookie, NULL, 60, 43200, &who), AUTH_ERR_INVALID);
 	/* ... and the expired row is gone. */
 	snprintf(q, sizeof(q),
-	         "SELECT count(*) FROM public.sessions "
-	         "WHERE id_hash = decode('%s', 'hex')",
-	         hexhash(cookie));
+	    "SELECT count(*) FROM public.sessions "
+	    "WHERE id_hash = decode('%s', 'hex')",
+	    hexhash(cookie));
 	ck_assert_str_eq(pgtest_sql(q, 0, NULL), "0");
 
 	/* Absolute: created 2 hours ago, max 1 hour, recently seen. */
 	memcpy(cookie, login_ok("ben", "198.51.100.2", &who), sizeof(cookie));
 	snprintf(q, sizeof(q),
-	         "UPDATE public.sessions SET created_at = now() - interval "
-	         "'2 hours' WHERE id_hash = decode('%s', 'hex')",
-	         hexhash(cookie));
+	    "UPDATE public.sessions SET created_at = now() - interval "
+	    "'2 hours' WHERE id_hash = decode('%s', 'hex')",
+	    hexhash(cookie));
 	pgtest_sql(q, 0, NULL);
-	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
-	                 AUTH_OK);
-	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 3600, &who),
-	                 AUTH_ERR_INVALID);
-	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(cookie, NULL, 1800, 43200, &who), AUTH_OK);
+	ck_assert_int_eq(
+	    auth_identify(cookie, NULL, 1800, 3600, &who), AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(cookie, NULL, 1800, 43200, &who), AUTH_ERR_INVALID);
 }
 END_TEST
 
@@ -287,52 +287,52 @@ START_TEST(test_bad_login)
 
 	mkuser("cid", "user");
 	ck_assert_int_eq(auth_login(&cfg, "cid", "wrong", "198.51.100.3", &who,
-	                            cookie, &retry),
-	                 AUTH_ERR_BADLOGIN);
+	                     cookie, &retry),
+	    AUTH_ERR_BADLOGIN);
 	ck_assert_uint_eq(retry, 0);
 	ck_assert_str_eq(cookie, "");
 	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
 	ck_assert_int_eq(auth_login(&cfg, "nobody-at-all", PW, "198.51.100.3",
-	                            &who, cookie, &retry),
-	                 AUTH_ERR_BADLOGIN);
+	                     &who, cookie, &retry),
+	    AUTH_ERR_BADLOGIN);
 	/* Both failures were counted, per account, address and pair. */
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'user:cid' AND account = 'cid'",
-	               0, NULL),
+	        0, NULL),
 	    "1");
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'user:nobody-at-all'",
-	               0, NULL),
+	        0, NULL),
 	    "1");
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'addr:198.51.100.3'",
-	               0, NULL),
+	        0, NULL),
 	    "2");
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'pair:198.51.100.3 cid' "
 	               "AND account = 'cid'",
-	               0, NULL),
+	        0, NULL),
 	    "1");
 	/* A success clears its pair and counts nothing itself. */
 	login_ok("cid", "198.51.100.3", &who);
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT count(*) FROM public.login_attempts "
 	               "WHERE bucket = 'pair:198.51.100.3 cid'",
-	               0, NULL),
+	        0, NULL),
 	    "0");
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'user:cid'",
-	               0, NULL),
+	        0, NULL),
 	    "1");
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'addr:198.51.100.3'",
-	               0, NULL),
+	        0, NULL),
 	    "2");
 }
 END_TEST
@@ -375,8 +375,8 @@ START_TEST(test_throttle_pair)
 	ck_assert_int_eq(bad, AUTH_PAIR_FAILS);
 	ck_assert_int_eq(refused, 50 - AUTH_PAIR_FAILS);
 	/* Even the right password, from the attacker's address. */
-	ck_assert_int_eq(try_login("dee", PW, "203.0.113.1", &retry),
-	                 AUTH_ERR_THROTTLED);
+	ck_assert_int_eq(
+	    try_login("dee", PW, "203.0.113.1", &retry), AUTH_ERR_THROTTLED);
 	/* The owner, from another address, during the attack. */
 	ck_assert_int_eq(try_login("dee", PW, "203.0.113.99", &retry), AUTH_OK);
 	for (i = 0; i < 3; i++) {
@@ -389,13 +389,13 @@ START_TEST(test_throttle_pair)
 	/* When the window is over, the pair's count starts again. */
 	pgtest_sql("UPDATE public.login_attempts SET window_start = now() - "
 	           "interval '901 seconds' WHERE account = 'dee'",
-	           0, NULL);
+	    0, NULL);
 	ck_assert_int_eq(try_login("dee", "wrong", "203.0.113.1", &retry),
-	                 AUTH_ERR_BADLOGIN);
+	    AUTH_ERR_BADLOGIN);
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'pair:203.0.113.1 dee'",
-	               0, NULL),
+	        0, NULL),
 	    "1");
 	ck_assert_int_eq(try_login("dee", PW, "203.0.113.1", &retry), AUTH_OK);
 }
@@ -415,33 +415,33 @@ START_TEST(test_throttle_slowdown)
 	mkuser("dot", "user");
 	for (i = 0; i < AUTH_USER_FREE + 1; i++) {
 		snprintf(addr, sizeof(addr), "198.19.0.%d", i + 1);
-		ck_assert_int_eq(try_login("dot", "wrong", addr, &retry),
-		                 AUTH_ERR_BADLOGIN);
+		ck_assert_int_eq(
+		    try_login("dot", "wrong", addr, &retry), AUTH_ERR_BADLOGIN);
 	}
 	/* 6 failures: 2 s for the addresses that failed. */
-	ck_assert_int_eq(try_login("dot", PW, "198.19.0.1", &retry),
-	                 AUTH_ERR_THROTTLED);
+	ck_assert_int_eq(
+	    try_login("dot", PW, "198.19.0.1", &retry), AUTH_ERR_THROTTLED);
 	ck_assert_uint_ge(retry, 1);
 	ck_assert_uint_le(retry, 2);
 	ck_assert_int_eq(try_login("dot", PW, "198.19.1.1", &retry), AUTH_OK);
 	/* Each further failure doubles the wait. */
-	ck_assert_int_eq(try_login("dot", "wrong", "198.19.1.2", &retry),
-	                 AUTH_ERR_BADLOGIN);
+	ck_assert_int_eq(
+	    try_login("dot", "wrong", "198.19.1.2", &retry), AUTH_ERR_BADLOGIN);
 	ck_assert_int_eq(try_login("dot", "wrong", "198.19.0.2", &retry),
-	                 AUTH_ERR_THROTTLED);
+	    AUTH_ERR_THROTTLED);
 	ck_assert_uint_ge(retry, 3);
 	ck_assert_uint_le(retry, 4);
 	/* Once the wait is over, a slowed address may try again. */
 	pgtest_sql("UPDATE public.login_attempts SET last_failure = now() - "
 	           "interval '5 seconds' WHERE bucket = 'user:dot'",
-	           0, NULL);
+	    0, NULL);
 	ck_assert_int_eq(try_login("dot", PW, "198.19.0.1", &retry), AUTH_OK);
 	/* The wait never exceeds the window. */
 	pgtest_sql("UPDATE public.login_attempts SET failures = 1000000 "
 	           "WHERE bucket = 'user:dot'",
-	           0, NULL);
-	ck_assert_int_eq(try_login("dot", PW, "198.19.0.2", &retry),
-	                 AUTH_ERR_THROTTLED);
+	    0, NULL);
+	ck_assert_int_eq(
+	    try_login("dot", PW, "198.19.0.2", &retry), AUTH_ERR_THROTTLED);
 	ck_assert_uint_le(retry, AUTH_WINDOW);
 	ck_assert_uint_ge(retry, AUTH_WINDOW - 60);
 }
@@ -459,17 +459,17 @@ START_TEST(test_unlock)
 		ck_assert_int_eq(
 		    try_login("uma", "wrong", "198.51.100.20", &retry),
 		    AUTH_ERR_BADLOGIN);
-	ck_assert_int_eq(try_login("uma", PW, "198.51.100.20", &retry),
-	                 AUTH_ERR_THROTTLED);
+	ck_assert_int_eq(
+	    try_login("uma", PW, "198.51.100.20", &retry), AUTH_ERR_THROTTLED);
 	ck_assert_int_eq(auth_unlock("uma", &cleared), AUTH_OK);
 	ck_assert_uint_eq(cleared, 2); /* user:uma and the pair */
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'addr:198.51.100.20'",
-	               0, NULL),
+	        0, NULL),
 	    "5");
-	ck_assert_int_eq(try_login("uma", PW, "198.51.100.20", &retry),
-	                 AUTH_OK);
+	ck_assert_int_eq(
+	    try_login("uma", PW, "198.51.100.20", &retry), AUTH_OK);
 	ck_assert_int_eq(auth_unlock("no-such-user", &cleared), AUTH_OK);
 	ck_assert_uint_eq(cleared, 0);
 }
@@ -488,14 +488,14 @@ START_TEST(test_purge)
 	    "interval '20 minutes'), ('user:recent-one', 'recent-one', 2, "
 	    "now() - interval '100 seconds')",
 	    0, NULL);
-	ck_assert_int_eq(try_login("pia", PW, "198.51.100.60", &retry),
-	                 AUTH_OK);
+	ck_assert_int_eq(
+	    try_login("pia", PW, "198.51.100.60", &retry), AUTH_OK);
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT string_agg(bucket, ',' ORDER BY bucket) "
 	               "FROM public.login_attempts WHERE bucket IN "
 	               "('user:old-one', 'addr:192.0.2.99', "
 	               "'user:recent-one')",
-	               0, NULL),
+	        0, NULL),
 	    "user:recent-one");
 }
 END_TEST
@@ -509,22 +509,21 @@ START_TEST(test_password_check)
 
 	mkuser("pat", "user");
 	ck_assert_int_eq(auth_password_check(&cfg, "pat", PW, "198.51.100.30",
-	                                     &u, &rehash, &retry),
-	                 AUTH_OK);
+	                     &u, &rehash, &retry),
+	    AUTH_OK);
 	ck_assert_str_eq(u.username, "pat");
 	ck_assert_int_eq(rehash, 0);
 	users_clear(&u);
 	for (i = 0; i < AUTH_PAIR_FAILS; i++)
 		ck_assert_int_eq(
-		    (i % 2
-		         ? auth_password_check(&cfg, "pat", "wrong",
-		                               "198.51.100.30", &u, &rehash,
-		                               &retry)
-		         : try_login("pat", "wrong", "198.51.100.30", &retry)),
+		    (i % 2 ? auth_password_check(&cfg, "pat", "wrong",
+		                 "198.51.100.30", &u, &rehash, &retry)
+		           : try_login(
+		                 "pat", "wrong", "198.51.100.30", &retry)),
 		    AUTH_ERR_BADLOGIN);
 	ck_assert_int_eq(auth_password_check(&cfg, "pat", PW, "198.51.100.30",
-	                                     &u, &rehash, &retry),
-	                 AUTH_ERR_THROTTLED);
+	                     &u, &rehash, &retry),
+	    AUTH_ERR_THROTTLED);
 	ck_assert_ptr_null(u.username);
 	ck_assert_uint_gt(retry, 0);
 }
@@ -536,7 +535,7 @@ lock_waiters(void)
 {
 	return atoi(pgtest_sql("SELECT count(*) FROM pg_catalog.pg_locks "
 	                       "WHERE NOT granted",
-	                       0, NULL));
+	    0, NULL));
 }
 
 /* Wait (polling the database, never a clock) until n lock requests wait. */
@@ -569,8 +568,9 @@ START_TEST(test_throttle_atomic)
 	ck_assert_int_eq(db_init(&cfg), DB_OK);
 	c = PQconnectdb(getenv("DATABASE_URL"));
 	ck_assert(PQstatus(c) == CONNECTION_OK);
-	r = PQexec(c, "BEGIN; LOCK TABLE public.login_attempts "
-	              "IN EXCLUSIVE MODE");
+	r = PQexec(c,
+	    "BEGIN; LOCK TABLE public.login_attempts "
+	    "IN EXCLUSIVE MODE");
 	ck_assert(PQresultStatus(r) == PGRES_COMMAND_OK);
 	PQclear(r);
 	for (i = 0; i < N; i++) {
@@ -598,7 +598,7 @@ START_TEST(test_throttle_atomic)
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'pair:198.51.100.40 rex'",
-	               0, NULL),
+	        0, NULL),
 	    "5");
 }
 END_TEST
@@ -618,19 +618,19 @@ START_TEST(test_rehash_race)
 	int st;
 
 	snprintf(q, sizeof(q),
-	         "INSERT INTO public.users (id, username, password, user_type, "
-	         "email, created_at) VALUES (gen_random_uuid(), 'racer', '%s', "
-	         "'user', '\\x00'::bytea, now())",
-	         legacy_hash);
+	    "INSERT INTO public.users (id, username, password, user_type, "
+	    "email, created_at) VALUES (gen_random_uuid(), 'racer', '%s', "
+	    "'user', '\\x00'::bytea, now())",
+	    legacy_hash);
 	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(ef_pw_hash("the admin's new one", 19, reset), EF_OK);
 	ck_assert_int_eq(db_init(&cfg), DB_OK);
 	c = PQconnectdb(getenv("DATABASE_URL"));
 	ck_assert(PQstatus(c) == CONNECTION_OK);
 	snprintf(q, sizeof(q),
-	         "BEGIN; UPDATE public.users SET password = '%s' "
-	         "WHERE username = 'racer'",
-	         reset);
+	    "BEGIN; UPDATE public.users SET password = '%s' "
+	    "WHERE username = 'racer'",
+	    reset);
 	r = PQexec(c, q);
 	ck_assert(PQresultStatus(r) == PGRES_COMMAND_OK);
 	PQclear(r);
@@ -650,13 +650,13 @@ START_TEST(test_rehash_race)
 	ck_assert_int_eq(WEXITSTATUS(st), AUTH_ERR_BADLOGIN);
 	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
 	                            "WHERE username = 'racer'",
-	                            0, NULL),
-	                 reset);
+	                     0, NULL),
+	    reset);
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT count(*) FROM public.sessions AS s "
 	               "JOIN public.users AS u ON u.id = s.user_id "
 	               "WHERE u.username = 'racer'",
-	               0, NULL),
+	        0, NULL),
 	    "0");
 }
 END_TEST
@@ -672,13 +672,13 @@ START_TEST(test_throttle_address)
 	for (i = 0; i < AUTH_ADDR_FAILS; i++) {
 		snprintf(name, sizeof(name), "ghost%d", i);
 		ck_assert_int_eq(auth_login(&cfg, name, "x", "203.0.113.200",
-		                            &who, cookie, &retry),
-		                 AUTH_ERR_BADLOGIN);
+		                     &who, cookie, &retry),
+		    AUTH_ERR_BADLOGIN);
 	}
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'addr:203.0.113.200'",
-	               0, NULL),
+	        0, NULL),
 	    "20");
 	ck_assert_int_eq(
 	    auth_login(&cfg, "eve", PW, "203.0.113.200", &who, cookie, &retry),
@@ -707,11 +707,11 @@ START_TEST(test_throttle_ipv6)
 	ck_assert_str_eq(
 	    pgtest_sql("SELECT failures FROM public.login_attempts "
 	               "WHERE bucket = 'addr:2001:db8:1:2::/64'",
-	               0, NULL),
+	        0, NULL),
 	    "20");
 	ck_assert_int_eq(auth_login(&cfg, "ivy", PW, "2001:db8:1:2::99", &who,
-	                            cookie, &retry),
-	                 AUTH_ERR_THROTTLED);
+	                     cookie, &retry),
+	    AUTH_ERR_THROTTLED);
 	/* Another /64 is another client. */
 	login_ok("ivy", "2001:db8:1:3::1", &who);
 }
@@ -723,46 +723,45 @@ START_TEST(test_legacy_upgrade)
 	char cookie[AUTH_TOKEN_LEN + 1], q[512];
 	unsigned retry = 0;
 
-	snprintf(
-	    q, sizeof(q),
+	snprintf(q, sizeof(q),
 	    "INSERT INTO public.users (id, username, password, user_type, "
 	    "email, created_at) VALUES (gen_random_uuid(), 'oldtimer', '%s', "
 	    "'admin', '\\x00'::bytea, now())",
 	    legacy_hash);
 	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "nope", "192.0.2.50",
-	                            &who, cookie, &retry),
-	                 AUTH_ERR_BADLOGIN);
+	                     &who, cookie, &retry),
+	    AUTH_ERR_BADLOGIN);
 	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
 	                            "WHERE username = 'oldtimer'",
-	                            0, NULL),
-	                 legacy_hash);
+	                     0, NULL),
+	    legacy_hash);
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
-	                            &who, cookie, &retry),
-	                 AUTH_OK);
+	                     &who, cookie, &retry),
+	    AUTH_OK);
 	ck_assert_int_eq(who.admin, 1);
 	ck_assert(strncmp(pgtest_sql("SELECT password FROM public.users "
 	                             "WHERE username = 'oldtimer'",
-	                             0, NULL),
-	                  "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
+	                      0, NULL),
+	              "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
 	ck_assert_int_eq(auth_login(&cfg, "oldtimer", "password", "192.0.2.50",
-	                            &who, cookie, &retry),
-	                 AUTH_OK);
+	                     &who, cookie, &retry),
+	    AUTH_OK);
 
 	/* A legacy hash of the empty password: never a way in. */
 	snprintf(q, sizeof(q),
-	         "INSERT INTO public.users (id, username, password, user_type, "
-	         "email, created_at) VALUES (gen_random_uuid(), 'blank', '%s', "
-	         "'user', '\\x00'::bytea, now())",
-	         legacy_empty);
+	    "INSERT INTO public.users (id, username, password, user_type, "
+	    "email, created_at) VALUES (gen_random_uuid(), 'blank', '%s', "
+	    "'user', '\\x00'::bytea, now())",
+	    legacy_empty);
 	pgtest_sql(q, 0, NULL);
 	ck_assert_int_eq(
 	    auth_login(&cfg, "blank", "", "192.0.2.51", &who, cookie, &retry),
 	    AUTH_ERR_BADLOGIN);
 	ck_assert_str_eq(pgtest_sql("SELECT password FROM public.users "
 	                            "WHERE username = 'blank'",
-	                            0, NULL),
-	                 legacy_empty);
+	                     0, NULL),
+	    legacy_empty);
 }
 END_TEST
 
@@ -788,8 +787,8 @@ failure_work(const struct cfg *cf, const char *name)
 	memset(hashes, 0, sizeof(hashes));
 	auth_set_hash_hook(count_hash);
 	ck_assert_int_eq(auth_login(cf, name, "not the password",
-	                            "203.0.113.77", &who, cookie, &retry),
-	                 AUTH_ERR_BADLOGIN);
+	                     "203.0.113.77", &who, cookie, &retry),
+	    AUTH_ERR_BADLOGIN);
 	auth_set_hash_hook(NULL);
 }
 
@@ -810,8 +809,7 @@ START_TEST(test_failure_cost)
 	size_t k;
 
 	mkuser("fay", "user");
-	snprintf(
-	    q, sizeof(q),
+	snprintf(q, sizeof(q),
 	    "INSERT INTO public.users (id, username, password, user_type, "
 	    "email, created_at) VALUES (gen_random_uuid(), 'oldfay', '%s', "
 	    "'user', '\\x00'::bytea, now())",
@@ -821,10 +819,9 @@ START_TEST(test_failure_cost)
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		failure_work(&cfg, names[k]);
 		ck_assert_msg(hashes[AUTH_HASH_ARGON2ID] == 1 &&
-		                  hashes[AUTH_HASH_PBKDF2] == 1,
-		              "%s: %u Argon2id, %u PBKDF2 (want 1 and 1)",
-		              names[k], hashes[AUTH_HASH_ARGON2ID],
-		              hashes[AUTH_HASH_PBKDF2]);
+		        hashes[AUTH_HASH_PBKDF2] == 1,
+		    "%s: %u Argon2id, %u PBKDF2 (want 1 and 1)", names[k],
+		    hashes[AUTH_HASH_ARGON2ID], hashes[AUTH_HASH_PBKDF2]);
 	}
 	nolegacy = cfg;
 	nolegacy.legacy_salt = NULL;
@@ -832,10 +829,9 @@ START_TEST(test_failure_cost)
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		failure_work(&nolegacy, names[k]);
 		ck_assert_msg(hashes[AUTH_HASH_ARGON2ID] == 1 &&
-		                  hashes[AUTH_HASH_PBKDF2] == 0,
-		              "no SECRET_KEY, %s: %u Argon2id, %u PBKDF2",
-		              names[k], hashes[AUTH_HASH_ARGON2ID],
-		              hashes[AUTH_HASH_PBKDF2]);
+		        hashes[AUTH_HASH_PBKDF2] == 0,
+		    "no SECRET_KEY, %s: %u Argon2id, %u PBKDF2", names[k],
+		    hashes[AUTH_HASH_ARGON2ID], hashes[AUTH_HASH_PBKDF2]);
 	}
 }
 END_TEST
@@ -853,19 +849,19 @@ START_TEST(test_session_end)
 	ck_assert_str_ne(c1, c2);
 	/* Logout of one. */
 	ck_assert_int_eq(auth_session_end(a1.session_hash), AUTH_OK);
-	ck_assert_int_eq(auth_identify(c1, NULL, 1800, 43200, &a1),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(c1, NULL, 1800, 43200, &a1), AUTH_ERR_INVALID);
 	ck_assert_int_eq(auth_identify(c2, NULL, 1800, 43200, &a2), AUTH_OK);
 	/* Every other session of the user, keeping c2. */
-	ck_assert_int_eq(auth_sessions_end_user(a2.user_id, a2.session_hash),
-	                 AUTH_OK);
-	ck_assert_int_eq(auth_identify(c3, NULL, 1800, 43200, &a3),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_sessions_end_user(a2.user_id, a2.session_hash), AUTH_OK);
+	ck_assert_int_eq(
+	    auth_identify(c3, NULL, 1800, 43200, &a3), AUTH_ERR_INVALID);
 	ck_assert_int_eq(auth_identify(c2, NULL, 1800, 43200, &a2), AUTH_OK);
 	/* All of them. */
 	ck_assert_int_eq(auth_sessions_end_user(a2.user_id, NULL), AUTH_OK);
-	ck_assert_int_eq(auth_identify(c2, NULL, 1800, 43200, &a2),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(c2, NULL, 1800, 43200, &a2), AUTH_ERR_INVALID);
 }
 END_TEST
 
@@ -878,9 +874,9 @@ START_TEST(test_tokens)
 	ck_assert_int_eq(auth_token_create("gus", "ci", 0, tok), AUTH_OK);
 	ck_assert(auth_token_shaped(tok));
 	snprintf(q, sizeof(q),
-	         "SELECT name FROM public.api_tokens "
-	         "WHERE token_hash = decode('%s', 'hex')",
-	         hexhash(tok));
+	    "SELECT name FROM public.api_tokens "
+	    "WHERE token_hash = decode('%s', 'hex')",
+	    hexhash(tok));
 	ck_assert_str_eq(pgtest_sql(q, 0, NULL), "ci");
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_eq(who.via, AUTH_VIA_BEARER);
@@ -889,18 +885,18 @@ START_TEST(test_tokens)
 	/* The bearer token wins over a cookie. */
 	ck_assert_int_eq(
 	    auth_identify("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", tok,
-	                  1800, 43200, &who),
+	        1800, 43200, &who),
 	    AUTH_OK);
 	ck_assert_int_eq(who.via, AUTH_VIA_BEARER);
 	/* A session cookie is not a bearer token, nor the reverse. */
-	ck_assert_int_eq(auth_identify(tok, NULL, 1800, 43200, &who),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(tok, NULL, 1800, 43200, &who), AUTH_ERR_INVALID);
 	ck_assert_int_eq(auth_token_revoke(tok), AUTH_OK);
 	ck_assert_int_eq(auth_token_revoke(tok), AUTH_ERR_INVALID);
-	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
-	                 AUTH_ERR_INVALID);
-	ck_assert_int_eq(auth_token_create("no-such-user", "ci", 0, tok),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(NULL, tok, 1800, 43200, &who), AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_token_create("no-such-user", "ci", 0, tok), AUTH_ERR_INVALID);
 	ck_assert_int_eq(auth_token_revoke("bad"), AUTH_ERR_INVALID);
 }
 END_TEST
@@ -919,9 +915,9 @@ age_of(const char *table, const char *col, const char *tok)
 	char q[256];
 
 	snprintf(q, sizeof(q),
-	         "SELECT coalesce(extract(epoch FROM now() - %s)::bigint, -1) "
-	         "FROM public.%s WHERE %s = decode('%s', 'hex')",
-	         col, table, key_of(table), hexhash(tok));
+	    "SELECT coalesce(extract(epoch FROM now() - %s)::bigint, -1) "
+	    "FROM public.%s WHERE %s = decode('%s', 'hex')",
+	    col, table, key_of(table), hexhash(tok));
 	return strtol(pgtest_sql(q, 0, NULL), NULL, 10);
 }
 
@@ -932,9 +928,9 @@ set_age(const char *table, const char *col, const char *tok, int secs)
 	char q[256];
 
 	snprintf(q, sizeof(q),
-	         "UPDATE public.%s SET %s = now() - make_interval(secs => %d) "
-	         "WHERE %s = decode('%s', 'hex')",
-	         table, col, secs, key_of(table), hexhash(tok));
+	    "UPDATE public.%s SET %s = now() - make_interval(secs => %d) "
+	    "WHERE %s = decode('%s', 'hex')",
+	    table, col, secs, key_of(table), hexhash(tok));
 	pgtest_sql(q, 0, NULL);
 }
 
@@ -953,8 +949,8 @@ START_TEST(test_token_expiry)
 	ck_assert_int_le(age, -3500);
 	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 	set_age("api_tokens", "expires_at", tok, 1);
-	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(NULL, tok, 1800, 43200, &who), AUTH_ERR_INVALID);
 	/* Without a lifetime: no expiry (age_of says -1 for NULL). */
 	ck_assert_int_eq(auth_token_create("eli", "long", 0, tok), AUTH_OK);
 	ck_assert_int_eq(age_of("api_tokens", "expires_at", tok), -1);
@@ -971,16 +967,16 @@ START_TEST(test_touch)
 	memcpy(cookie, login_ok("tia", "198.51.100.9", &who), sizeof(cookie));
 	/* 30 s old, idle 1800 s: the touch interval is 60 s, no write. */
 	set_age("sessions", "last_seen", cookie, 30);
-	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
-	                 AUTH_OK);
+	ck_assert_int_eq(
+	    auth_identify(cookie, NULL, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_ge(age_of("sessions", "last_seen", cookie), 30);
 	/* Idle 60 s: the interval is 6 s, so 30 s is stale: refreshed. */
 	ck_assert_int_eq(auth_identify(cookie, NULL, 60, 43200, &who), AUTH_OK);
 	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
 	/* 100 s old, idle 1800 s: refreshed. */
 	set_age("sessions", "last_seen", cookie, 100);
-	ck_assert_int_eq(auth_identify(cookie, NULL, 1800, 43200, &who),
-	                 AUTH_OK);
+	ck_assert_int_eq(
+	    auth_identify(cookie, NULL, 1800, 43200, &who), AUTH_OK);
 	ck_assert_int_lt(age_of("sessions", "last_seen", cookie), 5);
 
 	ck_assert_int_eq(auth_token_create("tia", "touch", 0, tok), AUTH_OK);
@@ -997,8 +993,8 @@ START_TEST(test_touch)
 	/* A revoked token is neither accepted nor stamped. */
 	ck_assert_int_eq(auth_token_revoke(tok), AUTH_OK);
 	set_age("api_tokens", "last_used_at", tok, 100);
-	ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
-	                 AUTH_ERR_INVALID);
+	ck_assert_int_eq(
+	    auth_identify(NULL, tok, 1800, 43200, &who), AUTH_ERR_INVALID);
 	ck_assert_int_ge(age_of("api_tokens", "last_used_at", tok), 100);
 }
 END_TEST
@@ -1013,17 +1009,17 @@ START_TEST(test_unavailable)
 	db_close();
 	memset(&lost, 0, sizeof(lost));
 	ck_assert_int_eq(setenv("DATABASE_URL",
-	                        "postgresql:///x?host=/nonexistent-dir&"
-	                        "connect_timeout=2",
-	                        1),
-	                 0);
+	                     "postgresql:///x?host=/nonexistent-dir&"
+	                     "connect_timeout=2",
+	                     1),
+	    0);
 	ck_assert_int_eq(
 	    cfg_load(&lost, CFG_NEED_DB | CFG_NEED_KEYS, err, sizeof(err)),
 	    CFG_OK);
 	ck_assert_int_eq(db_init(&lost), DB_OK);
 	ck_assert_int_eq(
 	    auth_identify("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL,
-	                  1800, 43200, &who),
+	        1800, 43200, &who),
 	    AUTH_ERR_UNAVAILABLE);
 	ck_assert_int_eq(who.via, AUTH_VIA_NONE);
 	ck_assert_int_eq(
@@ -1042,8 +1038,8 @@ auth_suite(void)
 
 	t = tcase_create("tokens");
 	tcase_add_test(t, test_token_shape);
-	tcase_add_loop_test(t, test_token_shaped, 0,
-	                    sizeof(shapes) / sizeof(shapes[0]));
+	tcase_add_loop_test(
+	    t, test_token_shaped, 0, sizeof(shapes) / sizeof(shapes[0]));
 	tcase_add_test(t, test_strerror);
 	tcase_add_test(t, test_csrf);
 	suite_add_tcase(s, t);
@@ -1117,8 +1113,8 @@ main(void)
 	setenv("SQL_DIR", sqldir, 1);
 	setenv("SECRETS_PATH", "/nonexistent", 1);
 	setenv("SECRET_KEY", "changeme1", 1);
-	setenv("FIELD_KEYS",
-	       "3:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", 1);
+	setenv(
+	    "FIELD_KEYS", "3:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", 1);
 	setenv("INDEX_KEY", "HyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4=", 1);
 	if (migrate_once() == -1)
 		return 99;

@@ -121,7 +121,7 @@ START_TEST(test_revoked_elsewhere)
 	    "'revoked'",
 	    0, NULL);
 	ck_assert_msg(fails_soon(ident_token, tok),
-	              "a token revoked elsewhere still works");
+	    "a token revoked elsewhere still works");
 }
 END_TEST
 
@@ -134,8 +134,8 @@ START_TEST(test_unrelated_changes)
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	m = misses();
 	/* A token used, an email rotated, a stray cookie: no announcement. */
-	pgtest_sql("UPDATE public.api_tokens SET last_used_at = now()", 0,
-	           NULL);
+	pgtest_sql(
+	    "UPDATE public.api_tokens SET last_used_at = now()", 0, NULL);
 	pgtest_sql("UPDATE public.users SET email = email", 0, NULL);
 	pgtest_sql(
 	    "DELETE FROM public.sessions WHERE id_hash = "
@@ -155,8 +155,8 @@ START_TEST(test_session_ended)
 	unsigned long m = misses();
 
 	ck_assert_int_eq(auth_login(&cfg, "cache_ann", PW, "192.0.2.1", &who,
-	                            cookie, &retry),
-	                 AUTH_OK);
+	                     cookie, &retry),
+	    AUTH_OK);
 	ck_assert_int_eq(ident_cookie(cookie), AUTH_OK);
 	ck_assert_int_eq(ident_cookie(cookie), AUTH_OK);
 	/* Never consulted for a session... */
@@ -187,8 +187,8 @@ START_TEST(test_type_changed)
 	    0, NULL);
 	/* Announced: the next checks see the new type, within 2 s. */
 	for (i = 0; i < 200; i++) {
-		ck_assert_int_eq(auth_identify(NULL, tok, 1800, 43200, &who),
-		                 AUTH_OK);
+		ck_assert_int_eq(
+		    auth_identify(NULL, tok, 1800, 43200, &who), AUTH_OK);
 		if (!who.admin)
 			break;
 		nanosleep(&pause, NULL);
@@ -215,7 +215,7 @@ START_TEST(test_ttl_bound)
 	           "revoked_at = now() WHERE name = 'quiet'; ALTER TABLE "
 	           "public.api_tokens ENABLE TRIGGER api_tokens_auth_revoked; "
 	           "COMMIT",
-	           0, NULL);
+	    0, NULL);
 	ck_assert_int_eq(ident_token(tok), AUTH_OK);
 	/* ...but not past AUTH_CACHE seconds. */
 	nanosleep(&wait, NULL);

@@ -88,10 +88,10 @@ setup(void)
 
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
 		unsetenv(settings[i]);
-	snprintf(tmpdir, sizeof(tmpdir), "%s/t/cfg-tmp.XXXXXX",
-	         b != NULL ? b : ".");
-	ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp %s: %s", tmpdir,
-	              strerror(errno));
+	snprintf(
+	    tmpdir, sizeof(tmpdir), "%s/t/cfg-tmp.XXXXXX", b != NULL ? b : ".");
+	ck_assert_msg(
+	    mkdtemp(tmpdir) != NULL, "mkdtemp %s: %s", tmpdir, strerror(errno));
 	setenv("SECRETS_PATH", tmpdir, 1);
 }
 
@@ -140,17 +140,17 @@ START_TEST(test_required)
 	struct cfg c;
 	char err[512];
 
-	ck_assert_int_eq(cfg_load(&c, CFG_NEED_DB, err, sizeof(err)),
-	                 CFG_ERR_MISSING);
+	ck_assert_int_eq(
+	    cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), CFG_ERR_MISSING);
 	ck_assert_ptr_nonnull(strstr(err, "DATABASE_URL"));
 	cfg_free(&c);
-	ck_assert_int_eq(cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)),
-	                 CFG_ERR_MISSING);
+	ck_assert_int_eq(
+	    cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)), CFG_ERR_MISSING);
 	ck_assert_ptr_nonnull(strstr(err, "FIELD_KEYS"));
 	cfg_free(&c);
 	setenv("FIELD_KEYS", "1:" KEY1, 1);
-	ck_assert_int_eq(cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)),
-	                 CFG_ERR_MISSING);
+	ck_assert_int_eq(
+	    cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)), CFG_ERR_MISSING);
 	ck_assert_ptr_nonnull(strstr(err, "INDEX_KEY"));
 	cfg_free(&c);
 }
@@ -163,10 +163,10 @@ START_TEST(test_all_errors)
 
 	setenv("FIELD_KEYS", "1:" SHORT, 1);
 	setenv("BODY_MAX", "lots", 1);
-	ck_assert_int_eq(cfg_load(&c,
-	                          CFG_NEED_DB | CFG_NEED_KEYS | CFG_ALL_ERRS,
-	                          err, sizeof(err)),
-	                 CFG_ERR_MISSING);
+	ck_assert_int_eq(
+	    cfg_load(&c, CFG_NEED_DB | CFG_NEED_KEYS | CFG_ALL_ERRS, err,
+	        sizeof(err)),
+	    CFG_ERR_MISSING);
 	/* One line per problem, in the order they are met. */
 	ck_assert_ptr_nonnull(strstr(err, "DATABASE_URL: not set"));
 	ck_assert_ptr_nonnull(strstr(err, "\nFIELD_KEYS: entry 1: "));
@@ -218,7 +218,8 @@ cut_warnings(const char *name)
 	snprintf(path, sizeof(path), "%s/log", tmpdir);
 	fflush(stderr);
 	ck_assert_int_ge(saved = dup(2), 0);
-	ck_assert_int_ge(fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
+	ck_assert_int_ge(
+	    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
 	ck_assert_int_eq(dup2(fd, 2), 2);
 	close(fd);
 	(void)cfg_load(&c, 0, err, sizeof(err));
@@ -272,8 +273,8 @@ START_TEST(test_index_key_reused)
 
 	setenv("FIELD_KEYS", "7:" KEY1 ",3:" KEY2, 1);
 	setenv("INDEX_KEY", KEY2, 1);
-	ck_assert_int_eq(cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)),
-	                 CFG_ERR_INVALID);
+	ck_assert_int_eq(
+	    cfg_load(&c, CFG_NEED_KEYS, err, sizeof(err)), CFG_ERR_INVALID);
 	ck_assert_ptr_nonnull(
 	    strstr(err, "INDEX_KEY: the same key as a FIELD_KEYS entry"));
 	ck_assert_ptr_null(strstr(err, KEY2));
@@ -317,14 +318,15 @@ START_TEST(test_config_file)
 	struct cfg c;
 	char err[512], path[8192];
 
-	put_file("app.conf", "# settings\n"
-	                     "\n"
-	                     "BODY_MAX = 2048\n"
-	                     "TIME_ZONE=\"America/New_York\"\n"
-	                     "SECRET_KEY='from-config'\n"
-	                     "CORS_ORIGINS=https://a.example\n"
-	                     "DB_PREPARED_STATEMENTS=off\n"
-	                     "SQL_DIR=/srv/sql\n");
+	put_file("app.conf",
+	    "# settings\n"
+	    "\n"
+	    "BODY_MAX = 2048\n"
+	    "TIME_ZONE=\"America/New_York\"\n"
+	    "SECRET_KEY='from-config'\n"
+	    "CORS_ORIGINS=https://a.example\n"
+	    "DB_PREPARED_STATEMENTS=off\n"
+	    "SQL_DIR=/srv/sql\n");
 	put_file("SQL_DIR", "/from/secrets\n");
 	snprintf(path, sizeof(path), "%s/app.conf", tmpdir);
 	setenv("CONFIG_FILE", path, 1);
@@ -403,8 +405,7 @@ START_TEST(test_postgres_parts)
 	setenv("POSTGRES_USER", "flask", 1);
 	put_file("POSTGRES_PASSWORD", "it's a \\secret\n");
 	ck_assert_int_eq(cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), CFG_OK);
-	ck_assert_str_eq(
-	    c.conninfo,
+	ck_assert_str_eq(c.conninfo,
 	    "host='db.internal' port='5433' dbname='app' user='flask' "
 	    "password='it\\'s a \\\\secret'");
 	cfg_free(&c);
@@ -416,12 +417,15 @@ START_TEST(test_postgres_parts)
 	ck_assert_ptr_null(c.read_conninfo);
 	cfg_free(&c);
 	/* The standby's, and how far behind it may be. */
-	setenv("DATABASE_READ_URL", "postgresql://u@h2,h3/d?"
-	       "target_session_attrs=prefer-standby", 1);
+	setenv("DATABASE_READ_URL",
+	    "postgresql://u@h2,h3/d?"
+	    "target_session_attrs=prefer-standby",
+	    1);
 	setenv("READ_MAX_LAG", "3", 1);
 	ck_assert_int_eq(cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), CFG_OK);
-	ck_assert_str_eq(c.read_conninfo, "postgresql://u@h2,h3/d?"
-	                 "target_session_attrs=prefer-standby");
+	ck_assert_str_eq(c.read_conninfo,
+	    "postgresql://u@h2,h3/d?"
+	    "target_session_attrs=prefer-standby");
 	ck_assert_uint_eq(c.read_max_lag, 3);
 	cfg_free(&c);
 }
@@ -438,28 +442,28 @@ static const struct bad_case {
     {"FIELD_KEYS", "1:" KEY1 ",x" KEY2, CFG_ERR_INVALID, "FIELD_KEYS: entry 2"},
     {"FIELD_KEYS", "1:" KEY1 ",1:" KEY2, CFG_ERR_INVALID, "FIELD_KEYS"},
     {"FIELD_KEYS", "1:" KEY1 ",2:" KEY2 ",3:" KEY1, CFG_ERR_INVALID,
-     "FIELD_KEYS: entry 3: the same key under two key ids"},
+        "FIELD_KEYS: entry 3: the same key under two key ids"},
     {"FIELD_KEYS", "99999:" KEY1, CFG_ERR_INVALID, "FIELD_KEYS"},
     {"FIELD_KEYS", "1:not!base64secretsecretsecretsecretsecret=",
-     CFG_ERR_INVALID, "FIELD_KEYS"},
+        CFG_ERR_INVALID, "FIELD_KEYS"},
     {"INDEX_KEY", SHORT, CFG_ERR_INVALID, "INDEX_KEY: "},
     {"INDEX_KEY", "1:" KEY1, CFG_ERR_INVALID, "INDEX_KEY: "},
     {"LEGACY_ENGINE", "rot13secret", CFG_ERR_INVALID, "LEGACY_ENGINE: "},
     {"BODY_MAX", "12secret", CFG_ERR_INVALID, "BODY_MAX: not a decimal"},
     {"BODY_MAX", "-5", CFG_ERR_INVALID, "BODY_MAX: not a decimal"},
     {"BODY_MAX", "99999999999999999999999", CFG_ERR_INVALID,
-     "BODY_MAX: must be between"},
+        "BODY_MAX: must be between"},
     {"DB_CONNECT_TIMEOUT", "0", CFG_ERR_INVALID,
-     "DB_CONNECT_TIMEOUT: must be between 1 and 60"},
+        "DB_CONNECT_TIMEOUT: must be between 1 and 60"},
     {"DB_STATEMENT_TIMEOUT", "5", CFG_ERR_INVALID,
-     "DB_STATEMENT_TIMEOUT: must be between"},
+        "DB_STATEMENT_TIMEOUT: must be between"},
     {"SESSION_IDLE", "1e3", CFG_ERR_INVALID, "SESSION_IDLE: "},
     {"SESSION_MAX", "", CFG_OK, ""}, /* empty means unset */
     {"IDLE_TRIM", "600001", CFG_ERR_INVALID,
-     "IDLE_TRIM: must be between 0 and 600000"},
+        "IDLE_TRIM: must be between 0 and 600000"},
     {"IDLE_TRIM", "0", CFG_OK, ""},
     {"DB_PREPARED_STATEMENTS", "sometimes", CFG_ERR_INVALID,
-     "DB_PREPARED_STATEMENTS: expected on or off"},
+        "DB_PREPARED_STATEMENTS: expected on or off"},
     {"SANDBOX", "later", CFG_ERR_INVALID, "SANDBOX: expected on or off"},
     {"TRUSTED_PROXIES", "10.0.0.0/33", CFG_ERR_INVALID, "TRUSTED_PROXIES: "},
     {"TRUSTED_PROXIES", "proxy.example", CFG_ERR_INVALID, "TRUSTED_PROXIES: "},
@@ -477,13 +481,13 @@ static const struct bad_case {
     {"BASE_PATH", "/a(b)", CFG_ERR_INVALID, "BASE_PATH: expected"},
     {"BASE_PATH", "//evil.example", CFG_ERR_INVALID, "BASE_PATH: expected"},
     {"DATABASE_URL", "postgresql://u:secretpw@h/d?nosuchopt=1", CFG_ERR_INVALID,
-     "DATABASE_URL: not a valid"},
+        "DATABASE_URL: not a valid"},
     {"DATABASE_URL", "host=h password='secretpw", CFG_ERR_INVALID,
-     "DATABASE_URL: not a valid"},
+        "DATABASE_URL: not a valid"},
     {"DATABASE_READ_URL", "postgresql://u:secretpw@h/d?nosuchopt=1",
-     CFG_ERR_INVALID, "DATABASE_READ_URL: not a valid"},
+        CFG_ERR_INVALID, "DATABASE_READ_URL: not a valid"},
     {"READ_MAX_LAG", "0", CFG_ERR_INVALID,
-     "READ_MAX_LAG: must be between 1 and 3600"},
+        "READ_MAX_LAG: must be between 1 and 3600"},
     {"READ_MAX_LAG", "2s", CFG_ERR_INVALID, "READ_MAX_LAG: not a decimal"},
 };
 
@@ -495,11 +499,11 @@ START_TEST(test_bad_values)
 
 	setenv(b->name, b->value, 1);
 	ck_assert_int_eq(cfg_load(&c, 0, err, sizeof(err)), b->code);
-	ck_assert_msg(strstr(err, b->want) != NULL, "%s: got \"%s\"", b->name,
-	              err);
+	ck_assert_msg(
+	    strstr(err, b->want) != NULL, "%s: got \"%s\"", b->name, err);
 	if (strlen(b->value) > 3)
 		ck_assert_msg(strstr(err, b->value) == NULL,
-		              "%s: the message quotes the value", b->name);
+		    "%s: the message quotes the value", b->name);
 	ck_assert_ptr_null(strstr(err, "secret"));
 	cfg_free(&c);
 }
@@ -516,8 +520,8 @@ START_TEST(test_bad_values_in_files)
 		return;
 	put_file(b->name, b->value);
 	ck_assert_int_eq(cfg_load(&c, 0, err, sizeof(err)), b->code);
-	ck_assert_msg(strstr(err, b->want) != NULL, "%s: got \"%s\"", b->name,
-	              err);
+	ck_assert_msg(
+	    strstr(err, b->want) != NULL, "%s: got \"%s\"", b->name, err);
 	ck_assert_ptr_null(strstr(err, "secret"));
 	cfg_free(&c);
 }
@@ -579,11 +583,11 @@ cfg_suite(void)
 	tcase_add_test(tc, test_get);
 	tcase_add_test(tc, test_postgres_parts);
 	tcase_add_loop_test(tc, test_bad_values, 0,
-	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_loop_test(tc, test_bad_values_in_files, 0,
-	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
-	tcase_add_loop_test(tc, test_base_path, 0,
-	                    sizeof(base_cases) / sizeof(base_cases[0]));
+	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_loop_test(
+	    tc, test_base_path, 0, sizeof(base_cases) / sizeof(base_cases[0]));
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_fcgid_cut);
 	tcase_add_test(tc, test_strerror);

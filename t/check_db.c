@@ -90,8 +90,8 @@ START_TEST(test_session_settings)
 	setenv("TIME_ZONE", "America/New_York", 1);
 	setenv("DB_STATEMENT_TIMEOUT", "1500", 1);
 	setup();
-	ck_assert_str_eq(value_of(&st, NULL),
-	                 "pg_catalog, public|America/New_York|1500ms");
+	ck_assert_str_eq(
+	    value_of(&st, NULL), "pg_catalog, public|America/New_York|1500ms");
 	ck_assert_ptr_nonnull(db_handle());
 }
 END_TEST
@@ -167,8 +167,8 @@ START_TEST(test_error_classes)
 	ck_assert_int_eq(db_exec(&syntax, NULL, NULL, NULL, NULL), DB_ERROR);
 	ck_assert_ptr_nonnull(strstr(db_last_error(), "syntax"));
 	/* statement_timeout (57014): unavailable, and the next call works. */
-	ck_assert_int_eq(db_exec(&sleep, NULL, NULL, NULL, NULL),
-	                 DB_UNAVAILABLE);
+	ck_assert_int_eq(
+	    db_exec(&sleep, NULL, NULL, NULL, NULL), DB_UNAVAILABLE);
 	ck_assert_int_eq(db_exec(&ok, NULL, NULL, NULL, NULL), DB_OK);
 	/* Bad calls are errors, not crashes. */
 	ck_assert_int_eq(db_exec(NULL, NULL, NULL, NULL, NULL), DB_ERROR);
@@ -228,13 +228,13 @@ START_TEST(test_script)
 
 	ck_assert_int_eq(db_exec_script("CREATE TEMP TABLE t_s (k int); "
 	                                "INSERT INTO t_s VALUES (1), (2);"),
-	                 DB_OK);
+	    DB_OK);
 	ck_assert_str_eq(value_of(&cnt, NULL), "2");
 	/* The first failure is reported; the rest of the script is not run. */
 	ck_assert_int_eq(db_exec_script("INSERT INTO t_s VALUES (3); "
 	                                "SELECT no_such_function(); "
 	                                "INSERT INTO t_s VALUES (4);"),
-	                 DB_ERROR);
+	    DB_ERROR);
 	ck_assert_ptr_nonnull(strstr(db_last_error(), "no_such_function"));
 	ck_assert_str_eq(value_of(&cnt, NULL), "2");
 	ck_assert_int_eq(db_exec_script(NULL), DB_ERROR);
@@ -274,10 +274,10 @@ START_TEST(test_lost_in_transaction)
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d)", pid);
 	pgtest_exec(a, sql, 0, NULL);
 	usleep(200 * 1000);
-	ck_assert_int_eq(db_exec(&st_pid, NULL, NULL, NULL, NULL),
-	                 DB_UNAVAILABLE);
-	ck_assert_int_eq(db_exec(&st_pid, NULL, NULL, NULL, NULL),
-	                 DB_UNAVAILABLE);
+	ck_assert_int_eq(
+	    db_exec(&st_pid, NULL, NULL, NULL, NULL), DB_UNAVAILABLE);
+	ck_assert_int_eq(
+	    db_exec(&st_pid, NULL, NULL, NULL, NULL), DB_UNAVAILABLE);
 	ck_assert_int_eq(db_commit(), DB_UNAVAILABLE);
 	ck_assert_int_ne(backend_pid(), pid);
 	PQfinish(a);
@@ -292,8 +292,8 @@ START_TEST(test_unreachable)
 	ck_assert_ptr_nonnull(cfg.conninfo);
 	ck_assert_int_eq(db_init(&cfg), DB_OK);
 	ck_assert_int_eq(db_connect(), DB_UNAVAILABLE);
-	ck_assert_int_eq(db_exec(&st_pid, NULL, NULL, NULL, NULL),
-	                 DB_UNAVAILABLE);
+	ck_assert_int_eq(
+	    db_exec(&st_pid, NULL, NULL, NULL, NULL), DB_UNAVAILABLE);
 	ck_assert_int_eq(db_begin(), DB_UNAVAILABLE);
 	db_close();
 	ck_assert_int_eq(db_exec(&st_pid, NULL, NULL, NULL, NULL), DB_ERROR);
@@ -362,8 +362,8 @@ START_TEST(test_holdoff)
 	ck_assert_int_eq(listen(fd, 16), 0);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
 	snprintf(ci, sizeof(ci),
-	         "host=127.0.0.1 port=%u dbname=x user=x sslmode=disable",
-	         (unsigned)ntohs(sa.sin_port));
+	    "host=127.0.0.1 port=%u dbname=x user=x sslmode=disable",
+	    (unsigned)ntohs(sa.sin_port));
 	teardown();
 	setenv("DB_CONNECT_TIMEOUT", "2", 1);
 	setup();
@@ -380,8 +380,8 @@ START_TEST(test_holdoff)
 	usleep(1100 * 1000);
 	t = timed_connect(&e);
 	ck_assert_int_eq(e, DB_UNAVAILABLE);
-	ck_assert_msg(t >= 1.5, "the connect after the hold-off took %.2f s",
-	              t);
+	ck_assert_msg(
+	    t >= 1.5, "the connect after the hold-off took %.2f s", t);
 	close(fd);
 }
 END_TEST

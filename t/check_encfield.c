@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "encfield.h"
+#include "encfield_impl.h" /* the primitives behind the ABI, tested here */
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -56,12 +57,10 @@ ck_hex_eq(const uint8_t *got, size_t gotlen, const char *want)
 	free(w);
 }
 
-static const uint8_t uuid_a[16] = {0xc4, 0xcc, 0x13, 0x14, 0x26, 0xee,
-                                   0x4f, 0xed, 0x80, 0x3c, 0xef, 0x47,
-                                   0xd4, 0x15, 0xc7, 0x58};
-static const uint8_t uuid_b[16] = {0xc4, 0xcc, 0x13, 0x14, 0x26, 0xee,
-                                   0x4f, 0xed, 0x80, 0x3c, 0xef, 0x47,
-                                   0xd4, 0x15, 0xc7, 0x59};
+static const uint8_t uuid_a[16] = {0xc4, 0xcc, 0x13, 0x14, 0x26, 0xee, 0x4f,
+    0xed, 0x80, 0x3c, 0xef, 0x47, 0xd4, 0x15, 0xc7, 0x58};
+static const uint8_t uuid_b[16] = {0xc4, 0xcc, 0x13, 0x14, 0x26, 0xee, 0x4f,
+    0xed, 0x80, 0x3c, 0xef, 0x47, 0xd4, 0x15, 0xc7, 0x59};
 
 /* Two fixed 32-byte keys, base64. */
 #define KEY1 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -134,11 +133,11 @@ START_TEST(test_base64_table)
 	char *enc = NULL;
 	enum ef_err rc;
 
-	rc = ef_base64_decode(b64_cases[_i].in, strlen(b64_cases[_i].in), &out,
-	                      &outlen);
+	rc = ef_base64_decode(
+	    b64_cases[_i].in, strlen(b64_cases[_i].in), &out, &outlen);
 	if (b64_cases[_i].hex == NULL) {
 		ck_assert_msg(rc == EF_ERR_MALFORMED, "accepted \"%s\"",
-		              b64_cases[_i].in);
+		    b64_cases[_i].in);
 		return;
 	}
 	ck_assert_int_eq(rc, EF_OK);
@@ -204,10 +203,10 @@ START_TEST(test_uuid_table)
 		return;
 	ef_uuid_format(u, s);
 	for (i = 0; i < 36; i++)
-		ck_assert_int_eq(s[i], uuid_cases[_i].s[i] >= 'A' &&
-		                               uuid_cases[_i].s[i] <= 'F'
-		                           ? uuid_cases[_i].s[i] - 'A' + 'a'
-		                           : uuid_cases[_i].s[i]);
+		ck_assert_int_eq(s[i],
+		    uuid_cases[_i].s[i] >= 'A' && uuid_cases[_i].s[i] <= 'F'
+		        ? uuid_cases[_i].s[i] - 'A' + 'a'
+		        : uuid_cases[_i].s[i]);
 	ck_assert_int_eq(s[36], '\0');
 }
 END_TEST
@@ -263,27 +262,27 @@ static const struct {
 	const char *ikm, *salt, *info, *prk_unused, *okm;
 } hkdf_cases[] = {
     {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
-     "000102030405060708090a0b0c", "f0f1f2f3f4f5f6f7f8f9",
-     "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5",
-     "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
-     "34007208d5b887185865"},
+        "000102030405060708090a0b0c", "f0f1f2f3f4f5f6f7f8f9",
+        "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5",
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+        "34007208d5b887185865"},
     {"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
      "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
      "404142434445464748494a4b4c4d4e4f",
-     "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-     "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-     "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf",
-     "b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
-     "d0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeef"
-     "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
-     "06a6b88c5853361a06104c9ceb35b45cef760014904671014a193f40c15fc244",
-     "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c"
-     "59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71"
-     "cc30c58179ec3e87c14c01d5c1f3434f1d87"},
+        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+        "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf",
+        "b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+        "d0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+        "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
+        "06a6b88c5853361a06104c9ceb35b45cef760014904671014a193f40c15fc244",
+        "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c"
+        "59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71"
+        "cc30c58179ec3e87c14c01d5c1f3434f1d87"},
     {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "", "",
-     "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04",
-     "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
-     "9d201395faa4b61a96c8"},
+        "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04",
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+        "9d201395faa4b61a96c8"},
 };
 
 START_TEST(test_hkdf_rfc5869)
@@ -296,13 +295,13 @@ START_TEST(test_hkdf_rfc5869)
 	salt = unhex(hkdf_cases[_i].salt, &saltlen);
 	info = unhex(hkdf_cases[_i].info, &infolen);
 	okm = unhex(hkdf_cases[_i].okm, &okmlen);
-	ck_assert_int_eq(ef_hkdf_sha256(saltlen ? salt : NULL, saltlen, ikm,
-	                                ikmlen, info, infolen, out, okmlen),
-	                 EF_OK);
+	ck_assert_int_eq(efi_hkdf_sha256(saltlen ? salt : NULL, saltlen, ikm,
+	                     ikmlen, info, infolen, out, okmlen),
+	    EF_OK);
 	ck_hex_eq(out, okmlen, hkdf_cases[_i].okm);
 	/* A prefix of the output is the shorter output. */
 	ck_assert_int_eq(
-	    ef_hkdf_sha256(salt, saltlen, ikm, ikmlen, info, infolen, out, 7),
+	    efi_hkdf_sha256(salt, saltlen, ikm, ikmlen, info, infolen, out, 7),
 	    EF_OK);
 	ck_assert(memcmp(out, okm, 7) == 0);
 	free(ikm);
@@ -316,15 +315,15 @@ START_TEST(test_hkdf_args)
 {
 	uint8_t out[32], ikm[32] = {1};
 
-	ck_assert_int_eq(ef_hkdf_sha256(NULL, 0, ikm, 32, NULL, 0, out, 0),
-	                 EF_ERR_ARG);
 	ck_assert_int_eq(
-	    ef_hkdf_sha256(NULL, 0, ikm, 32, NULL, 0, out, 255 * 32 + 1),
+	    efi_hkdf_sha256(NULL, 0, ikm, 32, NULL, 0, out, 0), EF_ERR_ARG);
+	ck_assert_int_eq(
+	    efi_hkdf_sha256(NULL, 0, ikm, 32, NULL, 0, out, 255 * 32 + 1),
 	    EF_ERR_ARG);
-	ck_assert_int_eq(ef_hkdf_sha256(NULL, 5, ikm, 32, NULL, 0, out, 32),
-	                 EF_ERR_ARG);
-	ck_assert_int_eq(ef_hkdf_sha256(NULL, 0, ikm, 32, NULL, 0, NULL, 32),
-	                 EF_ERR_ARG);
+	ck_assert_int_eq(
+	    efi_hkdf_sha256(NULL, 5, ikm, 32, NULL, 0, out, 32), EF_ERR_ARG);
+	ck_assert_int_eq(
+	    efi_hkdf_sha256(NULL, 0, ikm, 32, NULL, 0, NULL, 32), EF_ERR_ARG);
 }
 END_TEST
 
@@ -336,31 +335,31 @@ static const struct {
     /* [Keylen = 256] [IVlen = 96] [PTlen = 128] [AADlen = 128]
      * [Taglen = 128] Count = 0 */
     {"92e11dcdaa866f5ce790fd24501f92509aacf4cb8b1339d50c9c1240935dd08b",
-     "ac93a1a6145299bde902f21a", "2d71bcfa914e4ac045b2aa60955fad24",
-     "1e0889016f67601c8ebea4943bc23ad6", "8995ae2e6df3dbf96fac7b7137bae67f",
-     "eca5aa77d51d4a0a14d9c51e1da474ab"},
+        "ac93a1a6145299bde902f21a", "2d71bcfa914e4ac045b2aa60955fad24",
+        "1e0889016f67601c8ebea4943bc23ad6", "8995ae2e6df3dbf96fac7b7137bae67f",
+        "eca5aa77d51d4a0a14d9c51e1da474ab"},
     /* [PTlen = 128] [AADlen = 160] [Taglen = 128] */
     {"4b2815c531d2fceab303ec8bca739a97abca9373b7d415ad9d6c6fa9782518cc",
-     "47d647a72b3b5fe19f5d80f7", "d3f6a645779e07517bd0688872e0a49b",
-     "20fd79bd0ee538f42b7264a5d098af9a30959bf5",
-     "00be3b295899c455110a0ae833140c4d", "d054e3997c0085e87055b79829ec3629"},
+        "47d647a72b3b5fe19f5d80f7", "d3f6a645779e07517bd0688872e0a49b",
+        "20fd79bd0ee538f42b7264a5d098af9a30959bf5",
+        "00be3b295899c455110a0ae833140c4d", "d054e3997c0085e87055b79829ec3629"},
     /* [PTlen = 128] [AADlen = 384] [Taglen = 128] */
     {"e4fed339c7b0cd267305d11ab0d5c3273632e8872d35bdc367a1363438239a35",
-     "0365882cf75432cfd23cbd42", "fff39a087de39a03919fbd2f2fa5f513",
-     "8a97d2af5d41160ac2ff7dd8ba098e7aa4d618f0f455957d6a6d0801796747ba"
-     "57c32dfbaaaf15176528fe3a0e4550c9",
-     "8d9e68f03f7e5f4a0ffaa7650d026d08", "3554542c478c0635285a61d1b51f6afa"},
+        "0365882cf75432cfd23cbd42", "fff39a087de39a03919fbd2f2fa5f513",
+        "8a97d2af5d41160ac2ff7dd8ba098e7aa4d618f0f455957d6a6d0801796747ba"
+        "57c32dfbaaaf15176528fe3a0e4550c9",
+        "8d9e68f03f7e5f4a0ffaa7650d026d08", "3554542c478c0635285a61d1b51f6afa"},
     /* [PTlen = 128] [AADlen = 720] [Taglen = 128] */
     {"80d755e24d129e68a5259ec2cf618e39317074a83c8961d3768ceb2ed8d5c3d7",
-     "7598c07ba7b16cd12cf50813", "5e7fd1298c4f15aa0f1c1e47217aa7a9",
-     "0e94f4c48fd0c9690c853ad2a5e197c5de262137b69ed0cdfa28d8d12413e4ff"
-     "ff15374e1cccb0423e8ed829a954a335ed705a272ad7f9abd1057c849bb0d54b"
-     "768e9d79879ec552461cc04adb6ca0040c5dd5bc733d21a93702",
-     "5762a38cf3f2fdf3645d2f6696a7eead", "8a6708e69468915c5367573924fe1ae3"},
+        "7598c07ba7b16cd12cf50813", "5e7fd1298c4f15aa0f1c1e47217aa7a9",
+        "0e94f4c48fd0c9690c853ad2a5e197c5de262137b69ed0cdfa28d8d12413e4ff"
+        "ff15374e1cccb0423e8ed829a954a335ed705a272ad7f9abd1057c849bb0d54b"
+        "768e9d79879ec552461cc04adb6ca0040c5dd5bc733d21a93702",
+        "5762a38cf3f2fdf3645d2f6696a7eead", "8a6708e69468915c5367573924fe1ae3"},
     /* [PTlen = 0] [AADlen = 128] [Taglen = 128] Count = 0 */
     {"78dc4e0aaf52d935c3c01eea57428f00ca1fd475f5da86a49c8dd73d68c8e223",
-     "d79cf22d504cc793c3fb6c8a", "", "b96baa8c1c75a671bfb2d08d06be5f36", "",
-     "3e5d486aa2e30b22e040b85723a06e76"},
+        "d79cf22d504cc793c3fb6c8a", "", "b96baa8c1c75a671bfb2d08d06be5f36", "",
+        "3e5d486aa2e30b22e040b85723a06e76"},
 };
 
 START_TEST(test_gcm_nist)
@@ -376,26 +375,26 @@ START_TEST(test_gcm_nist)
 	ct = unhex(gcm_cases[_i].ct, &ctlen);
 	tag = unhex(gcm_cases[_i].tag, &taglen);
 	ck_assert_uint_eq(keylen, 32);
-	ck_assert_int_eq(ef_aes256_gcm_seal(key, iv, ivlen, aad, aadlen, pt,
-	                                    ptlen, out, outtag),
-	                 EF_OK);
+	ck_assert_int_eq(efi_aes256_gcm_seal(key, iv, ivlen, aad, aadlen, pt,
+	                     ptlen, out, outtag),
+	    EF_OK);
 	ck_hex_eq(out, ptlen, gcm_cases[_i].ct);
 	ck_hex_eq(outtag, 16, gcm_cases[_i].tag);
-	ck_assert_int_eq(ef_aes256_gcm_open(key, iv, ivlen, aad, aadlen, ct,
-	                                    ctlen, tag, taglen, back),
-	                 EF_OK);
+	ck_assert_int_eq(efi_aes256_gcm_open(key, iv, ivlen, aad, aadlen, ct,
+	                     ctlen, tag, taglen, back),
+	    EF_OK);
 	ck_assert(memcmp(back, pt, ptlen) == 0);
 	/* A wrong AAD or tag fails, and leaves no plaintext behind. */
 	aad[0] ^= 1;
-	ck_assert_int_eq(ef_aes256_gcm_open(key, iv, ivlen, aad, aadlen, ct,
-	                                    ctlen, tag, taglen, back),
-	                 EF_ERR_AUTH);
+	ck_assert_int_eq(efi_aes256_gcm_open(key, iv, ivlen, aad, aadlen, ct,
+	                     ctlen, tag, taglen, back),
+	    EF_ERR_AUTH);
 	aad[0] ^= 1;
 	tag[15] ^= 1;
 	memset(back, 0xaa, sizeof(back));
-	ck_assert_int_eq(ef_aes256_gcm_open(key, iv, ivlen, aad, aadlen, ct,
-	                                    ctlen, tag, taglen, back),
-	                 EF_ERR_AUTH);
+	ck_assert_int_eq(efi_aes256_gcm_open(key, iv, ivlen, aad, aadlen, ct,
+	                     ctlen, tag, taglen, back),
+	    EF_ERR_AUTH);
 	if (ptlen > 0)
 		ck_assert_int_eq(back[0], 0);
 	tag[15] ^= 1;
@@ -420,7 +419,7 @@ START_TEST(test_gcm_short_tags)
 	ef_random(key, sizeof(key));
 	ef_random(nonce, sizeof(nonce));
 	ck_assert_int_eq(
-	    ef_aes256_gcm_seal(key, nonce, 12, NULL, 0, pt, 20, ct, tag),
+	    efi_aes256_gcm_seal(key, nonce, 12, NULL, 0, pt, 20, ct, tag),
 	    EF_OK);
 	tag[16] = 0;
 	/* Show that the check matters: libgcrypt takes a 12-byte prefix. */
@@ -433,11 +432,11 @@ START_TEST(test_gcm_short_tags)
 	ck_assert_int_eq(gcry_cipher_checktag(hd, tag, 12), 0);
 	gcry_cipher_close(hd);
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
-		ck_assert_int_eq(ef_aes256_gcm_open(key, nonce, 12, NULL, 0, ct,
-		                                    20, tag, lens[i], back),
-		                 EF_ERR_MALFORMED);
+		ck_assert_int_eq(efi_aes256_gcm_open(key, nonce, 12, NULL, 0,
+		                     ct, 20, tag, lens[i], back),
+		    EF_ERR_MALFORMED);
 	ck_assert_int_eq(
-	    ef_aes256_gcm_open(key, nonce, 12, NULL, 0, ct, 20, tag, 16, back),
+	    efi_aes256_gcm_open(key, nonce, 12, NULL, 0, ct, 20, tag, 16, back),
 	    EF_OK);
 	ck_assert(memcmp(back, pt, 20) == 0);
 }
@@ -455,7 +454,7 @@ static const struct {
     {"1:" KEY1, EF_OK, 0, 1, 1},
     {"1:" KEY1 ","
      "2:" KEY2,
-     EF_OK, 0, 2, 1},
+        EF_OK, 0, 2, 1},
     {"7:" KEY2 ",1:" KEY1, EF_OK, 0, 2, 7},
     {"  1:" KEY1 " ,\t2:" KEY2 "\n", EF_OK, 0, 2, 1}, /* spaces around */
     {"0:" KEY1, EF_OK, 0, 1, 0},
@@ -473,13 +472,13 @@ static const struct {
     {"1 :" KEY1, EF_ERR_KEY_ID, 1, 0, 0},     /* space inside */
     {"1: " KEY1, EF_ERR_KEY_BASE64, 1, 0, 0}, /* space inside */
     {"1:" KEY1 ",2:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
-     EF_ERR_KEY_BASE64, 2, 0, 0}, /* unpadded */
+        EF_ERR_KEY_BASE64, 2, 0, 0}, /* unpadded */
     {"1:AAEC$wQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", EF_ERR_KEY_BASE64, 1, 0,
-     0},
+        0},
     {"1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==", EF_ERR_KEY_LENGTH, 1, 0,
-     0}, /* 31 bytes */
+        0}, /* 31 bytes */
     {"1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g", EF_ERR_KEY_LENGTH, 1, 0,
-     0}, /* 33 bytes */
+        0}, /* 33 bytes */
     {"1:", EF_ERR_KEY_LENGTH, 1, 0, 0},
     {"1:" KEY1 ",1:" KEY2, EF_ERR_KEY_DUP, 2, 0, 0},
     {"3:" KEY1 ",2:" KEY2 ",3:" KEY2, EF_ERR_KEY_DUP, 3, 0, 0},
@@ -495,8 +494,8 @@ START_TEST(test_keyring_table)
 
 	rc = ef_keyring_parse(kr_cases[_i].value, &kr, &where);
 	ck_assert_msg(rc == kr_cases[_i].rc, "\"%s\": %s, want %s",
-	              kr_cases[_i].value ? kr_cases[_i].value : "(null)",
-	              ef_strerror(rc), ef_strerror(kr_cases[_i].rc));
+	    kr_cases[_i].value ? kr_cases[_i].value : "(null)", ef_strerror(rc),
+	    ef_strerror(kr_cases[_i].rc));
 	if (rc != EF_OK) {
 		ck_assert_ptr_null(kr);
 		ck_assert_uint_eq(where, kr_cases[_i].where);
@@ -533,8 +532,8 @@ END_TEST
 /* ---- v1 values -------------------------------------------------------- */
 
 static const char *const v1_plain[] = {
-    "admin@example.com", "",     "josé@example.es",
-    "ユーザー@例え.jp",  "a\0b", /* embedded NUL: lengths, not strings */
+    "admin@example.com", "", "josé@example.es", "ユーザー@例え.jp",
+    "a\0b", /* embedded NUL: lengths, not strings */
 };
 static const size_t v1_plainlen[] = {17, 0, 16, 22, 3};
 
@@ -547,8 +546,8 @@ START_TEST(test_v1_roundtrip)
 	uint16_t id;
 
 	ck_assert_int_eq(ef_encrypt(kr, "users.email", uuid_a, v1_plain[_i],
-	                            v1_plainlen[_i], &ct, &ctlen),
-	                 EF_OK);
+	                     v1_plainlen[_i], &ct, &ctlen),
+	    EF_OK);
 	ck_assert_uint_eq(ctlen, v1_plainlen[_i] + EF_V1_OVERHEAD);
 	ck_assert_int_eq(ct[0], 0xef);
 	ck_assert_int_eq(ct[1], 0x01);
@@ -580,21 +579,21 @@ START_TEST(test_v1_construction)
 	char *b64 = NULL;
 
 	ck_assert_int_eq(ef_encrypt(kr, "users.email", uuid_a,
-	                            "admin@example.com", 17, &ct, &ctlen),
-	                 EF_OK);
+	                     "admin@example.com", 17, &ct, &ctlen),
+	    EF_OK);
 	ck_assert_int_eq(ct[2], 1);
 	ck_assert_int_eq(ct[3], 2);
-	ck_assert_int_eq(ef_base64_decode(KEY1, strlen(KEY1), &fk, &fklen),
-	                 EF_OK);
-	ck_assert_int_eq(ef_hkdf_sha256(NULL, 0, fk, 32, (const uint8_t *)info,
-	                                strlen(info), sub, 32),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_base64_decode(KEY1, strlen(KEY1), &fk, &fklen), EF_OK);
+	ck_assert_int_eq(efi_hkdf_sha256(NULL, 0, fk, 32, (const uint8_t *)info,
+	                     strlen(info), sub, 32),
+	    EF_OK);
 	memcpy(aad, ct, 4);
 	memcpy(aad + 4, "users.email", 11);
 	memcpy(aad + 15, uuid_a, 16);
-	ck_assert_int_eq(ef_aes256_gcm_open(sub, ct + 4, 12, aad, sizeof(aad),
-	                                    ct + 16, 17, ct + 33, 16, back),
-	                 EF_OK);
+	ck_assert_int_eq(efi_aes256_gcm_open(sub, ct + 4, 12, aad, sizeof(aad),
+	                     ct + 16, 17, ct + 33, 16, back),
+	    EF_OK);
 	ck_assert(memcmp(back, "admin@example.com", 17) == 0);
 	free(b64);
 	free(fk);
@@ -625,48 +624,45 @@ START_TEST(test_envelope)
 	ck_assert_int_eq(ef_dk_wrap(kr, "users", uuid_a, dk, &w, &wlen), EF_OK);
 	ck_assert_uint_eq(wlen, EF_DK_WRAPPED_LEN);
 	ck_assert_int_eq(ef_value_kind(w, wlen), EF_KIND_V1);
-	ck_assert_int_eq(ef_dk_unwrap(kr, "users", uuid_a, w, wlen, back),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_dk_unwrap(kr, "users", uuid_a, w, wlen, back), EF_OK);
 	ck_assert(memcmp(back, dk, 32) == 0);
 	/* Bound to its row and table. */
-	ck_assert_int_eq(ef_dk_unwrap(kr, "users", uuid_b, w, wlen, back),
-	                 EF_ERR_AUTH);
-	ck_assert_int_eq(ef_dk_unwrap(kr, "other", uuid_a, w, wlen, back),
-	                 EF_ERR_AUTH);
+	ck_assert_int_eq(
+	    ef_dk_unwrap(kr, "users", uuid_b, w, wlen, back), EF_ERR_AUTH);
+	ck_assert_int_eq(
+	    ef_dk_unwrap(kr, "other", uuid_a, w, wlen, back), EF_ERR_AUTH);
 	/* A field value is not a data key. */
-	ck_assert_int_eq(ef_encrypt(kr, "users", uuid_a, "short", 5, &w2,
-	                            &w2len),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_encrypt(kr, "users", uuid_a, "short", 5, &w2, &w2len), EF_OK);
 	ck_assert_int_eq(ef_dk_unwrap(kr, "users", uuid_a, w2, w2len, back),
-	                 EF_ERR_MALFORMED);
+	    EF_ERR_MALFORMED);
 	free(w2);
 	/* Rotation re-wraps: the new key id, the same data key. */
-	ck_assert_int_eq(ef_dk_unwrap(rotated, "users", uuid_a, w, wlen, back),
-	                 EF_OK);
-	ck_assert_int_eq(ef_dk_wrap(rotated, "users", uuid_a, back, &w2,
-	                            &w2len),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_dk_unwrap(rotated, "users", uuid_a, w, wlen, back), EF_OK);
+	ck_assert_int_eq(
+	    ef_dk_wrap(rotated, "users", uuid_a, back, &w2, &w2len), EF_OK);
 	ck_assert_int_eq(w2[3], 2);
-	ck_assert_int_eq(ef_dk_unwrap(rotated, "users", uuid_a, w2, w2len,
-	                              back),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_dk_unwrap(rotated, "users", uuid_a, w2, w2len, back), EF_OK);
 	ck_assert(memcmp(back, dk, 32) == 0);
 	/* Key id in the header is authenticated. */
 	w2[3] = 1;
-	ck_assert_int_eq(ef_dk_unwrap(rotated, "users", uuid_a, w2, w2len,
-	                              back),
-	                 EF_ERR_AUTH);
+	ck_assert_int_eq(
+	    ef_dk_unwrap(rotated, "users", uuid_a, w2, w2len, back),
+	    EF_ERR_AUTH);
 
 	ck_assert_int_eq(ef_envelope_seal(dk, "users.email", uuid_a,
-	                                  "admin@example.com", 17, &v, &vlen),
-	                 EF_OK);
+	                     "admin@example.com", 17, &v, &vlen),
+	    EF_OK);
 	ck_assert_uint_eq(vlen, 17 + EF_ENV_OVERHEAD);
 	ck_assert_int_eq(v[0], 0xEF);
 	ck_assert_int_eq(v[1], 0x02);
 	ck_assert_int_eq(ef_value_kind(v, vlen), EF_KIND_ENVELOPE);
-	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_a, v, vlen,
-	                                  &out, &ptlen),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_envelope_open(dk, "users.email", uuid_a, v, vlen, &out, &ptlen),
+	    EF_OK);
 	ck_assert_uint_eq(ptlen, 17);
 	ck_assert_str_eq(out, "admin@example.com");
 	ef_free_plain(out, ptlen);
@@ -675,31 +671,31 @@ START_TEST(test_envelope)
 	aad[1] = 0x02;
 	memcpy(aad + 2, "users.email", 11);
 	memcpy(aad + 13, uuid_a, 16);
-	ck_assert_int_eq(ef_aes256_gcm_open(dk, v + 2, 12, aad, sizeof(aad),
-	                                    v + 14, 17, v + 31, 16, pt),
-	                 EF_OK);
+	ck_assert_int_eq(efi_aes256_gcm_open(dk, v + 2, 12, aad, sizeof(aad),
+	                     v + 14, 17, v + 31, 16, pt),
+	    EF_OK);
 	ck_assert(memcmp(pt, "admin@example.com", 17) == 0);
 	/* Another data key, row or column; a flipped byte; a cut tag. */
-	ck_assert_int_eq(ef_envelope_open(dk2, "users.email", uuid_a, v, vlen,
-	                                  &out, &ptlen),
-	                 EF_ERR_AUTH);
+	ck_assert_int_eq(
+	    ef_envelope_open(dk2, "users.email", uuid_a, v, vlen, &out, &ptlen),
+	    EF_ERR_AUTH);
 	ck_assert_ptr_null(out);
-	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_b, v, vlen,
-	                                  &out, &ptlen),
-	                 EF_ERR_AUTH);
-	ck_assert_int_eq(ef_envelope_open(dk, "users.name", uuid_a, v, vlen,
-	                                  &out, &ptlen),
-	                 EF_ERR_AUTH);
+	ck_assert_int_eq(
+	    ef_envelope_open(dk, "users.email", uuid_b, v, vlen, &out, &ptlen),
+	    EF_ERR_AUTH);
+	ck_assert_int_eq(
+	    ef_envelope_open(dk, "users.name", uuid_a, v, vlen, &out, &ptlen),
+	    EF_ERR_AUTH);
 	v[20] ^= 1;
-	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_a, v, vlen,
-	                                  &out, &ptlen),
-	                 EF_ERR_AUTH);
+	ck_assert_int_eq(
+	    ef_envelope_open(dk, "users.email", uuid_a, v, vlen, &out, &ptlen),
+	    EF_ERR_AUTH);
 	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_a, v,
-	                                  EF_ENV_OVERHEAD - 1, &out, &ptlen),
-	                 EF_ERR_MALFORMED);
-	ck_assert_int_eq(ef_envelope_open(dk, "users.email", uuid_a, w, wlen,
-	                                  &out, &ptlen),
-	                 EF_ERR_MALFORMED);
+	                     EF_ENV_OVERHEAD - 1, &out, &ptlen),
+	    EF_ERR_MALFORMED);
+	ck_assert_int_eq(
+	    ef_envelope_open(dk, "users.email", uuid_a, w, wlen, &out, &ptlen),
+	    EF_ERR_MALFORMED);
 	free(v);
 	free(w);
 	free(w2);
@@ -718,16 +714,16 @@ START_TEST(test_v1_tamper)
 	int bit;
 
 	ck_assert_int_eq(ef_encrypt(kr, "users.email", uuid_a,
-	                            "admin@example.com", 17, &ct, &ctlen),
-	                 EF_OK);
+	                     "admin@example.com", 17, &ct, &ctlen),
+	    EF_OK);
 	for (i = 0; i < ctlen; i++)
 		for (bit = 0; bit < 8; bit++) {
 			ct[i] ^= (uint8_t)(1 << bit);
-			rc = ef_decrypt(kr, "users.email", uuid_a, ct, ctlen,
-			                &pt, &ptlen);
+			rc = ef_decrypt(
+			    kr, "users.email", uuid_a, ct, ctlen, &pt, &ptlen);
 			/* The key id byte may point at the other key. */
-			ck_assert_msg(
-			    rc == EF_ERR_AUTH || rc == EF_ERR_MALFORMED ||
+			ck_assert_msg(rc == EF_ERR_AUTH ||
+			        rc == EF_ERR_MALFORMED ||
 			        rc == EF_ERR_UNKNOWN_KEY,
 			    "byte %zu bit %d: %s", i, bit, ef_strerror(rc));
 			if (i >= 4)
@@ -772,13 +768,10 @@ END_TEST
 /* Several columns through one ring (its subkey cache holds one each). */
 START_TEST(test_v1_columns)
 {
-	static const char *const cols[] = {
-	    "users.email",
-	    "users.phone",
+	static const char *const cols[] = {"users.email", "users.phone",
 	    "users.email",
 	    "a.column.name.longer.than.the.sixty.four.bytes.the.cache.holds.x",
-	    "users.phone",
-	    "u"};
+	    "users.phone", "u"};
 	struct ef_keyring *kr = ring("1:" KEY1 ",2:" KEY2);
 	uint8_t *ct[6];
 	size_t ctlen[6], ptlen, i, j;
@@ -786,22 +779,22 @@ START_TEST(test_v1_columns)
 
 	for (i = 0; i < 6; i++)
 		ck_assert_int_eq(ef_encrypt(kr, cols[i], uuid_a, cols[i],
-		                            strlen(cols[i]), &ct[i], &ctlen[i]),
-		                 EF_OK);
+		                     strlen(cols[i]), &ct[i], &ctlen[i]),
+		    EF_OK);
 	for (j = 0; j < 2; j++)
 		for (i = 0; i < 6; i++) {
 			ck_assert_int_eq(ef_decrypt(kr, cols[i], uuid_a, ct[i],
-			                            ctlen[i], &pt, &ptlen),
-			                 EF_OK);
+			                     ctlen[i], &pt, &ptlen),
+			    EF_OK);
 			ck_assert_str_eq(pt, cols[i]);
 			ef_free_plain(pt, ptlen);
 			pt = NULL;
-			ck_assert_int_eq(ef_decrypt(kr, cols[(i + 1) % 6],
-			                            uuid_a, ct[i], ctlen[i],
-			                            &pt, &ptlen),
-			                 strcmp(cols[i], cols[(i + 1) % 6]) == 0
-			                     ? EF_OK
-			                     : EF_ERR_AUTH);
+			ck_assert_int_eq(
+			    ef_decrypt(kr, cols[(i + 1) % 6], uuid_a, ct[i],
+			        ctlen[i], &pt, &ptlen),
+			    strcmp(cols[i], cols[(i + 1) % 6]) == 0
+			        ? EF_OK
+			        : EF_ERR_AUTH);
 			ef_free_plain(pt, ptlen);
 		}
 	for (i = 0; i < 6; i++)
@@ -826,22 +819,22 @@ START_TEST(test_v1_many_keys)
 	for (i = 0; i < NKEYS; i++) {
 		ef_random(keys[i], EF_KEY_LEN);
 		one = NULL;
-		ck_assert_int_eq(ef_keyring_add(&one, (uint16_t)i, keys[i]),
-		                 EF_OK);
+		ck_assert_int_eq(
+		    ef_keyring_add(&one, (uint16_t)i, keys[i]), EF_OK);
 		ck_assert_int_eq(ef_encrypt(one, "users.email", uuid_a,
-		                            "a@b.co", 6, &ct[i], &ctlen[i]),
-		                 EF_OK);
+		                     "a@b.co", 6, &ct[i], &ctlen[i]),
+		    EF_OK);
 		ef_keyring_free(one);
 	}
 	for (i = 0; i < NKEYS; i++)
-		ck_assert_int_eq(ef_keyring_add(&kr, (uint16_t)i, keys[i]),
-		                 EF_OK);
+		ck_assert_int_eq(
+		    ef_keyring_add(&kr, (uint16_t)i, keys[i]), EF_OK);
 	for (round = 0; round < 2; round++)
 		for (i = 0; i < NKEYS; i++) {
-			ck_assert_msg(ef_decrypt(kr, "users.email", uuid_a,
-			                         ct[i], ctlen[i], &pt,
-			                         &ptlen) == EF_OK,
-			              "key %zu", i);
+			ck_assert_msg(
+			    ef_decrypt(kr, "users.email", uuid_a, ct[i],
+			        ctlen[i], &pt, &ptlen) == EF_OK,
+			    "key %zu", i);
 			ck_assert_str_eq(pt, "a@b.co");
 			ef_free_plain(pt, ptlen);
 		}
@@ -864,15 +857,14 @@ START_TEST(test_v1_short_tags)
 
 	for (plen = 0; plen <= 17; plen += 17) {
 		ck_assert_int_eq(ef_encrypt(kr, "users.email", uuid_a,
-		                            "admin@example.com", plen, &ct,
-		                            &ctlen),
-		                 EF_OK);
+		                     "admin@example.com", plen, &ct, &ctlen),
+		    EF_OK);
 		for (i = 0; i < 3; i++) {
 			/* Drop the last 16 - cut bytes of the tag. */
 			rc = ef_decrypt(kr, "users.email", uuid_a, ct,
-			                ctlen - (16 - cut[i]), &pt, &ptlen);
-			ck_assert_int_eq(rc, plen == 0 ? EF_ERR_MALFORMED
-			                               : EF_ERR_AUTH);
+			    ctlen - (16 - cut[i]), &pt, &ptlen);
+			ck_assert_int_eq(
+			    rc, plen == 0 ? EF_ERR_MALFORMED : EF_ERR_AUTH);
 			ck_assert_ptr_null(pt);
 		}
 		free(ct);
@@ -905,14 +897,14 @@ START_TEST(test_v1_keys)
 	    ef_decrypt(other, "users.email", uuid_a, ct, ctlen, &pt, &ptlen),
 	    EF_ERR_UNKNOWN_KEY);
 	ck_assert_int_eq(ef_decrypt(samekeyid, "users.email", uuid_a, ct, ctlen,
-	                            &pt, &ptlen),
-	                 EF_ERR_AUTH);
+	                     &pt, &ptlen),
+	    EF_ERR_AUTH);
 	ck_assert_ptr_null(pt);
 	free(ct);
 	/* New values use the active key. */
 	ck_assert_int_eq(ef_encrypt(rotated, "users.email", uuid_a, "a@b.co", 6,
-	                            &ct, &ctlen),
-	                 EF_OK);
+	                     &ct, &ctlen),
+	    EF_OK);
 	ck_assert_int_eq(ct[3], 2);
 	free(ct);
 	ef_keyring_free(old);
@@ -930,14 +922,14 @@ static const struct {
     {"", EF_KIND_UNKNOWN, EF_ERR_MALFORMED},
     {"ef01", EF_KIND_V1, EF_ERR_MALFORMED}, /* too short for v1 */
     {"ef010007000000000000000000000000000000000000000000000000000000000000",
-     EF_KIND_V1, EF_OK},
+        EF_KIND_V1, EF_OK},
     {"ef02000700000000000000000000000000000000000000000000000000000000",
-     EF_KIND_ENVELOPE, EF_ERR_MALFORMED},
+        EF_KIND_ENVELOPE, EF_ERR_MALFORMED},
     {"ef03000700000000000000000000000000000000000000000000000000000000",
-     EF_KIND_UNKNOWN, EF_ERR_MALFORMED},
+        EF_KIND_UNKNOWN, EF_ERR_MALFORMED},
     {"6a7339557661434f354b4861366e3857526a35783066724765464e2b6e694764635762"
      "544e52445646446b3d",
-     EF_KIND_LEGACY, EF_ERR_MALFORMED}, /* the boilerplate's admin email */
+        EF_KIND_LEGACY, EF_ERR_MALFORMED}, /* the boilerplate's admin email */
     {"41420a", EF_KIND_UNKNOWN, EF_ERR_MALFORMED}, /* control character */
     {"00", EF_KIND_UNKNOWN, EF_ERR_MALFORMED},
 };
@@ -964,22 +956,22 @@ START_TEST(test_v1_args)
 	size_t ctlen, ptlen;
 	char *pt = NULL;
 
-	ck_assert_int_eq(ef_encrypt(NULL, "c", uuid_a, "x", 1, &ct, &ctlen),
-	                 EF_ERR_ARG);
-	ck_assert_int_eq(ef_encrypt(kr, NULL, uuid_a, "x", 1, &ct, &ctlen),
-	                 EF_ERR_ARG);
-	ck_assert_int_eq(ef_encrypt(kr, "", uuid_a, "x", 1, &ct, &ctlen),
-	                 EF_ERR_ARG);
-	ck_assert_int_eq(ef_encrypt(kr, "c", NULL, "x", 1, &ct, &ctlen),
-	                 EF_ERR_ARG);
-	ck_assert_int_eq(ef_encrypt(kr, "c", uuid_a, NULL, 1, &ct, &ctlen),
-	                 EF_ERR_ARG);
+	ck_assert_int_eq(
+	    ef_encrypt(NULL, "c", uuid_a, "x", 1, &ct, &ctlen), EF_ERR_ARG);
+	ck_assert_int_eq(
+	    ef_encrypt(kr, NULL, uuid_a, "x", 1, &ct, &ctlen), EF_ERR_ARG);
+	ck_assert_int_eq(
+	    ef_encrypt(kr, "", uuid_a, "x", 1, &ct, &ctlen), EF_ERR_ARG);
+	ck_assert_int_eq(
+	    ef_encrypt(kr, "c", NULL, "x", 1, &ct, &ctlen), EF_ERR_ARG);
+	ck_assert_int_eq(
+	    ef_encrypt(kr, "c", uuid_a, NULL, 1, &ct, &ctlen), EF_ERR_ARG);
 	ck_assert_int_eq(
 	    ef_encrypt(kr, "c", uuid_a, "x", SIZE_MAX, &ct, &ctlen),
 	    EF_ERR_ARG);
 	ck_assert_ptr_null(ct);
 	ck_assert_int_eq(ef_decrypt(kr, "c", uuid_a, NULL, 0, &pt, &ptlen),
-	                 EF_ERR_MALFORMED);
+	    EF_ERR_MALFORMED);
 	ck_assert_int_eq(
 	    ef_decrypt(kr, "c", uuid_a, (const uint8_t *)"abc", 3, &pt, &ptlen),
 	    EF_ERR_MALFORMED);
@@ -1011,17 +1003,16 @@ START_TEST(test_v1_nonces)
 	ck_assert_ptr_nonnull(nonces);
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(ef_encrypt(kr, "users.email", uuid_a,
-		                            "admin@example.com", 17, &ct,
-		                            &ctlen),
-		                 EF_OK);
+		                     "admin@example.com", 17, &ct, &ctlen),
+		    EF_OK);
 		memcpy(nonces + i * EF_V1_NONCE_LEN, ct + 4, EF_V1_NONCE_LEN);
 		free(ct);
 	}
 	qsort(nonces, n, EF_V1_NONCE_LEN, cmp_nonce);
 	for (i = 1; i < n; i++)
 		ck_assert_msg(cmp_nonce(nonces + (i - 1) * EF_V1_NONCE_LEN,
-		                        nonces + i * EF_V1_NONCE_LEN) != 0,
-		              "nonce repeated after %zu encryptions", n);
+		                  nonces + i * EF_V1_NONCE_LEN) != 0,
+		    "nonce repeated after %zu encryptions", n);
 	free(nonces);
 	ef_keyring_free(kr);
 }
@@ -1049,8 +1040,8 @@ START_TEST(test_blind_index)
 
 	ck_assert_int_eq(ef_index_key_parse(KEY2, &ik), EF_OK);
 	/* Expected: HMAC-SHA256 computed straight with libgcrypt. */
-	ck_assert_int_eq(ef_base64_decode(KEY2, strlen(KEY2), &key, &keylen),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_base64_decode(KEY2, strlen(KEY2), &key, &keylen), EF_OK);
 	{
 		gcry_md_hd_t md;
 
@@ -1071,8 +1062,8 @@ START_TEST(test_blind_index)
 		ck_assert_int_eq(
 		    ef_blind_index(ik, other[i], strlen(other[i]), other_bidx),
 		    EF_OK);
-		ck_assert_msg(memcmp(other_bidx, want, 32) != 0, "\"%s\"",
-		              other[i]);
+		ck_assert_msg(
+		    memcmp(other_bidx, want, 32) != 0, "\"%s\"", other[i]);
 	}
 	/* Longer than the 64-byte chunks the email is lowercased in. */
 	{
@@ -1094,15 +1085,15 @@ START_TEST(test_blind_index)
 		memcpy(want2, gcry_md_read(md, GCRY_MD_SHA256), 32);
 		gcry_md_close(md);
 		free(key);
-		ck_assert_int_eq(ef_blind_index(ik, longmail, 200, got2),
-		                 EF_OK);
+		ck_assert_int_eq(
+		    ef_blind_index(ik, longmail, 200, got2), EF_OK);
 		ck_assert(memcmp(got2, want2, 32) == 0);
 	}
 	ef_index_key_free(ik);
 	/* Another key, another index. */
 	ck_assert_int_eq(ef_index_key_parse(" " KEY1 "\n", &ik), EF_OK);
-	ck_assert_int_eq(ef_blind_index(ik, "admin@example.com", 17, got),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    ef_blind_index(ik, "admin@example.com", 17, got), EF_OK);
 	ck_assert(memcmp(got, want, 32) != 0);
 	ef_index_key_free(ik);
 	ef_index_key_free(NULL);
@@ -1126,8 +1117,8 @@ START_TEST(test_index_key_table)
 {
 	struct ef_index_key *ik = NULL;
 
-	ck_assert_int_eq(ef_index_key_parse(ik_cases[_i].value, &ik),
-	                 ik_cases[_i].rc);
+	ck_assert_int_eq(
+	    ef_index_key_parse(ik_cases[_i].value, &ik), ik_cases[_i].rc);
 	if (ik_cases[_i].rc != EF_OK)
 		ck_assert_ptr_null(ik);
 	ef_index_key_free(ik);
@@ -1144,7 +1135,7 @@ vectors(void)
 	json_object *j;
 
 	snprintf(path, sizeof(path), "%s/t/vectors/sqlalchemy-utils.json",
-	         top != NULL ? top : ".");
+	    top != NULL ? top : ".");
 	j = json_object_from_file(path);
 	ck_assert_msg(j != NULL, "cannot read %s", path);
 	return j;
@@ -1205,11 +1196,10 @@ START_TEST(test_legacy_vectors)
 		ck_assert_int_eq(
 		    ef_value_kind((const uint8_t *)stored, strlen(stored)),
 		    EF_KIND_LEGACY);
-		rc = ef_legacy_decrypt(lg, (const uint8_t *)stored,
-		                       strlen(stored), &pt, &ptlen);
+		rc = ef_legacy_decrypt(
+		    lg, (const uint8_t *)stored, strlen(stored), &pt, &ptlen);
 		ck_assert_msg(rc == EF_OK, "case %zu (%s): %s", i,
-		              ef_legacy_engine_name(engine_of(c)),
-		              ef_strerror(rc));
+		    ef_legacy_engine_name(engine_of(c)), ef_strerror(rc));
 		ck_assert_uint_eq(ptlen, strlen(plain));
 		ck_assert_str_eq(pt, plain);
 		ef_free_plain(pt, ptlen);
@@ -1219,13 +1209,13 @@ START_TEST(test_legacy_vectors)
 		    ef_legacy_new("changeme3", 9, engine_of(c), &wrong), EF_OK);
 		pt = NULL;
 		rc = ef_legacy_decrypt(wrong, (const uint8_t *)stored,
-		                       strlen(stored), &pt, &ptlen);
+		    strlen(stored), &pt, &ptlen);
 		if (rc == EF_OK) {
 			/* Unauthenticated CBC may unpad garbage by luck. */
 			ck_assert(engine_of(c) != EF_LEGACY_AES_GCM &&
-			          engine_of(c) != EF_LEGACY_FERNET);
+			    engine_of(c) != EF_LEGACY_FERNET);
 			ck_assert(ptlen != strlen(plain) ||
-			          memcmp(pt, plain, ptlen) != 0);
+			    memcmp(pt, plain, ptlen) != 0);
 			ef_free_plain(pt, ptlen);
 		} else
 			ck_assert(rc == EF_ERR_AUTH || rc == EF_ERR_MALFORMED);
@@ -1268,58 +1258,63 @@ static const struct {
 } legacy_bad[] = {
     {EF_LEGACY_AES_CBC_PKCS5, "", EF_ERR_MALFORMED},
     {EF_LEGACY_AES_CBC_PKCS5, "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFDk",
-     EF_ERR_MALFORMED}, /* padding removed */
+        EF_ERR_MALFORMED}, /* padding removed */
     {EF_LEGACY_AES_CBC_PKCS5,
-     "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFD==", EF_ERR_MALFORMED},
+        "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFD==", EF_ERR_MALFORMED},
     {EF_LEGACY_AES_CBC_PKCS5, "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDV",
-     EF_ERR_MALFORMED}, /* 30 bytes: not whole blocks */
+        EF_ERR_MALFORMED}, /* 30 bytes: not whole blocks */
     {EF_LEGACY_AES_CBC_PKCS5, "js9UvaCO5KHa6n8WRj5x0Q==", EF_ERR_MALFORMED},
     {EF_LEGACY_AES_CBC_PKCS5,
-     " js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFDk=", EF_ERR_MALFORMED},
+        " js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFDk=", EF_ERR_MALFORMED},
     {EF_LEGACY_AES_CBC_PKCS5, "js9UvaCO5KHa6n8WRj5x0frGeFN-niGdcWbTNRDVFDk=",
-     EF_ERR_MALFORMED}, /* URL-safe character */
+        EF_ERR_MALFORMED}, /* URL-safe character */
     /* A naive-padded value read as pkcs5: its padding is '*' bytes. */
     {EF_LEGACY_AES_CBC_PKCS5,
-     "js9UvaCO5KHa6n8WRj5x0Sak6/TlY5s/1uhmUJ89m3o=", EF_ERR_MALFORMED},
+        "js9UvaCO5KHa6n8WRj5x0Sak6/TlY5s/1uhmUJ89m3o=", EF_ERR_MALFORMED},
     /* A pkcs5 value read as oneandzeroes: no 0x80 before the zeros. */
     {EF_LEGACY_AES_CBC_ONEANDZEROES,
-     "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFDk=", EF_ERR_MALFORMED},
+        "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFDk=", EF_ERR_MALFORMED},
     /* A pkcs5 value read as naive: no '*' at the end. */
     {EF_LEGACY_AES_CBC_NAIVE,
-     "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFDk=", EF_ERR_MALFORMED},
+        "js9UvaCO5KHa6n8WRj5x0frGeFN+niGdcWbTNRDVFDk=", EF_ERR_MALFORMED},
     {EF_LEGACY_AES_GCM, "nbaNHXWA7ag5KJedll5A7E/9uQmIMPkHsxtwhj9e0XQWesuk",
-     EF_ERR_AUTH}, /* ciphertext cut */
+        EF_ERR_AUTH}, /* ciphertext cut */
     {EF_LEGACY_AES_GCM,
-     "tAKt+NItMVrH7Kt2wQovRRqXGuydY0qP8PSJiSi04fGN1h==", EF_ERR_MALFORMED},
+        "tAKt+NItMVrH7Kt2wQovRRqXGuydY0qP8PSJiSi04fGN1h==", EF_ERR_MALFORMED},
     /* non-canonical base64 (trailing bits set) */ /* non-canonical base64 */
     {EF_LEGACY_AES_GCM,
-     "nbaNHXWA7ag5KJedll5A7E/9uQmIMPkHsxtwhj9e0XQWesuk7G2"
-     "WpzDlbXKO",
-     EF_ERR_AUTH}, /* last ciphertext byte changed */
+        "nbaNHXWA7ag5KJedll5A7E/9uQmIMPkHsxtwhj9e0XQWesuk7G2"
+        "WpzDlbXKO",
+        EF_ERR_AUTH}, /* last ciphertext byte changed */
     {EF_LEGACY_AES_GCM, "nbaNHXWA7ag5KJedll5A7E/9uQmIMPkHsxtw",
-     EF_ERR_MALFORMED}, /* 27 bytes: shorter than nonce and tag */
+        EF_ERR_MALFORMED}, /* 27 bytes: shorter than nonce and tag */
     {EF_LEGACY_AES_GCM, "nbaNHXWA7ag5KJedll5A7E/9uQmIMPkHsxtwhg==",
-     EF_ERR_AUTH}, /* nonce and tag of another value, no ciphertext */
+        EF_ERR_AUTH}, /* nonce and tag of another value, no ciphertext */
     {EF_LEGACY_FERNET,
-     "gAAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7_8moI_ha8_karO-VAaJAhFJTEaW9AyV6JJ_"
-     "5Q1N_ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk-mosDoxk=",
-     EF_OK},
+        "gAAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7_8moI_ha8_karO-"
+        "VAaJAhFJTEaW9AyV6JJ_"
+        "5Q1N_ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk-mosDoxk=",
+        EF_OK},
     {EF_LEGACY_FERNET,
-     "gAAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7_8moI_ha8_karO-VAaJAhFJTEaW9AyV6JJ_"
-     "5Q1N_ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk-mosDoxg=",
-     EF_ERR_AUTH}, /* HMAC changed */
+        "gAAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7_8moI_ha8_karO-"
+        "VAaJAhFJTEaW9AyV6JJ_"
+        "5Q1N_ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk-mosDoxg=",
+        EF_ERR_AUTH}, /* HMAC changed */
     {EF_LEGACY_FERNET,
-     "gAAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7_8moI_ha8_karO-VAaJAhFJTEaW9AyV6JJ_"
-     "5Q1N_ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk-mosDoxk",
-     EF_ERR_MALFORMED}, /* unpadded */
+        "gAAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7_8moI_ha8_karO-"
+        "VAaJAhFJTEaW9AyV6JJ_"
+        "5Q1N_ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk-mosDoxk",
+        EF_ERR_MALFORMED}, /* unpadded */
     {EF_LEGACY_FERNET,
-     "gAAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7/8moI/ha8/karO+VAaJAhFJTEaW9AyV6JJ/"
-     "5Q1N/ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk+mosDoxk=",
-     EF_ERR_MALFORMED}, /* standard alphabet */
+        "gAAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7/8moI/ha8/"
+        "karO+VAaJAhFJTEaW9AyV6JJ/"
+        "5Q1N/ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk+mosDoxk=",
+        EF_ERR_MALFORMED}, /* standard alphabet */
     {EF_LEGACY_FERNET,
-     "gQAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7_8moI_ha8_karO-VAaJAhFJTEaW9AyV6JJ_"
-     "5Q1N_ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk-mosDoxk=",
-     EF_ERR_MALFORMED}, /* version byte 0x81 */
+        "gQAAAABrDDmniKYAlviR8xMlDMgjuY64IAW7_8moI_ha8_karO-"
+        "VAaJAhFJTEaW9AyV6JJ_"
+        "5Q1N_ayQqXZEqgEJ1v8GoTgTQ8g2kIGDPqNM9LYk-mosDoxk=",
+        EF_ERR_MALFORMED}, /* version byte 0x81 */
     {EF_LEGACY_FERNET, "gAAAAABrDDmn", EF_ERR_MALFORMED},
 };
 
@@ -1333,10 +1328,10 @@ START_TEST(test_legacy_malformed)
 	ck_assert_int_eq(
 	    ef_legacy_new("changeme2", 9, legacy_bad[_i].engine, &lg), EF_OK);
 	rc = ef_legacy_decrypt(lg, (const uint8_t *)legacy_bad[_i].stored,
-	                       strlen(legacy_bad[_i].stored), &pt, &ptlen);
+	    strlen(legacy_bad[_i].stored), &pt, &ptlen);
 	ck_assert_msg(rc == legacy_bad[_i].rc, "%s \"%s\": %s",
-	              ef_legacy_engine_name(legacy_bad[_i].engine),
-	              legacy_bad[_i].stored, ef_strerror(rc));
+	    ef_legacy_engine_name(legacy_bad[_i].engine), legacy_bad[_i].stored,
+	    ef_strerror(rc));
 	if (rc == EF_OK) {
 		ck_assert_str_eq(pt, "admin@example.com");
 		ef_free_plain(pt, ptlen);
@@ -1358,12 +1353,12 @@ START_TEST(test_legacy_engines)
 		ck_assert_int_eq(back, e);
 	}
 	ck_assert_int_eq(ef_legacy_engine_parse("aes", &back), EF_ERR_ENGINE);
-	ck_assert_int_eq(ef_legacy_engine_parse("AES-GCM", &back),
-	                 EF_ERR_ENGINE);
+	ck_assert_int_eq(
+	    ef_legacy_engine_parse("AES-GCM", &back), EF_ERR_ENGINE);
 	ck_assert_int_eq(ef_legacy_engine_parse("", &back), EF_ERR_ENGINE);
 	ck_assert_str_eq(ef_legacy_engine_name(EF_LEGACY__MAX), "unknown");
-	ck_assert_int_eq(ef_legacy_new("x", 1, EF_LEGACY__MAX, &lg),
-	                 EF_ERR_ARG);
+	ck_assert_int_eq(
+	    ef_legacy_new("x", 1, EF_LEGACY__MAX, &lg), EF_ERR_ARG);
 	ck_assert_ptr_null(lg);
 	ef_legacy_free(NULL);
 }
@@ -1380,18 +1375,18 @@ START_TEST(test_argon2id_rfc9106)
 	memset(salt, 0x02, sizeof(salt));
 	memset(secret, 0x03, sizeof(secret));
 	memset(ad, 0x04, sizeof(ad));
-	ck_assert_int_eq(ef_argon2id(pw, sizeof(pw), salt, sizeof(salt), secret,
-	                             sizeof(secret), ad, sizeof(ad), 3, 32, 4,
-	                             out, sizeof(out)),
-	                 EF_OK);
-	ck_hex_eq(out, 32,
-	          "0d640df58d78766c08c037a34a8b53c9"
-	          "d01ef0452d75b65eb52520e96b01e659");
 	ck_assert_int_eq(
-	    ef_argon2id(pw, 32, salt, 16, NULL, 0, NULL, 0, 3, 31, 4, out, 32),
+	    efi_argon2id(pw, sizeof(pw), salt, sizeof(salt), secret,
+	        sizeof(secret), ad, sizeof(ad), 3, 32, 4, out, sizeof(out)),
+	    EF_OK);
+	ck_hex_eq(out, 32,
+	    "0d640df58d78766c08c037a34a8b53c9"
+	    "d01ef0452d75b65eb52520e96b01e659");
+	ck_assert_int_eq(
+	    efi_argon2id(pw, 32, salt, 16, NULL, 0, NULL, 0, 3, 31, 4, out, 32),
 	    EF_ERR_ARG); /* m < 8p */
 	ck_assert_int_eq(
-	    ef_argon2id(pw, 32, salt, 7, NULL, 0, NULL, 0, 3, 32, 4, out, 32),
+	    efi_argon2id(pw, 32, salt, 7, NULL, 0, NULL, 0, 3, 32, 4, out, 32),
 	    EF_ERR_ARG); /* salt too short */
 }
 END_TEST
@@ -1403,29 +1398,28 @@ static const struct {
 	const char *dk;
 } pbkdf2_cases[] = {
     {"password", "salt", 1,
-     "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252"
-     "c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce"},
+        "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252"
+        "c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce"},
     {"password", "salt", 2,
-     "e1d9c16aa681708a45f5c7c4e215ceb66e011a2e9f0040713f18aefdb866d53c"
-     "f76cab2868a39b9f7840edce4fef5a82be67335c77a6068e04112754f27ccf4e"},
+        "e1d9c16aa681708a45f5c7c4e215ceb66e011a2e9f0040713f18aefdb866d53c"
+        "f76cab2868a39b9f7840edce4fef5a82be67335c77a6068e04112754f27ccf4e"},
     {"password", "salt", 4096,
-     "d197b1b33db0143e018b12f3d1d1479e6cdebdcc97c5c0f87f6902e072f457b5"
-     "143f30602641b3d55cd335988cb36b84376060ecd532e039b742a239434af2d5"},
+        "d197b1b33db0143e018b12f3d1d1479e6cdebdcc97c5c0f87f6902e072f457b5"
+        "143f30602641b3d55cd335988cb36b84376060ecd532e039b742a239434af2d5"},
     {"passwordPASSWORDpassword", "saltSALTsaltSALTsaltSALTsaltSALTsalt", 4096,
-     "8c0511f4c6e597c6ac6315d8f0362e225f3c501495ba23b868c005174dc4ee71"
-     "115b59f9e60cd9532fa33e0f75aefe30225c583a186cd82bd4daea9724a3d3b8"},
+        "8c0511f4c6e597c6ac6315d8f0362e225f3c501495ba23b868c005174dc4ee71"
+        "115b59f9e60cd9532fa33e0f75aefe30225c583a186cd82bd4daea9724a3d3b8"},
 };
 
 START_TEST(test_pbkdf2_sha512)
 {
 	uint8_t out[64];
 
-	ck_assert_int_eq(ef_pbkdf2_sha512(pbkdf2_cases[_i].pw,
-	                                  strlen(pbkdf2_cases[_i].pw),
-	                                  pbkdf2_cases[_i].salt,
-	                                  strlen(pbkdf2_cases[_i].salt),
-	                                  pbkdf2_cases[_i].iter, out, 64),
-	                 EF_OK);
+	ck_assert_int_eq(
+	    efi_pbkdf2_sha512(pbkdf2_cases[_i].pw, strlen(pbkdf2_cases[_i].pw),
+	        pbkdf2_cases[_i].salt, strlen(pbkdf2_cases[_i].salt),
+	        pbkdf2_cases[_i].iter, out, 64),
+	    EF_OK);
 	ck_hex_eq(out, 64, pbkdf2_cases[_i].dk);
 }
 END_TEST
@@ -1472,12 +1466,12 @@ START_TEST(test_pw_legacy_vectors)
 
 			for (k = 0; k < 128; k++)
 				upper[k] = hash[k] >= 'a' && hash[k] <= 'f'
-				               ? (char)(hash[k] - 32)
-				               : hash[k];
+				    ? (char)(hash[k] - 32)
+				    : hash[k];
 			upper[128] = '\0';
 			ck_assert_int_eq(ef_pw_verify(pw, strlen(pw), upper, sk,
-			                              strlen(sk), &match),
-			                 EF_OK);
+			                     strlen(sk), &match),
+			    EF_OK);
 			ck_assert_int_eq(match, 1);
 		}
 	}
@@ -1487,8 +1481,8 @@ END_TEST
 
 START_TEST(test_pw_hash_verify)
 {
-	static const char *const pws[] = {"password", "p", "pässwörd",
-	                                  "correct horse battery staple"};
+	static const char *const pws[] = {
+	    "password", "p", "pässwörd", "correct horse battery staple"};
 	char h[EF_PW_HASH_MAX], h2[EF_PW_HASH_MAX];
 	int match;
 	size_t i;
@@ -1525,67 +1519,67 @@ static const struct {
      * -k 19456 -p 1 -l 32 -e */
     {"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_OK, 1, 1}, /* 8-byte salt: below ours, so rehash */
+        EF_OK, 1, 1}, /* 8-byte salt: below ours, so rehash */
     /* ... -t 3 -m 12 -p 2 -l 32 -e */
     {"$argon2id$v=19$m=4096,t=3,p=2$c29tZXNhbHQ$"
      "LpPABDeb1KgKypkPHbjfNPxMj3dnGUCphtUM0xpkh/U",
-     EF_OK, 1, 1},
+        EF_OK, 1, 1},
     {"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2F",
-     EF_ERR_PW_FORMAT, 0, 1}, /* non-canonical last character */
+        EF_ERR_PW_FORMAT, 0, 1}, /* non-canonical last character */
     {"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$"
      "QL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_OK, 0, 1}, /* hash changed */
+        EF_OK, 0, 1}, /* hash changed */
     {"$argon2i$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1},
+        EF_ERR_PW_FORMAT, 0, 1},
     {"$argon2id$v=16$m=19456,t=2,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1},
+        EF_ERR_PW_FORMAT, 0, 1},
     {"$argon2id$m=19456,t=2,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1}, /* no version */
+        EF_ERR_PW_FORMAT, 0, 1}, /* no version */
     {"$argon2id$v=19$m=019456,t=2,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1}, /* leading zero */
+        EF_ERR_PW_FORMAT, 0, 1}, /* leading zero */
     {"$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1}, /* 4 GiB: beyond the bound */
+        EF_ERR_PW_FORMAT, 0, 1}, /* 4 GiB: beyond the bound */
     {"$argon2id$v=19$m=19456,t=0,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1},
+        EF_ERR_PW_FORMAT, 0, 1},
     {"$argon2id$v=19$m=19456,t=2,p=1$c29tZQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1}, /* 4-byte salt */
+        EF_ERR_PW_FORMAT, 0, 1}, /* 4-byte salt */
     {"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ=$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1}, /* padded salt */
+        EF_ERR_PW_FORMAT, 0, 1}, /* padded salt */
     {"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$PL01amPy", EF_ERR_PW_FORMAT, 0,
-     1}, /* 6-byte hash */
+        1}, /* 6-byte hash */
     {"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E$",
-     EF_ERR_PW_FORMAT, 0, 1},
+        EF_ERR_PW_FORMAT, 0, 1},
     {"60374fa84f18f9bc851ef6929bf090088644eab3a0003181e9cc05b2946da74412e1"
      "35b2c04d06a02bc7fc89a3aa834b2f984c117fa29ee47ab7b2b7e737244",
-     EF_ERR_PW_FORMAT, 0, 1}, /* 127 hex digits */
+        EF_ERR_PW_FORMAT, 0, 1}, /* 127 hex digits */
     {"60374fa84f18f9bc851ef6929bf090088644eab3a0003181e9cc05b2946da74412e1"
      "35b2c04d06a02bc7fc89a3aa834b2f984c117fa29ee47ab7b2b7e73724490",
-     EF_ERR_PW_FORMAT, 0, 1}, /* 129 */
+        EF_ERR_PW_FORMAT, 0, 1}, /* 129 */
     {"", EF_ERR_PW_FORMAT, 0, 1},
     {"password", EF_ERR_PW_FORMAT, 0, 1},
     /* Cost bounds: m <= 256 MiB, t <= 16, m * t <= 1 GiB, p <= 16. */
     {"$argon2id$v=19$m=262145,t=1,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1},
+        EF_ERR_PW_FORMAT, 0, 1},
     {"$argon2id$v=19$m=19456,t=17,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1},
+        EF_ERR_PW_FORMAT, 0, 1},
     {"$argon2id$v=19$m=131072,t=9,p=1$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1},
+        EF_ERR_PW_FORMAT, 0, 1},
     {"$argon2id$v=19$m=19456,t=2,p=17$c29tZXNhbHQ$"
      "PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-     EF_ERR_PW_FORMAT, 0, 1},
+        EF_ERR_PW_FORMAT, 0, 1},
 };
 
 START_TEST(test_phc_table)
@@ -1595,10 +1589,10 @@ START_TEST(test_phc_table)
 	ck_assert_int_eq(
 	    ef_pw_verify("password", 8, phc_cases[_i].stored, "k", 1, &match),
 	    phc_cases[_i].rc);
-	ck_assert_int_eq(match,
-	                 phc_cases[_i].rc == EF_OK ? phc_cases[_i].match : 0);
-	ck_assert_int_eq(ef_pw_needs_rehash(phc_cases[_i].stored),
-	                 phc_cases[_i].rehash);
+	ck_assert_int_eq(
+	    match, phc_cases[_i].rc == EF_OK ? phc_cases[_i].match : 0);
+	ck_assert_int_eq(
+	    ef_pw_needs_rehash(phc_cases[_i].stored), phc_cases[_i].rehash);
 }
 END_TEST
 
@@ -1616,8 +1610,8 @@ START_TEST(test_pw_args)
 	ck_assert_int_eq(ef_pw_verify("", 0, h, NULL, 0, &match), EF_OK);
 	ck_assert_int_eq(match, 0);
 	ck_assert_int_eq(ef_pw_hash("x", 1, NULL), EF_ERR_ARG);
-	ck_assert_int_eq(ef_pw_verify("x", 1, NULL, NULL, 0, &match),
-	                 EF_ERR_ARG);
+	ck_assert_int_eq(
+	    ef_pw_verify("x", 1, NULL, NULL, 0, &match), EF_ERR_ARG);
 	ck_assert_int_eq(ef_pw_verify("x", 1, "x", NULL, 0, NULL), EF_ERR_ARG);
 	ck_assert_int_eq(ef_pw_hash_salt("x", 1, "short", 5, h), EF_ERR_ARG);
 	ck_assert_int_eq(ef_pw_needs_rehash(NULL), 1);
@@ -1667,9 +1661,8 @@ START_TEST(test_fuzz_values)
 
 	for (e = 0; e < EF_LEGACY__MAX; e++)
 		ck_assert_int_eq(ef_legacy_new("changeme2", 9,
-		                               (enum ef_legacy_engine)e,
-		                               &lg[e]),
-		                 EF_OK);
+		                     (enum ef_legacy_engine)e, &lg[e]),
+		    EF_OK);
 	ck_assert_int_eq(
 	    ef_encrypt(kr, "users.email", uuid_a, "a@b.co", 6, &good, &goodlen),
 	    EF_OK);
@@ -1687,8 +1680,8 @@ START_TEST(test_fuzz_values)
 		pt = NULL;
 		rc = ef_decrypt(kr, "users.email", uuid_a, v, len, &pt, &ptlen);
 		ck_assert_msg(rc == EF_ERR_MALFORMED || rc == EF_ERR_AUTH ||
-		                  rc == EF_ERR_UNKNOWN_KEY,
-		              "ef_decrypt: %s", ef_strerror(rc));
+		        rc == EF_ERR_UNKNOWN_KEY,
+		    "ef_decrypt: %s", ef_strerror(rc));
 		ck_assert_ptr_null(pt);
 		(void)ef_value_kind(v, len);
 		rc = ef_value_key_id(v, len, &id);
@@ -1702,12 +1695,12 @@ START_TEST(test_fuzz_values)
 				ck_assert_int_eq(pt[ptlen], '\0');
 				ef_free_plain(pt, ptlen);
 			} else {
-				ck_assert_msg(rc == EF_ERR_MALFORMED ||
-				                  rc == EF_ERR_AUTH,
-				              "%s: %s",
-				              ef_legacy_engine_name(
-				                  (enum ef_legacy_engine)e),
-				              ef_strerror(rc));
+				ck_assert_msg(
+				    rc == EF_ERR_MALFORMED || rc == EF_ERR_AUTH,
+				    "%s: %s",
+				    ef_legacy_engine_name(
+				        (enum ef_legacy_engine)e),
+				    ef_strerror(rc));
 				ck_assert_ptr_null(pt);
 			}
 		}
@@ -1719,8 +1712,8 @@ START_TEST(test_fuzz_values)
 		pt = NULL;
 		rc = ef_decrypt(kr, "users.email", uuid_a, v, len, &pt, &ptlen);
 		ck_assert(len == goodlen
-		              ? rc == EF_OK
-		              : rc == EF_ERR_MALFORMED || rc == EF_ERR_AUTH);
+		        ? rc == EF_OK
+		        : rc == EF_ERR_MALFORMED || rc == EF_ERR_AUTH);
 		ef_free_plain(pt, ptlen);
 		free(v);
 	}
@@ -1755,14 +1748,15 @@ START_TEST(test_fuzz_text)
 		kr = NULL;
 		rc = ef_keyring_parse(s, &kr, &where);
 		ck_assert(rc == EF_OK ||
-		          (((rc >= EF_ERR_KEY_NONE && rc <= EF_ERR_KEY_DUP) ||
-		            rc == EF_ERR_KEY_REUSED) &&
-		           kr == NULL));
+		    (((rc >= EF_ERR_KEY_NONE && rc <= EF_ERR_KEY_DUP) ||
+		         rc == EF_ERR_KEY_REUSED) &&
+		        kr == NULL));
 		ef_keyring_free(kr);
 		ik = NULL;
 		rc = ef_index_key_parse(s, &ik);
-		ck_assert(rc == EF_OK || (rc >= EF_ERR_KEY_NONE &&
-		                          rc <= EF_ERR_KEY_DUP && ik == NULL));
+		ck_assert(rc == EF_OK ||
+		    (rc >= EF_ERR_KEY_NONE && rc <= EF_ERR_KEY_DUP &&
+		        ik == NULL));
 		ef_index_key_free(ik);
 		/* Bound the Argon2 work: only short-cost PHC strings run. */
 		if (strstr(s, "m=") == NULL || strstr(s, "m=19456") != NULL) {

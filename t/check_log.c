@@ -54,7 +54,7 @@ static const struct {
 } escape_cases[] = {
     {"plain text", "plain text\n"},
     {"user bob\nprog: error: auth: admin signed in",
-     "user bob\\x0aprog: error: auth: admin signed in\n"},
+        "user bob\\x0aprog: error: auth: admin signed in\n"},
     {"a\rb", "a\\x0db\n"},
     {"\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m\n"},
     {"tab\there", "tab\\x09here\n"},
@@ -97,7 +97,7 @@ START_TEST(test_every_control)
 	ck_assert_ptr_eq(strchr(out, '\n'), out + strlen(out) - 1);
 	for (p = out; *p != '\n'; p++)
 		ck_assert_msg((unsigned char)*p >= 0x20 && *p != 0x7f,
-		              "raw control byte 0x%02x at %td", *p, p - out);
+		    "raw control byte 0x%02x at %td", *p, p - out);
 	ck_assert_ptr_nonnull(strstr(out, "\\x01\\x02"));
 	ck_assert_ptr_nonnull(strstr(out, "\\x1f\\x7f\n"));
 	free(out);

@@ -101,7 +101,7 @@ setup(void)
 	snprintf(cfg.conninfo, sizeof(dbname) + 8, "dbname=%s", dbname);
 	ck_assert_int_eq(db_init(&cfg), DB_OK);
 	snprintf(scratch, sizeof(scratch), "%s/t/migrate-tmp.XXXXXX",
-	         b != NULL ? b : ".");
+	    b != NULL ? b : ".");
 	ck_assert_ptr_nonnull(mkdtemp(scratch));
 }
 
@@ -140,7 +140,7 @@ START_TEST(test_empty_database)
 	    "t");
 	ck_assert_int_eq(atoi(pg_value("SELECT count(*) FROM "
 	                               "schema_migrations")),
-	                 n);
+	    n);
 
 	/* Again: nothing to do. */
 	ck_assert_int_eq(
@@ -149,7 +149,7 @@ START_TEST(test_empty_database)
 	ck_assert_int_eq(version, want);
 	ck_assert_int_eq(atoi(pg_value("SELECT count(*) FROM "
 	                               "schema_migrations")),
-	                 n);
+	    n);
 }
 END_TEST
 
@@ -157,8 +157,7 @@ END_TEST
 START_TEST(test_boilerplate_database)
 {
 	static const char *const want[] = {"admin@example.com", "a@b.co",
-	                                   "user.name+tag@sub.example.com",
-	                                   "jos\xc3\xa9@example.es"};
+	    "user.name+tag@sub.example.com", "jos\xc3\xa9@example.es"};
 	struct user_list l;
 	size_t i;
 	char err[512];
@@ -166,21 +165,20 @@ START_TEST(test_boilerplate_database)
 	PGconn *c = pg(dbname);
 
 	pgtest_exec(c,
-	            "CREATE TABLE users (id UUID NOT NULL, "
-	            "username VARCHAR NOT NULL, password VARCHAR NOT NULL, "
-	            "user_type VARCHAR NOT NULL, email BYTEA NOT NULL, "
-	            "created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
-	            "updated_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (id))",
-	            0, NULL);
+	    "CREATE TABLE users (id UUID NOT NULL, "
+	    "username VARCHAR NOT NULL, password VARCHAR NOT NULL, "
+	    "user_type VARCHAR NOT NULL, email BYTEA NOT NULL, "
+	    "created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+	    "updated_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (id))",
+	    0, NULL);
 	pgtest_exec(c,
-	            "INSERT INTO users VALUES ('" ADMIN_ID
-	            "', 'admin', '" ADMIN_PW "', 'admin', '" ADMIN_EMAIL "', "
-	            "'2023-01-20 19:31:56.46987+00', NULL)",
-	            0, NULL);
+	    "INSERT INTO users VALUES ('" ADMIN_ID "', 'admin', '" ADMIN_PW
+	    "', 'admin', '" ADMIN_EMAIL "', "
+	    "'2023-01-20 19:31:56.46987+00', NULL)",
+	    0, NULL);
 	/* Three more, from t/vectors/sqlalchemy-utils.json (AesEngine pkcs5,
 	 * passphrase changeme2), as the boilerplate stores them. */
-	pgtest_exec(
-	    c,
+	pgtest_exec(c,
 	    "INSERT INTO users VALUES "
 	    "('5b0e8e52-3c1d-4c7e-9a0b-6a1f6f1d2e01', 'v1', '" ADMIN_PW
 	    "', 'user', convert_to('V8gNqv6/C62OXfIOnxIBGg==', 'UTF8'), "
@@ -194,8 +192,8 @@ START_TEST(test_boilerplate_database)
 	    0, NULL);
 	PQfinish(c);
 	ck_assert_msg(migrate_apply(sqldir, &applied, &version, err,
-	                            sizeof(err)) == DB_OK,
-	              "%s", err);
+	                  sizeof(err)) == DB_OK,
+	    "%s", err);
 	ck_assert_int_eq(applied, count_files(sqldir));
 
 	/* Read through the data layer: every email as the boilerplate had it.
@@ -258,8 +256,9 @@ START_TEST(test_broken_migration)
 	int applied = -1, version = -1, dbv = -1;
 
 	copy_sql();
-	put("9990_broken.sql", "CREATE TABLE public.should_vanish (x int);\n"
-	                       "SELECT no_such_function();\n");
+	put("9990_broken.sql",
+	    "CREATE TABLE public.should_vanish (x int);\n"
+	    "SELECT no_such_function();\n");
 	ck_assert_int_eq(
 	    migrate_apply(scratch, &applied, &version, err, sizeof(err)),
 	    DB_ERROR);
@@ -270,7 +269,7 @@ START_TEST(test_broken_migration)
 	                          "JOIN pg_catalog.pg_namespace n "
 	                          "ON n.oid = c.relnamespace "
 	                          "WHERE n.nspname = 'public'"),
-	                 "0");
+	    "0");
 	ck_assert_int_eq(migrate_db_version(&dbv), DB_OK);
 	ck_assert_int_eq(dbv, 0);
 
@@ -318,14 +317,14 @@ START_TEST(test_concurrent_runs)
 	}
 	for (i = 0; i < 2; i++) {
 		ck_assert_int_eq(read(fds[i][0], &applied[i], sizeof(int)),
-		                 (ssize_t)sizeof(int));
+		    (ssize_t)sizeof(int));
 		close(fds[i][0]);
 		ck_assert_int_eq(waitpid(pid[i], &st, 0), pid[i]);
 		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 	ck_assert_msg((applied[0] == n && applied[1] == 0) ||
-	                  (applied[0] == 0 && applied[1] == n),
-	              "applied %d and %d of %d", applied[0], applied[1], n);
+	        (applied[0] == 0 && applied[1] == n),
+	    "applied %d and %d of %d", applied[0], applied[1], n);
 }
 END_TEST
 
@@ -351,8 +350,8 @@ START_TEST(test_bad_directories)
 	ck_assert_int_eq(
 	    migrate_apply(scratch, &applied, NULL, err, sizeof(err)), DB_ERROR);
 	ck_assert_ptr_nonnull(strstr(err, "same version"));
-	ck_assert_str_eq(pg_value("SELECT to_regclass('public.t_ok') IS NULL"),
-	                 "t");
+	ck_assert_str_eq(
+	    pg_value("SELECT to_regclass('public.t_ok') IS NULL"), "t");
 }
 END_TEST
 

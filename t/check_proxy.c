@@ -47,8 +47,8 @@ START_TEST(test_parse)
 	size_t n = 99;
 	int rc = proxy_parse_list(lists[_i].list, &v, &n);
 
-	ck_assert_msg(rc == (lists[_i].ok ? 0 : -1), "\"%s\": %d",
-	              lists[_i].list, rc);
+	ck_assert_msg(
+	    rc == (lists[_i].ok ? 0 : -1), "\"%s\": %d", lists[_i].list, rc);
 	if (lists[_i].ok)
 		ck_assert_uint_eq(n, lists[_i].n);
 	else {
@@ -101,14 +101,14 @@ START_TEST(test_walk)
 	int rc;
 
 	ck_assert_int_eq(proxy_parse_list(PROXIES, &v, &n), 0);
-	rc = proxy_client_addr(v, n, walks[_i].remote, walks[_i].xff, out,
-	                       sizeof(out));
+	rc = proxy_client_addr(
+	    v, n, walks[_i].remote, walks[_i].xff, out, sizeof(out));
 	if (walks[_i].want == NULL)
 		ck_assert_msg(rc == 0, "%s / %s: %d", walks[_i].remote,
-		              walks[_i].xff, rc);
+		    walks[_i].xff, rc);
 	else {
 		ck_assert_msg(rc == 1, "%s / %s: %d", walks[_i].remote,
-		              walks[_i].xff, rc);
+		    walks[_i].xff, rc);
 		ck_assert_str_eq(out, walks[_i].want);
 	}
 	free(v);
@@ -120,9 +120,9 @@ START_TEST(test_default_never)
 {
 	char out[INET6_ADDRSTRLEN];
 
-	ck_assert_int_eq(proxy_client_addr(NULL, 0, "127.0.0.1", "1.2.3.4", out,
-	                                   sizeof(out)),
-	                 0);
+	ck_assert_int_eq(proxy_client_addr(
+	                     NULL, 0, "127.0.0.1", "1.2.3.4", out, sizeof(out)),
+	    0);
 	ck_assert_int_eq(proxy_trusted(NULL, 0, "127.0.0.1"), 0);
 }
 END_TEST

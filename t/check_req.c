@@ -90,21 +90,21 @@ static const struct {
 
 START_TEST(test_query)
 {
-	const char *env[] = {"REQUEST_METHOD", "GET", "QUERY_STRING",
-	                     query_cases[_i].qs, NULL};
+	const char *env[] = {
+	    "REQUEST_METHOD", "GET", "QUERY_STRING", query_cases[_i].qs, NULL};
 	struct fake f = {.env = env};
 	struct req r;
 	enum req_err err;
 
 	err = parse(&f, &r, 0, 0);
 	ck_assert_msg(err == query_cases[_i].err, "%s: got %d want %d",
-	              query_cases[_i].qs, err, query_cases[_i].err);
+	    query_cases[_i].qs, err, query_cases[_i].err);
 	if (err == REQ_OK && query_cases[_i].key != NULL) {
 		if (query_cases[_i].val == NULL)
 			ck_assert_ptr_null(param(&r, query_cases[_i].key));
 		else
 			ck_assert_str_eq(param(&r, query_cases[_i].key),
-			                 query_cases[_i].val);
+			    query_cases[_i].val);
 	}
 	if (err == REQ_ERR_REPEATED) {
 		ck_assert_str_eq(r.errfield, query_cases[_i].key);
@@ -120,8 +120,8 @@ END_TEST
 /* Limits: key length, value length, parameter count. */
 START_TEST(test_query_limits)
 {
-	const char *env[] = {"REQUEST_METHOD", "GET", "QUERY_STRING", NULL,
-	                     NULL};
+	const char *env[] = {
+	    "REQUEST_METHOD", "GET", "QUERY_STRING", NULL, NULL};
 	struct fake f = {.env = env};
 	struct buf qs = BUF_INIT;
 	struct req r;
@@ -204,7 +204,7 @@ static const struct {
 START_TEST(test_cookies)
 {
 	const char *env[] = {"REQUEST_METHOD", "GET", "HTTP_COOKIE",
-	                     cookie_cases[_i].header, NULL};
+	    cookie_cases[_i].header, NULL};
 	struct fake f = {.env = env};
 	struct req r;
 	const char *v;
@@ -213,11 +213,11 @@ START_TEST(test_cookies)
 	ck_assert_int_eq(parse(&f, &r, 0, 0), REQ_OK);
 	v = req_cookie(&r, cookie_cases[_i].name);
 	if (cookie_cases[_i].val == NULL)
-		ck_assert_msg(v == NULL, "%s: got %s", cookie_cases[_i].header,
-		              v);
+		ck_assert_msg(
+		    v == NULL, "%s: got %s", cookie_cases[_i].header, v);
 	else {
-		ck_assert_msg(v != NULL, "%s: not found",
-		              cookie_cases[_i].header);
+		ck_assert_msg(
+		    v != NULL, "%s: not found", cookie_cases[_i].header);
 		ck_assert_str_eq(v, cookie_cases[_i].val);
 	}
 	req_free(&r);
@@ -233,13 +233,13 @@ static const struct {
     /* Firefox, Chromium, Safari. */
     {"text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
      "image/webp,*/*;q=0.8",
-     REQ_FMT_HTML},
+        REQ_FMT_HTML},
     {"text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
      "image/webp,image/apng,*/*;q=0.8,"
      "application/signed-exchange;v=b3;q=0.7",
-     REQ_FMT_HTML},
+        REQ_FMT_HTML},
     {"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-     REQ_FMT_HTML},
+        REQ_FMT_HTML},
     {"text/html", REQ_FMT_HTML},
     {"TEXT/HTML", REQ_FMT_HTML},
     {"text/html;q=0.9, application/json;q=0.5", REQ_FMT_HTML},
@@ -264,7 +264,7 @@ static const struct {
 START_TEST(test_accept)
 {
 	const char *env[] = {"REQUEST_METHOD", "GET", "HTTP_ACCEPT",
-	                     accept_cases[_i].accept, NULL};
+	    accept_cases[_i].accept, NULL};
 	struct fake f = {.env = env};
 	struct req r;
 
@@ -272,9 +272,8 @@ START_TEST(test_accept)
 		env[2] = NULL;
 	ck_assert_int_eq(parse(&f, &r, 0, 0), REQ_OK);
 	ck_assert_msg(r.fmt == accept_cases[_i].fmt, "%s: got %d",
-	              accept_cases[_i].accept ? accept_cases[_i].accept
-	                                      : "(none)",
-	              r.fmt);
+	    accept_cases[_i].accept ? accept_cases[_i].accept : "(none)",
+	    r.fmt);
 	req_free(&r);
 }
 END_TEST
@@ -296,7 +295,7 @@ static const struct {
     {"0", "text/plain", NULL, 0, REQ_OK, 1},
     {"18446744073709551616", "application/json", "{}", 0, REQ_ERR_LENGTH, 1},
     {"99999999999999999999999999", "application/json", "{}", 0, REQ_ERR_LENGTH,
-     1},
+        1},
     {"-1", "application/json", "{}", 0, REQ_ERR_LENGTH, 1},
     {"+2", "application/json", "{}", 0, REQ_ERR_LENGTH, 1},
     {"abc", "application/json", "{}", 0, REQ_ERR_LENGTH, 1},
@@ -323,7 +322,7 @@ static const struct {
     {"2", "", "{}", 0, REQ_ERR_CTYPE, 1},
     {"3", "multipart/form-data; boundary=x", "a=1", 0, REQ_ERR_CTYPE, 1},
     {"3", "application/x-www-form-urlencoded; charset=UTF-8", "a=1", 0, REQ_OK,
-     0},
+        0},
 };
 
 START_TEST(test_length)
@@ -350,7 +349,7 @@ START_TEST(test_length)
 	err =
 	    parse(&f, &r, REQ_BODY_FORM | REQ_BODY_JSON, length_cases[_i].max);
 	ck_assert_msg(err == length_cases[_i].err, "case %d (%s): got %d", _i,
-	              length_cases[_i].cl ? length_cases[_i].cl : "-", err);
+	    length_cases[_i].cl ? length_cases[_i].cl : "-", err);
 	if (length_cases[_i].unread)
 		ck_assert_uint_eq(f.pos, 0);
 	if (err == REQ_ERR_TOOBIG) {
@@ -398,8 +397,8 @@ START_TEST(test_chunked)
 		env[n++] = chunked_cases[_i].te;
 	}
 	env[n] = NULL;
-	ck_assert_int_eq(parse(&f, &r, REQ_BODY_JSON, 0),
-	                 chunked_cases[_i].err);
+	ck_assert_int_eq(
+	    parse(&f, &r, REQ_BODY_JSON, 0), chunked_cases[_i].err);
 	if (chunked_cases[_i].err == REQ_ERR_NOLENGTH) {
 		ck_assert_int_eq(req_err_status(r.err), 411);
 		ck_assert_str_eq(r.errmsg, "Content-Length required");
@@ -412,16 +411,10 @@ END_TEST
 /* A route that takes no body, or only one kind, answers 415. */
 START_TEST(test_accept_kinds)
 {
-	const char *envj[] = {
-	    "REQUEST_METHOD",   "POST", "CONTENT_LENGTH", "2", "CONTENT_TYPE",
-	    "application/json", NULL};
-	const char *envf[] = {"REQUEST_METHOD",
-	                      "POST",
-	                      "CONTENT_LENGTH",
-	                      "3",
-	                      "CONTENT_TYPE",
-	                      "application/x-www-form-urlencoded",
-	                      NULL};
+	const char *envj[] = {"REQUEST_METHOD", "POST", "CONTENT_LENGTH", "2",
+	    "CONTENT_TYPE", "application/json", NULL};
+	const char *envf[] = {"REQUEST_METHOD", "POST", "CONTENT_LENGTH", "3",
+	    "CONTENT_TYPE", "application/x-www-form-urlencoded", NULL};
 	struct fake fj = {.env = envj, .body = "{}"};
 	struct fake ff = {.env = envf, .body = "a=1"};
 	struct req r;
@@ -447,23 +440,18 @@ START_TEST(test_form)
 {
 	const char *body = "username=bob&password=s%C3%A9cret+pw&empty=";
 	char cl[16];
-	const char *env[] = {"REQUEST_METHOD",
-	                     "POST",
-	                     "CONTENT_LENGTH",
-	                     cl,
-	                     "CONTENT_TYPE",
-	                     "application/x-www-form-urlencoded",
-	                     "QUERY_STRING",
-	                     "limit=5",
-	                     NULL};
+	const char *env[] = {"REQUEST_METHOD", "POST", "CONTENT_LENGTH", cl,
+	    "CONTENT_TYPE", "application/x-www-form-urlencoded", "QUERY_STRING",
+	    "limit=5", NULL};
 	struct fake f = {.env = env, .body = body};
 	struct req r;
 
 	snprintf(cl, sizeof(cl), "%zu", strlen(body));
 	ck_assert_int_eq(parse(&f, &r, REQ_BODY_FORM, 0), REQ_OK);
 	ck_assert_str_eq(param(&r, "username"), "bob");
-	ck_assert_str_eq(param(&r, "password"), "s\xc3\xa9"
-	                                        "cret pw");
+	ck_assert_str_eq(param(&r, "password"),
+	    "s\xc3\xa9"
+	    "cret pw");
 	ck_assert_str_eq(param(&r, "empty"), "");
 	ck_assert_str_eq(param(&r, "limit"), "5");
 	ck_assert_uint_eq(r.paramsz, 4);
@@ -475,15 +463,8 @@ END_TEST
 /* The same key in the query and the body is a repeated key. */
 START_TEST(test_repeat_across)
 {
-	const char *env[] = {"REQUEST_METHOD",
-	                     "POST",
-	                     "CONTENT_LENGTH",
-	                     "9",
-	                     "CONTENT_TYPE",
-	                     "application/json",
-	                     "QUERY_STRING",
-	                     "a=1",
-	                     NULL};
+	const char *env[] = {"REQUEST_METHOD", "POST", "CONTENT_LENGTH", "9",
+	    "CONTENT_TYPE", "application/json", "QUERY_STRING", "a=1", NULL};
 	struct fake f = {.env = env, .body = "{\"a\":\"2\"}"};
 	struct req r;
 
@@ -573,9 +554,8 @@ static const struct {
 START_TEST(test_json)
 {
 	char cl[24];
-	const char *env[] = {
-	    "REQUEST_METHOD",   "POST", "CONTENT_LENGTH", cl, "CONTENT_TYPE",
-	    "application/json", NULL};
+	const char *env[] = {"REQUEST_METHOD", "POST", "CONTENT_LENGTH", cl,
+	    "CONTENT_TYPE", "application/json", NULL};
 	struct fake f = {.env = env};
 	struct req r;
 	enum req_err err;
@@ -586,14 +566,14 @@ START_TEST(test_json)
 	snprintf(cl, sizeof(cl), "%zu", f.bodylen);
 	err = parse(&f, &r, REQ_BODY_JSON, 0);
 	ck_assert_msg(err == json_cases[_i].err, "case %d %s: got %d (%s)", _i,
-	              json_cases[_i].body, err, r.errmsg);
+	    json_cases[_i].body, err, r.errmsg);
 	if (err == REQ_OK) {
 		ck_assert_ptr_nonnull(r.json);
 		if (json_cases[_i].val == NULL)
 			ck_assert_ptr_null(param(&r, json_cases[_i].key));
 		else
-			ck_assert_str_eq(param(&r, json_cases[_i].key),
-			                 json_cases[_i].val);
+			ck_assert_str_eq(
+			    param(&r, json_cases[_i].key), json_cases[_i].val);
 	} else {
 		ck_assert_ptr_null(r.json);
 		ck_assert_int_eq(req_err_status(err), 400);
@@ -603,7 +583,7 @@ START_TEST(test_json)
 
 		ck_assert_str_eq(r.errfield, json_cases[_i].key);
 		snprintf(want, sizeof(want), "Duplicate key in JSON body: %s",
-		         json_cases[_i].key);
+		    json_cases[_i].key);
 		ck_assert_str_eq(r.errmsg, want);
 	}
 	req_free(&r);
@@ -616,9 +596,8 @@ START_TEST(test_json_depth)
 	static const enum req_err want[] = {REQ_OK, REQ_ERR_JSON_DEPTH};
 	struct buf body = BUF_INIT;
 	char cl[24];
-	const char *env[] = {
-	    "REQUEST_METHOD",   "POST", "CONTENT_LENGTH", cl, "CONTENT_TYPE",
-	    "application/json", NULL};
+	const char *env[] = {"REQUEST_METHOD", "POST", "CONTENT_LENGTH", cl,
+	    "CONTENT_TYPE", "application/json", NULL};
 	struct fake f = {.env = env};
 	struct req r;
 	int depth, i, k;
@@ -638,7 +617,7 @@ START_TEST(test_json_depth)
 		f.pos = 0;
 		snprintf(cl, sizeof(cl), "%zu", body.len);
 		ck_assert_msg(parse(&f, &r, REQ_BODY_JSON, 0) == want[k],
-		              "depth %d: %s", depth, r.errmsg);
+		    "depth %d: %s", depth, r.errmsg);
 		req_free(&r);
 	}
 	buf_free(&body);
@@ -651,11 +630,16 @@ static const struct {
 	const char *method;
 	enum req_method m;
 } method_cases[] = {
-    {"GET", REQ_METHOD_GET},         {"HEAD", REQ_METHOD_HEAD},
-    {"POST", REQ_METHOD_POST},       {"PUT", REQ_METHOD_PUT},
-    {"PATCH", REQ_METHOD_PATCH},     {"DELETE", REQ_METHOD_DELETE},
-    {"OPTIONS", REQ_METHOD_OPTIONS}, {"get", REQ_METHOD__MAX},
-    {"TRACE", REQ_METHOD__MAX},      {"", REQ_METHOD__MAX},
+    {"GET", REQ_METHOD_GET},
+    {"HEAD", REQ_METHOD_HEAD},
+    {"POST", REQ_METHOD_POST},
+    {"PUT", REQ_METHOD_PUT},
+    {"PATCH", REQ_METHOD_PATCH},
+    {"DELETE", REQ_METHOD_DELETE},
+    {"OPTIONS", REQ_METHOD_OPTIONS},
+    {"get", REQ_METHOD__MAX},
+    {"TRACE", REQ_METHOD__MAX},
+    {"", REQ_METHOD__MAX},
 };
 
 START_TEST(test_method)
@@ -667,8 +651,8 @@ START_TEST(test_method)
 	ck_assert_int_eq(parse(&f, &r, 0, 0), REQ_OK);
 	ck_assert_int_eq(r.method, method_cases[_i].m);
 	if (r.method != REQ_METHOD__MAX)
-		ck_assert_str_eq(req_method_name(r.method),
-		                 method_cases[_i].method);
+		ck_assert_str_eq(
+		    req_method_name(r.method), method_cases[_i].method);
 	else
 		ck_assert_str_eq(req_method_name(r.method), "UNKNOWN");
 	req_free(&r);
@@ -695,7 +679,7 @@ static const struct {
 START_TEST(test_bearer)
 {
 	const char *env[] = {"REQUEST_METHOD", "GET", bearer_cases[_i].name,
-	                     bearer_cases[_i].value, NULL};
+	    bearer_cases[_i].value, NULL};
 	struct fake f = {.env = env};
 	struct req r;
 
@@ -712,23 +696,12 @@ END_TEST
 
 START_TEST(test_meta)
 {
-	const char *env[] = {"REQUEST_METHOD",
-	                     "GET",
-	                     "REMOTE_ADDR",
-	                     "192.0.2.7",
-	                     "HTTPS",
-	                     "on",
-	                     "HTTP_ORIGIN",
-	                     "https://app.example",
-	                     "SCRIPT_NAME",
-	                     "/user",
-	                     "PATH_INFO",
-	                     "/admin",
-	                     "REQUEST_URI",
-	                     "/user/admin?x=1",
-	                     NULL};
-	const char *env2[] = {"REQUEST_METHOD", "GET", "REQUEST_SCHEME",
-	                      "https", NULL};
+	const char *env[] = {"REQUEST_METHOD", "GET", "REMOTE_ADDR",
+	    "192.0.2.7", "HTTPS", "on", "HTTP_ORIGIN", "https://app.example",
+	    "SCRIPT_NAME", "/user", "PATH_INFO", "/admin", "REQUEST_URI",
+	    "/user/admin?x=1", NULL};
+	const char *env2[] = {
+	    "REQUEST_METHOD", "GET", "REQUEST_SCHEME", "https", NULL};
 	const char *env3[] = {"REQUEST_METHOD", "GET", "HTTPS", "off", NULL};
 	struct fake f = {.env = env};
 	struct req r;
@@ -854,34 +827,35 @@ static const struct {
 	const char *errs; /* "name=msg;..." expected field errors, in order */
 } field_cases[] = {
     {"limit=10", "{\"username\":\"bob\",\"email\":\"b@example.com\"}", REQ_OK,
-     ""},
+        ""},
     {"", "{\"username\":\"bob\",\"other\":\"dropped\"}", REQ_OK, ""},
     {"", "{\"email\":\"b@example.com\"}", REQ_ERR_INVALID,
-     "username=is required;"},
+        "username=is required;"},
     {"", "{\"username\":\"a/b\",\"email\":\"nope\"}", REQ_ERR_INVALID,
-     "username=must not contain '/';email=is not an email address: it needs a name, an @ and a domain;"},
+        "username=must not contain '/';email=is not an email address: it needs "
+        "a name, an @ and a domain;"},
     {"limit=0", "{\"username\":\"bob\"}", REQ_ERR_INVALID,
-     "limit=must be a number from 1 to 100;"},
+        "limit=must be a number from 1 to 100;"},
     {"username=bob", "{}", REQ_ERR_INVALID,
-     "username=not accepted in the query string;"},
+        "username=not accepted in the query string;"},
     {"", "{\"username\":\"bob\",\"limit\":5}", REQ_ERR_INVALID,
-     "limit=not accepted in the request body;"},
+        "limit=not accepted in the request body;"},
     {"", "{\"username\":{\"x\":1}}", REQ_ERR_INVALID,
-     "username=must be a string;"},
+        "username=must be a string;"},
     {"", "{\"username\":null}", REQ_ERR_INVALID, "username=must be a string;"},
     {"note=q", "{\"username\":\"bob\"}", REQ_OK, ""},
     /* One type per field: a string, never a value converted to one. */
     {"", "{\"username\":12345}", REQ_ERR_INVALID, "username=must be a string;"},
     {"", "{\"username\":\"12345\",\"email\":true}", REQ_ERR_INVALID,
-     "email=must be a string;"},
+        "email=must be a string;"},
     {"", "{\"username\":[\"bob\"],\"email\":1.5,\"note\":false}",
-     REQ_ERR_INVALID,
-     "username=must be a string;email=must be a string;note=must be a "
-     "string;"},
+        REQ_ERR_INVALID,
+        "username=must be a string;email=must be a string;note=must be a "
+        "string;"},
     {"", "{\"username\":\"bob\",\"email\":null}", REQ_ERR_INVALID,
-     "email=must be a string;"},
+        "email=must be a string;"},
     {"", "{\"username\":\"bob\",\"limit\":null}", REQ_ERR_INVALID,
-     "limit=not accepted in the request body;"},
+        "limit=not accepted in the request body;"},
     /* Undeclared members are dropped, whatever their type. */
     {"", "{\"username\":\"bob\",\"x\":1,\"y\":null,\"z\":[{}]}", REQ_OK, ""},
 };
@@ -889,15 +863,9 @@ static const struct {
 START_TEST(test_fields)
 {
 	char cl[24];
-	const char *env[] = {"REQUEST_METHOD",
-	                     "POST",
-	                     "CONTENT_LENGTH",
-	                     cl,
-	                     "CONTENT_TYPE",
-	                     "application/json",
-	                     "QUERY_STRING",
-	                     field_cases[_i].qs,
-	                     NULL};
+	const char *env[] = {"REQUEST_METHOD", "POST", "CONTENT_LENGTH", cl,
+	    "CONTENT_TYPE", "application/json", "QUERY_STRING",
+	    field_cases[_i].qs, NULL};
 	struct fake f = {.env = env, .body = field_cases[_i].body};
 	struct pair p[KEY__MAX];
 	struct field_errors fe;
@@ -959,9 +927,8 @@ START_TEST(test_json_wipe)
 	    "{\"username\":\"ann\",\"password\":\"hunter2-secret\","
 	    "\"nested\":{\"a\":[\"deep-secret\",1]}}";
 	char cl[24];
-	const char *env[] = {
-	    "REQUEST_METHOD",   "POST", "CONTENT_LENGTH", cl, "CONTENT_TYPE",
-	    "application/json", NULL};
+	const char *env[] = {"REQUEST_METHOD", "POST", "CONTENT_LENGTH", cl,
+	    "CONTENT_TYPE", "application/json", NULL};
 	struct fake f = {.env = env, .body = body};
 	struct json_object *pw, *nested, *arr;
 	struct req r;

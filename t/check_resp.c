@@ -94,10 +94,10 @@ build_503(struct resp *rs)
 static void
 build_422(struct resp *rs)
 {
-	struct field_errors fe = {
-	    2,
-	    {{"email", "is not an email address: it needs a name, an @ and a domain"},
-	     {"password", "must have at least 8 characters"}}};
+	struct field_errors fe = {2,
+	    {{"email",
+	         "is not an email address: it needs a name, an @ and a domain"},
+	        {"password", "must have at least 8 characters"}}};
 
 	ck_assert_int_eq(resp_error_fields(rs, 422, "Invalid input", &fe), 0);
 }
@@ -155,10 +155,10 @@ START_TEST(test_golden)
 	head_of(&got, &head);
 	for (i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]);
 	     i++)
-		ck_assert_msg(strstr(buf_cstr(&head), security_headers[i]) !=
-		                  NULL,
-		              "%s: missing %s", golden_cases[_i].golden,
-		              security_headers[i]);
+		ck_assert_msg(
+		    strstr(buf_cstr(&head), security_headers[i]) != NULL,
+		    "%s: missing %s", golden_cases[_i].golden,
+		    security_headers[i]);
 	resp_free(&rs);
 	buf_free(&got);
 	buf_free(&want);
@@ -247,16 +247,16 @@ static const struct {
 	const char *want; /* NULL: refused */
 } cookie_cases[] = {
     {"sid", "abc", -1, 0, "/",
-     "Set-Cookie: sid=abc; Path=/; HttpOnly; SameSite=Strict\r\n"},
+        "Set-Cookie: sid=abc; Path=/; HttpOnly; SameSite=Strict\r\n"},
     {"sid", "abc", -1, 1, "/",
-     "Set-Cookie: sid=abc; Path=/; HttpOnly; SameSite=Strict; "
-     "Secure\r\n"},
+        "Set-Cookie: sid=abc; Path=/; HttpOnly; SameSite=Strict; "
+        "Secure\r\n"},
     {"sid", "A-z_0.9~", 3600, 1, "/",
-     "Set-Cookie: sid=A-z_0.9~; Path=/; HttpOnly; SameSite=Strict; "
-     "Secure; Max-Age=3600\r\n"},
+        "Set-Cookie: sid=A-z_0.9~; Path=/; HttpOnly; SameSite=Strict; "
+        "Secure; Max-Age=3600\r\n"},
     {"sid", "", 0, 0, "/",
-     "Set-Cookie: sid=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; "
-     "Expires=Thu, 01 Jan 1970 00:00:00 GMT\r\n"},
+        "Set-Cookie: sid=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; "
+        "Expires=Thu, 01 Jan 1970 00:00:00 GMT\r\n"},
     {"sid", "a;b", -1, 0, "/", NULL},
     {"sid", "a b", -1, 0, "/", NULL},
     {"sid", "a\"b", -1, 0, "/", NULL},
@@ -267,8 +267,8 @@ static const struct {
     {"s=id", "a", -1, 0, "/", NULL},
     {"", "a", -1, 0, "/", NULL},
     {"sid", "abc", -1, 1, "/tools/app",
-     "Set-Cookie: sid=abc; Path=/tools/app; HttpOnly; SameSite=Strict; "
-     "Secure\r\n"},
+        "Set-Cookie: sid=abc; Path=/tools/app; HttpOnly; SameSite=Strict; "
+        "Secure\r\n"},
     {"sid", "abc", -1, 0, "tools", NULL},
     {"sid", "abc", -1, 0, "/a;Domain=evil.example", NULL},
     {"sid", "abc", -1, 0, "/a\r\nX-Evil: 1", NULL},
@@ -282,8 +282,8 @@ START_TEST(test_cookie)
 
 	resp_init(&rs);
 	rc = resp_cookie(&rs, cookie_cases[_i].name, cookie_cases[_i].value,
-	                 cookie_cases[_i].max_age, cookie_cases[_i].secure,
-	                 cookie_cases[_i].path);
+	    cookie_cases[_i].max_age, cookie_cases[_i].secure,
+	    cookie_cases[_i].path);
 	if (cookie_cases[_i].want == NULL) {
 		ck_assert_int_eq(rc, -1);
 		ck_assert_uint_eq(rs.headers.len, 0);
@@ -331,18 +331,18 @@ START_TEST(test_cors)
 	    resp_cors(&rs, cors_cases[_i].allowed, cors_cases[_i].origin),
 	    cors_cases[_i].rc);
 	h = buf_cstr(&rs.headers);
-	ck_assert_int_eq(strstr(h, "Vary: Origin\r\n") != NULL,
-	                 cors_cases[_i].vary);
+	ck_assert_int_eq(
+	    strstr(h, "Vary: Origin\r\n") != NULL, cors_cases[_i].vary);
 	if (cors_cases[_i].rc == 1) {
 		snprintf(want, sizeof(want),
-		         "Access-Control-Allow-Origin: %s\r\n",
-		         cors_cases[_i].origin);
+		    "Access-Control-Allow-Origin: %s\r\n",
+		    cors_cases[_i].origin);
 		ck_assert_ptr_nonnull(strstr(h, want));
 		ck_assert_ptr_nonnull(
 		    strstr(h, "Access-Control-Allow-Methods"));
-		ck_assert_ptr_nonnull(
-		    strstr(h, "Access-Control-Allow-Headers: Authorization, "
-		              "Content-Type\r\n"));
+		ck_assert_ptr_nonnull(strstr(h,
+		    "Access-Control-Allow-Headers: Authorization, "
+		    "Content-Type\r\n"));
 	} else
 		ck_assert_ptr_null(strstr(h, "Access-Control"));
 	ck_assert_ptr_null(strstr(h, "Allow-Credentials"));
@@ -408,7 +408,7 @@ START_TEST(test_status)
 	resp_status(&rs, 42);
 	send(&rs, "GET", &got);
 	ck_assert(strncmp(buf_cstr(&got),
-	                  "Status: 500 Internal Server Error\r\n", 35) == 0);
+	              "Status: 500 Internal Server Error\r\n", 35) == 0);
 	resp_status(&rs, 1000);
 	send(&rs, "GET", &got);
 	ck_assert(strncmp(buf_cstr(&got), "Status: 500 ", 12) == 0);
@@ -437,8 +437,8 @@ START_TEST(test_html)
 	ck_assert_str_eq(rs.ctype, "text/html; charset=utf-8");
 	send(&rs, "GET", &got);
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&got),
-	                             "\r\n\r\n<title>&lt;Users &amp; "
-	                             "&quot;friends&quot;&gt;</title>\n"));
+	    "\r\n\r\n<title>&lt;Users &amp; "
+	    "&quot;friends&quot;&gt;</title>\n"));
 	ck_assert_ptr_nonnull(strstr(
 	    buf_cstr(&got), "Content-Type: text/html; charset=utf-8\r\n"));
 	/* A missing template or value fails and leaves no body. */

@@ -36,7 +36,7 @@ static const struct {
     {CTX_HTML, "\"", "&quot;"},
     {CTX_HTML, "'", "&#39;"},
     {CTX_HTML, "<script>alert('x&y')</script>",
-     "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt;"},
+        "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt;"},
     {CTX_HTML, "&amp;", "&amp;amp;"},
     {CTX_HTML, "`=/", "`=/"},
     {CTX_HTML, "\xc3\xa9\xf0\x9f\x98\x80", "\xc3\xa9\xf0\x9f\x98\x80"},
@@ -45,15 +45,15 @@ static const struct {
     {CTX_ATTR, "`", "&#96;"},
     {CTX_ATTR, "=", "&#61;"},
     {CTX_ATTR, "\" onmouseover=\"alert(1)",
-     "&quot; onmouseover&#61;&quot;alert(1)"},
+        "&quot; onmouseover&#61;&quot;alert(1)"},
     {CTX_ATTR, "x' autofocus onfocus='y",
-     "x&#39; autofocus onfocus&#61;&#39;y"},
+        "x&#39; autofocus onfocus&#61;&#39;y"},
     {CTX_ATTR, "plain-text_1.2", "plain-text_1.2"},
     {CTX_URL, "abcXYZ019-._~", "abcXYZ019-._~"},
     {CTX_URL, "a b", "a%20b"},
     {CTX_URL, "&<>\"'", "%26%3C%3E%22%27"},
     {CTX_URL, "/?#[]@!$&'()*+,;=%",
-     "%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%25"},
+        "%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%25"},
     {CTX_URL, "\xc3\xa9", "%C3%A9"},
     {CTX_URL, "javascript:alert(1)", "javascript%3Aalert%281%29"},
     {CTX_URL, "", ""},
@@ -74,7 +74,7 @@ static const struct {
     {CTX_HREF, "java\nscript:alert(1)", "about:invalid#blocked"},
     {CTX_HREF, "vbscript:msgbox(1)", "about:invalid#blocked"},
     {CTX_HREF, "data:text/html,<script>alert(1)</script>",
-     "about:invalid#blocked"},
+        "about:invalid#blocked"},
     {CTX_HREF, "file:///etc/passwd", "about:invalid#blocked"},
     {CTX_HREF, "x:y", "about:invalid#blocked"},
     {CTX_HREF, "https:", "https:"},
@@ -122,8 +122,8 @@ START_TEST(test_escape_all_bytes)
 		ck_assert_int_eq(tmpl_esc_html(&out, in), 0);
 		ck_assert(strpbrk(buf_cstr(&out), "<>\"'") == NULL);
 		if (c == '&' || c == '<' || c == '>' || c == '"' || c == '\'')
-			ck_assert(out.data[0] == '&' &&
-			          out.data[out.len - 1] == ';');
+			ck_assert(
+			    out.data[0] == '&' && out.data[out.len - 1] == ';');
 		else
 			ck_assert(out.len == 1 && out.data[0] == (char)c);
 		buf_reset(&out);
@@ -184,14 +184,14 @@ static const struct {
     {"plain { text } here", TMPL_OK, "plain { text } here"},
     {"", TMPL_OK, ""},
     {"Hi {{name}}!", TMPL_OK,
-     "Hi &lt;b&gt;&quot;Bob&quot; &amp; &#39;Al&#39;&lt;/b&gt;!"},
+        "Hi &lt;b&gt;&quot;Bob&quot; &amp; &#39;Al&#39;&lt;/b&gt;!"},
     {"{{ name }}", TMPL_OK,
-     "&lt;b&gt;&quot;Bob&quot; &amp; &#39;Al&#39;&lt;/b&gt;"},
+        "&lt;b&gt;&quot;Bob&quot; &amp; &#39;Al&#39;&lt;/b&gt;"},
     {"<a title=\"{{attr:count}}\">", TMPL_OK, "<a title=\"2 rows\">"},
     {"<a href=\"/user/{{url:name}}\">", TMPL_OK,
-     "<a href=\"/user/%3Cb%3E%22Bob%22%20%26%20%27Al%27%3C%2Fb%3E\">"},
+        "<a href=\"/user/%3Cb%3E%22Bob%22%20%26%20%27Al%27%3C%2Fb%3E\">"},
     {"<a href=\"{{href:link}}\">", TMPL_OK,
-     "<a href=\"about:invalid#blocked\">"},
+        "<a href=\"about:invalid#blocked\">"},
     {"{{raw:frag}}", TMPL_OK, "<em>trusted</em>"},
     {"[{{empty}}]", TMPL_OK, "[]"},
     {"a{{! a comment }}b", TMPL_OK, "ab"},
@@ -202,16 +202,16 @@ static const struct {
     {"{{#if name}}set{{/if}}", TMPL_OK, "set"},
     {"{{#if rows}}rows{{/if}}{{#if none}}none{{/if}}", TMPL_OK, "rows"},
     {"{{#unless no}}U{{/unless}}{{#unless yes}}X{{else}}V{{/unless}}", TMPL_OK,
-     "UV"},
+        "UV"},
     {"{{#each rows}}[{{name}}|{{shared}}]{{/each}}", TMPL_OK,
-     "[r1&lt;|S][r2&gt;|own]"},
+        "[r1&lt;|S][r2&gt;|own]"},
     {"{{#each rows}}{{name}}:{{#each subs}}{{name}},{{/each}};{{/each}}",
-     TMPL_OK, "r1&lt;:s1,s2,;r2&gt;:;"},
+        TMPL_OK, "r1&lt;:s1,s2,;r2&gt;:;"},
     {"{{#each rows}}{{#if subs}}has{{else}}none{{/if}} {{/each}}", TMPL_OK,
-     "has none "},
+        "has none "},
     {"{{#each none}}x{{/each}}", TMPL_OK, ""},
     {"{{#if yes}}{{#if no}}a{{else}}{{#if yes}}b{{/if}}{{/if}}{{/if}}", TMPL_OK,
-     "b"},
+        "b"},
     /* Missing values and wrong kinds. */
     {"{{missing}}", TMPL_ERR_MISSING, NULL},
     {"{{attr:missing}}", TMPL_ERR_MISSING, NULL},
@@ -247,10 +247,10 @@ START_TEST(test_lang)
 	struct buf out = BUF_INIT;
 	enum tmpl_err err;
 
-	err = tmpl_render_string(&out, lang_cases[_i].src,
-	                         strlen(lang_cases[_i].src), v);
+	err = tmpl_render_string(
+	    &out, lang_cases[_i].src, strlen(lang_cases[_i].src), v);
 	ck_assert_msg(err == lang_cases[_i].err, "%s: got %s",
-	              lang_cases[_i].src, tmpl_strerror(err));
+	    lang_cases[_i].src, tmpl_strerror(err));
 	if (err == TMPL_OK)
 		ck_assert_str_eq(buf_cstr(&out), lang_cases[_i].out);
 	buf_free(&out);
@@ -273,8 +273,8 @@ START_TEST(test_vars)
 	ck_assert_int_eq(tmpl_set(v, "ok", "second"), 0); /* replaces */
 	ck_assert_ptr_null(tmpl_add_row(v, "ok"));        /* not a list */
 	ck_assert_int_eq(tmpl_setf(v, "n", "%s-%03d", "x", 7), 0);
-	ck_assert_int_eq(tmpl_render_string(&out, "{{ok}} {{n}}", 12, v),
-	                 TMPL_OK);
+	ck_assert_int_eq(
+	    tmpl_render_string(&out, "{{ok}} {{n}}", 12, v), TMPL_OK);
 	ck_assert_str_eq(buf_cstr(&out), "second x-007");
 	tmpl_vars_free(v);
 	tmpl_vars_free(NULL);
@@ -301,7 +301,7 @@ START_TEST(test_golden_page)
 	} users[] = {
 	    {"admin", "a***@example.com", "admin"},
 	    {"<script>alert(1)<\\script>", "x\"onmouseover=\"y***@e.com",
-	     "user"},
+	        "user"},
 	    {"o'brien & co", "o***@example.ie", "user"},
 	};
 	struct tmpl_vars *v = tmpl_vars_new(), *row;
@@ -317,20 +317,19 @@ START_TEST(test_golden_page)
 	ck_assert_int_eq(tmpl_set_bool(v, "is_admin", 1), 0);
 	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
 		ck_assert_ptr_nonnull(row = tmpl_add_row(v, "users"));
-		ck_assert_int_eq(tmpl_set(row, "username", users[i].username),
-		                 0);
+		ck_assert_int_eq(
+		    tmpl_set(row, "username", users[i].username), 0);
 		ck_assert_int_eq(tmpl_set(row, "email", users[i].email), 0);
 		ck_assert_int_eq(tmpl_set(row, "user_type", users[i].type), 0);
-		ck_assert_int_eq(
-		    tmpl_set_bool(row, "admin",
-		                  strcmp(users[i].type, "admin") == 0),
+		ck_assert_int_eq(tmpl_set_bool(row, "admin",
+		                     strcmp(users[i].type, "admin") == 0),
 		    0);
 	}
 	ck_assert_int_eq(tmpl_render(&got, "page", v), TMPL_OK);
 	fixture_read("page.golden", &want);
-	ck_assert_msg(got.len == want.len &&
-	                  memcmp(got.data, want.data, got.len) == 0,
-	              "page differs; got:\n%s", buf_cstr(&got));
+	ck_assert_msg(
+	    got.len == want.len && memcmp(got.data, want.data, got.len) == 0,
+	    "page differs; got:\n%s", buf_cstr(&got));
 	/* The same page with nobody in it. */
 	tmpl_vars_free(v);
 	v = tmpl_vars_new();
@@ -343,9 +342,9 @@ START_TEST(test_golden_page)
 	buf_reset(&want);
 	ck_assert_int_eq(tmpl_render(&got, "page", v), TMPL_OK);
 	fixture_read("page-empty.golden", &want);
-	ck_assert_msg(got.len == want.len &&
-	                  memcmp(got.data, want.data, got.len) == 0,
-	              "empty page differs; got:\n%s", buf_cstr(&got));
+	ck_assert_msg(
+	    got.len == want.len && memcmp(got.data, want.data, got.len) == 0,
+	    "empty page differs; got:\n%s", buf_cstr(&got));
 	tmpl_vars_free(v);
 	buf_free(&got);
 	buf_free(&want);
@@ -357,11 +356,16 @@ static const struct {
 	const char *name;
 	enum tmpl_err err;
 } name_cases[] = {
-    {"page-empty-vars", TMPL_OK},     {"../http/page", TMPL_ERR_NAME},
-    {"/etc/passwd", TMPL_ERR_NAME},   {"page.html", TMPL_ERR_NAME},
-    {"Page", TMPL_ERR_NAME},          {"", TMPL_ERR_NAME},
-    {"a b", TMPL_ERR_NAME},           {"no-such-template", TMPL_ERR_IO},
-    {"bad-syntax", TMPL_ERR_SYNTAX},  {"self-include", TMPL_ERR_DEPTH},
+    {"page-empty-vars", TMPL_OK},
+    {"../http/page", TMPL_ERR_NAME},
+    {"/etc/passwd", TMPL_ERR_NAME},
+    {"page.html", TMPL_ERR_NAME},
+    {"Page", TMPL_ERR_NAME},
+    {"", TMPL_ERR_NAME},
+    {"a b", TMPL_ERR_NAME},
+    {"no-such-template", TMPL_ERR_IO},
+    {"bad-syntax", TMPL_ERR_SYNTAX},
+    {"self-include", TMPL_ERR_DEPTH},
     {"include-missing", TMPL_ERR_IO},
 };
 
@@ -371,11 +375,11 @@ START_TEST(test_names)
 	struct tmpl_vars *v = tmpl_vars_new();
 
 	set_fixture_dir();
-	ck_assert_int_eq(tmpl_render(&out, name_cases[_i].name, v),
-	                 name_cases[_i].err);
+	ck_assert_int_eq(
+	    tmpl_render(&out, name_cases[_i].name, v), name_cases[_i].err);
 	/* A second attempt (cached or not) gives the same answer. */
-	ck_assert_int_eq(tmpl_render(&out, name_cases[_i].name, v),
-	                 name_cases[_i].err);
+	ck_assert_int_eq(
+	    tmpl_render(&out, name_cases[_i].name, v), name_cases[_i].err);
 	tmpl_vars_free(v);
 	buf_free(&out);
 	tmpl_cache_clear();
@@ -427,8 +431,8 @@ START_TEST(test_strerror)
 
 	for (e = 0; e < TMPL_ERR__MAX; e++)
 		ck_assert_ptr_nonnull(tmpl_strerror((enum tmpl_err)e));
-	ck_assert_str_eq(tmpl_strerror(TMPL_ERR__MAX),
-	                 "unknown template error");
+	ck_assert_str_eq(
+	    tmpl_strerror(TMPL_ERR__MAX), "unknown template error");
 }
 END_TEST
 

@@ -88,8 +88,9 @@ create_ok(const char *name, const char *email, const char *pw, struct user *out)
 	enum users_conflict cf = USERS_CONFLICT__MAX;
 	struct user tmp;
 
-	ck_assert_int_eq(users_create(&cfg, &nu, NULL, out != NULL ? out : &tmp, &cf),
-	                 DB_OK);
+	ck_assert_int_eq(
+	    users_create(&cfg, &nu, NULL, out != NULL ? out : &tmp, &cf),
+	    DB_OK);
 	ck_assert_int_eq(cf, USERS_CONFLICT_NONE);
 	if (out == NULL)
 		users_clear(&tmp);
@@ -120,12 +121,12 @@ START_TEST(test_create_and_find)
 
 	cfg.db_unnamed = _i;
 	create_ok(_i ? "cf_alice_u" : "cf_alice",
-	          _i ? "Alice.U@Example.org" : "Alice@Example.org",
-	          "correct horse", &u);
+	    _i ? "Alice.U@Example.org" : "Alice@Example.org", "correct horse",
+	    &u);
 	ck_assert_uint_eq(strlen(u.id), 36);
 	ck_assert_int_eq(u.id[14], '4'); /* UUID version 4 */
-	ck_assert_str_eq(u.email,
-	                 _i ? "Alice.U@Example.org" : "Alice@Example.org");
+	ck_assert_str_eq(
+	    u.email, _i ? "Alice.U@Example.org" : "Alice@Example.org");
 	ck_assert_int_eq(u.email_err, EF_OK);
 	ck_assert_int_eq(u.email_legacy, 0);
 	ck_assert_str_eq(u.user_type, "user");
@@ -143,10 +144,11 @@ START_TEST(test_create_and_find)
 	                            "public.users JOIN public.user_keys AS k "
 	                            "ON k.user_id = users.id "
 	                            "WHERE id = $1::uuid",
-	                            1, (const char *const[]){u.id}),
-	                 "\\xef0232 \\xef0164");
+	                     1, (const char *const[]){u.id}),
+	    "\\xef0232 \\xef0164");
 
-	ck_assert_int_eq(users_find_by_username(&cfg, u.username, NULL, &f), DB_OK);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, u.username, NULL, &f), DB_OK);
 	ck_assert_str_eq(f.id, u.id);
 	ck_assert_str_eq(f.email, u.email);
 	ck_assert_str_eq(f.created_at, u.created_at);
@@ -155,11 +157,11 @@ START_TEST(test_create_and_find)
 	ck_assert_str_eq(f.username, u.username);
 	users_clear(&f);
 	/* By email: normalised (trimmed, ASCII lowercase). */
-	ck_assert_int_eq(users_find_by_email(&cfg,
-	                                     _i ? "  alice.u@EXAMPLE.ORG\t"
-	                                        : "  alice@EXAMPLE.ORG\t", NULL,
-	                                     &f),
-	                 DB_OK);
+	ck_assert_int_eq(
+	    users_find_by_email(&cfg,
+	        _i ? "  alice.u@EXAMPLE.ORG\t" : "  alice@EXAMPLE.ORG\t", NULL,
+	        &f),
+	    DB_OK);
 	ck_assert_str_eq(f.id, u.id);
 	users_clear(&f);
 
@@ -175,15 +177,17 @@ START_TEST(test_create_and_find)
 	users_clear(&u);
 	ck_assert_ptr_null(u.email);
 
-	ck_assert_int_eq(users_find_by_username(&cfg, "cf_nobody", NULL, &f),
-	                 DB_NOTFOUND);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "cf_nobody", NULL, &f), DB_NOTFOUND);
 	ck_assert_int_eq(users_find_by_id(&cfg, "not-a-uuid", &f), DB_NOTFOUND);
 	ck_assert_int_eq(
 	    users_find_by_id(&cfg, "00000000-0000-4000-8000-000000000000", &f),
 	    DB_NOTFOUND);
-	ck_assert_int_eq(users_find_by_email(&cfg, "nobody@example.org", NULL, &f),
-	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_find_by_username(&cfg, NULL, NULL, &f), DB_NOTFOUND);
+	ck_assert_int_eq(
+	    users_find_by_email(&cfg, "nobody@example.org", NULL, &f),
+	    DB_NOTFOUND);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, NULL, NULL, &f), DB_NOTFOUND);
 }
 END_TEST
 
@@ -233,7 +237,7 @@ cur(const char *name)
  * NULL: the last page). */
 static void
 ck_page(const struct user_list *l, const char *const *want, size_t n,
-        const char *next)
+    const char *next)
 {
 	char name[USERS_CURSOR_NAME_MAX + 1];
 	size_t i;
@@ -254,23 +258,19 @@ ck_page(const struct user_list *l, const char *const *want, size_t n,
 /* Every name goes through a cursor and back; a cursor is base64url. */
 START_TEST(test_cursor)
 {
-	static const char *const names[] = {"admin",
-	                                    "john.doe",
-	                                    "b o",
-	                                    "zo\xc3\xab",
-	                                    "\xe6\x97\xa5\xe6\x9c\xac",
-	                                    "a/b?c&d=e#f%g+h",
-	                                    "x",
-	                                    "\x01legacy\x7f"};
+	static const char *const names[] = {"admin", "john.doe", "b o",
+	    "zo\xc3\xab", "\xe6\x97\xa5\xe6\x9c\xac", "a/b?c&d=e#f%g+h", "x",
+	    "\x01legacy\x7f"};
 	char back[USERS_CURSOR_NAME_MAX + 1], big[USERS_CURSOR_NAME_MAX + 2];
 	char *c;
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		ck_assert_ptr_nonnull(c = users_cursor_encode(names[i]));
-		ck_assert_uint_eq(strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
-		                            "ijklmnopqrstuvwxyz0123456789-_"),
-		                  strlen(c));
+		ck_assert_uint_eq(strspn(c,
+		                      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
+		                      "ijklmnopqrstuvwxyz0123456789-_"),
+		    strlen(c));
 		ck_assert_int_eq(users_cursor_decode(c, back), 0);
 		ck_assert_str_eq(back, names[i]);
 		free(c);
@@ -293,8 +293,7 @@ END_TEST
 START_TEST(test_list)
 {
 	static const char *const names[] = {"ls_3", "ls_1", "ls_5", "ls_2",
-	                                    "ls_4", "lt_1", "pc%1", "pcA1",
-	                                    "un_1", "unX1"};
+	    "ls_4", "lt_1", "pc%1", "pcA1", "un_1", "unX1"};
 	static const char *const p1[] = {"ls_1", "ls_2"};
 	static const char *const p2[] = {"ls_3", "ls_4"};
 	static const char *const p3[] = {"ls_5"};
@@ -320,17 +319,21 @@ START_TEST(test_list)
 	ck_assert_int_eq(users_list(&cfg, "ls_", NULL, 2, NULL, &l), DB_OK);
 	ck_page(&l, p1, 2, "ls_2");
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_2"), 2, NULL, &l), DB_OK);
+	ck_assert_int_eq(
+	    users_list(&cfg, "ls_", cur("ls_2"), 2, NULL, &l), DB_OK);
 	ck_page(&l, p2, 2, "ls_4");
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_4"), 2, NULL, &l), DB_OK);
+	ck_assert_int_eq(
+	    users_list(&cfg, "ls_", cur("ls_4"), 2, NULL, &l), DB_OK);
 	ck_page(&l, p3, 1, NULL);
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_5"), 2, NULL, &l), DB_OK);
+	ck_assert_int_eq(
+	    users_list(&cfg, "ls_", cur("ls_5"), 2, NULL, &l), DB_OK);
 	ck_page(&l, NULL, 0, NULL);
 	users_list_free(&l);
 	/* Exactly a page: no next page. */
-	ck_assert_int_eq(users_list(&cfg, "ls_", cur("ls_2"), 3, NULL, &l), DB_OK);
+	ck_assert_int_eq(
+	    users_list(&cfg, "ls_", cur("ls_2"), 3, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 3);
 	ck_assert_ptr_null(l.next);
 	/* A list never carries password hashes. */
@@ -345,19 +348,22 @@ START_TEST(test_list)
 	ck_assert_int_eq(users_list(&cfg, "un_", NULL, 10, NULL, &l), DB_OK);
 	ck_page(&l, und, 1, NULL);
 	users_list_free(&l);
-	ck_assert_int_eq(users_list(&cfg, "nothing-here", NULL, 10, NULL, &l), DB_OK);
+	ck_assert_int_eq(
+	    users_list(&cfg, "nothing-here", NULL, 10, NULL, &l), DB_OK);
 	ck_page(&l, NULL, 0, NULL);
 	users_list_free(&l);
 
 	/* Without a prefix: everything, in order. */
-	ck_assert_int_eq(users_list(&cfg, NULL, cur("ls_4"), 1, NULL, &l), DB_OK);
+	ck_assert_int_eq(
+	    users_list(&cfg, NULL, cur("ls_4"), 1, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].username, "ls_5");
 	users_list_free(&l);
 
 	ck_assert_int_eq(users_list(&cfg, NULL, "ls_4", 1, NULL, &l), DB_ERROR);
 	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 0, NULL, &l), DB_ERROR);
-	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 1001, NULL, &l), DB_ERROR);
+	ck_assert_int_eq(
+	    users_list(&cfg, NULL, NULL, 1001, NULL, &l), DB_ERROR);
 
 	/* The previous page, by the cursor of the page before it. */
 	{
@@ -395,45 +401,49 @@ START_TEST(test_last_admin)
 	create_ok("la_two", "two@la.example", "pw-pw-pw-1", NULL);
 	pgtest_sql("UPDATE public.users SET user_type = 'user' "
 	           "WHERE user_type = 'admin'",
-	           0, NULL);
+	    0, NULL);
 	pgtest_sql("UPDATE public.users SET user_type = 'admin' "
 	           "WHERE username = 'la_one'",
-	           0, NULL);
+	    0, NULL);
 
 	ch.user_type = "user";
 	cf = USERS_CONFLICT_NONE;
-	ck_assert_int_eq(users_update(&cfg, "la_one", &ch, NULL, NULL, &cf),
-	                 DB_CONFLICT);
+	ck_assert_int_eq(
+	    users_update(&cfg, "la_one", &ch, NULL, NULL, &cf), DB_CONFLICT);
 	ck_assert_int_eq(cf, USERS_CONFLICT_LAST_ADMIN);
 	ck_assert_str_eq(users_conflict_field(cf), "user_type");
 	ck_assert_str_eq(pgtest_sql("SELECT user_type FROM public.users "
 	                            "WHERE username = $1",
-	                            1, (const char *const[]){"la_one"}),
-	                 "admin");
+	                     1, (const char *const[]){"la_one"}),
+	    "admin");
 	ck_assert_int_eq(users_delete(&cfg, "la_one", NULL), DB_CONFLICT);
 	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.users "
 	                            "WHERE username = $1",
-	                            1, (const char *const[]){"la_one"}),
-	                 "1");
+	                     1, (const char *const[]){"la_one"}),
+	    "1");
 	/* Other changes of the last admin are fine. */
 	ch.user_type = "admin";
 	ch.email = "one2@la.example";
-	ck_assert_int_eq(users_update(&cfg, "la_one", &ch, NULL, &f, &cf), DB_OK);
+	ck_assert_int_eq(
+	    users_update(&cfg, "la_one", &ch, NULL, &f, &cf), DB_OK);
 	ck_assert_str_eq(f.user_type, "admin");
 	users_clear(&f);
 	ch.email = NULL;
 	ch.user_type = NULL;
 	ch.password = "another-password";
-	ck_assert_int_eq(users_update(&cfg, "la_one", &ch, NULL, NULL, &cf), DB_OK);
+	ck_assert_int_eq(
+	    users_update(&cfg, "la_one", &ch, NULL, NULL, &cf), DB_OK);
 
 	/* With a second admin, the first may go. */
 	ch.password = NULL;
 	ch.user_type = "admin";
-	ck_assert_int_eq(users_update(&cfg, "la_two", &ch, NULL, NULL, &cf), DB_OK);
+	ck_assert_int_eq(
+	    users_update(&cfg, "la_two", &ch, NULL, NULL, &cf), DB_OK);
 	ch.user_type = "user";
-	ck_assert_int_eq(users_update(&cfg, "la_one", &ch, NULL, NULL, &cf), DB_OK);
-	ck_assert_int_eq(users_update(&cfg, "la_two", &ch, NULL, NULL, &cf),
-	                 DB_CONFLICT);
+	ck_assert_int_eq(
+	    users_update(&cfg, "la_one", &ch, NULL, NULL, &cf), DB_OK);
+	ck_assert_int_eq(
+	    users_update(&cfg, "la_two", &ch, NULL, NULL, &cf), DB_CONFLICT);
 	ck_assert_int_eq(users_delete(&cfg, "la_one", NULL), DB_OK);
 	ck_assert_int_eq(users_delete(&cfg, "la_two", NULL), DB_CONFLICT);
 	ck_assert_int_eq(users_delete(&cfg, "la_nobody", NULL), DB_NOTFOUND);
@@ -451,12 +461,13 @@ START_TEST(test_update)
 	create_ok("up_carol", "carol1@up.example", "first-password", &u);
 	create_ok("up_dave", "dave@up.example", "pw-pw-pw-1", NULL);
 	snprintf(before, sizeof(before), "%s",
-	         pgtest_sql("SELECT email::text FROM public.users "
-	                    "WHERE username = $1",
-	                    1, (const char *const[]){"up_carol"}));
+	    pgtest_sql("SELECT email::text FROM public.users "
+	               "WHERE username = $1",
+	        1, (const char *const[]){"up_carol"}));
 
 	ch.email = "carol2@up.example";
-	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, &f, &cf), DB_OK);
+	ck_assert_int_eq(
+	    users_update(&cfg, "up_carol", &ch, NULL, &f, &cf), DB_OK);
 	ck_assert_str_eq(f.email, "carol2@up.example");
 	ck_assert_str_eq(f.id, u.id);
 	ck_timestamp(f.updated_at);
@@ -464,26 +475,28 @@ START_TEST(test_update)
 	users_clear(&f);
 	ck_assert_str_ne(pgtest_sql("SELECT email::text FROM public.users "
 	                            "WHERE username = $1",
-	                            1, (const char *const[]){"up_carol"}),
-	                 before);
-	ck_assert_int_eq(users_find_by_email(&cfg, "carol2@up.example", NULL, &f),
-	                 DB_OK);
+	                     1, (const char *const[]){"up_carol"}),
+	    before);
+	ck_assert_int_eq(
+	    users_find_by_email(&cfg, "carol2@up.example", NULL, &f), DB_OK);
 	ck_assert_str_eq(f.username, "up_carol");
 	users_clear(&f);
-	ck_assert_int_eq(users_find_by_email(&cfg, "carol1@up.example", NULL, &f),
-	                 DB_NOTFOUND);
+	ck_assert_int_eq(
+	    users_find_by_email(&cfg, "carol1@up.example", NULL, &f),
+	    DB_NOTFOUND);
 
 	/* Another user's email: conflict, nothing changed. */
 	ch.email = "DAVE@up.example";
-	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, NULL, &cf),
-	                 DB_CONFLICT);
+	ck_assert_int_eq(
+	    users_update(&cfg, "up_carol", &ch, NULL, NULL, &cf), DB_CONFLICT);
 	ck_assert_int_eq(cf, USERS_CONFLICT_EMAIL);
 
 	/* user_type and password. */
 	ch.email = NULL;
 	ch.user_type = "admin";
 	ch.password = "second-password";
-	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, &f, &cf), DB_OK);
+	ck_assert_int_eq(
+	    users_update(&cfg, "up_carol", &ch, NULL, &f, &cf), DB_OK);
 	ck_assert_str_eq(f.user_type, "admin");
 	ck_assert_str_eq(f.email, "carol2@up.example");
 	ck_assert_int_eq(
@@ -499,12 +512,12 @@ START_TEST(test_update)
 	/* Nothing to change still touches updated_at. */
 	ch.user_type = NULL;
 	ch.password = NULL;
-	ck_assert_int_eq(users_update(&cfg, "up_carol", &ch, NULL, NULL, NULL),
-	                 DB_OK);
-	ck_assert_int_eq(users_update(&cfg, "up_nobody", &ch, NULL, NULL, &cf),
-	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_update(&cfg, "up_carol", NULL, NULL, NULL, &cf),
-	                 DB_ERROR);
+	ck_assert_int_eq(
+	    users_update(&cfg, "up_carol", &ch, NULL, NULL, NULL), DB_OK);
+	ck_assert_int_eq(
+	    users_update(&cfg, "up_nobody", &ch, NULL, NULL, &cf), DB_NOTFOUND);
+	ck_assert_int_eq(
+	    users_update(&cfg, "up_carol", NULL, NULL, NULL, &cf), DB_ERROR);
 	users_clear(&u);
 }
 END_TEST
@@ -518,14 +531,16 @@ START_TEST(test_password_hash_and_delete)
 	create_ok("dl_erin", "erin@dl.example", "pw-pw-pw-1", &u);
 	ck_assert_int_eq(ef_pw_hash("new one", 7, hash), EF_OK);
 	/* Only over the hash that was verified: not over another one. */
-	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, "stale", hash),
-	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_find_by_username(&cfg, "dl_erin", NULL, &f), DB_OK);
+	ck_assert_int_eq(
+	    users_set_password_hash(&cfg, u.id, "stale", hash), DB_NOTFOUND);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "dl_erin", NULL, &f), DB_OK);
 	ck_assert_str_eq(f.password_hash, u.password_hash);
 	users_clear(&f);
 	ck_assert_int_eq(
 	    users_set_password_hash(&cfg, u.id, u.password_hash, hash), DB_OK);
-	ck_assert_int_eq(users_find_by_username(&cfg, "dl_erin", NULL, &f), DB_OK);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "dl_erin", NULL, &f), DB_OK);
 	ck_assert_str_eq(f.password_hash, hash);
 	/* A rehash is not a change of the user's data. */
 	ck_assert_str_eq(f.updated_at, "");
@@ -537,29 +552,29 @@ START_TEST(test_password_hash_and_delete)
 	    users_set_password_hash(
 	        &cfg, "00000000-0000-4000-8000-000000000000", hash, hash),
 	    DB_NOTFOUND);
-	ck_assert_int_eq(users_set_password_hash(&cfg, "junk", hash, hash),
-	                 DB_NOTFOUND);
-	ck_assert_int_eq(users_set_password_hash(&cfg, u.id, hash, ""),
-	                 DB_ERROR);
+	ck_assert_int_eq(
+	    users_set_password_hash(&cfg, "junk", hash, hash), DB_NOTFOUND);
+	ck_assert_int_eq(
+	    users_set_password_hash(&cfg, u.id, hash, ""), DB_ERROR);
 
 	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.user_keys "
-	                             "WHERE user_id = $1::uuid",
-	                            1, (const char *const[]){u.id}),
-	                 "1");
+	                            "WHERE user_id = $1::uuid",
+	                     1, (const char *const[]){u.id}),
+	    "1");
 	ck_assert_int_eq(users_delete(&cfg, "dl_erin", NULL), DB_OK);
 	/* The data key went with the row; the erasure is recorded. */
 	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.user_keys "
-	                             "WHERE user_id = $1::uuid",
-	                            1, (const char *const[]){u.id}),
-	                 "0");
+	                            "WHERE user_id = $1::uuid",
+	                     1, (const char *const[]){u.id}),
+	    "0");
 	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.erasures "
-	                             "WHERE user_id = $1::uuid AND "
-	                             "ledger_seq IS NULL",
-	                            1, (const char *const[]){u.id}),
-	                 "1");
+	                            "WHERE user_id = $1::uuid AND "
+	                            "ledger_seq IS NULL",
+	                     1, (const char *const[]){u.id}),
+	    "1");
 	ck_assert_int_eq(users_find_by_id(&cfg, u.id, &f), DB_NOTFOUND);
 	ck_assert_int_eq(users_find_by_email(&cfg, "erin@dl.example", NULL, &f),
-	                 DB_NOTFOUND);
+	    DB_NOTFOUND);
 	ck_assert_int_eq(users_delete(&cfg, "dl_erin", NULL), DB_NOTFOUND);
 	ck_assert_int_eq(users_delete(&cfg, NULL, NULL), DB_NOTFOUND);
 	users_clear(&u);
@@ -571,8 +586,8 @@ END_TEST
 START_TEST(test_boilerplate_admin)
 {
 	static const char *const p[] = {ADMIN_ID, ADMIN_PW, ADMIN_EMAIL};
-	struct user_new nu = {"bp_other", "Admin@Example.com", "pw-pw-pw-1",
-	                      "user"};
+	struct user_new nu = {
+	    "bp_other", "Admin@Example.com", "pw-pw-pw-1", "user"};
 	enum users_conflict cf;
 	struct user u;
 	char hash[EF_PW_HASH_MAX];
@@ -582,8 +597,9 @@ START_TEST(test_boilerplate_admin)
 	           "user_type, email, created_at) VALUES ($1, 'admin', $2, "
 	           "'admin', $3::bytea, '2023-01-20 19:31:56.46987+00') "
 	           "ON CONFLICT DO NOTHING",
-	           3, p);
-	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
+	    3, p);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_str_eq(u.id, ADMIN_ID);
 	ck_assert_str_eq(u.email, "admin@example.com");
 	ck_assert_int_eq(u.email_legacy, 1);
@@ -602,7 +618,8 @@ START_TEST(test_boilerplate_admin)
 	/* The boilerplate's own answer, in its server's time zone. */
 	setenv("TIME_ZONE", "America/New_York", 1);
 	reload();
-	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_str_eq(u.created_at, "2023-01-20T14:31:56.469870-05:00");
 	users_clear(&u);
 	setenv("TIME_ZONE", "Asia/Kolkata", 1);
@@ -613,7 +630,7 @@ START_TEST(test_boilerplate_admin)
 	/* Whole seconds, and a zone offset with seconds (local mean time). */
 	pgtest_sql("UPDATE public.users SET updated_at = "
 	           "'1850-01-01 12:00:00+00' WHERE id = $1",
-	           1, p);
+	    1, p);
 	setenv("TIME_ZONE", "America/New_York", 1);
 	reload();
 	ck_assert_int_eq(users_find_by_id(&cfg, ADMIN_ID, &u), DB_OK);
@@ -621,12 +638,12 @@ START_TEST(test_boilerplate_admin)
 	users_clear(&u);
 	setenv("TIME_ZONE", "UTC", 1);
 	reload();
-	pgtest_sql("UPDATE public.users SET updated_at = NULL WHERE id = $1", 1,
-	           p);
+	pgtest_sql(
+	    "UPDATE public.users SET updated_at = NULL WHERE id = $1", 1, p);
 
 	/* No blind index: found by email by decrypting legacy rows. */
-	ck_assert_int_eq(users_find_by_email(&cfg, " ADMIN@example.com", NULL, &u),
-	                 DB_OK);
+	ck_assert_int_eq(
+	    users_find_by_email(&cfg, " ADMIN@example.com", NULL, &u), DB_OK);
 	ck_assert_str_eq(u.id, ADMIN_ID);
 	users_clear(&u);
 	/* And its email counts as taken. */
@@ -637,7 +654,8 @@ START_TEST(test_boilerplate_admin)
 	ck_assert_int_eq(ef_pw_hash("password", 8, hash), EF_OK);
 	ck_assert_int_eq(
 	    users_set_password_hash(&cfg, ADMIN_ID, ADMIN_PW, hash), DB_OK);
-	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_int_eq(
 	    users_check_password(&cfg, &u, "password", &match, &rehash), EF_OK);
 	ck_assert_int_eq(match, 1);
@@ -649,7 +667,8 @@ START_TEST(test_boilerplate_admin)
 	/* Without POSTGRES_SECRET_KEY the row is unreadable, not garbage. */
 	unsetenv("POSTGRES_SECRET_KEY");
 	reload();
-	ck_assert_int_eq(users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
+	ck_assert_int_eq(
+	    users_find_by_username(&cfg, "admin", NULL, &u), DB_OK);
 	ck_assert_ptr_null(u.email);
 	ck_assert_int_eq(u.email_err, EF_ERR_NO_LEGACY);
 	users_clear(&u);
@@ -670,7 +689,7 @@ START_TEST(test_boilerplate_vectors)
 	int match, rehash;
 
 	snprintf(path, sizeof(path), "%s/t/vectors/sqlalchemy-utils.json",
-	         top != NULL ? top : ".");
+	    top != NULL ? top : ".");
 	root = json_object_from_file(path);
 	ck_assert_msg(root != NULL, "cannot read %s", path);
 	ck_assert(json_object_object_get_ex(root, "cases", &cases));
@@ -708,7 +727,7 @@ START_TEST(test_boilerplate_vectors)
 		pgtest_sql("INSERT INTO public.users (id, username, password, "
 		           "user_type, email, created_at) VALUES ($1, $2, $3, "
 		           "'user', convert_to($4, 'UTF8'), now())",
-		           4, p);
+		    4, p);
 		n++;
 	}
 	ck_assert_uint_ge(n, 5);
@@ -717,7 +736,7 @@ START_TEST(test_boilerplate_vectors)
 	ck_assert_uint_eq(l.n, n);
 	for (i = 0; i < n; i++) {
 		ck_assert_msg(l.v[i].email != NULL, "%s: %s", l.v[i].username,
-		              ef_strerror(l.v[i].email_err));
+		    ef_strerror(l.v[i].email_err));
 		ck_assert_str_eq(l.v[i].email, plain[i]);
 		ck_assert_int_eq(l.v[i].email_legacy, 1);
 	}
@@ -725,7 +744,8 @@ START_TEST(test_boilerplate_vectors)
 	/* Each legacy hash verifies (PBKDF2, SECRET_KEY as the salt). */
 	for (i = 0; i < n && i < nh; i++) {
 		snprintf(name, sizeof(name), "vec_%02zu", i);
-		ck_assert_int_eq(users_find_by_username(&cfg, name, NULL, &u), DB_OK);
+		ck_assert_int_eq(
+		    users_find_by_username(&cfg, name, NULL, &u), DB_OK);
 		ck_assert_int_eq(
 		    users_check_password(&cfg, &u, pw[i], &match, &rehash),
 		    EF_OK);
@@ -758,10 +778,10 @@ START_TEST(test_unreadable_rows)
 	create_ok("mv_e", "e@mv.example", "pw-pw-pw-1", NULL);
 	pgtest_sql("UPDATE public.users SET email = (SELECT email FROM "
 	           "public.users WHERE username = $1) WHERE username = $2",
-	           2, p);
+	    2, p);
 	pgtest_sql("UPDATE public.users SET email = '\\x0001ff'::bytea "
 	           "WHERE username = $1",
-	           1, q);
+	    1, q);
 
 	ck_assert_int_eq(users_find_by_username(&cfg, "mv_b", NULL, &u), DB_OK);
 	ck_assert_ptr_null(u.email);
@@ -774,25 +794,26 @@ START_TEST(test_unreadable_rows)
 	 * another row does not open it either. */
 	create_ok("mv_g", "g@mv.example", "pw-pw-pw-1", NULL);
 	create_ok("mv_h", "h@mv.example", "pw-pw-pw-1", NULL);
-	pgtest_sql("UPDATE public.user_keys SET wrapped = (SELECT k.wrapped "
-	           "FROM public.user_keys AS k JOIN public.users AS u ON "
-	           "u.id = k.user_id WHERE u.username = 'mv_h') WHERE user_id = "
-	           "(SELECT id FROM public.users WHERE username = 'mv_g')",
-	           0, NULL);
+	pgtest_sql(
+	    "UPDATE public.user_keys SET wrapped = (SELECT k.wrapped "
+	    "FROM public.user_keys AS k JOIN public.users AS u ON "
+	    "u.id = k.user_id WHERE u.username = 'mv_h') WHERE user_id = "
+	    "(SELECT id FROM public.users WHERE username = 'mv_g')",
+	    0, NULL);
 	ck_assert_int_eq(users_find_by_username(&cfg, "mv_g", NULL, &u), DB_OK);
 	ck_assert_ptr_null(u.email);
 	ck_assert_int_eq(u.email_err, EF_ERR_AUTH);
 	users_clear(&u);
 	pgtest_sql("DELETE FROM public.user_keys WHERE user_id = (SELECT id "
 	           "FROM public.users WHERE username = 'mv_h')",
-	           0, NULL);
+	    0, NULL);
 	ck_assert_int_eq(users_find_by_username(&cfg, "mv_h", NULL, &u), DB_OK);
 	ck_assert_ptr_null(u.email);
 	ck_assert_int_eq(u.email_err, EF_ERR_NO_DATA_KEY);
 	users_clear(&u);
 	pgtest_sql("DELETE FROM public.users WHERE username IN ('mv_g', "
 	           "'mv_h')",
-	           0, NULL);
+	    0, NULL);
 
 	/* A row written under key 9, which the ring below lacks. */
 	setenv("FIELD_KEYS", "9:" KEY3, 1);
@@ -826,8 +847,8 @@ START_TEST(test_unreadable_rows)
 	                            "FROM public.users JOIN public.user_keys "
 	                            "AS k ON k.user_id = users.id "
 	                            "WHERE username = $1",
-	                            1, (const char *const[]){"mv_f"}),
-	                 "\\xef02\\xef010002");
+	                     1, (const char *const[]){"mv_f"}),
+	    "\\xef02\\xef010002");
 }
 END_TEST
 
@@ -838,7 +859,7 @@ END_TEST
  */
 static void
 race(const char *n1, const char *e1, const char *n2, const char *e2,
-     enum users_conflict want)
+    enum users_conflict want)
 {
 	int go[2], res[2][2], r[2][2], i, st;
 	pid_t pid[2];
@@ -851,8 +872,7 @@ race(const char *n1, const char *e1, const char *n2, const char *e2,
 		ck_assert_int_ge(pid[i], 0);
 		if (pid[i] == 0) {
 			struct user_new nu = {i == 0 ? n1 : n2,
-			                      i == 0 ? e1 : e2, "pw-pw-pw-1",
-			                      "user"};
+			    i == 0 ? e1 : e2, "pw-pw-pw-1", "user"};
 			enum users_conflict cf = USERS_CONFLICT_NONE;
 			int out[2];
 			char c;
@@ -876,18 +896,17 @@ race(const char *n1, const char *e1, const char *n2, const char *e2,
 	ck_assert_int_eq(write(go[1], &b, 1), 1);
 	close(go[1]);
 	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(read(res[i][0], r[i], sizeof(r[i])),
-		                 (ssize_t)sizeof(r[i]));
+		ck_assert_int_eq(
+		    read(res[i][0], r[i], sizeof(r[i])), (ssize_t)sizeof(r[i]));
 		close(res[i][0]);
 		ck_assert_int_eq(waitpid(pid[i], &st, 0), pid[i]);
 		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 	ck_assert_msg((r[0][0] == DB_OK && r[1][0] == DB_CONFLICT &&
-	               r[1][1] == (int)want) ||
-	                  (r[1][0] == DB_OK && r[0][0] == DB_CONFLICT &&
-	                   r[0][1] == (int)want),
-	              "results %d/%d and %d/%d", r[0][0], r[0][1], r[1][0],
-	              r[1][1]);
+	                  r[1][1] == (int)want) ||
+	        (r[1][0] == DB_OK && r[0][0] == DB_CONFLICT &&
+	            r[0][1] == (int)want),
+	    "results %d/%d and %d/%d", r[0][0], r[0][1], r[1][0], r[1][1]);
 }
 
 START_TEST(test_concurrent_creates)
@@ -895,9 +914,9 @@ START_TEST(test_concurrent_creates)
 	struct user_list l;
 
 	race("rc_same", "rc1@race.example", "rc_same", "rc2@race.example",
-	     USERS_CONFLICT_USERNAME);
+	    USERS_CONFLICT_USERNAME);
 	race("rc_x", "same@race.example", "rc_y", "SAME@race.example",
-	     USERS_CONFLICT_EMAIL);
+	    USERS_CONFLICT_EMAIL);
 	ck_assert_int_eq(users_list(&cfg, "rc_", NULL, 10, NULL, &l), DB_OK);
 	ck_assert_uint_eq(l.n, 2);
 	users_list_free(&l);
@@ -915,9 +934,9 @@ sql_kind(PGconn *c, const void *v, size_t len)
 	PGresult *r;
 
 	r = PQexecParams(c, "SELECT public.encdb_value_kind($1::bytea)", 1,
-	                 NULL, p, l, f, 0);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s",
-	              PQerrorMessage(c));
+	    NULL, p, l, f, 0);
+	ck_assert_msg(
+	    PQresultStatus(r) == PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
 	snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return buf;
@@ -928,19 +947,29 @@ sql_kind(PGconn *c, const void *v, size_t len)
 START_TEST(test_value_kind_sql)
 {
 	static const char *const names[EF_KIND__MAX] = {
-	    "v1",      /* EF_KIND_V1 */
-	    "legacy",  /* EF_KIND_LEGACY */
-	    "unknown", /* EF_KIND_UNKNOWN */
+	    "v1",       /* EF_KIND_V1 */
+	    "legacy",   /* EF_KIND_LEGACY */
+	    "unknown",  /* EF_KIND_UNKNOWN */
 	    "envelope", /* EF_KIND_ENVELOPE */
 	};
 	static const struct {
 		const char *v;
 		size_t len;
 	} edges[] = {
-	    {"", 0},		   {"\xef", 1},	 {"\xef\x01", 2},
-	    {"\xef\x02" "abc", 5}, {"\x01\xef", 2},	 {"abc\x7f", 4},
-	    {"abc\x1f", 4},	   {"a\0b", 3},	 {" ~", 2},
-	    {"not base64!", 11},  {"caf\xc3\xa9", 5}, {"\\x", 2},
+	    {"", 0},
+	    {"\xef", 1},
+	    {"\xef\x01", 2},
+	    {"\xef\x02"
+	     "abc",
+	        5},
+	    {"\x01\xef", 2},
+	    {"abc\x7f", 4},
+	    {"abc\x1f", 4},
+	    {"a\0b", 3},
+	    {" ~", 2},
+	    {"not base64!", 11},
+	    {"caf\xc3\xa9", 5},
+	    {"\\x", 2},
 	};
 	const char *top = getenv("top_srcdir");
 	json_object *root, *cases, *v;
@@ -951,7 +980,7 @@ START_TEST(test_value_kind_sql)
 	PGconn *c = pgtest_connect(NULL);
 
 	snprintf(path, sizeof(path), "%s/t/vectors/sqlalchemy-utils.json",
-	         top != NULL ? top : ".");
+	    top != NULL ? top : ".");
 	root = json_object_from_file(path);
 	ck_assert_msg(root != NULL, "cannot read %s", path);
 	ck_assert(json_object_object_get_ex(root, "cases", &cases));
@@ -959,11 +988,10 @@ START_TEST(test_value_kind_sql)
 		ck_assert(json_object_object_get_ex(
 		    json_object_array_get_idx(cases, i), "stored", &v));
 		k = ef_value_kind((const uint8_t *)json_object_get_string(v),
-		                  (size_t)json_object_get_string_len(v));
+		    (size_t)json_object_get_string_len(v));
 		ck_assert_int_eq(k, EF_KIND_LEGACY);
-		ck_assert_str_eq(
-		    sql_kind(c, json_object_get_string(v),
-		             (size_t)json_object_get_string_len(v)),
+		ck_assert_str_eq(sql_kind(c, json_object_get_string(v),
+		                     (size_t)json_object_get_string_len(v)),
 		    names[k]);
 		n++;
 	}
@@ -972,8 +1000,8 @@ START_TEST(test_value_kind_sql)
 	for (i = 0; i < 4; i++) {
 		ef_uuid_v4(uuid);
 		ck_assert_int_eq(ef_encrypt(cfg.keys, USERS_EMAIL_COLUMN, uuid,
-		                            "a@b.example", i * 3, &ct, &ctlen),
-		                 EF_OK);
+		                     "a@b.example", i * 3, &ct, &ctlen),
+		    EF_OK);
 		ck_assert_int_eq(ef_value_kind(ct, ctlen), EF_KIND_V1);
 		ck_assert_str_eq(sql_kind(c, ct, ctlen), "v1");
 		free(ct);
@@ -981,9 +1009,9 @@ START_TEST(test_value_kind_sql)
 	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
 		k = ef_value_kind((const uint8_t *)edges[i].v, edges[i].len);
 		ck_assert_msg(strcmp(sql_kind(c, edges[i].v, edges[i].len),
-		                     names[k]) == 0,
-		              "edge %zu: SQL says %s, ef_value_kind %s", i,
-		              sql_kind(c, edges[i].v, edges[i].len), names[k]);
+		                  names[k]) == 0,
+		    "edge %zu: SQL says %s, ef_value_kind %s", i,
+		    sql_kind(c, edges[i].v, edges[i].len), names[k]);
 	}
 	PQfinish(c);
 }

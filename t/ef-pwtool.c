@@ -93,8 +93,9 @@ main(int argc, char *argv[])
 		}
 		return match ? 0 : 1;
 	} else {
-		fprintf(stderr, "usage: ef-pwtool hash | hash-salt SALT | "
-		                "salt PHC | verify PHC\n");
+		fprintf(stderr,
+		    "usage: ef-pwtool hash | hash-salt SALT | "
+		    "salt PHC | verify PHC\n");
 		return 2;
 	}
 	ef_wipe(pw, sizeof(pw));

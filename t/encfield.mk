@@ -4,16 +4,18 @@
 # file, tampering, tables); t/argon2-cli.sh: interoperability with Debian's
 # argon2 tool through the helper t/ef-pwtool.
 check_PROGRAMS += t/check_encfield t/ef-pwtool
-TESTS += t/check_encfield t/argon2-cli.sh
+TESTS += t/check_encfield t/argon2-cli.sh t/abi.sh
+dist_noinst_SCRIPTS += t/abi.sh
+# Built from the library's sources, not linked to it: it also tests the
+# primitives the library does not export (lib/encfield_impl.h).
 if HAVE_CHECK
-t_check_encfield_SOURCES = t/check_encfield.c
+t_check_encfield_SOURCES = t/check_encfield.c $(lib_libencfield_la_SOURCES)
 else
 t_check_encfield_SOURCES = t/nocheck.c
 endif
 t_check_encfield_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(GCRYPT_CFLAGS) \
 	$(JSONC_CFLAGS)
-t_check_encfield_LDADD = lib/libencfield.la $(CHECK_LIBS) $(GCRYPT_LIBS) \
-	$(JSONC_LIBS)
+t_check_encfield_LDADD = $(CHECK_LIBS) $(GCRYPT_LIBS) $(JSONC_LIBS)
 t_ef_pwtool_SOURCES = t/ef-pwtool.c
 t_ef_pwtool_LDADD = lib/libencfield.la
 dist_noinst_SCRIPTS += t/argon2-cli.sh

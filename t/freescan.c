@@ -85,8 +85,8 @@ freescan_fini(void)
 
 	if (freescan_fd != -1)
 		freescan_say(line,
-		             snprintf(line, sizeof(line),
-		                      "scanned %lu blocks\n", freescan_blocks));
+		    snprintf(line, sizeof(line), "scanned %lu blocks\n",
+		        freescan_blocks));
 }
 
 /* Search p's block for the needles, then give it back. */
@@ -103,12 +103,12 @@ freescan_release(void *p)
 		freescan_blocks++;
 		for (i = 0; i < freescan_n; i++)
 			if (memmem(p, size, freescan_needle[i],
-			           freescan_len[i]) != NULL)
+			        freescan_len[i]) != NULL)
 				freescan_say(line,
-				             snprintf(line, sizeof(line),
-				                      "needle %zu in a freed "
-				                      "block of %zu bytes\n",
-				                      i + 1, size));
+				    snprintf(line, sizeof(line),
+				        "needle %zu in a freed "
+				        "block of %zu bytes\n",
+				        i + 1, size));
 	}
 	/* Before the constructor found the C library's, a block is kept. */
 	if (freescan_real != NULL)

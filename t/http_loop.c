@@ -58,10 +58,9 @@ handle(struct req *r, struct resp *rs, long served)
 	tail = req_path_tail(r, "/loop/");
 	if ((o = json_object_new_object()) == NULL)
 		return;
-	json_object_object_add(o, "name",
-	                       json_object_new_string(p[KEY_NAME].parsed.s));
 	json_object_object_add(
-	    o, "limit",
+	    o, "name", json_object_new_string(p[KEY_NAME].parsed.s));
+	json_object_object_add(o, "limit",
 	    p[KEY_LIMIT].state == PAIR_VALID
 	        ? json_object_new_int64(p[KEY_LIMIT].parsed.i)
 	        : NULL);

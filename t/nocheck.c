@@ -9,7 +9,8 @@
 int
 main(int argc, char *argv[])
 {
-	fprintf(stderr, "%s: skipped: configure did not find Check "
+	fprintf(stderr,
+	    "%s: skipped: configure did not find Check "
 	    "(check >= 0.15); install it and run configure again\n",
 	    argc > 0 ? argv[0] : "test");
 	return 77;

@@ -86,7 +86,7 @@ lookup(const struct cfg *c, const char *name, const char *email)
 	if (e != DB_OK || strcmp(u.username, name) != 0 || u.email == NULL ||
 	    strcmp(u.email, email) != 0) {
 		fprintf(stderr, "ops-load: lookup by email of %s: %s\n", name,
-		        e != DB_OK ? db_strerror(e) : "wrong row");
+		    e != DB_OK ? db_strerror(e) : "wrong row");
 		bad = 1;
 	}
 	users_clear(&u);
@@ -112,8 +112,8 @@ run(const struct cfg *c, const char *state, const char *prefix, long count)
 		n++;
 		if (n % 25 == 1) {
 			/* A new user (Argon2id makes this the slow part). */
-			snprintf(name, sizeof(name), "ld%ld_%lu",
-			         (long)getpid(), n);
+			snprintf(
+			    name, sizeof(name), "ld%ld_%lu", (long)getpid(), n);
 			snprintf(email, sizeof(email), "%s@load.example", name);
 			nu.username = name;
 			nu.email = email;
@@ -125,7 +125,7 @@ run(const struct cfg *c, const char *state, const char *prefix, long count)
 				remember(name, email);
 			} else if (e != DB_UNAVAILABLE) {
 				fprintf(stderr, "ops-load: create: %s\n",
-				        db_strerror(e));
+				    db_strerror(e));
 				bad = 1;
 			}
 			continue;
@@ -133,12 +133,12 @@ run(const struct cfg *c, const char *state, const char *prefix, long count)
 		/* Change a seeded user's email, or one of ours. */
 		if (nseen > 0 && n % 3 == 0)
 			snprintf(name, sizeof(name), "%s",
-			         seen[(size_t)rand() % nseen].name);
+			    seen[(size_t)rand() % nseen].name);
 		else
 			snprintf(name, sizeof(name), "%s%07ld", prefix,
-			         1 + (long)(rand() % count));
+			    1 + (long)(rand() % count));
 		snprintf(email, sizeof(email), "u%ld.%lu@upd.example",
-		         (long)getpid(), n);
+		    (long)getpid(), n);
 		memset(&chg, 0, sizeof(chg));
 		chg.email = email;
 		e = users_update(c, name, &chg, NULL, NULL, &conf);
@@ -147,8 +147,8 @@ run(const struct cfg *c, const char *state, const char *prefix, long count)
 			remember(name, email);
 			bad |= lookup(c, name, email);
 		} else if (e != DB_NOTFOUND && e != DB_UNAVAILABLE) {
-			fprintf(stderr, "ops-load: update: %s\n",
-			        db_strerror(e));
+			fprintf(
+			    stderr, "ops-load: update: %s\n", db_strerror(e));
 			bad = 1;
 		}
 	}
@@ -163,7 +163,7 @@ run(const struct cfg *c, const char *state, const char *prefix, long count)
 		return 1;
 	}
 	printf("ops-load: %lu creates, %lu updates, %zu users remembered\n",
-	       creates, updates, nseen);
+	    creates, updates, nseen);
 	return bad;
 }
 
@@ -190,7 +190,7 @@ check(const struct cfg *c, const char *state)
 		if (users_find_by_username(c, line, NULL, &u) != DB_OK ||
 		    u.email == NULL || strcmp(u.email, sp) != 0) {
 			fprintf(stderr, "ops-load: %s: email lost or wrong\n",
-			        line);
+			    line);
 			bad = 1;
 		}
 		users_clear(&u);
@@ -227,11 +227,10 @@ readcost(const struct cfg *c, const char *name, long n)
 			for (i = 0; i < n / 10; i++) {
 				memset(&u, 0, sizeof(u));
 				if (users_find_by_username(c, name,
-				                           audit ? &ae : NULL,
-				                           &u) != DB_OK ||
+				        audit ? &ae : NULL, &u) != DB_OK ||
 				    u.email == NULL) {
-					fprintf(stderr,
-					        "ops-load: read failed\n");
+					fprintf(
+					    stderr, "ops-load: read failed\n");
 					users_clear(&u);
 					return 1;
 				}
@@ -246,8 +245,8 @@ readcost(const struct cfg *c, const char *name, long n)
 	printf("read path (users_find_by_username, decrypt): %.1f us/read\n"
 	       "the same read with its audit entry:          %.1f us/read\n"
 	       "audit cost: +%.1f us/read, ratio %.2f\n",
-	       plain / (double)n, audited / (double)n,
-	       (audited - plain) / (double)n, audited / plain);
+	    plain / (double)n, audited / (double)n,
+	    (audited - plain) / (double)n, audited / plain);
 	return 0;
 }
 
@@ -277,8 +276,9 @@ main(int argc, char *argv[])
 	if (argc < 3 || (strcmp(argv[1], "run") == 0 && argc != 5) ||
 	    (strcmp(argv[1], "check") == 0 && argc != 3) ||
 	    (strcmp(argv[1], "readcost") == 0 && argc != 4)) {
-		fprintf(stderr, "usage: ops-load run STATE PREFIX COUNT | "
-		                "check STATE | readcost USERNAME N\n");
+		fprintf(stderr,
+		    "usage: ops-load run STATE PREFIX COUNT | "
+		    "check STATE | readcost USERNAME N\n");
 		return 2;
 	}
 	if (cfg_load(&c, CFG_NEED_DB | CFG_NEED_KEYS, err, sizeof(err)) !=
@@ -293,12 +293,12 @@ main(int argc, char *argv[])
 	srand((unsigned)getpid());
 	if (strcmp(argv[1], "run") == 0)
 		rc = count_arg(argv[4]) < 0
-		         ? 2
-		         : run(&c, argv[2], argv[3], count_arg(argv[4]));
+		    ? 2
+		    : run(&c, argv[2], argv[3], count_arg(argv[4]));
 	else if (strcmp(argv[1], "readcost") == 0)
 		rc = count_arg(argv[3]) < 10
-		         ? 2
-		         : readcost(&c, argv[2], count_arg(argv[3]));
+		    ? 2
+		    : readcost(&c, argv[2], count_arg(argv[3]));
 	else
 		rc = check(&c, argv[2]);
 	free(seen);

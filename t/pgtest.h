@@ -24,10 +24,10 @@ pgtest_open(struct cfg *c, unsigned flags)
 	char err[512];
 
 	ck_assert_msg(getenv("DATABASE_URL") != NULL,
-	              "DATABASE_URL unset: run through t/with-pg");
+	    "DATABASE_URL unset: run through t/with-pg");
 	memset(c, 0, sizeof(*c));
-	ck_assert_msg(cfg_load(c, flags, err, sizeof(err)) == CFG_OK, "%s",
-	              err);
+	ck_assert_msg(
+	    cfg_load(c, flags, err, sizeof(err)) == CFG_OK, "%s", err);
 	ck_assert_int_eq(db_init(c), DB_OK);
 }
 
@@ -43,11 +43,11 @@ pgtest_close(struct cfg *c)
 static inline PGconn *
 pgtest_connect(const char *conninfo)
 {
-	PGconn *c = PQconnectdb(conninfo != NULL ? conninfo
-	                                         : getenv("DATABASE_URL"));
+	PGconn *c =
+	    PQconnectdb(conninfo != NULL ? conninfo : getenv("DATABASE_URL"));
 
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect: %s",
-	              PQerrorMessage(c));
+	ck_assert_msg(
+	    PQstatus(c) == CONNECTION_OK, "connect: %s", PQerrorMessage(c));
 	return c;
 }
 
@@ -61,13 +61,13 @@ static inline const char *
 pgtest_exec(PGconn *c, const char *sql, int n, const char *const *params)
 {
 	static char buf[1024];
-	PGresult *r = n == 0 ? PQexec(c, sql)
-	                     : PQexecParams(c, sql, n, NULL, params, NULL,
-	                                    NULL, 0);
+	PGresult *r = n == 0
+	    ? PQexec(c, sql)
+	    : PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
 
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
-	                  PQresultStatus(r) == PGRES_TUPLES_OK,
-	              "%s: %s", sql, PQerrorMessage(c));
+	        PQresultStatus(r) == PGRES_TUPLES_OK,
+	    "%s: %s", sql, PQerrorMessage(c));
 	buf[0] = '\0';
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
 		snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, 0, 0));

@@ -12,11 +12,11 @@
 
 struct fake {
 	const char *const *env; /* NAME, value, NAME, value, ..., NULL */
-	const char *body;	/* request body (may be NULL) */
+	const char *body;       /* request body (may be NULL) */
 	size_t bodylen;
-	size_t pos;		/* body bytes handed out so far */
-	size_t chunk;		/* largest read to return (0: no limit) */
-	struct buf out;		/* what the program wrote */
+	size_t pos;     /* body bytes handed out so far */
+	size_t chunk;   /* largest read to return (0: no limit) */
+	struct buf out; /* what the program wrote */
 };
 
 static const char *
@@ -59,7 +59,7 @@ fake_write(void *arg, const void *buf, size_t len)
 static struct http *
 fake_http(struct fake *f)
 {
-	struct http_io io = { fake_getenv, fake_read, fake_write, f };
+	struct http_io io = {fake_getenv, fake_read, fake_write, f};
 	struct http *h;
 
 	if (f->body != NULL && f->bodylen == 0)

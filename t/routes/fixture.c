@@ -36,8 +36,9 @@ main(int argc, char *argv[])
 	memset(&cfg, 0, sizeof(cfg));
 	log_set_progname("fixture");
 	if (argc < 2) {
-		fprintf(stderr, "usage: fixture migrate | user NAME EMAIL "
-		                "TYPE | token NAME\n");
+		fprintf(stderr,
+		    "usage: fixture migrate | user NAME EMAIL "
+		    "TYPE | token NAME\n");
 		return 1;
 	}
 	if (cfg_load(&cfg, CFG_NEED_DB | CFG_NEED_KEYS, err, sizeof(err)) !=
@@ -50,8 +51,8 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (strcmp(argv[1], "migrate") == 0) {
-		de = migrate_apply(cfg.sql_dir, &applied, &version, err,
-		                   sizeof(err));
+		de = migrate_apply(
+		    cfg.sql_dir, &applied, &version, err, sizeof(err));
 		if (de != DB_OK) {
 			fprintf(stderr, "fixture: migrate: %s\n", err);
 			goto out;
@@ -68,14 +69,14 @@ main(int argc, char *argv[])
 		de = users_create(&cfg, &un, NULL, NULL, &conflict);
 		if (de != DB_OK) {
 			fprintf(stderr, "fixture: users_create: %s\n",
-			        db_strerror(de));
+			    db_strerror(de));
 			goto out;
 		}
 	} else if (strcmp(argv[1], "token") == 0 && argc == 3) {
 		if ((ae = auth_token_create(argv[2], "test", 0, tok)) !=
 		    AUTH_OK) {
-			fprintf(stderr, "fixture: token: %s\n",
-			        auth_strerror(ae));
+			fprintf(
+			    stderr, "fixture: token: %s\n", auth_strerror(ae));
 			goto out;
 		}
 		printf("%s\n", tok);

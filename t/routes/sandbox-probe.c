@@ -85,9 +85,9 @@ handle(struct app *a)
 		if (fork() == 0)
 			_exit(0);
 	} else if (strcmp(what, "create") == 0 &&
-	           p[KEY_PATH].state == PAIR_VALID) {
-		if ((fd = open(p[KEY_PATH].parsed.s, O_WRONLY | O_CREAT,
-		               0600)) != -1)
+	    p[KEY_PATH].state == PAIR_VALID) {
+		if ((fd = open(
+		         p[KEY_PATH].parsed.s, O_WRONLY | O_CREAT, 0600)) != -1)
 			close(fd);
 	} else {
 		app_error(a, 422, "unknown probe");
@@ -97,7 +97,11 @@ handle(struct app *a)
 }
 
 static const struct app_route route = {
-    "sandbox-probe", APP_GET, 0, APP_NOAUTH, handle,
+    "sandbox-probe",
+    APP_GET,
+    0,
+    APP_NOAUTH,
+    handle,
 };
 
 int
