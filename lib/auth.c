@@ -707,24 +707,89 @@ out:
 	return rc;
 }
 
+/*
+ * After a verified login whose hash is due for renewal: store a fresh hash
+ * of password in hash and in u's row, in place of the one verified
+ * (compare-and-swap). AUTH_ERR_BADLOGIN when the stored hash changed since
+ * it was verified (a reset meanwhile wins).
+ */
+static enum auth_err
+auth_rehash(const struct cfg *cfg, const struct user *u, const char *password,
+    char hash[EF_PW_HASH_MAX])
+{
+	enum db_err de;
+	enum ef_err ee;
+
+	if ((ee = ef_pw_hash(password, strlen(password), hash)) != EF_OK) {
+		LOG_ERR("rehash: %s", ef_strerror(ee));
+		return AUTH_ERR_INTERNAL;
+	}
+	de = users_set_password_hash(cfg, u->id, u->password_hash, hash);
+	if (de == DB_NOTFOUND) {
+		LOG_INFO("user %s: password changed during the login", u->id);
+		return AUTH_ERR_BADLOGIN;
+	}
+	if (de != DB_OK)
+		return auth_from_db(de);
+	LOG_INFO("user %s: password hash upgraded to Argon2id", u->id);
+	return AUTH_OK;
+}
+
+/*
+ * Forget expired sessions, then start a brand-new one for u (never one the
+ * client brought along), bound to the password hash bound: the cookie's
+ * token in cookie, its hash and CSRF token in who. AUTH_ERR_BADLOGIN when
+ * the hash changed or the user went since the password was verified.
+ */
+static enum auth_err
+auth_session_start(const struct cfg *cfg, const struct user *u,
+    const char *bound, const char *addr, struct auth_who *who,
+    char cookie[AUTH_TOKEN_LEN + 1])
+{
+	char sidle[16], smax[16];
+	const char *vals[5];
+	int lens[5] = {32, 0, 0, 0, 0}, fmts[5] = {1, 0, 0, 0, 0};
+	PGresult *res = NULL;
+	enum auth_err rc;
+
+	snprintf(sidle, sizeof(sidle), "%u", cfg->session_idle);
+	snprintf(smax, sizeof(smax), "%u", cfg->session_max);
+	vals[0] = sidle;
+	vals[1] = smax;
+	if ((rc = auth_from_db(db_exec(
+	         &st_session_purge, vals, NULL, NULL, NULL))) != AUTH_OK)
+		return rc;
+
+	auth_new_token(cookie);
+	auth_new_token(who->csrf);
+	auth_hash(cookie, who->session_hash);
+	vals[0] = (const char *)who->session_hash;
+	vals[1] = u->id;
+	vals[2] = who->csrf;
+	vals[3] = addr;
+	vals[4] = bound;
+	if ((rc = auth_from_db(
+	         db_exec(&st_session_new, vals, lens, fmts, &res))) != AUTH_OK)
+		return rc;
+	if (strcmp(PQcmdTuples(res), "1") != 0) {
+		LOG_INFO("user %s: password changed during the login", u->id);
+		rc = AUTH_ERR_BADLOGIN;
+	}
+	PQclear(res);
+	return rc;
+}
+
 enum auth_err
 auth_login(const struct cfg *cfg, const char *username, const char *password,
     const char *addr, struct auth_who *who, char cookie[AUTH_TOKEN_LEN + 1],
     unsigned *retry_after)
 {
 	struct user u;
-	char sidle[16], smax[16], hash[EF_PW_HASH_MAX];
-	uint8_t sh[32];
-	const char *vals[5], *bound;
-	int lens[5] = {32, 0, 0, 0, 0}, fmts[5] = {1, 0, 0, 0, 0};
+	char hash[EF_PW_HASH_MAX];
 	int rehash = 0;
-	PGresult *res = NULL;
-	enum db_err de;
-	enum ef_err ee;
 	enum auth_err rc;
 
 	memset(who, 0, sizeof(*who));
-	memset(sh, 0, sizeof(sh));
 	hash[0] = '\0';
 	cookie[0] = '\0';
 	if (addr == NULL)
@@ -732,75 +797,22 @@ auth_login(const struct cfg *cfg, const char *username, const char *password,
 	if ((rc = auth_password_check(cfg, username, password, addr, &u,
 	         &rehash, retry_after)) != AUTH_OK)
 		goto out;
-
 	/* The session is bound to the hash verified, or to its rehash. */
-	bound = u.password_hash;
-	if (rehash) {
-		if ((ee = ef_pw_hash(password, strlen(password), hash)) !=
-		    EF_OK) {
-			LOG_ERR("rehash: %s", ef_strerror(ee));
-			rc = AUTH_ERR_INTERNAL;
-			goto out;
-		}
-		de = users_set_password_hash(cfg, u.id, u.password_hash, hash);
-		if (de == DB_NOTFOUND) {
-			/* Changed since it was verified: the change wins. */
-			LOG_INFO(
-			    "user %s: password changed during the login", u.id);
-			rc = AUTH_ERR_BADLOGIN;
-			goto out;
-		}
-		if (de != DB_OK) {
-			rc = auth_from_db(de);
-			goto out;
-		}
-		bound = hash;
-		LOG_INFO("user %s: password hash upgraded to Argon2id", u.id);
-	}
-
-	/* Forget expired sessions now and then: at every login. */
-	snprintf(sidle, sizeof(sidle), "%u", cfg->session_idle);
-	snprintf(smax, sizeof(smax), "%u", cfg->session_max);
-	vals[0] = sidle;
-	vals[1] = smax;
-	if ((rc = auth_from_db(db_exec(
-	         &st_session_purge, vals, NULL, NULL, NULL))) != AUTH_OK)
+	if (rehash && (rc = auth_rehash(cfg, &u, password, hash)) != AUTH_OK)
 		goto out;
-
-	/* A brand-new session: never one the client brought along. */
-	auth_new_token(cookie);
-	auth_new_token(who->csrf);
-	auth_hash(cookie, sh);
-	vals[0] = (const char *)sh;
-	vals[1] = u.id;
-	vals[2] = who->csrf;
-	vals[3] = addr;
-	vals[4] = bound;
-	if ((rc = auth_from_db(
-	         db_exec(&st_session_new, vals, lens, fmts, &res))) != AUTH_OK)
+	if ((rc = auth_session_start(cfg, &u, rehash ? hash : u.password_hash,
+	         addr, who, cookie)) != AUTH_OK)
 		goto out;
-	if (strcmp(PQcmdTuples(res), "1") != 0) {
-		/* The hash changed (a reset) or the user went meanwhile. */
-		LOG_INFO("user %s: password changed during the login", u.id);
-		rc = AUTH_ERR_BADLOGIN;
-		goto out;
-	}
-
 	who->via = AUTH_VIA_SESSION;
 	memcpy(who->user_id, u.id, sizeof(who->user_id));
 	snprintf(who->username, sizeof(who->username), "%s", u.username);
 	who->admin = strcmp(u.user_type, "admin") == 0;
-	memcpy(who->session_hash, sh, 32);
-	rc = AUTH_OK;
 out:
 	/* The one cleanup point. */
-	if (res != NULL)
-		PQclear(res);
 	if (rc != AUTH_OK) {
 		ef_wipe(cookie, AUTH_TOKEN_LEN + 1);
 		ef_wipe(who, sizeof(*who));
 	}
-	ef_wipe(sh, sizeof(sh));
 	ef_wipe(hash, sizeof(hash));
 	users_clear(&u);
 	return rc;
