@@ -144,37 +144,93 @@ login_audit(struct app *a, enum auth_err ae, const struct auth_who *who,
 	return audit_record(&e);
 }
 
+/* Answer a sign-in that did not succeed (ae) for the name typed. */
+static void
+login_refused(struct app *a, enum auth_err ae, const char *name, unsigned retry)
+{
+	int html = a->r->fmt == REQ_FMT_HTML;
+
+	switch (ae) {
+	case AUTH_ERR_BADLOGIN:
+		if (html)
+			login_form(
+			    a, 401, "Invalid username or password.", name);
+		else
+			app_error(a, 401, "Invalid username or password");
+		break;
+	case AUTH_ERR_THROTTLED:
+		if (html)
+			login_form(a, 429,
+			    "Too many failed logins; try again later.", name);
+		else
+			app_error(
+			    a, 429, "Too many failed logins, try again later");
+		resp_retry_after(a->rs, retry);
+		break;
+	case AUTH_ERR_UNAVAILABLE:
+		app_db_error(a, DB_UNAVAILABLE);
+		break;
+	default:
+		app_error(a, 500, "Internal server error");
+		break;
+	}
+}
+
+/*
+ * Answer a sign-in that succeeded as who with the session cookie: the
+ * session the browser had before (if any) ends; JSON says who is signed
+ * in, a browser goes to next, else home.
+ */
+static void
+login_done(struct app *a, const struct auth_who *who, const char *cookie)
+{
+	struct buf loc = BUF_INIT;
+	const char *next;
+
+	if (a->who.via == AUTH_VIA_SESSION &&
+	    auth_session_end(a->who.session_hash) != AUTH_OK)
+		LOG_WARN("could not end the previous session");
+	if (app_cookie(a, app_session_cookie(a), cookie, -1) == -1)
+		app_error(a, 500, "Internal server error");
+	else if (a->r->fmt != REQ_FMT_HTML)
+		login_whoami(a, 200, who->username, who->admin, who->csrf);
+	else if (*(next = login_next(a)) != '\0')
+		app_redirect_local(a, next);
+	else if (who->admin ? buf_puts(&loc, "/users") == -1
+	                    : app_user_url(&loc, who->username) == -1)
+		app_error(a, 500, "Internal server error");
+	else
+		app_redirect_local(a, buf_cstr(&loc));
+	buf_free(&loc);
+}
+
 static void
 login_post(struct app *a)
 {
 	struct pair p[KEY__MAX];
 	struct field_errors fe;
 	struct auth_who who;
-	struct buf loc = BUF_INIT;
 	char cookie[AUTH_TOKEN_LEN + 1];
 	unsigned retry = 0;
 	enum auth_err ae;
 	enum db_err de;
-	int html = a->r->fmt == REQ_FMT_HTML;
-	const char *next;
 
 	memset(&who, 0, sizeof(who));
-	if (a->r->json == NULL) {
-		/* A form post: the double-submitted token must match. */
-		if (!auth_double_submit_ok(req_cookie(a->r, LOGIN_CSRF_COOKIE),
-		        app_param(a, "csrf"))) {
-			if (html)
-				login_form(a, 403,
-				    "This form had expired. Enter your "
-				    "password again and log in.",
-				    app_param(a, "username") != NULL
-				        ? app_param(a, "username")
-				        : "");
-			else
-				app_error(
-				    a, 403, "CSRF token missing or invalid");
-			return;
-		}
+	cookie[0] = '\0';
+	/* A form post: the double-submitted token must match. */
+	if (a->r->json == NULL &&
+	    !auth_double_submit_ok(
+	        req_cookie(a->r, LOGIN_CSRF_COOKIE), app_param(a, "csrf"))) {
+		if (a->r->fmt == REQ_FMT_HTML)
+			login_form(a, 403,
+			    "This form had expired. Enter your password again "
+			    "and log in.",
+			    app_param(a, "username") != NULL
+			        ? app_param(a, "username")
+			        : "");
+		else
+			app_error(a, 403, "CSRF token missing or invalid");
+		return;
 	}
 	if (req_fields(a->r, keys, KEY__MAX, p, &fe) != REQ_OK) {
 		app_fields_error(a, &fe);
@@ -195,62 +251,10 @@ login_post(struct app *a)
 		    auth_session_end(who.session_hash) != AUTH_OK)
 			LOG_WARN("could not end an unrecorded session");
 		app_db_error(a, de);
-		goto out;
-	}
-	switch (ae) {
-	case AUTH_OK:
-		break;
-	case AUTH_ERR_BADLOGIN:
-		if (html)
-			login_form(a, 401, "Invalid username or password.",
-			    p[KEY_USERNAME].parsed.s);
-		else
-			app_error(a, 401, "Invalid username or password");
-		goto out;
-	case AUTH_ERR_THROTTLED:
-		if (html)
-			login_form(a, 429,
-			    "Too many failed logins; try again "
-			    "later.",
-			    p[KEY_USERNAME].parsed.s);
-		else
-			app_error(
-			    a, 429, "Too many failed logins, try again later");
-		resp_retry_after(a->rs, retry);
-		goto out;
-	case AUTH_ERR_UNAVAILABLE:
-		app_db_error(a, DB_UNAVAILABLE);
-		goto out;
-	default:
-		app_error(a, 500, "Internal server error");
-		goto out;
-	}
-
-	/* The session the browser had before (if any) ends here. */
-	if (a->who.via == AUTH_VIA_SESSION &&
-	    auth_session_end(a->who.session_hash) != AUTH_OK)
-		LOG_WARN("could not end the previous session");
-	if (app_cookie(a, app_session_cookie(a), cookie, -1) == -1) {
-		app_error(a, 500, "Internal server error");
-		goto out;
-	}
-	if (!html) {
-		login_whoami(a, 200, who.username, who.admin, who.csrf);
-		goto out;
-	}
-	if (*(next = login_next(a)) != '\0') {
-		app_redirect_local(a, next);
-		goto out;
-	}
-	if (who.admin ? buf_puts(&loc, "/users") == -1
-	              : app_user_url(&loc, who.username) == -1) {
-		app_error(a, 500, "Internal server error");
-		goto out;
-	}
-	app_redirect_local(a, buf_cstr(&loc));
-out:
-	/* The one cleanup point. */
-	buf_free(&loc);
+	} else if (ae != AUTH_OK)
+		login_refused(a, ae, p[KEY_USERNAME].parsed.s, retry);
+	else
+		login_done(a, &who, cookie);
 	ef_wipe(cookie, sizeof(cookie));
 	ef_wipe(&who, sizeof(who));
 }
