@@ -13,3 +13,7 @@ dist_man_MANS += man/encdb.1
 if BASH_COMPLETION
 dist_bashcompletion_DATA = encdb/bash-completion/encdb
 endif
+encdb_encdb_SOURCES += encdb/ops.h encdb/opsutil.c encdb/sweep.h \
+	encdb/sweep.c encdb/rotate.c encdb/upgrade.c encdb/reindex.c \
+	encdb/census.c encdb/token.c encdb/audit.c encdb/roles.c \
+	encdb/erasure.c

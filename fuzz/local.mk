@@ -1,4 +1,4 @@
-# fuzz/local.mk: fuzzing and hardening (owner: harden).
+# fuzz/local.mk: fuzzing and hardening.
 #
 #  - fuzz/fuzz_*.c: libFuzzer drivers, one per input parser (see each
 #    file's opening comment); seed corpora in fuzz/corpus/NAME/,

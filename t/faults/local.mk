@@ -1,4 +1,4 @@
-# t/faults/faults.mk: the secrets canaries (t/secrets/, in make check) and
+# t/faults/local.mk: the secrets canaries (t/secrets/, in make check) and
 # the fault and load runs (t/faults/), each one command run from the build
 # tree:
 #

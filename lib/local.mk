@@ -1,4 +1,14 @@
-# lib/encfield.mk: libencfield, the installable encrypted-field library.
+# lib/local.mk: the libraries.
+#
+# libencfield: the installable encrypted-field library (encfield.h, man
+# encfield(3)); its ABI is lib/encfield.sym, its internals encfield_impl.h.
+#
+# libapp: the private convenience library shared by the routes (cgi-bin/)
+# and encdb: logging; the data layer (cfg: settings, db: the primary and
+# standby connections, migrate, users); the HTTP layer (buf, http, json,
+# req, valid, resp, tmpl); authentication (auth, authcache), the route
+# set-up and request loop (app), trusted proxies (proxy), the seccomp
+# sandbox and wiping; the audit trail (audit, auditseal) and the census.
 lib_LTLIBRARIES += lib/libencfield.la
 include_HEADERS += lib/encfield.h
 lib_libencfield_la_SOURCES = lib/encfield.c lib/encfield_impl.h lib/encfield_util.c \
@@ -28,3 +38,20 @@ installcheck-encfield:
 	rm -rf installcheck-encfield.d
 .PHONY: installcheck-encfield
 EXTRA_DIST += t/installcheck.c
+
+noinst_LTLIBRARIES += lib/libapp.la
+lib_libapp_la_SOURCES = lib/extern.h lib/log.c
+lib_libapp_la_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) \
+	$(FCGI_CFLAGS) $(GCRYPT_CFLAGS)
+lib_libapp_la_LIBADD = lib/libencfield.la $(PQ_LIBS) $(JSONC_LIBS) \
+	$(FCGI_LIBS) $(GCRYPT_LIBS)
+
+lib_libapp_la_SOURCES += lib/cfg.c lib/db.c lib/migrate.c lib/users.c
+
+lib_libapp_la_SOURCES += lib/buf.c lib/http.c lib/json.c lib/req.c lib/valid.c \
+	lib/resp.c lib/tmpl.c
+
+lib_libapp_la_SOURCES += lib/auth.c lib/authcache.c lib/app.c lib/proxy.c \
+	lib/sandbox.c lib/wipe.c lib/audit.c lib/auditseal.c lib/census.c
+lib_libapp_la_CFLAGS += $(SECCOMP_CFLAGS)
+lib_libapp_la_LIBADD += $(SECCOMP_LIBS)
