@@ -276,6 +276,48 @@ fail: /* the one cleanup on failure */
 	return -1;
 }
 
+/* OLD_INDEX_KEY: its text in *val (caller wipes and frees), parsed in
+ * *key. 0, or -1 (said why). */
+static int
+old_key(const struct cfg *c, char **val, struct ef_index_key **key)
+{
+	if (cfg_get(c, "OLD_INDEX_KEY", val) != CFG_OK || *val == NULL) {
+		fprintf(stderr,
+		    "encdb: reindex: OLD_INDEX_KEY is not set: set it to the "
+		    "INDEX_KEY the app uses now, and INDEX_KEY to the new "
+		    "key\n");
+		return -1;
+	}
+	if (ef_index_key_parse(*val, key) != EF_OK) {
+		fprintf(stderr,
+		    "encdb: reindex: OLD_INDEX_KEY: not a base64 "
+		    "32-byte key\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* What a run did, and what to do next. */
+static void
+report(const struct sweep_stats *st, int swap)
+{
+	printf("reindex: %lld rows indexed under the new key in %.1f s "
+	       "(%.0f rows/s), %lld failed, %lld compare-and-swap retries\n",
+	    (long long)st->done, st->seconds,
+	    st->seconds > 0 ? (double)st->done / st->seconds : 0.0,
+	    (long long)st->failed, (long long)st->lost);
+	if (st->failed > 0)
+		printf("reindex: fix the rows above, then run it again%s\n",
+		    swap ? ": not swapped" : "");
+	else if (swap)
+		printf("reindex: swapped: email_bidx is under the new key now; "
+		       "restart the app with INDEX_KEY set to it\n");
+	else
+		printf("reindex: %lld rows left; run `encdb reindex --swap` "
+		       "and restart the app with the new INDEX_KEY\n",
+		    (long long)st->remaining);
+}
+
 int
 ops_reindex(int argc, char *argv[])
 {
@@ -300,19 +342,8 @@ ops_reindex(int argc, char *argv[])
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0 ||
 	    ops_audit_record("reindex", AUDIT_DECRYPT_ALL, NULL, NULL) == -1)
 		goto out;
-	if (cfg_get(&c, "OLD_INDEX_KEY", &oldval) != CFG_OK || oldval == NULL) {
-		fprintf(stderr,
-		    "encdb: reindex: OLD_INDEX_KEY is not set: set "
-		    "it to the INDEX_KEY the app uses now, and "
-		    "INDEX_KEY to the new key\n");
+	if (old_key(&c, &oldval, &ri.old) != 0)
 		goto out;
-	}
-	if (ef_index_key_parse(oldval, &ri.old) != EF_OK) {
-		fprintf(stderr,
-		    "encdb: reindex: OLD_INDEX_KEY: not a base64 "
-		    "32-byte key\n");
-		goto out;
-	}
 	if (ops_workers_load(wc, sw.jobs, CFG_NEED_DB | CFG_NEED_KEYS) != 0)
 		goto out;
 	for (k = 0; k < sw.jobs; k++) {
@@ -353,21 +384,7 @@ ops_reindex(int argc, char *argv[])
 	if (swap && st.failed == 0 &&
 	    reindex_do_swap(pg, &sw, &st, oldid, newid) != 0)
 		goto out;
-	printf("reindex: %lld rows indexed under the new key in %.1f s "
-	       "(%.0f rows/s), %lld failed, %lld compare-and-swap retries\n",
-	    (long long)st.done, st.seconds,
-	    st.seconds > 0 ? (double)st.done / st.seconds : 0.0,
-	    (long long)st.failed, (long long)st.lost);
-	if (st.failed > 0)
-		printf("reindex: fix the rows above, then run it again%s\n",
-		    swap ? ": not swapped" : "");
-	else if (swap)
-		printf("reindex: swapped: email_bidx is under the new key now; "
-		       "restart the app with INDEX_KEY set to it\n");
-	else
-		printf("reindex: %lld rows left; run `encdb reindex --swap` "
-		       "and restart the app with the new INDEX_KEY\n",
-		    (long long)st.remaining);
+	report(&st, swap);
 	rc = st.failed > 0 ? OPS_EXIT_PROBLEM : OPS_EXIT_OK;
 out: /* the one cleanup */
 	if (oldval != NULL) {

@@ -283,8 +283,13 @@ finish(const char *cmd, enum db_err e, const char *subject,
 
 /* ---- create-user -------------------------------------------------------- */
 
-int
-encdb_create_user(int argc, char *argv[])
+/*
+ * create-user's options: *email, *admin, *pwfile; the username is
+ * argv[optind]. 0, or -1 after saying what is wrong (a usage error).
+ */
+static int
+create_user_args(
+    int argc, char *argv[], const char **email, int *admin, const char **pwfile)
 {
 	static const struct option opts[] = {
 	    {"email", required_argument, NULL, 'e'},
@@ -292,44 +297,80 @@ encdb_create_user(int argc, char *argv[])
 	    {"password-file", required_argument, NULL, 'p'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct user_new nu;
-	struct user u;
-	struct cfg c;
-	PGconn *pg;
-	enum users_conflict conflict;
-	const char *email = NULL, *pwfile = NULL;
-	char pw[PW_MAX + 2];
-	int ch, admin = 0, rc = OPS_EXIT_SETUP;
-	enum db_err e;
+	int ch;
 
-	memset(&c, 0, sizeof(c));
-	memset(&u, 0, sizeof(u));
-	pw[0] = '\0';
 	if (password_in_argv("create-user", argc, argv))
-		return OPS_EXIT_USAGE;
+		return -1;
 	while ((ch = getopt_long(argc, argv, "e:ap:", opts, NULL)) != -1)
 		switch (ch) {
 		case 'e':
-			email = optarg;
+			*email = optarg;
 			break;
 		case 'a':
-			admin = 1;
+			*admin = 1;
 			break;
 		case 'p':
-			pwfile = optarg;
+			*pwfile = optarg;
 			break;
 		default:
 			encdb_usage(stderr, "create-user");
-			return OPS_EXIT_USAGE;
+			return -1;
 		}
-	if (optind + 1 != argc || email == NULL) {
+	if (optind + 1 != argc || *email == NULL) {
 		encdb_err("create-user: needs USERNAME and --email EMAIL");
 		encdb_usage(stderr, "create-user");
-		return OPS_EXIT_USAGE;
+		return -1;
 	}
 	if (check_field("create-user", valid_username, "username",
 	        argv[optind]) == -1 ||
-	    check_field("create-user", valid_email, "email", email) == -1)
+	    check_field("create-user", valid_email, "email", *email) == -1)
+		return -1;
+	return 0;
+}
+
+/* Create nu in one transaction with its audit entry: the exit status. */
+static int
+create_user_insert(const struct cfg *c, const struct user_new *nu)
+{
+	enum users_conflict conflict;
+	struct user u;
+	enum db_err e;
+	int rc;
+
+	memset(&u, 0, sizeof(u));
+	if ((e = db_begin()) != DB_OK)
+		return db_failed("create-user", e);
+	e = users_create(c, nu, NULL, &u, &conflict);
+	if (e == DB_CONFLICT) {
+		db_rollback();
+		encdb_err("create-user: that %s is already taken",
+		    conflict == USERS_CONFLICT_NONE
+		        ? "user"
+		        : users_conflict_field(conflict));
+		return OPS_EXIT_PROBLEM;
+	}
+	if ((rc = finish("create-user", e, u.id, AUDIT_CREATE)) == -1) {
+		printf(
+		    "created %s %s (id %s)\n", u.user_type, u.username, u.id);
+		rc = OPS_EXIT_OK;
+	}
+	users_clear(&u);
+	return rc;
+}
+
+int
+encdb_create_user(int argc, char *argv[])
+{
+	struct user_new nu;
+	struct cfg c;
+	PGconn *pg;
+	const char *email = NULL, *pwfile = NULL;
+	char pw[PW_MAX + 2];
+	int admin = 0, rc = OPS_EXIT_SETUP;
+
+	memset(&c, 0, sizeof(c));
+	pw[0] = '\0';
+	if (create_user_args(argc, argv, &email, &admin, &pwfile) == -1)
 		return OPS_EXIT_USAGE;
 	if (ops_setup(&c, CFG_NEED_DB | CFG_NEED_KEYS, &pg) != 0)
 		goto out;
@@ -341,25 +382,8 @@ encdb_create_user(int argc, char *argv[])
 	nu.email = email;
 	nu.password = pw;
 	nu.user_type = admin ? "admin" : "user";
-	if ((e = db_begin()) != DB_OK) {
-		rc = db_failed("create-user", e);
-		goto out;
-	}
-	e = users_create(&c, &nu, NULL, &u, &conflict);
-	if (e == DB_CONFLICT) {
-		db_rollback();
-		encdb_err("create-user: that %s is already taken",
-		    conflict == USERS_CONFLICT_NONE
-		        ? "user"
-		        : users_conflict_field(conflict));
-		goto out;
-	}
-	if ((rc = finish("create-user", e, u.id, AUDIT_CREATE)) != -1)
-		goto out;
-	printf("created %s %s (id %s)\n", u.user_type, u.username, u.id);
-	rc = OPS_EXIT_OK;
+	rc = create_user_insert(&c, &nu);
 out: /* the one cleanup */
-	users_clear(&u);
 	ef_wipe(pw, sizeof(pw));
 	ops_teardown(&c);
 	return rc;
