@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +18,38 @@
 
 #include "encfield.h"
 #include "extern.h"
+
+/*
+ * The counts of struct census: the name of each in the JSON payload and
+ * in the page's template variables.
+ */
+static const struct census_count {
+	const char *json;
+	const char *var;
+	size_t off;
+} census_counts[] = {
+    {"users", "users", offsetof(struct census, users)},
+    {"v1", "v1", offsetof(struct census, v1)},
+    {"legacy", "legacy", offsetof(struct census, legacy)},
+    {"envelope", "envelope", offsetof(struct census, envelope)},
+    {"unknown_format", "unknown_format", offsetof(struct census, other)},
+    {"without_blind_index", "no_bidx", offsetof(struct census, no_bidx)},
+    {"with_next_blind_index", "bidx_next", offsetof(struct census, bidx_next)},
+    {"legacy_password_hashes", "pw_legacy", offsetof(struct census, pw_legacy)},
+    {"sessions", "sessions", offsetof(struct census, sessions)},
+    {"api_tokens", "tokens", offsetof(struct census, tokens)},
+    {"api_tokens_revoked", "tokens_revoked",
+        offsetof(struct census, tokens_revoked)},
+    {"audit_entries", "audit_entries", offsetof(struct census, audit_entries)},
+};
+
+static long long
+census_count(const struct census *cs, const struct census_count *c)
+{
+	const int64_t *n = (const int64_t *)((const char *)cs + c->off);
+
+	return (long long)*n;
+}
 
 /* The census as JSON (caller puts it), or NULL on OOM. */
 static struct json_object *
@@ -29,8 +63,9 @@ census_json(const struct census *cs)
 		json_object_put(o);
 		return NULL;
 	}
-	json_object_object_add(o, "users", json_object_new_int64(cs->users));
-	json_object_object_add(o, "v1", json_object_new_int64(cs->v1));
+	for (i = 0; i < sizeof(census_counts) / sizeof(census_counts[0]); i++)
+		json_object_object_add(o, census_counts[i].json,
+		    json_object_new_int64(census_count(cs, &census_counts[i])));
 	for (i = 0; i < cs->nkeys; i++) {
 		if ((k = json_object_new_object()) == NULL)
 			continue;
@@ -41,25 +76,6 @@ census_json(const struct census *cs)
 		json_object_array_add(keys, k);
 	}
 	json_object_object_add(o, "keys", keys);
-	json_object_object_add(o, "legacy", json_object_new_int64(cs->legacy));
-	json_object_object_add(
-	    o, "envelope", json_object_new_int64(cs->envelope));
-	json_object_object_add(
-	    o, "unknown_format", json_object_new_int64(cs->other));
-	json_object_object_add(
-	    o, "without_blind_index", json_object_new_int64(cs->no_bidx));
-	json_object_object_add(
-	    o, "with_next_blind_index", json_object_new_int64(cs->bidx_next));
-	json_object_object_add(
-	    o, "legacy_password_hashes", json_object_new_int64(cs->pw_legacy));
-	json_object_object_add(
-	    o, "sessions", json_object_new_int64(cs->sessions));
-	json_object_object_add(
-	    o, "api_tokens", json_object_new_int64(cs->tokens));
-	json_object_object_add(
-	    o, "api_tokens_revoked", json_object_new_int64(cs->tokens_revoked));
-	json_object_object_add(
-	    o, "audit_entries", json_object_new_int64(cs->audit_entries));
 	json_object_object_add(
 	    o, "schema_version", json_object_new_int(cs->schema_version));
 	return o;
@@ -73,19 +89,9 @@ census_vars(struct tmpl_vars *v, const struct census *cs)
 	size_t i;
 	int rc = 0;
 
-	rc |= tmpl_setf(v, "users", "%lld", (long long)cs->users);
-	rc |= tmpl_setf(v, "legacy", "%lld", (long long)cs->legacy);
-	rc |= tmpl_setf(v, "envelope", "%lld", (long long)cs->envelope);
-	rc |= tmpl_setf(v, "unknown_format", "%lld", (long long)cs->other);
-	rc |= tmpl_setf(v, "no_bidx", "%lld", (long long)cs->no_bidx);
-	rc |= tmpl_setf(v, "bidx_next", "%lld", (long long)cs->bidx_next);
-	rc |= tmpl_setf(v, "pw_legacy", "%lld", (long long)cs->pw_legacy);
-	rc |= tmpl_setf(v, "sessions", "%lld", (long long)cs->sessions);
-	rc |= tmpl_setf(v, "tokens", "%lld", (long long)cs->tokens);
-	rc |= tmpl_setf(
-	    v, "tokens_revoked", "%lld", (long long)cs->tokens_revoked);
-	rc |=
-	    tmpl_setf(v, "audit_entries", "%lld", (long long)cs->audit_entries);
+	for (i = 0; i < sizeof(census_counts) / sizeof(census_counts[0]); i++)
+		rc |= tmpl_setf(v, census_counts[i].var, "%lld",
+		    census_count(cs, &census_counts[i]));
 	rc |= tmpl_setf(v, "schema_version", "%d", cs->schema_version);
 	rc |= tmpl_set_list(v, "keys");
 	for (i = 0; i < cs->nkeys; i++) {
