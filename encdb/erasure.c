@@ -2,9 +2,9 @@
  * erasure.c -- `encdb erasure seal|status|apply`: the erasure ledger,
  * which makes a user's deletion survive a restore of the database.
  *
- * Deleting a user deletes their wrapped data key in the same transaction
- * (user_keys, ON DELETE CASCADE), so that their email becomes unreadable
- * in the live database, and a trigger records the user's id and the time
+ * Deleting a user deletes their wrapped data key with their row
+ * (users.data_key), so that their email becomes unreadable in the live
+ * database, and a trigger records the user's id and the time
  * in public.erasures, in that same transaction (sql/204): an erasure
  * committed is never lost, whatever process dies after the commit. A
  * backup taken earlier still holds the row and its data key. So `encdb
@@ -14,7 +14,7 @@
  * signed line each, chained to the line before (auditseal.c has the
  * format), and marks them with their line's seq. After a restore, `encdb
  * erasure apply` deletes, for every user the ledger lists that the
- * restored database still holds, the data key and the row, and records
+ * restored database still holds, the row with its data key, and records
  * it (erasures.applied_at and an audit entry). `encdb erasure status`
  * verifies the ledger (a removed, reordered or edited line is named) and
  * lists what is pending. The ledger holds UUIDs and times only.
@@ -311,10 +311,9 @@ out: /* the one cleanup */
 
 /* ---- status and apply ------------------------------------------------ */
 
-/* SQL: 1 if the restored database still holds the user's row or key. */
+/* SQL: 1 if the restored database still holds the user's row. */
 static const char present_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM public.users WHERE id = $1::uuid)"
-    " OR EXISTS (SELECT 1 FROM public.user_keys WHERE user_id = $1::uuid)";
+    "SELECT EXISTS (SELECT 1 FROM public.users WHERE id = $1::uuid)";
 
 /* 1 if user is still present, 0 if not, -1 on error (printed). */
 static int
@@ -412,7 +411,8 @@ out: /* the one cleanup */
 	return rc;
 }
 
-/* Re-apply the erasure e: one transaction. 0 or -1 (printed). */
+/* Re-apply the erasure e: the row goes, its data key with it, in one
+ * transaction. 0 or -1 (printed). */
 static int
 apply_one(PGconn *pg, const struct erasure_line *e)
 {
@@ -422,8 +422,6 @@ apply_one(PGconn *pg, const struct erasure_line *e)
 	    " now()) ON CONFLICT (user_id) DO UPDATE SET applied_at = now(),"
 	    " ledger_seq = coalesce(public.erasures.ledger_seq,"
 	    " EXCLUDED.ledger_seq)";
-	static const char keys_sql[] =
-	    "DELETE FROM public.user_keys WHERE user_id = $1::uuid";
 	static const char user_sql[] =
 	    "DELETE FROM public.users WHERE id = $1::uuid";
 	struct ops_audit x;
@@ -440,10 +438,6 @@ apply_one(PGconn *pg, const struct erasure_line *e)
 		return -1;
 	if ((r = run(pg, "erasure apply", record_sql, 3, v,
 	         PGRES_COMMAND_OK)) == NULL)
-		goto fail;
-	PQclear(r);
-	if ((r = run(pg, "erasure apply", keys_sql, 1, v, PGRES_COMMAND_OK)) ==
-	    NULL)
 		goto fail;
 	PQclear(r);
 	if ((r = run(pg, "erasure apply", user_sql, 1, v, PGRES_COMMAND_OK)) ==
@@ -515,8 +509,8 @@ int
 ops_erasure_keys_present(const struct cfg *c, PGconn *pg, int64_t *n)
 {
 	static const char sql[] =
-	    "SELECT EXISTS (SELECT 1 FROM public.user_keys"
-	    " WHERE user_id = $1::uuid)";
+	    "SELECT EXISTS (SELECT 1 FROM public.users"
+	    " WHERE id = $1::uuid AND data_key IS NOT NULL)";
 	uint8_t pub[AUDIT_KEY_LEN];
 	struct ledger l;
 	PGresult *r;
