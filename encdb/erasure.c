@@ -364,26 +364,47 @@ db_side(PGconn *pg, const char *what, const char *path, const struct ledger *l)
 	return problems;
 }
 
+/*
+ * The set-up of status and apply (what names the command): its options,
+ * the settings c and connection *pg, the ledger's path (*path, malloc'd)
+ * and the ledger read and checked into *l. Returns -1 to go on, else the
+ * exit status; either way the caller frees *l, *path and c.
+ */
+static int
+ledger_open(int argc, char *argv[], const char *what, struct cfg *c,
+    PGconn **pg, char **path, struct ledger *l)
+{
+	uint8_t pub[AUDIT_KEY_LEN];
+	const char *opt;
+	int argrc;
+
+	memset(c, 0, sizeof(*c));
+	memset(l, 0, sizeof(*l));
+	*pg = NULL;
+	*path = NULL;
+	if ((argrc = ledger_args(argc, argv, what, &opt)) != -1)
+		return argrc;
+	if (ops_setup(c, CFG_NEED_DB, pg) != 0 ||
+	    ledger_setup(c, what, opt, path, pub) == -1 ||
+	    ledger_read(*path, pub, l) == -1)
+		return OPS_EXIT_SETUP;
+	return -1;
+}
+
 static int
 erasure_status_cmd(int argc, char *argv[])
 {
-	uint8_t pub[AUDIT_KEY_LEN];
 	struct ledger l;
 	struct cfg c;
-	PGconn *pg = NULL;
-	char *path = NULL;
-	const char *opt;
+	PGconn *pg;
+	char *path;
 	size_t i, pending = 0, applied = 0;
-	int p, extra, argrc, rc = OPS_EXIT_SETUP;
+	int p, extra, rc;
 
-	memset(&c, 0, sizeof(c));
-	memset(&l, 0, sizeof(l));
-	if ((argrc = ledger_args(argc, argv, "erasure status", &opt)) != -1)
-		return argrc;
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
-	    ledger_setup(&c, "erasure status", opt, &path, pub) == -1 ||
-	    ledger_read(path, pub, &l) == -1)
+	if ((rc = ledger_open(
+	         argc, argv, "erasure status", &c, &pg, &path, &l)) != -1)
 		goto out;
+	rc = OPS_EXIT_SETUP;
 	for (i = 0; i < l.n; i++) {
 		if ((p = still_present(pg, "erasure status", l.v[i].user)) ==
 		    -1)
@@ -462,23 +483,17 @@ fail: /* the one way out of a failed transaction */
 static int
 erasure_apply_cmd(int argc, char *argv[])
 {
-	uint8_t pub[AUDIT_KEY_LEN];
 	struct ledger l;
 	struct cfg c;
-	PGconn *pg = NULL;
-	char *path = NULL;
-	const char *opt;
+	PGconn *pg;
+	char *path;
 	size_t i, done = 0, before = 0;
-	int p, argrc, rc = OPS_EXIT_SETUP;
+	int p, rc;
 
-	memset(&c, 0, sizeof(c));
-	memset(&l, 0, sizeof(l));
-	if ((argrc = ledger_args(argc, argv, "erasure apply", &opt)) != -1)
-		return argrc;
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
-	    ledger_setup(&c, "erasure apply", opt, &path, pub) == -1 ||
-	    ledger_read(path, pub, &l) == -1)
+	if ((rc = ledger_open(
+	         argc, argv, "erasure apply", &c, &pg, &path, &l)) != -1)
 		goto out;
+	rc = OPS_EXIT_SETUP;
 	/* Lines whose signature verifies are applied even when the chain
 	 * is broken: each was written by the sealer. */
 	for (i = 0; i < l.n; i++) {
