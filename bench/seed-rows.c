@@ -25,8 +25,8 @@
  *   envelope
  *           the same rows, each email sealed with ef_envelope_seal under a
  *           random data key of the row's own, wrapped with ef_dk_wrap under
- *           the active key of FIELD_KEYS; the wrapped keys go to the file
- *           of -k as COPY text of public.user_keys (user_id wrapped).
+ *           the active key of FIELD_KEYS. Columns: those of v1, then
+ *           data_key (the wrapped key).
  *   pwcost  no rows: time ef_pw_hash (Argon2id) and the legacy PBKDF2 and
  *           print milliseconds per hash, one "name ms" pair a line.
  *
@@ -78,15 +78,13 @@ struct seed {
 	gcry_cipher_hd_t cbc;    /* legacy: AES-256-CBC, IV reset per row */
 	uint8_t iv[16];          /* legacy: key[:16] */
 	char pwhash[EF_PW_HASH_MAX + 160]; /* the one reused password hash */
-	FILE *keys;                        /* envelope: the user_keys rows */
 };
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: seed-rows [-a] [-n COUNT] [-p PREFIX] v1|legacy\n"
-	    "       seed-rows [-a] [-n COUNT] [-p PREFIX] -k KEYFILE envelope\n"
+	    "usage: seed-rows [-a] [-n COUNT] [-p PREFIX] v1|legacy|envelope\n"
 	    "       seed-rows [-n COUNT] pwcost\n"
 	    "       seed-rows -t LEGACY-PLAINTEXT (print one legacy value)\n"
 	    "v1 reads FIELD_KEYS and INDEX_KEY; legacy reads "
@@ -140,24 +138,18 @@ parse_count(const char *s)
 	return (size_t)v;
 }
 
-/* Write len bytes as lowercase hex, in COPY text form (\\x...), to f. */
+/* Write len bytes as lowercase hex, in COPY text form (\\x...). */
 static void
-put_bytea_to(FILE *f, const uint8_t *p, size_t len)
+put_bytea(const uint8_t *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
 
-	fputs("\\\\x", f);
+	fputs("\\\\x", stdout);
 	for (i = 0; i < len; i++) {
-		putc(hex[p[i] >> 4], f);
-		putc(hex[p[i] & 15], f);
+		putchar(hex[p[i] >> 4]);
+		putchar(hex[p[i] & 15]);
 	}
-}
-
-static void
-put_bytea(const uint8_t *p, size_t len)
-{
-	put_bytea_to(stdout, p, len);
 }
 
 /*
@@ -227,27 +219,20 @@ setup_legacy(struct seed *sd)
 		snprintf(sd->pwhash + 2 * i, 3, "%02x", dk[i]);
 }
 
-/* Seal email under a new data key for uuid; its wrapped form goes to
- * sd->keys. */
+/* Seal email under a new data key for uuid, wrapped into *w (malloc'd,
+ * *wlen bytes; caller frees). */
 static enum ef_err
-envelope(struct seed *sd, const uint8_t uuid[16], const char *uuidtxt,
-    const char *email, uint8_t **ct, size_t *ctlen)
+envelope(struct seed *sd, const uint8_t uuid[16], const char *email,
+    uint8_t **ct, size_t *ctlen, uint8_t **w, size_t *wlen)
 {
-	uint8_t dk[EF_KEY_LEN], *w = NULL;
-	size_t wlen = 0;
+	uint8_t dk[EF_KEY_LEN];
 	enum ef_err err;
 
 	ef_dk_generate(dk);
-	if ((err = ef_dk_wrap(sd->kr, "users", uuid, dk, &w, &wlen)) == EF_OK)
+	if ((err = ef_dk_wrap(sd->kr, "users", uuid, dk, w, wlen)) == EF_OK)
 		err = ef_envelope_seal(
 		    dk, "users.email", uuid, email, strlen(email), ct, ctlen);
 	ef_wipe(dk, sizeof(dk));
-	if (err == EF_OK) {
-		fprintf(sd->keys, "%s\t", uuidtxt);
-		put_bytea_to(sd->keys, w, wlen);
-		putc('\n', sd->keys);
-	}
-	free(w);
 	return err;
 }
 
@@ -257,8 +242,8 @@ emit_row(struct seed *sd, enum seed_mode mode, const char *username,
     const char *user_type)
 {
 	char email[256], uuidtxt[37];
-	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL;
-	size_t ctlen = 0;
+	uint8_t uuid[16], bidx[EF_BIDX_LEN], *ct = NULL, *w = NULL;
+	size_t ctlen = 0, wlen = 0;
 	enum ef_err err;
 	char *b64;
 
@@ -271,7 +256,7 @@ emit_row(struct seed *sd, enum seed_mode mode, const char *username,
 			err = ef_encrypt(sd->kr, "users.email", uuid, email,
 			    strlen(email), &ct, &ctlen);
 		else
-			err = envelope(sd, uuid, uuidtxt, email, &ct, &ctlen);
+			err = envelope(sd, uuid, email, &ct, &ctlen, &w, &wlen);
 		if (err != EF_OK)
 			die("ef_encrypt", ef_strerror(err));
 		if ((err = ef_blind_index(
@@ -286,7 +271,13 @@ emit_row(struct seed *sd, enum seed_mode mode, const char *username,
 		put_bytea((const uint8_t *)b64, strlen(b64));
 		free(b64);
 	}
-	printf("\t%s\n", SEED_CREATED_AT);
+	printf("\t%s", SEED_CREATED_AT);
+	if (w != NULL) {
+		putchar('\t');
+		put_bytea(w, wlen);
+		free(w);
+	}
+	putchar('\n');
 }
 
 static double
@@ -349,14 +340,10 @@ main(int argc, char *argv[])
 	memset(&sd, 0, sizeof(sd));
 	sd.prefix = "user";
 	sd.count = 10000;
-	while ((c = getopt(argc, argv, "ak:n:p:t:")) != -1) {
+	while ((c = getopt(argc, argv, "an:p:t:")) != -1) {
 		switch (c) {
 		case 'a':
 			sd.admin = 1;
-			break;
-		case 'k':
-			if ((sd.keys = fopen(optarg, "w")) == NULL)
-				die(optarg, strerror(errno));
 			break;
 		case 'n':
 			sd.count = parse_count(optarg);
@@ -401,8 +388,6 @@ main(int argc, char *argv[])
 		pwcost(sd.count > 100 ? 10 : sd.count);
 		return 0;
 	}
-	if (mode == SEED_ENVELOPE && sd.keys == NULL)
-		usage();
 	if (mode == SEED_V1 || mode == SEED_ENVELOPE)
 		setup_v1(&sd);
 	else
@@ -417,8 +402,6 @@ main(int argc, char *argv[])
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("stdout", strerror(errno));
-	if (sd.keys != NULL && fclose(sd.keys) != 0)
-		die("-k", strerror(errno));
 	ef_keyring_free(sd.kr);
 	ef_index_key_free(sd.ik);
 	if (mode == SEED_LEGACY)

@@ -140,10 +140,8 @@ int
 ops_verify(int argc, char *argv[])
 {
 	static const char page_sql[] =
-	    "SELECT id, email, email_bidx, " USERS_WRAPPED_OF(
-	        "users.id") " FROM public.users"
-	                    " WHERE id > $1::uuid ORDER BY id "
-	                    "LIMIT " VERIFY_PAGE;
+	    "SELECT id, email, email_bidx, data_key FROM public.users"
+	    " WHERE id > $1::uuid ORDER BY id LIMIT " VERIFY_PAGE;
 	struct verify_counts *vc = NULL;
 	struct ops_progress prog;
 	struct cfg c;

@@ -2,9 +2,9 @@
  * erasure.c -- `encdb erasure seal|status|apply`: the erasure ledger,
  * which makes a user's deletion survive a restore of the database.
  *
- * Deleting a user deletes their wrapped data key in the same transaction
- * (user_keys, ON DELETE CASCADE), so that their email becomes unreadable
- * in the live database, and a trigger records the user's id and the time
+ * Deleting a user deletes their wrapped data key with their row
+ * (users.data_key), so that their email becomes unreadable in the live
+ * database, and a trigger records the user's id and the time
  * in public.erasures, in that same transaction (sql/204): an erasure
  * committed is never lost, whatever process dies after the commit. A
  * backup taken earlier still holds the row and its data key. So `encdb
@@ -14,7 +14,7 @@
  * signed line each, chained to the line before (auditseal.c has the
  * format), and marks them with their line's seq. After a restore, `encdb
  * erasure apply` deletes, for every user the ledger lists that the
- * restored database still holds, the data key and the row, and records
+ * restored database still holds, the row with its data key, and records
  * it (erasures.applied_at and an audit entry). `encdb erasure status`
  * verifies the ledger (a removed, reordered or edited line is named) and
  * lists what is pending. The ledger holds UUIDs and times only.
@@ -311,10 +311,9 @@ out: /* the one cleanup */
 
 /* ---- status and apply ------------------------------------------------ */
 
-/* SQL: 1 if the restored database still holds the user's row or key. */
+/* SQL: 1 if the restored database still holds the user's row. */
 static const char present_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM public.users WHERE id = $1::uuid)"
-    " OR EXISTS (SELECT 1 FROM public.user_keys WHERE user_id = $1::uuid)";
+    "SELECT EXISTS (SELECT 1 FROM public.users WHERE id = $1::uuid)";
 
 /* 1 if user is still present, 0 if not, -1 on error (printed). */
 static int
@@ -365,26 +364,47 @@ db_side(PGconn *pg, const char *what, const char *path, const struct ledger *l)
 	return problems;
 }
 
+/*
+ * The set-up of status and apply (what names the command): its options,
+ * the settings c and connection *pg, the ledger's path (*path, malloc'd)
+ * and the ledger read and checked into *l. Returns -1 to go on, else the
+ * exit status; either way the caller frees *l, *path and c.
+ */
+static int
+ledger_open(int argc, char *argv[], const char *what, struct cfg *c,
+    PGconn **pg, char **path, struct ledger *l)
+{
+	uint8_t pub[AUDIT_KEY_LEN];
+	const char *opt;
+	int argrc;
+
+	memset(c, 0, sizeof(*c));
+	memset(l, 0, sizeof(*l));
+	*pg = NULL;
+	*path = NULL;
+	if ((argrc = ledger_args(argc, argv, what, &opt)) != -1)
+		return argrc;
+	if (ops_setup(c, CFG_NEED_DB, pg) != 0 ||
+	    ledger_setup(c, what, opt, path, pub) == -1 ||
+	    ledger_read(*path, pub, l) == -1)
+		return OPS_EXIT_SETUP;
+	return -1;
+}
+
 static int
 erasure_status_cmd(int argc, char *argv[])
 {
-	uint8_t pub[AUDIT_KEY_LEN];
 	struct ledger l;
 	struct cfg c;
-	PGconn *pg = NULL;
-	char *path = NULL;
-	const char *opt;
+	PGconn *pg;
+	char *path;
 	size_t i, pending = 0, applied = 0;
-	int p, extra, argrc, rc = OPS_EXIT_SETUP;
+	int p, extra, rc;
 
-	memset(&c, 0, sizeof(c));
-	memset(&l, 0, sizeof(l));
-	if ((argrc = ledger_args(argc, argv, "erasure status", &opt)) != -1)
-		return argrc;
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
-	    ledger_setup(&c, "erasure status", opt, &path, pub) == -1 ||
-	    ledger_read(path, pub, &l) == -1)
+	if ((rc = ledger_open(
+	         argc, argv, "erasure status", &c, &pg, &path, &l)) != -1)
 		goto out;
+	rc = OPS_EXIT_SETUP;
 	for (i = 0; i < l.n; i++) {
 		if ((p = still_present(pg, "erasure status", l.v[i].user)) ==
 		    -1)
@@ -412,7 +432,8 @@ out: /* the one cleanup */
 	return rc;
 }
 
-/* Re-apply the erasure e: one transaction. 0 or -1 (printed). */
+/* Re-apply the erasure e: the row goes, its data key with it, in one
+ * transaction. 0 or -1 (printed). */
 static int
 apply_one(PGconn *pg, const struct erasure_line *e)
 {
@@ -422,8 +443,6 @@ apply_one(PGconn *pg, const struct erasure_line *e)
 	    " now()) ON CONFLICT (user_id) DO UPDATE SET applied_at = now(),"
 	    " ledger_seq = coalesce(public.erasures.ledger_seq,"
 	    " EXCLUDED.ledger_seq)";
-	static const char keys_sql[] =
-	    "DELETE FROM public.user_keys WHERE user_id = $1::uuid";
 	static const char user_sql[] =
 	    "DELETE FROM public.users WHERE id = $1::uuid";
 	struct ops_audit x;
@@ -440,10 +459,6 @@ apply_one(PGconn *pg, const struct erasure_line *e)
 		return -1;
 	if ((r = run(pg, "erasure apply", record_sql, 3, v,
 	         PGRES_COMMAND_OK)) == NULL)
-		goto fail;
-	PQclear(r);
-	if ((r = run(pg, "erasure apply", keys_sql, 1, v, PGRES_COMMAND_OK)) ==
-	    NULL)
 		goto fail;
 	PQclear(r);
 	if ((r = run(pg, "erasure apply", user_sql, 1, v, PGRES_COMMAND_OK)) ==
@@ -468,23 +483,17 @@ fail: /* the one way out of a failed transaction */
 static int
 erasure_apply_cmd(int argc, char *argv[])
 {
-	uint8_t pub[AUDIT_KEY_LEN];
 	struct ledger l;
 	struct cfg c;
-	PGconn *pg = NULL;
-	char *path = NULL;
-	const char *opt;
+	PGconn *pg;
+	char *path;
 	size_t i, done = 0, before = 0;
-	int p, argrc, rc = OPS_EXIT_SETUP;
+	int p, rc;
 
-	memset(&c, 0, sizeof(c));
-	memset(&l, 0, sizeof(l));
-	if ((argrc = ledger_args(argc, argv, "erasure apply", &opt)) != -1)
-		return argrc;
-	if (ops_setup(&c, CFG_NEED_DB, &pg) != 0 ||
-	    ledger_setup(&c, "erasure apply", opt, &path, pub) == -1 ||
-	    ledger_read(path, pub, &l) == -1)
+	if ((rc = ledger_open(
+	         argc, argv, "erasure apply", &c, &pg, &path, &l)) != -1)
 		goto out;
+	rc = OPS_EXIT_SETUP;
 	/* Lines whose signature verifies are applied even when the chain
 	 * is broken: each was written by the sealer. */
 	for (i = 0; i < l.n; i++) {
@@ -515,8 +524,8 @@ int
 ops_erasure_keys_present(const struct cfg *c, PGconn *pg, int64_t *n)
 {
 	static const char sql[] =
-	    "SELECT EXISTS (SELECT 1 FROM public.user_keys"
-	    " WHERE user_id = $1::uuid)";
+	    "SELECT EXISTS (SELECT 1 FROM public.users"
+	    " WHERE id = $1::uuid AND data_key IS NOT NULL)";
 	uint8_t pub[AUDIT_KEY_LEN];
 	struct ledger l;
 	PGresult *r;

@@ -52,18 +52,16 @@
 static const char reindex_select[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
     " AND email_bidx_next IS NULL THEN email END, email_bidx,"
-    " " USERS_WRAPPED_OF(
-        "w.id") " AS wrapped, ctid"
-                " FROM (SELECT id, email, email_bidx, email_bidx_next, ctid"
-                " FROM public.users WHERE id > $1::uuid AND id <= $3::uuid"
-                " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
+    " data_key AS wrapped, ctid"
+    " FROM (SELECT id, email, email_bidx, email_bidx_next, data_key, ctid"
+    " FROM public.users WHERE id > $1::uuid AND id <= $3::uuid"
+    " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char reindex_reread[] =
     "SELECT id, CASE WHEN email_bidx IS NOT NULL"
     " AND email_bidx_next IS NULL THEN email END, email_bidx,"
-    " " USERS_WRAPPED_OF(
-        "users.id") " AS wrapped, ctid"
-                    " FROM public.users WHERE id = ANY($1::uuid[])";
+    " data_key AS wrapped, ctid"
+    " FROM public.users WHERE id = ANY($1::uuid[])";
 
 static const char reindex_update[] =
     "UPDATE public.users AS u SET email_bidx_next = v.next"

@@ -37,7 +37,6 @@ static const struct {
     {"users", "SELECT, INSERT, UPDATE, DELETE", "SELECT,INSERT,UPDATE,DELETE"},
     {"sessions", "SELECT, INSERT, UPDATE, DELETE",
         "SELECT,INSERT,UPDATE,DELETE"},
-    {"user_keys", "SELECT, INSERT", "SELECT,INSERT"},
     {"api_tokens", "SELECT, UPDATE (last_used_at, read_fence)", "SELECT"},
     {"login_attempts", "SELECT, INSERT, UPDATE, DELETE",
         "SELECT,INSERT,UPDATE,DELETE"},

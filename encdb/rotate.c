@@ -1,9 +1,10 @@
 /*
  * rotate.c -- `encdb rotate`: move everything under the active key of
  * FIELD_KEYS, while the app keeps serving. A user with a data key of its
- * own (user_keys, sql/204) needs one small value re-wrapped, whatever
+ * own (users.data_key, sql/208) needs one small value re-wrapped, whatever
  * their fields: the data key is unwrapped with the old key and wrapped
- * again with the active one; their fields stay as they are. Emails still
+ * again with the active one, in place; their fields stay as they are.
+ * data_key is in no index, so that update is HOT (sql/103). Emails still
  * in format v1 (rows made before data keys, until `encdb upgrade`) are
  * re-encrypted whole.
  *
@@ -61,27 +62,26 @@ static const char rotate_legacy[] =
 
 /* The wrapped data keys not under the active key ($4: its id, 2 bytes). */
 static const char rewrap_select[] =
-    "SELECT user_id, CASE WHEN octet_length(wrapped) >= 4"
-    " AND substring(wrapped FROM 3 FOR 2) <> $4::bytea THEN wrapped END,"
-    " ctid FROM (SELECT user_id, wrapped, ctid FROM public.user_keys"
-    " WHERE user_id > $1::uuid AND user_id <= $3::uuid"
-    " ORDER BY user_id LIMIT $2::int) AS w ORDER BY user_id";
+    "SELECT id, CASE WHEN octet_length(data_key) >= 4"
+    " AND substring(data_key FROM 3 FOR 2) <> $4::bytea THEN data_key END,"
+    " ctid FROM (SELECT id, data_key, ctid FROM public.users"
+    " WHERE id > $1::uuid AND id <= $3::uuid"
+    " ORDER BY id LIMIT $2::int) AS w ORDER BY id";
 
 static const char rewrap_reread[] =
-    "SELECT user_id, wrapped, ctid FROM public.user_keys"
-    " WHERE user_id = ANY($1::uuid[])";
+    "SELECT id, data_key, ctid FROM public.users WHERE id = ANY($1::uuid[])";
 
 static const char rewrap_update[] =
-    "UPDATE public.user_keys AS k SET wrapped = v.new"
+    "UPDATE public.users AS u SET data_key = v.new"
     " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::tid[])"
     " AS v(id, old, new, tid)"
-    " WHERE k.ctid = v.tid AND k.user_id = v.id AND k.wrapped = v.old"
-    " RETURNING k.user_id";
+    " WHERE u.ctid = v.tid AND u.id = v.id AND u.data_key = v.old"
+    " RETURNING u.id";
 
 static const char rewrap_count[] =
-    "SELECT count(*) FROM public.user_keys"
-    " WHERE octet_length(wrapped) >= 4"
-    " AND substring(wrapped FROM 3 FOR 2) <> $1::bytea";
+    "SELECT count(*) FROM public.users"
+    " WHERE octet_length(data_key) >= 4"
+    " AND substring(data_key FROM 3 FOR 2) <> $1::bytea";
 
 static enum sweep_verdict
 rewrap_row(void *arg, const uint8_t id[16], const PGresult *r, int row,
@@ -191,7 +191,7 @@ ops_rotate(int argc, char *argv[])
 	sw.transform = rotate_row;
 	sw.conninfo = c.conninfo;
 	sw.arg = c.keys;
-	/* The data keys first: the same engine over user_keys. */
+	/* The data keys first: the same engine over users.data_key. */
 	kw = sw;
 	kw.what = "rotate (data keys)";
 	kw.select_sql = rewrap_select;

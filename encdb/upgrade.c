@@ -39,33 +39,27 @@
 
 static const char upgrade_select[] =
     "SELECT id, CASE WHEN public.encdb_value_kind(email) <> 'envelope'"
-    " THEN email END, " USERS_WRAPPED_OF(
-        "w.id") " AS wrapped, ctid"
-                " FROM (SELECT id, email, ctid FROM public.users WHERE id > "
-                "$1::uuid"
-                " AND id <= $3::uuid ORDER BY id LIMIT $2::int) AS w ORDER BY "
-                "id";
+    " THEN email END, data_key AS wrapped, ctid"
+    " FROM (SELECT id, email, data_key, ctid FROM public.users"
+    " WHERE id > $1::uuid AND id <= $3::uuid ORDER BY id LIMIT $2::int)"
+    " AS w ORDER BY id";
 
-static const char upgrade_reread[] = "SELECT id, email, " USERS_WRAPPED_OF(
-    "users.id") " AS wrapped, ctid"
-                " FROM public.users WHERE id = ANY($1::uuid[])";
+static const char upgrade_reread[] =
+    "SELECT id, email, data_key AS wrapped, ctid"
+    " FROM public.users WHERE id = ANY($1::uuid[])";
 
 /*
- * The new email and blind index, and, beside them in the same statement,
- * the data key they are sealed under, for the rows whose email is still
- * the one read (a row that kept its key already has it: DO NOTHING).
+ * The new email and blind index, and beside them the data key they are
+ * sealed under, for the rows whose email is still the one read (a row
+ * that had its key keeps it as it is now: rotate may have re-wrapped it).
  */
 static const char upgrade_update[] =
-    "WITH v AS (SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[],"
-    " $4::bytea[], $5::bytea[], $6::tid[])"
-    " AS v(id, old, new, bidx, wrapped, tid)),"
-    " u AS (UPDATE public.users AS u SET email = v.new, email_bidx = v.bidx"
-    " FROM v WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
-    " RETURNING u.id),"
-    " k AS (INSERT INTO public.user_keys (user_id, wrapped)"
-    " SELECT v.id, v.wrapped FROM v JOIN u ON u.id = v.id"
-    " ON CONFLICT (user_id) DO NOTHING)"
-    " SELECT id FROM u";
+    "UPDATE public.users AS u SET email = v.new, email_bidx = v.bidx,"
+    " data_key = coalesce(u.data_key, v.wrapped)"
+    " FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::bytea[],"
+    " $5::bytea[], $6::tid[]) AS v(id, old, new, bidx, wrapped, tid)"
+    " WHERE u.ctid = v.tid AND u.id = v.id AND u.email = v.old"
+    " RETURNING u.id";
 
 static const char upgrade_count[] =
     "SELECT count(*) FROM public.users"

@@ -10,8 +10,8 @@
  * id of a v1 value is its bytes 3 and 4 (README, "Security model"), and a
  * v1 value too short to hold one counts as of unknown format. The rows
  * per key id count the v1 values under it: v1 emails and the wrapped data
- * keys of user_keys alike, so that a key no row is under can be retired.
- * Three statements, one pass over users each for the first two.
+ * keys (users.data_key) alike, so that a key no row is under can be
+ * retired. Three statements, one pass over users each for the first two.
  */
 #include "config.h"
 
@@ -39,13 +39,13 @@ static const struct db_stmt census_users = {
 
 static const struct db_stmt census_keys = {
     "census_keys",
-    "SELECT k, count(*) FROM ("
-    " SELECT get_byte(email, 2) * 256 + get_byte(email, 3) AS k"
-    " FROM public.users WHERE public.encdb_value_kind(email) = 'v1'"
+    "SELECT k, count(*) FROM public.users, LATERAL (VALUES"
+    " (CASE WHEN public.encdb_value_kind(email) = 'v1'"
     " AND octet_length(email) >= 4"
-    " UNION ALL SELECT get_byte(wrapped, 2) * 256 + get_byte(wrapped, 3)"
-    " FROM public.user_keys WHERE octet_length(wrapped) >= 4"
-    ") AS v GROUP BY k ORDER BY k",
+    " THEN get_byte(email, 2) * 256 + get_byte(email, 3) END),"
+    " (CASE WHEN octet_length(data_key) >= 4"
+    " THEN get_byte(data_key, 2) * 256 + get_byte(data_key, 3) END)"
+    ") AS v(k) WHERE k IS NOT NULL GROUP BY k ORDER BY k",
     0,
 };
 

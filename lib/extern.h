@@ -887,11 +887,6 @@ struct audit_entry; /* audit.c */
  * associated data of ef_dk_wrap). */
 #define USERS_TABLE "users"
 
-/* SQL: the wrapped data key (sql/204) of the user whose id is the SQL
- * expression id, NULL if the user has none. */
-#define USERS_WRAPPED_OF(id)                                                   \
-	"(SELECT k.wrapped FROM public.user_keys AS k WHERE k.user_id = " id ")"
-
 /*
  * Decrypt a stored users.email value v of the row uuid, whatever its kind
  * (ef_value_kind): v1 with cfg->keys (EF_ERR_KEY_NONE without FIELD_KEYS),
@@ -920,8 +915,8 @@ struct user {
 	                           to be shown, logged or returned */
 	char created_at[40];    /* "2023-01-20T14:31:56.469870-05:00" */
 	char updated_at[40];    /* same, or "" if never updated (null) */
-	unsigned char *wrapped; /* the data key, wrapped (PQfreemem), or
-	                           NULL: a row made before data keys */
+	unsigned char *wrapped; /* users.data_key (PQfreemem), or NULL: a
+	                           row made before data keys */
 	size_t wrappedlen;
 };
 

@@ -1,8 +1,10 @@
 /*
  * users.c -- the users table. Every read and write of a user passes here:
- * the email is encrypted on the way in (format v1, bound to the column
- * USERS_EMAIL_COLUMN and the row's UUID, with a blind index for exact lookups)
- * and decrypted on the way out; passwords are hashed with Argon2id.
+ * the email is encrypted on the way in (sealed under the row's own data
+ * key, which the row holds wrapped in data_key, or in format v1 for a row
+ * made before data keys; bound to the column USERS_EMAIL_COLUMN and the
+ * row's UUID; with a blind index for exact lookups) and decrypted on the
+ * way out; passwords are hashed with Argon2id.
  *
  * Rows written by the boilerplate (flask-encrypted-db) are read as they
  * are: a legacy email ciphertext is decrypted with the legacy engine, its
@@ -41,12 +43,11 @@
  * and the legacy scan leave the password hash out (NULL): they never
  * verify one, and it is the widest column of a row.
  */
-#define USERS_COLS_WITH(pw, wrapped)                                           \
+#define USERS_COLS_WITH(pw)                                                    \
 	"id::text, username, user_type, email, email_bidx IS NULL, " pw        \
-	", created_at, updated_at, " wrapped
-#define USERS_WRAPPED   USERS_WRAPPED_OF("users.id")
-#define USERS_COLS      USERS_COLS_WITH("password", USERS_WRAPPED)
-#define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar", USERS_WRAPPED)
+	", created_at, updated_at, data_key"
+#define USERS_COLS      USERS_COLS_WITH("password")
+#define USERS_COLS_NOPW USERS_COLS_WITH("NULL::varchar")
 
 enum col {
 	COL_ID,
@@ -114,23 +115,15 @@ static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
 static const struct db_stmt st_list_audit = {
     "users_list_audit", AUDIT_WITH_LIST(SQL_LIST, "4", "username"), 4};
 
-/*
- * The row and its wrapped data key ($7), in one statement: r is the new
- * row, as AUDIT_WITH names it, and k the key's row beside it (the foreign
- * key of user_keys is checked at the end of the statement).
- */
+/* The row, with its wrapped data key ($7). */
 #define SQL_INSERT_ROW                                                         \
 	"INSERT INTO public.users "                                            \
-	"(id, username, password, user_type, email, email_bidx, created_at) "  \
+	"(id, username, password, user_type, email, email_bidx, data_key, "    \
+	"created_at) "                                                         \
 	"VALUES ($1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::bytea, " \
-	"$6::bytea, now()) RETURNING " USERS_COLS_WITH("password",             \
-	    "$7::bytea AS wrapped") "), "                                      \
-	                            "k AS (INSERT INTO public.user_keys "      \
-	                            "(user_id, wrapped) "                      \
-	                            "SELECT id::uuid, wrapped FROM r"
+	"$6::bytea, $7::bytea, now()) RETURNING " USERS_COLS
 
-static const struct db_stmt st_insert = {
-    "users_insert", "WITH r AS (" SQL_INSERT_ROW ") SELECT * FROM r", 7};
+static const struct db_stmt st_insert = {"users_insert", SQL_INSERT_ROW, 7};
 static const struct db_stmt st_insert_audit = {
     "users_insert_audit", AUDIT_WITH(SQL_INSERT_ROW, "8"), 8};
 

@@ -4,7 +4,8 @@
 -- user_keys: one wrapped data key per user (encfield(3), "Envelope
 -- values"): the user's fields are sealed under it, so deleting it makes
 -- them unreadable wherever they were copied. It goes with its user's row
--- (ON DELETE CASCADE: in the same transaction as the delete).
+-- (ON DELETE CASCADE: in the same transaction as the delete). sql/208
+-- moves the keys into users.data_key and drops this table.
 --
 -- erasures: every deleted user's id and the time, written by a trigger in
 -- the same transaction as the delete, whoever deletes (the routes, encdb

@@ -20,4 +20,5 @@ dist_sql_DATA = \
 	sql/202_users_username_ci.sql \
 	sql/203_value_kind.sql \
 	sql/204_user_keys_erasures.sql \
-	sql/207_read_fence.sql
+	sql/207_read_fence.sql \
+	sql/208_users_data_key.sql

@@ -4,8 +4,9 @@
  * fresh database: migrations on an empty database and on one that already
  * holds the boilerplate's table and rows, re-running as a no-op, a broken
  * migration that must leave nothing behind, two concurrent runs (the
- * advisory lock: one applies, the other finds nothing to do), and bad SQL
- * directories.
+ * advisory lock: one applies, the other finds nothing to do), bad SQL
+ * directories, and the data keys of a database at version 207 moving from
+ * user_keys into users.data_key.
  *
  * The SQL files are read from $top_srcdir/sql; scratch directories are made
  * under the build tree.
@@ -328,6 +329,105 @@ START_TEST(test_concurrent_runs)
 }
 END_TEST
 
+/*
+ * Version 207 kept data keys in public.user_keys: 208 moves each into its
+ * user's row and drops the table. A rewrap of data_key (encdb rotate's
+ * UPDATE) is then a HOT update: the column is in no index.
+ */
+START_TEST(test_data_keys_move)
+{
+	static const char *const ids[] = {
+	    "6a000000-0000-4000-8000-000000000001",
+	    "6a000000-0000-4000-8000-000000000002",
+	    "6a000000-0000-4000-8000-000000000003"};
+	char err[512], cmd[4400], sql[512];
+	int applied = -1, version = -1, i;
+	PGconn *c;
+
+	/* The migrations up to 207. */
+	copy_sql();
+	snprintf(cmd, sizeof(cmd),
+	    "for f in '%s'/[0-9]*_*.sql; do n=${f##*/}; "
+	    "[ \"${n%%%%_*}\" -le 207 ] || rm -f \"$f\" || exit 1; done",
+	    scratch);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_msg(migrate_apply(scratch, &applied, &version, err,
+	                  sizeof(err)) == DB_OK,
+	    "%s", err);
+	ck_assert_int_eq(version, 207);
+	c = pg(dbname);
+	for (i = 0; i < 3; i++) {
+		snprintf(sql, sizeof(sql),
+		    "INSERT INTO public.users (id, username, password, "
+		    "user_type, email, created_at) VALUES ('%s', 'dk%d', "
+		    "'x', 'user', '\\xef02', now())",
+		    ids[i], i);
+		pgtest_exec(c, sql, 0, NULL);
+	}
+	pgtest_exec(c,
+	    "INSERT INTO public.user_keys (user_id, wrapped) VALUES "
+	    "('6a000000-0000-4000-8000-000000000001', '\\xef01000101'), "
+	    "('6a000000-0000-4000-8000-000000000002', '\\xef01000102')",
+	    0, NULL);
+
+	ck_assert_msg(migrate_apply(sqldir, &applied, &version, err,
+	                  sizeof(err)) == DB_OK,
+	    "%s", err);
+	ck_assert_int_eq(applied, count_files(sqldir) - count_files(scratch));
+	ck_assert_int_ge(version, 208);
+	ck_assert_str_eq(pgtest_exec(c,
+	                     "SELECT string_agg(username || ' ' || "
+	                     "coalesce(data_key::text, 'none'), ', ' "
+	                     "ORDER BY username) FROM public.users",
+	                     0, NULL),
+	    "dk0 \\xef01000101, dk1 \\xef01000102, dk2 none");
+	ck_assert_str_eq(
+	    pgtest_exec(
+	        c, "SELECT to_regclass('public.user_keys') IS NULL", 0, NULL),
+	    "t");
+
+	/* No index names data_key, by column, expression or predicate. */
+	ck_assert_str_eq(
+	    pgtest_exec(c,
+	        "SELECT count(*) FROM pg_catalog.pg_index AS i "
+	        "JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid "
+	        "AND a.attname = 'data_key' "
+	        "WHERE i.indrelid = 'public.users'::regclass "
+	        "AND (a.attnum = ANY (i.indkey::int2[]) "
+	        "OR coalesce(pg_get_expr(i.indexprs, i.indrelid), '') "
+	        "LIKE '%data_key%' "
+	        "OR coalesce(pg_get_expr(i.indpred, i.indrelid), '') "
+	        "LIKE '%data_key%')",
+	        0, NULL),
+	    "0");
+	/* The rewrap, in one transaction with the count of its HOT updates. */
+	ck_assert_str_eq(
+	    pgtest_exec(c,
+	        "UPDATE public.users AS u SET data_key = v.new "
+	        "FROM (VALUES ('6a000000-0000-4000-8000-000000000001'::uuid, "
+	        "'\\xef01000201'::bytea)) AS v(id, new) WHERE u.id = v.id; "
+	        "SELECT pg_stat_get_xact_tuples_hot_updated("
+	        "'public.users'::regclass)",
+	        0, NULL),
+	    "1");
+
+	/* A deletion is still recorded for the erasure ledger. */
+	pgtest_exec(
+	    c, "DELETE FROM public.users WHERE username = 'dk1'", 0, NULL);
+	ck_assert_str_eq(pgtest_exec(c,
+	                     "SELECT count(*) FROM public.erasures WHERE "
+	                     "user_id = '6a000000-0000-4000-8000-000000000002'",
+	                     0, NULL),
+	    "1");
+	PQfinish(c);
+
+	/* Again: nothing to do. */
+	ck_assert_int_eq(
+	    migrate_apply(sqldir, &applied, &version, err, sizeof(err)), DB_OK);
+	ck_assert_int_eq(applied, 0);
+}
+END_TEST
+
 START_TEST(test_bad_directories)
 {
 	char err[512], missing[4200];
@@ -368,6 +468,7 @@ migrate_suite(void)
 	tcase_add_test(tc, test_broken_migration);
 	tcase_add_test(tc, test_concurrent_runs);
 	tcase_add_test(tc, test_bad_directories);
+	tcase_add_test(tc, test_data_keys_move);
 	suite_add_tcase(s, tc);
 	return s;
 }

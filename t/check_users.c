@@ -139,11 +139,9 @@ START_TEST(test_create_and_find)
 	 * key, a 32-byte blind index, and the data key wrapped as v1. */
 	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 6) || "
 	                            "octet_length(email_bidx) || ' ' || "
-	                            "substr(k.wrapped::text, 1, 6) || "
-	                            "octet_length(k.wrapped) FROM "
-	                            "public.users JOIN public.user_keys AS k "
-	                            "ON k.user_id = users.id "
-	                            "WHERE id = $1::uuid",
+	                            "substr(data_key::text, 1, 6) || "
+	                            "octet_length(data_key) FROM "
+	                            "public.users WHERE id = $1::uuid",
 	                     1, (const char *const[]){u.id}),
 	    "\\xef0232 \\xef0164");
 
@@ -524,7 +522,7 @@ END_TEST
 
 START_TEST(test_password_hash_and_delete)
 {
-	char hash[EF_PW_HASH_MAX];
+	char hash[EF_PW_HASH_MAX], dk[256];
 	struct user u, f;
 	int match, rehash;
 
@@ -557,15 +555,16 @@ START_TEST(test_password_hash_and_delete)
 	ck_assert_int_eq(
 	    users_set_password_hash(&cfg, u.id, hash, ""), DB_ERROR);
 
-	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.user_keys "
-	                            "WHERE user_id = $1::uuid",
-	                     1, (const char *const[]){u.id}),
-	    "1");
+	snprintf(dk, sizeof(dk), "%s",
+	    pgtest_sql("SELECT data_key FROM public.users WHERE id = $1::uuid",
+	        1, (const char *const[]){u.id}));
+	ck_assert_int_eq(strncmp(dk, "\\xef01", 6), 0);
 	ck_assert_int_eq(users_delete(&cfg, "dl_erin", NULL), DB_OK);
 	/* The data key went with the row; the erasure is recorded. */
-	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.user_keys "
-	                            "WHERE user_id = $1::uuid",
-	                     1, (const char *const[]){u.id}),
+	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.users "
+	                            "WHERE id = $1::uuid OR "
+	                            "data_key = $2::bytea",
+	                     2, (const char *const[]){u.id, dk}),
 	    "0");
 	ck_assert_str_eq(pgtest_sql("SELECT count(*) FROM public.erasures "
 	                            "WHERE user_id = $1::uuid AND "
@@ -789,23 +788,21 @@ START_TEST(test_unreadable_rows)
 	ck_assert_str_eq(u.username, "mv_b");
 	users_clear(&u);
 
-	/* A row whose data key is gone (erased, as in a restored backup
-	 * after encdb erasure apply): named, not garbage; a data key of
-	 * another row does not open it either. */
+	/* A row whose data key is gone (data_key NULL beside an envelope
+	 * email): named, not garbage; a data key of another row does not
+	 * open it either. */
 	create_ok("mv_g", "g@mv.example", "pw-pw-pw-1", NULL);
 	create_ok("mv_h", "h@mv.example", "pw-pw-pw-1", NULL);
-	pgtest_sql(
-	    "UPDATE public.user_keys SET wrapped = (SELECT k.wrapped "
-	    "FROM public.user_keys AS k JOIN public.users AS u ON "
-	    "u.id = k.user_id WHERE u.username = 'mv_h') WHERE user_id = "
-	    "(SELECT id FROM public.users WHERE username = 'mv_g')",
+	pgtest_sql("UPDATE public.users SET data_key = (SELECT data_key "
+	           "FROM public.users WHERE username = 'mv_h') "
+	           "WHERE username = 'mv_g'",
 	    0, NULL);
 	ck_assert_int_eq(users_find_by_username(&cfg, "mv_g", NULL, &u), DB_OK);
 	ck_assert_ptr_null(u.email);
 	ck_assert_int_eq(u.email_err, EF_ERR_AUTH);
 	users_clear(&u);
-	pgtest_sql("DELETE FROM public.user_keys WHERE user_id = (SELECT id "
-	           "FROM public.users WHERE username = 'mv_h')",
+	pgtest_sql("UPDATE public.users SET data_key = NULL "
+	           "WHERE username = 'mv_h'",
 	    0, NULL);
 	ck_assert_int_eq(users_find_by_username(&cfg, "mv_h", NULL, &u), DB_OK);
 	ck_assert_ptr_null(u.email);
@@ -843,10 +840,8 @@ START_TEST(test_unreadable_rows)
 	create_ok("mv_f", "f@mv.example", "pw-pw-pw-1", NULL);
 	/* Sealed under its data key, which is wrapped under key 2. */
 	ck_assert_str_eq(pgtest_sql("SELECT substr(email::text, 1, 6) || "
-	                            "substr(k.wrapped::text, 1, 10) "
-	                            "FROM public.users JOIN public.user_keys "
-	                            "AS k ON k.user_id = users.id "
-	                            "WHERE username = $1",
+	                            "substr(data_key::text, 1, 10) "
+	                            "FROM public.users WHERE username = $1",
 	                     1, (const char *const[]){"mv_f"}),
 	    "\\xef02\\xef010002");
 }
