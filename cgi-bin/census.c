@@ -72,7 +72,9 @@ census_json(const struct census *cs)
 		json_object_object_add(
 		    k, "key_id", json_object_new_int64(cs->keys[i].key_id));
 		json_object_object_add(
-		    k, "rows", json_object_new_int64(cs->keys[i].rows));
+		    k, "v1", json_object_new_int64(cs->keys[i].v1));
+		json_object_object_add(k, "data_keys",
+		    json_object_new_int64(cs->keys[i].data_keys));
 		json_object_array_add(keys, k);
 	}
 	json_object_object_add(o, "keys", keys);
@@ -93,13 +95,23 @@ census_vars(struct tmpl_vars *v, const struct census *cs)
 		rc |= tmpl_setf(v, census_counts[i].var, "%lld",
 		    census_count(cs, &census_counts[i]));
 	rc |= tmpl_setf(v, "schema_version", "%d", cs->schema_version);
+	rc |= tmpl_set_list(v, "v1keys");
 	rc |= tmpl_set_list(v, "keys");
 	for (i = 0; i < cs->nkeys; i++) {
+		if (cs->keys[i].v1 > 0) {
+			if ((row = tmpl_add_row(v, "v1keys")) == NULL)
+				return -1;
+			rc |=
+			    tmpl_setf(row, "key_id", "%u", cs->keys[i].key_id);
+			rc |= tmpl_setf(
+			    row, "v1", "%lld", (long long)cs->keys[i].v1);
+		}
 		if ((row = tmpl_add_row(v, "keys")) == NULL)
 			return -1;
 		rc |= tmpl_setf(row, "key_id", "%u", cs->keys[i].key_id);
-		rc |=
-		    tmpl_setf(row, "rows", "%lld", (long long)cs->keys[i].rows);
+		rc |= tmpl_setf(row, "v1", "%lld", (long long)cs->keys[i].v1);
+		rc |= tmpl_setf(
+		    row, "data_keys", "%lld", (long long)cs->keys[i].data_keys);
 	}
 	return rc == 0 ? 0 : -1;
 }

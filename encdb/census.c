@@ -284,13 +284,11 @@ ops_status(int argc, char *argv[])
 	row("schema version", "%d", cs.schema_version);
 	row("users", "%lld", (long long)cs.users);
 	for (i = 0; i < cs.nkeys; i++) {
+		if (cs.keys[i].v1 == 0)
+			continue;
 		snprintf(
 		    label, sizeof(label), "  v1 key %u", cs.keys[i].key_id);
-		row(label, "%lld%s", (long long)cs.keys[i].rows,
-		    c.keys != NULL &&
-		            cs.keys[i].key_id == ef_keyring_active(c.keys)
-		        ? " (active)"
-		        : "");
+		row(label, "%lld", (long long)cs.keys[i].v1);
 	}
 	if (cs.envelope > 0)
 		row("  envelope", "%lld (own data key)",
@@ -298,6 +296,16 @@ ops_status(int argc, char *argv[])
 	row("  legacy", "%lld", (long long)cs.legacy);
 	if (cs.other > 0)
 		row("  unknown format", "%lld", (long long)cs.other);
+	for (i = 0; i < cs.nkeys; i++) {
+		snprintf(
+		    label, sizeof(label), "field key %u", cs.keys[i].key_id);
+		row(label, "%lld v1 emails, %lld data keys%s",
+		    (long long)cs.keys[i].v1, (long long)cs.keys[i].data_keys,
+		    c.keys != NULL &&
+		            cs.keys[i].key_id == ef_keyring_active(c.keys)
+		        ? " (active)"
+		        : "");
+	}
 	row("without blind index", "%lld", (long long)cs.no_bidx);
 	if (cs.bidx_next > 0)
 		row("with next blind index", "%lld (reindex)",

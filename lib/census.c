@@ -8,10 +8,10 @@
  * /admin/census page. Formats are told apart in SQL by
  * public.encdb_value_kind (sql/203), the mirror of ef_value_kind; the key
  * id of a v1 value is its bytes 3 and 4 (README, "Security model"), and a
- * v1 value too short to hold one counts as of unknown format. The rows
- * per key id count the v1 values under it: v1 emails and the wrapped data
- * keys (users.data_key) alike, so that a key no row is under can be
- * retired. Three statements, one pass over users each for the first two.
+ * v1 value too short to hold one counts as of unknown format. Per key
+ * id, the v1 emails and the wrapped data keys (users.data_key) under it:
+ * a key nothing is under can be retired. Three statements, one pass over users
+ * each for the first two.
  */
 #include "config.h"
 
@@ -39,13 +39,14 @@ static const struct db_stmt census_users = {
 
 static const struct db_stmt census_keys = {
     "census_keys",
-    "SELECT k, count(*) FROM public.users, LATERAL (VALUES"
+    "SELECT k, count(*) FILTER (WHERE NOT dk), count(*) FILTER (WHERE dk)"
+    " FROM public.users, LATERAL (VALUES"
     " (CASE WHEN public.encdb_value_kind(email) = 'v1'"
     " AND octet_length(email) >= 4"
-    " THEN get_byte(email, 2) * 256 + get_byte(email, 3) END),"
+    " THEN get_byte(email, 2) * 256 + get_byte(email, 3) END, false),"
     " (CASE WHEN octet_length(data_key) >= 4"
-    " THEN get_byte(data_key, 2) * 256 + get_byte(data_key, 3) END)"
-    ") AS v(k) WHERE k IS NOT NULL GROUP BY k ORDER BY k",
+    " THEN get_byte(data_key, 2) * 256 + get_byte(data_key, 3) END, true)"
+    ") AS v(k, dk) WHERE k IS NOT NULL GROUP BY k ORDER BY k",
     0,
 };
 
@@ -105,7 +106,8 @@ census_status(struct census *out)
 	}
 	for (i = 0; i < n; i++) {
 		out->keys[i].key_id = (unsigned)field(r, i, 0);
-		out->keys[i].rows = field(r, i, 1);
+		out->keys[i].v1 = field(r, i, 1);
+		out->keys[i].data_keys = field(r, i, 2);
 	}
 	out->nkeys = (size_t)n;
 	PQclear(r);

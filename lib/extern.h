@@ -1346,8 +1346,9 @@ enum audit_cp_err erasure_line_parse(
  * bytes of users.email (0xEF 0x01 + key id = v1), no key needed.
  */
 struct census_key {
-	unsigned key_id; /* v1 key id */
-	int64_t rows;    /* v1 values under it (emails, data keys) */
+	unsigned key_id;   /* v1 key id */
+	int64_t v1;        /* v1 emails under it */
+	int64_t data_keys; /* data keys (users.data_key) wrapped under it */
 };
 
 struct census {
