@@ -113,7 +113,7 @@ user_show(struct app *a, const struct user *u)
 		tmpl_vars_free(v);
 		return;
 	}
-	app_json(a, 200, app_payload(app_user_json(u)));
+	app_user_answer(a, 200, u);
 }
 
 /*

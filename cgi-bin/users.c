@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "encfield.h"
 #include "extern.h"
 
@@ -107,7 +105,6 @@ static void
 users_answer(struct app *a, const struct user_list *l, const char *prefix,
     size_t limit, const struct users_prev *pv)
 {
-	struct json_object *o = NULL, *arr = NULL, *u;
 	struct tmpl_vars *v = NULL, *row;
 	size_t i;
 
@@ -125,23 +122,7 @@ users_answer(struct app *a, const struct user_list *l, const char *prefix,
 		tmpl_vars_free(v);
 		return;
 	}
-	if ((arr = json_object_new_array()) == NULL)
-		goto fail;
-	for (i = 0; i < l->n; i++)
-		if ((u = app_user_json(&l->v[i])) == NULL ||
-		    json_object_array_add(arr, u) != 0) {
-			json_object_put(u);
-			json_object_put(arr);
-			goto fail;
-		}
-	if ((o = app_payload(arr)) == NULL ||
-	    json_object_object_add(o, "next",
-	        l->next != NULL ? json_object_new_string(l->next) : NULL) !=
-	        0) {
-		json_object_put(o);
-		goto fail;
-	}
-	app_json(a, 200, o);
+	app_users_answer(a, l->v, l->n, l->next);
 	return;
 fail:
 	/* The one cleanup point on failure. */
@@ -297,7 +278,7 @@ users_post(struct app *a)
 	if (resp_header(a->rs, "Location", buf_cstr(&loc)) == -1)
 		app_error(a, 500, "Internal server error");
 	else
-		app_json(a, 201, app_payload(app_user_json(&u)));
+		app_user_answer(a, 201, &u);
 out:
 	/* The one cleanup point. */
 	buf_free(&loc);

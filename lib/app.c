@@ -617,35 +617,65 @@ app_json(struct app *a, int status, struct json_object *o)
 	json_object_put(o);
 }
 
-struct json_object *
-app_user_json(const struct user *u)
+/* Append the public JSON object of u to b (app_user_answer). */
+static void
+app_user_put(struct buf *b, const struct user *u)
 {
-	struct json_object *o;
-	int bad = 0;
-
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
 	/* Keys in the boilerplate's (sorted) order. */
-	bad |= json_object_object_add(
-	    o, "created_at", json_object_new_string(u->created_at));
-	bad |= json_object_object_add(o, "email",
-	    u->email != NULL ? json_object_new_string(u->email) : NULL);
+	buf_puts(b, "{\"created_at\":");
+	json_put_str(b, u->created_at);
+	buf_puts(b, ",\"email\":");
+	json_put_str(b, u->email);
 	if (u->email == NULL)
-		bad |= json_object_object_add(
-		    o, "email_error", json_object_new_string("unreadable"));
-	bad |= json_object_object_add(o, "id", json_object_new_string(u->id));
-	bad |= json_object_object_add(o, "updated_at",
-	    u->updated_at[0] != '\0' ? json_object_new_string(u->updated_at)
-	                             : NULL);
-	bad |= json_object_object_add(
-	    o, "user_type", json_object_new_string(u->user_type));
-	bad |= json_object_object_add(
-	    o, "username", json_object_new_string(u->username));
-	if (bad) {
-		json_object_put(o);
-		return NULL;
+		buf_puts(b, ",\"email_error\":\"unreadable\"");
+	buf_puts(b, ",\"id\":");
+	json_put_str(b, u->id);
+	buf_puts(b, ",\"updated_at\":");
+	json_put_str(b, u->updated_at[0] != '\0' ? u->updated_at : NULL);
+	buf_puts(b, ",\"user_type\":");
+	json_put_str(b, u->user_type);
+	buf_puts(b, ",\"username\":");
+	json_put_str(b, u->username);
+	buf_putc(b, '}');
+}
+
+/* Send the JSON answer in b, or 500 if it could not be written whole. */
+static void
+app_json_end(struct app *a, struct buf *b)
+{
+	buf_putc(b, '\n');
+	if (!buf_ok(b))
+		app_error(a, 500, "Internal server error");
+}
+
+void
+app_user_answer(struct app *a, int status, const struct user *u)
+{
+	struct buf *b = resp_json_body(a->rs, status);
+
+	buf_puts(b, "{\"payload\":");
+	app_user_put(b, u);
+	buf_putc(b, '}');
+	app_json_end(a, b);
+}
+
+void
+app_users_answer(
+    struct app *a, const struct user *v, size_t n, const char *next)
+{
+	struct buf *b = resp_json_body(a->rs, 200);
+	size_t i;
+
+	buf_puts(b, "{\"payload\":[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(b, ',');
+		app_user_put(b, &v[i]);
 	}
-	return o;
+	buf_puts(b, "],\"next\":");
+	json_put_str(b, next);
+	buf_putc(b, '}');
+	app_json_end(a, b);
 }
 
 int

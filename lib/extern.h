@@ -300,6 +300,14 @@ void req_json_wipe(struct json_object *o);
  */
 enum req_err json_parse_object(const char *body, size_t len,
     struct json_object **out, char dupkey[REQ_KEY_MAX + 1]);
+
+/*
+ * Append s to b as a JSON string, quoted and escaped byte for byte as
+ * json-c writes it (JSON_C_TO_STRING_NOSLASHESCAPE): \" \\ \b \f \n \r
+ * \t, other bytes below 0x20 as \u00xx, everything else as it is; NULL
+ * as null. 0, or -1 if b ran out of memory.
+ */
+int json_put_str(struct buf *b, const char *s);
 /* The value of cookie name, or NULL. Points into r. */
 const char *req_cookie(const struct req *r, const char *name);
 /*
@@ -474,6 +482,9 @@ int resp_header(struct resp *rs, const char *name, const char *value);
  * taken (caller still puts it), but its string values are wiped (they may
  * hold PII): only put it afterwards. Replaces any previous body. 0 / -1. */
 int resp_json(struct resp *rs, int status, struct json_object *obj);
+/* For a JSON body the caller writes itself: replaces any previous body,
+ * sets status and the JSON type, and returns the body to append to. */
+struct buf *resp_json_body(struct resp *rs, int status);
 /* Body = {"error": msg}; 0 / -1. */
 int resp_error(struct resp *rs, int status, const char *msg);
 /* Body = {"error": msg, "fields": {name: msg, ...}}; errs may be NULL. */
@@ -1815,12 +1826,19 @@ void app_html(
 int app_mask_email(struct buf *out, const char *email);
 
 /*
- * The public JSON shape of a user (never the hash or the ciphertext):
- * {"created_at", "email" (null + "email_error": "unreadable" if it could
- * not be decrypted), "id", "updated_at" (null until changed), "user_type",
- * "username"}. Returns a new object (caller puts it) or NULL on OOM.
+ * Answer {"payload": user} with status, the public JSON shape of a user
+ * (never the hash or the ciphertext): {"created_at", "email" (null +
+ * "email_error": "unreadable" if it could not be decrypted), "id",
+ * "updated_at" (null until changed), "user_type", "username"}; written
+ * straight into the answer, without a json-c tree holding more copies of
+ * the email. 500 if memory runs out.
  */
-struct json_object *app_user_json(const struct user *u);
+void app_user_answer(struct app *a, int status, const struct user *u);
+
+/* Answer 200 {"payload": [user, ...], "next": next} with the n users of
+ * v in that shape; next NULL: null. */
+void app_users_answer(
+    struct app *a, const struct user *v, size_t n, const char *next);
 
 /*
  * Answer the page that creates a user (templates/user-new.html) with

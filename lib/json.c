@@ -3,7 +3,8 @@
  * UTF-8 validation, bounded depth) and then a small scanner of our own,
  * because json-c silently keeps the last of duplicate keys and turns
  * \u0000 into a NUL inside a string. Only an object is accepted at the top
- * level.
+ * level. And the other way: strings written into a JSON answer as json-c
+ * writes them (json_put_str), for answers built without a json-c tree.
  */
 #include "config.h"
 
@@ -449,4 +450,54 @@ out:
 		explicit_bzero(tok->pb->buf, (size_t)tok->pb->size);
 	json_tokener_free(tok);
 	return err;
+}
+
+/* ---- JSON out --------------------------------------------------------- */
+
+int
+json_put_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p, *run;
+
+	if (s == NULL)
+		return buf_puts(b, "null");
+	buf_putc(b, '"');
+	for (run = p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p >= ' ' && *p != '"' && *p != '\\')
+			continue;
+		buf_putmem(b, run, (size_t)(p - run));
+		run = p + 1;
+		switch (*p) {
+		case '"':
+			buf_puts(b, "\\\"");
+			break;
+		case '\\':
+			buf_puts(b, "\\\\");
+			break;
+		case '\b':
+			buf_puts(b, "\\b");
+			break;
+		case '\f':
+			buf_puts(b, "\\f");
+			break;
+		case '\n':
+			buf_puts(b, "\\n");
+			break;
+		case '\r':
+			buf_puts(b, "\\r");
+			break;
+		case '\t':
+			buf_puts(b, "\\t");
+			break;
+		default:
+			buf_puts(b, "\\u00");
+			buf_putc(b, hex[*p >> 4]);
+			buf_putc(b, hex[*p & 0xf]);
+			break;
+		}
+	}
+	buf_putmem(b, run, (size_t)(p - run));
+	buf_putc(b, '"');
+	return buf_ok(b) ? 0 : -1;
 }

@@ -139,6 +139,15 @@ resp_header(struct resp *rs, const char *name, const char *value)
 	return 0;
 }
 
+struct buf *
+resp_json_body(struct resp *rs, int status)
+{
+	buf_reset(&rs->body);
+	rs->status = status;
+	rs->ctype = RESP_CT_JSON;
+	return &rs->body;
+}
+
 int
 resp_json(struct resp *rs, int status, struct json_object *obj)
 {

@@ -953,6 +953,47 @@ START_TEST(test_json_wipe)
 }
 END_TEST
 
+/* json_put_str writes a string as json-c does (PLAIN, NOSLASHESCAPE):
+ * every byte alone and between others, UTF-8 text, "" and NULL. */
+static void
+same_as_json_c(const char *s)
+{
+	struct json_object *o = json_object_new_string(s);
+	struct buf b = BUF_INIT;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(json_put_str(&b, s), 0);
+	ck_assert_str_eq(buf_cstr(&b),
+	    json_object_to_json_string_ext(
+	        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	buf_free(&b);
+}
+
+START_TEST(test_json_put_str)
+{
+	struct buf b = BUF_INIT;
+	char s[4];
+	int c;
+
+	for (c = 1; c < 256; c++) {
+		s[0] = (char)c;
+		s[1] = '\0';
+		same_as_json_c(s);
+		s[0] = 'a';
+		s[1] = (char)c;
+		s[2] = 'b';
+		s[3] = '\0';
+		same_as_json_c(s);
+	}
+	same_as_json_c("");
+	same_as_json_c("Zo\xc3\xab <z@example.org> \"\\/\x7f\t\n\x01\x1f");
+	ck_assert_int_eq(json_put_str(&b, NULL), 0);
+	ck_assert_str_eq(buf_cstr(&b), "null");
+	buf_free(&b);
+}
+END_TEST
+
 static Suite *
 req_suite(void)
 {
@@ -977,6 +1018,7 @@ req_suite(void)
 	tcase_add_loop_test(tc, test_path, 0, NELEM(path_cases));
 	tcase_add_loop_test(tc, test_fields, 0, NELEM(field_cases));
 	tcase_add_test(tc, test_strerror);
+	tcase_add_test(tc, test_json_put_str);
 	suite_add_tcase(s, tc);
 	return s;
 }
