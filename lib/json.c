@@ -457,8 +457,11 @@ out:
 int
 json_put_str(struct buf *b, const char *s)
 {
+	/* The bytes json-c escapes by name, and the names. */
+	static const char named[] = "\"\\\b\f\n\r\t", names[] = "\"\\bfnrt";
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p, *run;
+	const char *n;
 
 	if (s == NULL)
 		return buf_puts(b, "null");
@@ -468,33 +471,13 @@ json_put_str(struct buf *b, const char *s)
 			continue;
 		buf_putmem(b, run, (size_t)(p - run));
 		run = p + 1;
-		switch (*p) {
-		case '"':
-			buf_puts(b, "\\\"");
-			break;
-		case '\\':
-			buf_puts(b, "\\\\");
-			break;
-		case '\b':
-			buf_puts(b, "\\b");
-			break;
-		case '\f':
-			buf_puts(b, "\\f");
-			break;
-		case '\n':
-			buf_puts(b, "\\n");
-			break;
-		case '\r':
-			buf_puts(b, "\\r");
-			break;
-		case '\t':
-			buf_puts(b, "\\t");
-			break;
-		default:
-			buf_puts(b, "\\u00");
+		buf_putc(b, '\\');
+		if ((n = memchr(named, *p, sizeof(named) - 1)) != NULL)
+			buf_putc(b, names[n - named]);
+		else {
+			buf_puts(b, "u00");
 			buf_putc(b, hex[*p >> 4]);
 			buf_putc(b, hex[*p & 0xf]);
-			break;
 		}
 	}
 	buf_putmem(b, run, (size_t)(p - run));
