@@ -412,6 +412,15 @@ int valid_hex_digit(unsigned char c);
  * allowed: what a PostgreSQL text value may hold), else 0. */
 int valid_utf8(const char *s, size_t len);
 
+/* The most rows a page of a list holds: the limit parameter's bound
+ * (valid_limit) and users_list's. */
+#define PAGE_MAX 100
+
+/* The spelling of a macro's value as a string literal, for messages and
+ * SQL: STR(PAGE_MAX) is "100". */
+#define STR(x)  STR_(x)
+#define STR_(x) #x
+
 /*
  * The validators (each: 1 valid / 0 invalid with p->err set).
  *  username:  a new name (README, "Usernames"): 1..64 bytes of UTF-8
@@ -430,7 +439,7 @@ int valid_utf8(const char *s, size_t len);
  *             (IDN domains must come as xn--); parsed.s
  *  password:  8..1024 bytes (any UTF-8 text); parsed.s
  *  user_type: "admin" or "user"; parsed.s
- *  limit:     1..100; parsed.i
+ *  limit:     1..PAGE_MAX; parsed.i
  *  cursor:    opaque pagination cursor (users_cursor_decode accepts
  *             it); parsed.s
  *  uuid:      canonical 8-4-4-4-12 hex (any case); parsed.uuid
@@ -1024,13 +1033,13 @@ enum db_err users_find_by_email(const struct cfg *cfg, const char *email,
     const struct audit_entry *audit, struct user *out);
 
 /*
- * List at most limit (1..1000) users after the cursor after (a previous
- * page's out->next; NULL: from the start) and starting with prefix (NULL
- * or "": all), by username. out->next is the cursor of the next page when
- * more rows follow. A malformed cursor is DB_ERROR (routes validate it
- * first, valid_cursor). Unreadable emails are NULL with email_err set;
- * the listing goes on. Free with users_list_free. One audit entry for the
- * page (AUDIT_WITH_LIST), none for an empty page.
+ * List at most limit (1..PAGE_MAX) users after the cursor after (a
+ * previous page's out->next; NULL: from the start) and starting with
+ * prefix (NULL or "": all), by username. out->next is the cursor of the
+ * next page when more rows follow. A malformed cursor is DB_ERROR (routes
+ * validate it first, valid_cursor). Unreadable emails are NULL with
+ * email_err set; the listing goes on. Free with users_list_free. One audit
+ * entry for the page (AUDIT_WITH_LIST), none for an empty page.
  */
 enum db_err users_list(const struct cfg *cfg, const char *prefix,
     const char *after, size_t limit, const struct audit_entry *audit,
@@ -1140,9 +1149,11 @@ enum audit_action audit_action_parse(const char *s);
  * or DELETE with RETURNING, whose rows have a text column "id", the
  * user's UUID) extended so that it also inserts one audit entry per row
  * it returns, with that row's id as subject. $N is the entry as a text
- * array (audit_param). No row, no entry. AUDIT_WITH_LIST does the same
- * with one entry for all the rows (subject only when there is one row,
- * detail "<n> rows"), and returns them ordered by ORDER.
+ * array (audit_param). No row, no entry. AUDIT_WITH_LIST(SQL, N, SIZE,
+ * ORDER) does the same with one entry for a page: SQL returns the page's
+ * rows in ORDER and at most one more, which only tells that a next page
+ * exists and is not counted as revealed; $SIZE is the page's size. The
+ * entry's detail is "<n> rows", its subject the one row's id when n is 1.
  */
 #define AUDIT_INSERT                                                           \
 	"INSERT INTO public.audit_log (actor, subject, route, action,"         \
@@ -1151,11 +1162,13 @@ enum audit_action audit_action_parse(const char *s);
 	"WITH r AS (" sql "), a AS (" AUDIT_INSERT                             \
 	"SELECT e[1], r.id, e[2], e[3], e[4], e[5] FROM r,"                    \
 	" (SELECT $" n "::text[] AS e) p) SELECT * FROM r"
-#define AUDIT_WITH_LIST(sql, n, order)                                         \
+#define AUDIT_WITH_LIST(sql, n, size, order)                                   \
 	"WITH r AS (" sql "), a AS (" AUDIT_INSERT                             \
-	"SELECT e[1], CASE WHEN c.n = 1 THEN c.id END, e[2], e[3], e[4],"      \
+	"SELECT e[1], CASE WHEN c.n = 1 THEN"                                  \
+	" (SELECT id FROM r ORDER BY " order                                   \
+	" LIMIT 1) END, e[2], e[3], e[4],"                                     \
 	" c.n || CASE c.n WHEN 1 THEN ' row' ELSE ' rows' END"                 \
-	" FROM (SELECT count(*) AS n, min(id) AS id FROM r) c,"                \
+	" FROM (SELECT least(count(*), $" size "::integer) AS n FROM r) c,"    \
 	" (SELECT $" n "::text[] AS e) p WHERE c.n > 0)"                       \
 	" SELECT * FROM r ORDER BY " order
 

@@ -31,7 +31,6 @@
 #include "encfield.h"
 #include "extern.h"
 
-#define USERS_LIST_MAX 1000
 /* Rows without a blind index read at a time by an email lookup. */
 #define USERS_LEGACY_BATCH 1000
 
@@ -96,24 +95,46 @@ static const struct db_stmt st_legacy = {
 };
 
 /*
- * The prefix filter of the list, an SQL condition on the text parameter p
- * (NULL: every row): the name starts with p, ASCII letters in any case
- * (public.username_key, sql/202, is what "the same name" means).
+ * A page of rows with the columns cols in username order (dir: ASC or
+ * DESC) past the username bound by cmp (">", "<"; bound NULL for ">":
+ * from the first) and matching cond (SQL, or ""), at most $n + 1 of them:
+ * the page and the row that tells whether another follows.
+ *
+ * Written so that PostgreSQL keeps one generic plan for it as good as a
+ * plan made for each execution's values, which otherwise costs more CPU
+ * than running it: ">" is an index condition that holds for NULL too
+ * ("" sorts first in every collation), cond is a statement of its own
+ * rather than "$p IS NULL OR", and the scan is bounded by a constant, so
+ * that the planner does not take an unknown LIMIT for a tenth of the
+ * table.
+ */
+#define SQL_PAGE(cols, cmp, bound, cond, dir, n)                               \
+	"SELECT * FROM (SELECT " cols " FROM public.users WHERE username " cmp \
+	"= coalesce(" bound ", '') AND username IS DISTINCT FROM " bound cond  \
+	" ORDER BY username " dir                                              \
+	" LIMIT " STR(PAGE_MAX) " + 1) u ORDER BY username " dir " LIMIT $" n  \
+	                        "::integer + 1"
+
+/* The prefix filter of a page: the name starts with p, ASCII letters in
+ * any case (public.username_key, sql/202, is what "the same name" means).
  */
 #define USERS_HAS_PREFIX(p)                                                    \
-	"(" p " IS NULL OR starts_with(public.username_key(username), "        \
-	"public.username_key(" p ")))"
+	" AND starts_with(public.username_key(username), "                     \
+	"public.username_key(" p "))"
 
-#define SQL_LIST                                                               \
-	"SELECT " USERS_COLS_NOPW " FROM public.users "                        \
-	"WHERE ($1::text IS NULL OR username > $1::text) "                     \
-	"AND " USERS_HAS_PREFIX(                                               \
-	    "$2::text") " "                                                    \
-	                "ORDER BY username LIMIT $3::integer"
+/* After $1 (NULL: from the first), $2 rows; $3 the prefix. */
+#define SQL_LIST(cond)                                                         \
+	SQL_PAGE(USERS_COLS_NOPW, ">", "$1::text", cond, "ASC", "2")
 
-static const struct db_stmt st_list = {"users_list", SQL_LIST, 3};
+static const struct db_stmt st_list = {"users_list", SQL_LIST(""), 2};
 static const struct db_stmt st_list_audit = {
-    "users_list_audit", AUDIT_WITH_LIST(SQL_LIST, "4", "username"), 4};
+    "users_list_audit", AUDIT_WITH_LIST(SQL_LIST(""), "3", "2", "username"), 3};
+static const struct db_stmt st_list_prefix = {
+    "users_list_prefix", SQL_LIST(USERS_HAS_PREFIX("$3::text")), 3};
+static const struct db_stmt st_list_prefix_audit = {"users_list_prefix_audit",
+    AUDIT_WITH_LIST(
+        SQL_LIST(USERS_HAS_PREFIX("$3::text")), "4", "2", "username"),
+    4};
 
 /* The row, with its wrapped data key ($7). */
 #define SQL_INSERT_ROW                                                         \
@@ -191,15 +212,14 @@ static const struct db_stmt st_name_shared = {
     1,
 };
 
-/* The usernames before a page (newest first): for its previous link. */
-static const struct db_stmt st_before = {
-    "users_before",
-    "SELECT username FROM public.users "
-    "WHERE username < $1::text AND " USERS_HAS_PREFIX(
-        "$2::text") " "
-                    "ORDER BY username DESC LIMIT $3::integer",
-    3,
-};
+/* The usernames before a page's first, $1 (last first): for its previous
+ * link; $2 rows, $3 the prefix. */
+#define SQL_BEFORE(cond)                                                       \
+	SQL_PAGE("username", "<", "$1::text", cond, "DESC", "2")
+
+static const struct db_stmt st_before = {"users_before", SQL_BEFORE(""), 2};
+static const struct db_stmt st_before_prefix = {
+    "users_before_prefix", SQL_BEFORE(USERS_HAS_PREFIX("$3::text")), 3};
 
 static const char *const conflict_fields[USERS_CONFLICT__MAX] = {
     "",          /* USERS_CONFLICT_NONE */
@@ -462,14 +482,14 @@ exec_audited(const struct db_stmt *plain, const struct db_stmt *with,
 /*
  * A read that reveals rows: on the standby when it may answer
  * (db_exec_read), with its audit entry then written on the primary
- * (audit_record: one per row, or with list one for all, as AUDIT_WITH and
- * AUDIT_WITH_LIST do); else on the primary by exec_audited, the entry in
- * the same statement. Either way no row is returned unless its entry was
- * written.
+ * (audit_record: one per row as AUDIT_WITH does, or, for a page of page
+ * rows (0: not a page), one for the page as AUDIT_WITH_LIST does); else on
+ * the primary by exec_audited, the entry in the same statement. Either way
+ * no row is returned unless its entry was written.
  */
 static enum db_err
 exec_read_audited(const struct db_stmt *plain, const struct db_stmt *with,
-    const struct audit_entry *audit, int list, const char **values,
+    const struct audit_entry *audit, int page, const char **values,
     int *lengths, int *formats, PGresult **r)
 {
 	struct audit_entry a;
@@ -483,10 +503,13 @@ exec_read_audited(const struct db_stmt *plain, const struct db_stmt *with,
 	e = db_exec_read(plain, values, lengths, formats, r, &standby);
 	if (e != DB_OK || audit == NULL || (n = PQntuples(*r)) == 0)
 		return e;
+	if (page > 0 && n > page)
+		n = page;
 	a = *audit;
-	for (i = 0; i < (list ? 1 : n) && e == DB_OK; i++) {
-		a.subject = !list || n == 1 ? PQgetvalue(*r, i, COL_ID) : NULL;
-		if (list) {
+	for (i = 0; i < (page > 0 ? 1 : n) && e == DB_OK; i++) {
+		a.subject =
+		    page == 0 || n == 1 ? PQgetvalue(*r, i, COL_ID) : NULL;
+		if (page > 0) {
 			snprintf(detail, sizeof(detail), "%d %s", n,
 			    n == 1 ? "row" : "rows");
 			a.detail = detail;
@@ -753,7 +776,7 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 	int i, n;
 
 	memset(out, 0, sizeof(*out));
-	if (limit == 0 || limit > USERS_LIST_MAX) {
+	if (limit == 0 || limit > PAGE_MAX) {
 		LOG_ERR("invalid limit");
 		return DB_ERROR;
 	}
@@ -761,13 +784,18 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 		LOG_ERR("invalid cursor");
 		return DB_ERROR;
 	}
-	/* One row more than asked tells whether a next page exists. */
-	snprintf(lim, sizeof(lim), "%zu", limit + 1);
+	snprintf(lim, sizeof(lim), "%zu", limit);
 	v[0] = after != NULL ? name : NULL;
-	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
-	v[2] = lim;
-	if ((e = exec_read_audited(&st_list, &st_list_audit, audit, 1, v, NULL,
-	         NULL, &r)) != DB_OK)
+	v[1] = lim;
+	v[2] = prefix;
+	/* One row more than asked tells whether a next page exists. */
+	if (prefix == NULL || *prefix == '\0')
+		e = exec_read_audited(&st_list, &st_list_audit, audit,
+		    (int)limit, v, NULL, NULL, &r);
+	else
+		e = exec_read_audited(&st_list_prefix, &st_list_prefix_audit,
+		    audit, (int)limit, v, NULL, NULL, &r);
+	if (e != DB_OK)
 		return e;
 	n = PQntuples(r);
 	if ((size_t)n > limit)
@@ -1125,14 +1153,16 @@ users_list_prev(const char *prefix, const char *first, size_t limit,
 
 	*has_prev = 0;
 	*after = NULL;
-	if (first == NULL || limit == 0 || limit > USERS_LIST_MAX)
+	if (first == NULL || limit == 0 || limit > PAGE_MAX)
 		return DB_ERROR;
-	/* limit + 1 rows: the last one, if there, is the cursor before. */
-	snprintf(lim, sizeof(lim), "%zu", limit + 1);
+	snprintf(lim, sizeof(lim), "%zu", limit);
 	v[0] = first;
-	v[1] = prefix != NULL && *prefix != '\0' ? prefix : NULL;
-	v[2] = lim;
-	if ((e = db_exec(&st_before, v, NULL, NULL, &r)) != DB_OK)
+	v[1] = lim;
+	v[2] = prefix;
+	/* limit + 1 rows: the last one, if there, is the cursor before. */
+	if ((e = db_exec(prefix == NULL || *prefix == '\0' ? &st_before
+	                                                   : &st_before_prefix,
+	         v, NULL, NULL, &r)) != DB_OK)
 		return e;
 	n = PQntuples(r);
 	*has_prev = n > 0;

@@ -436,12 +436,12 @@ valid_limit(struct pair *p)
 	long long v;
 
 	if (p->val == NULL || strlen(p->val) != p->valsz) {
-		p->err = "must be a number from 1 to 100";
+		p->err = "must be a number from 1 to " STR(PAGE_MAX);
 		return 0;
 	}
-	v = valid_strtonum(p->val, 1, 100, &errstr);
+	v = valid_strtonum(p->val, 1, PAGE_MAX, &errstr);
 	if (errstr != NULL) {
-		p->err = "must be a number from 1 to 100";
+		p->err = "must be a number from 1 to " STR(PAGE_MAX);
 		return 0;
 	}
 	p->parsed.i = v;

@@ -361,7 +361,11 @@ START_TEST(test_list)
 	ck_assert_int_eq(users_list(&cfg, NULL, "ls_4", 1, NULL, &l), DB_ERROR);
 	ck_assert_int_eq(users_list(&cfg, NULL, NULL, 0, NULL, &l), DB_ERROR);
 	ck_assert_int_eq(
-	    users_list(&cfg, NULL, NULL, 1001, NULL, &l), DB_ERROR);
+	    users_list(&cfg, NULL, NULL, PAGE_MAX + 1, NULL, &l), DB_ERROR);
+	ck_assert_int_eq(
+	    users_list(&cfg, NULL, NULL, PAGE_MAX, NULL, &l), DB_OK);
+	ck_assert_uint_ge(l.n, 1);
+	users_list_free(&l);
 
 	/* The previous page, by the cursor of the page before it. */
 	{
