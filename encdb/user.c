@@ -451,7 +451,7 @@ encdb_user_list(int argc, char *argv[])
 	if (ops_setup(&c, CFG_NEED_DB | (emails ? CFG_NEED_KEYS : 0), &pg) != 0)
 		goto out;
 	do {
-		e = users_list(&c, prefix, after, 1000, NULL, &l);
+		e = users_list(&c, prefix, after, PAGE_MAX, NULL, &l);
 		free(after);
 		after = NULL;
 		if (e != DB_OK) {
