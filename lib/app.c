@@ -666,6 +666,8 @@ app_users_answer(
 	struct buf *b = resp_json_body(a->rs, 200);
 	size_t i;
 
+	/* A user's JSON is about 200 bytes: one allocation for most pages. */
+	buf_reserve(b, 256 * (n + 1));
 	buf_puts(b, "{\"payload\":[");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
@@ -881,8 +883,8 @@ app_flash_text(const char *val, struct buf *out)
 	    strlen(dot + 1) / 2 > USERS_NAME_MAX)
 		return -1;
 	for (i = 0; dot[1 + 2 * i] != '\0'; i++) {
-		if ((hi = valid_hex_digit((unsigned char)dot[1 + 2 * i])) < 0 ||
-		    (lo = valid_hex_digit((unsigned char)dot[2 + 2 * i])) < 0)
+		if ((hi = hex_digit((unsigned char)dot[1 + 2 * i])) < 0 ||
+		    (lo = hex_digit((unsigned char)dot[2 + 2 * i])) < 0)
 			return -1;
 		name[i] = (char)(hi << 4 | lo);
 	}

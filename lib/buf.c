@@ -51,6 +51,12 @@ fail:
 }
 
 int
+buf_reserve(struct buf *b, size_t need)
+{
+	return buf_grow(b, need);
+}
+
+int
 buf_putmem(struct buf *b, const void *p, size_t len)
 {
 	if (buf_grow(b, len) == -1)

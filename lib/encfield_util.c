@@ -18,6 +18,7 @@
 
 #include "encfield.h"
 #include "encfield_impl.h"
+#include "hex.h"
 
 void
 ef_random(void *buf, size_t len)
@@ -81,18 +82,6 @@ ef_uuid_format(const uint8_t uuid[16], char out[37])
 	out[o] = '\0';
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 ef_uuid_parse(const char *s, uint8_t uuid[16])
 {
@@ -108,10 +97,10 @@ ef_uuid_parse(const char *s, uint8_t uuid[16])
 				return 0;
 			continue;
 		}
-		if ((hi = hexval((unsigned char)s[i])) < 0)
+		if ((hi = hex_digit((unsigned char)s[i])) < 0)
 			return 0;
 		i++;
-		if ((lo = hexval((unsigned char)s[i])) < 0)
+		if ((lo = hex_digit((unsigned char)s[i])) < 0)
 			return 0;
 		tmp[o++] = (uint8_t)(hi << 4 | lo);
 	}

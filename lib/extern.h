@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "hex.h"
+
 /* ---- log.c: the one way to write a log line --------------------------- */
 
 enum log_level {
@@ -76,6 +78,9 @@ struct buf {
 		NULL, 0, 0, 0                                                  \
 	}
 
+/* Make room for need more bytes now, so that appends up to that size do
+ * not reallocate (and copy and wipe) as they go. 0, or -1 as an append. */
+int buf_reserve(struct buf *b, size_t need);
 int buf_putmem(struct buf *b, const void *p, size_t len);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, int c);
@@ -404,9 +409,6 @@ long long valid_strtonum(
 /* 1 if s[0..len-1] is valid UTF-8 (no overlongs, surrogates, > U+10FFFF)
  * without NUL or control characters (C0, DEL, C1), else 0. */
 int valid_utf8_text(const char *s, size_t len);
-
-/* The value of the hex digit c (either case), or -1. */
-int valid_hex_digit(unsigned char c);
 
 /* 1 if s[0..len-1] is valid UTF-8 without NUL (control characters
  * allowed: what a PostgreSQL text value may hold), else 0. */
@@ -929,14 +931,14 @@ struct user {
 	char *username;   /* malloc'd */
 	char *user_type;  /* malloc'd: "admin", "user", ... */
 	char *email;      /* decrypted (malloc'd), or NULL: see email_err */
-	enum ef_err email_err;  /* EF_OK, or why email is NULL (AUTH, ...) */
-	int email_legacy;       /* 1: boilerplate format, no blind index yet */
-	char *password_hash;    /* stored hash: for verification only, never
-	                           to be shown, logged or returned */
-	char created_at[40];    /* "2023-01-20T14:31:56.469870-05:00" */
-	char updated_at[40];    /* same, or "" if never updated (null) */
-	unsigned char *wrapped; /* users.data_key (PQfreemem), or NULL: a
-	                           row made before data keys */
+	enum ef_err email_err; /* EF_OK, or why email is NULL (AUTH, ...) */
+	int email_legacy;      /* 1: boilerplate format, no blind index yet */
+	char *password_hash;   /* stored hash: for verification only, never
+	                          to be shown, logged or returned */
+	char created_at[40];   /* "2023-01-20T14:31:56.469870-05:00" */
+	char updated_at[40];   /* same, or "" if never updated (null) */
+	uint8_t *wrapped;      /* users.data_key (malloc'd), or NULL: a row made
+	                          before data keys */
 	size_t wrappedlen;
 };
 

@@ -51,7 +51,7 @@ js_hex4(const char *p, const char *end, uint32_t *cp)
 		return -1;
 	*cp = 0;
 	for (i = 0; i < 4; i++) {
-		if ((v = valid_hex_digit((unsigned char)p[i])) < 0)
+		if ((v = hex_digit((unsigned char)p[i])) < 0)
 			return -1;
 		*cp = *cp << 4 | (uint32_t)v;
 	}

@@ -11,7 +11,7 @@
 # sandbox and wiping; the audit trail (audit, auditseal) and the census.
 lib_LTLIBRARIES += lib/libencfield.la
 include_HEADERS += lib/encfield.h
-lib_libencfield_la_SOURCES = lib/encfield.c lib/encfield_impl.h lib/encfield_util.c \
+lib_libencfield_la_SOURCES = lib/encfield.c lib/encfield_impl.h lib/encfield_util.c lib/hex.h \
 	lib/encfield_hkdf.c lib/encfield_keyring.c lib/encfield_v1.c \
 	lib/encfield_legacy.c lib/encfield_pw.c \
 	lib/encfield_envelope.c
@@ -40,7 +40,7 @@ installcheck-encfield:
 EXTRA_DIST += t/installcheck.c
 
 noinst_LTLIBRARIES += lib/libapp.la
-lib_libapp_la_SOURCES = lib/extern.h lib/log.c
+lib_libapp_la_SOURCES = lib/extern.h lib/hex.h lib/log.c
 lib_libapp_la_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) \
 	$(FCGI_CFLAGS) $(GCRYPT_CFLAGS)
 lib_libapp_la_LIBADD = lib/libencfield.la $(PQ_LIBS) $(JSONC_LIBS) \

@@ -140,10 +140,8 @@ pct_decode(const char *s, size_t len, int plus, char **out, size_t *outlen)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%') {
 			if (len - i < 3 ||
-			    (hi = valid_hex_digit((unsigned char)s[i + 1])) <
-			        0 ||
-			    (lo = valid_hex_digit((unsigned char)s[i + 2])) <
-			        0) {
+			    (hi = hex_digit((unsigned char)s[i + 1])) < 0 ||
+			    (lo = hex_digit((unsigned char)s[i + 2])) < 0) {
 				explicit_bzero(d, o); /* may be a password */
 				free(d);
 				return -1;

@@ -249,8 +249,7 @@ users_clear(struct user *u)
 		ef_wipe(u->password_hash, strlen(u->password_hash));
 		free(u->password_hash);
 	}
-	if (u->wrapped != NULL)
-		PQfreemem(u->wrapped);
+	free(u->wrapped);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -380,28 +379,71 @@ users_decrypt_email(const struct cfg *cfg, const uint8_t uuid[16],
 }
 
 /*
+ * The bytes of bytea column col of a row, malloc'd in *out (*len bytes).
+ * PostgreSQL sends a bytea as "\x" and hex digits, decoded here in one
+ * pass and one allocation (PQunescapeBytea also scans it first and
+ * shrinks its buffer with realloc, which wipe.c turns into a copy and a
+ * wipe); a server whose bytea_output is "escape" sends another form, left
+ * to PQunescapeBytea (it never starts with "\x": a backslash byte is
+ * sent as two). EF_OK, EF_ERR_MALFORMED or EF_ERR_NOMEM.
+ */
+static enum ef_err
+bytea_get(const PGresult *r, int row, int col, uint8_t **out, size_t *len)
+{
+	const char *s = PQgetvalue(r, row, col);
+	size_t n = (size_t)PQgetlength(r, row, col), i;
+	unsigned char *esc;
+	uint8_t *b;
+	int hi, lo;
+
+	*out = NULL;
+	*len = 0;
+	if (n < 2 || s[0] != '\\' || s[1] != 'x') {
+		/* NULL also for a malformed value: libpq does not say. */
+		if ((esc = PQunescapeBytea((const unsigned char *)s, len)) ==
+		    NULL)
+			return EF_ERR_NOMEM;
+		if ((b = malloc(*len + 1)) != NULL)
+			memcpy(b, esc, *len);
+		PQfreemem(esc);
+		*out = b;
+		return b != NULL ? EF_OK : EF_ERR_NOMEM;
+	}
+	if (n % 2 != 0)
+		return EF_ERR_MALFORMED;
+	if ((b = malloc((n - 2) / 2 + 1)) == NULL)
+		return EF_ERR_NOMEM;
+	for (i = 2; i < n; i += 2) {
+		if ((hi = hex_digit((unsigned char)s[i])) < 0 ||
+		    (lo = hex_digit((unsigned char)s[i + 1])) < 0) {
+			free(b);
+			return EF_ERR_MALFORMED;
+		}
+		b[i / 2 - 1] = (uint8_t)(hi << 4 | lo);
+	}
+	*out = b;
+	*len = (n - 2) / 2;
+	return EF_OK;
+}
+
+/*
  * Decrypt the stored email of a row into u (users_decrypt_email).
  * Failures leave u->email NULL with the reason.
  */
 static void
 decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 {
-	unsigned char *raw = NULL;
+	uint8_t *raw = NULL;
 	size_t rawlen = 0, ptlen = 0;
 	char *pt = NULL;
 	enum ef_err e;
 
 	u->email = NULL;
-	raw = PQunescapeBytea(
-	    (const unsigned char *)PQgetvalue(r, row, COL_EMAIL), &rawlen);
-	if (raw == NULL)
-		e = EF_ERR_NOMEM;
-	else
+	if ((e = bytea_get(r, row, COL_EMAIL, &raw, &rawlen)) == EF_OK)
 		e = users_decrypt_email(cfg, u->uuid, u->wrapped, u->wrappedlen,
 		    raw, rawlen, &pt, &ptlen, &u->email_legacy);
 	/* The raw ciphertext is not secret. */
-	if (raw != NULL)
-		PQfreemem(raw);
+	free(raw);
 	u->email_err = e;
 	if (e == EF_OK)
 		u->email = pt;
@@ -414,6 +456,8 @@ decrypt_email(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 static int
 fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 {
+	enum ef_err e;
+
 	memset(u, 0, sizeof(*u));
 	snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(r, row, COL_ID));
 	if (!ef_uuid_parse(u->id, u->uuid)) {
@@ -431,11 +475,10 @@ fill_user(const struct cfg *cfg, const PGresult *r, int row, struct user *u)
 		return -1;
 	}
 	if (!PQgetisnull(r, row, COL_WRAPPED) &&
-	    (u->wrapped = PQunescapeBytea(
-	         (const unsigned char *)PQgetvalue(r, row, COL_WRAPPED),
-	         &u->wrappedlen)) == NULL) {
+	    (e = bytea_get(r, row, COL_WRAPPED, &u->wrapped, &u->wrappedlen)) !=
+	        EF_OK) {
+		LOG_ERR("user %s: data key: %s", u->id, ef_strerror(e));
 		users_clear(u);
-		LOG_ERR("out of memory");
 		return -1;
 	}
 	u->email_legacy = 0;

@@ -137,18 +137,6 @@ utf8_check(const char *s, size_t len, int controls)
 }
 
 int
-valid_hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
 valid_utf8_text(const char *s, size_t len)
 {
 	return utf8_check(s, len, 0);

@@ -114,11 +114,11 @@ START_TEST(test_hex_digit)
 		p = c != 0 ? strchr(digits, c >= 'A' && c <= 'F' ? c + 32 : c)
 		           : NULL;
 		if (p != NULL) {
-			ck_assert_int_eq(valid_hex_digit((unsigned char)c),
-			    (int)(p - digits));
+			ck_assert_int_eq(
+			    hex_digit((unsigned char)c), (int)(p - digits));
 			n++;
 		} else
-			ck_assert_int_eq(valid_hex_digit((unsigned char)c), -1);
+			ck_assert_int_eq(hex_digit((unsigned char)c), -1);
 	}
 	ck_assert_int_eq(n, 22);
 }
