@@ -392,6 +392,73 @@ START_TEST(test_list)
 }
 END_TEST
 
+/*
+ * The plans PostgreSQL made for prepared statement name on the library's
+ * own connection, as "generic custom" (the columns exist from
+ * PostgreSQL 14 on: "" before).
+ */
+static void
+plans_of(const char *name, char *out, size_t outsz)
+{
+	static const struct db_stmt st = {"t_plans",
+	    "SELECT coalesce(to_jsonb(p)->>'generic_plans', '') || ' ' || "
+	    "coalesce(to_jsonb(p)->>'custom_plans', '') "
+	    "FROM pg_prepared_statements p WHERE name = $1",
+	    1};
+	const char *v[1] = {name};
+	PGresult *r = NULL;
+
+	ck_assert_int_eq(db_exec(&st, v, NULL, NULL, &r), DB_OK);
+	ck_assert_int_eq(PQntuples(r), 1);
+	snprintf(out, outsz, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+}
+
+/*
+ * A page of users keeps one generic plan: planning the list for each
+ * execution cost more than running it (README, "What limits it"). The
+ * plan cache tries 5 custom plans, then the generic one for good if it is
+ * no dearer.
+ */
+START_TEST(test_list_generic_plan)
+{
+	struct user_list l;
+	char plans[64];
+	int i, generic, custom;
+
+	cfg.db_unnamed = 0; /* unnamed statements have no plan to keep */
+	create_ok("gp_1", "gp1@list.example", "pw-pw-pw-1", NULL);
+	create_ok("gp_2", "gp2@list.example", "pw-pw-pw-1", NULL);
+	/* Plans differ in cost only on a table of some size: 10,000 more
+	 * rows (their emails are not read: the pages hold gp_ users). */
+	pgtest_sql("INSERT INTO public.users (id, username, password, "
+	           "user_type, email, created_at) SELECT gen_random_uuid(), "
+	           "'zz' || g, 'x', 'user', '\\x00', now() "
+	           "FROM generate_series(1, 10000) g",
+	    0, NULL);
+	pgtest_sql("ANALYZE public.users", 0, NULL);
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(users_list(&cfg, NULL,
+		                     i % 2 ? cur("gp_1") : NULL, 1, NULL, &l),
+		    DB_OK);
+		users_list_free(&l);
+		ck_assert_int_eq(
+		    users_list(&cfg, "GP", NULL, 1 + i % 3, NULL, &l), DB_OK);
+		users_list_free(&l);
+	}
+	plans_of("users_list", plans, sizeof(plans));
+	if (strcmp(plans, " ") == 0)
+		return; /* before PostgreSQL 14: no counts to read */
+	ck_assert_int_eq(sscanf(plans, "%d %d", &generic, &custom), 2);
+	ck_assert_msg(generic >= 5 && custom <= 5,
+	    "users_list: %d generic, %d custom plans", generic, custom);
+	plans_of("users_list_prefix", plans, sizeof(plans));
+	ck_assert_int_eq(sscanf(plans, "%d %d", &generic, &custom), 2);
+	ck_assert_msg(generic >= 5 && custom <= 5,
+	    "users_list_prefix: %d generic, %d custom plans", generic, custom);
+}
+END_TEST
+
 /* The last admin can be neither demoted nor deleted; others can. */
 START_TEST(test_last_admin)
 {
@@ -1027,6 +1094,7 @@ users_suite(void)
 	tcase_add_loop_test(tc, test_create_and_find, 0, 2);
 	tcase_add_test(tc, test_conflicts);
 	tcase_add_loop_test(tc, test_list, 0, 2);
+	tcase_add_test(tc, test_list_generic_plan);
 	tcase_add_test(tc, test_cursor);
 	tcase_add_test(tc, test_update);
 	tcase_add_test(tc, test_last_admin);
