@@ -1,7 +1,8 @@
 /*
  * hex.h -- the value of a hex digit, the one definition shared by
  * libencfield (UUIDs) and the application (URL escapes, JSON \u escapes,
- * bytea columns, request ids). Inline: bytea columns call it twice a byte.
+ * bytea columns, flash cookies). Inline: bytea columns call it twice a
+ * byte.
  */
 #ifndef HEX_H
 #define HEX_H

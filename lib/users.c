@@ -122,6 +122,14 @@ static const struct db_stmt st_legacy = {
 	" AND starts_with(public.username_key(username), "                     \
 	"public.username_key(" p "))"
 
+/* 1 if a list is filtered by prefix p (NULL or "": not filtered), which
+ * takes the statements with USERS_HAS_PREFIX. */
+static int
+has_prefix(const char *p)
+{
+	return p != NULL && *p != '\0';
+}
+
 /* After $1 (NULL: from the first), $2 rows; $3 the prefix. */
 #define SQL_LIST(cond)                                                         \
 	SQL_PAGE(USERS_COLS_NOPW, ">", "$1::text", cond, "ASC", "2")
@@ -832,12 +840,12 @@ users_list(const struct cfg *cfg, const char *prefix, const char *after,
 	v[1] = lim;
 	v[2] = prefix;
 	/* One row more than asked tells whether a next page exists. */
-	if (prefix == NULL || *prefix == '\0')
-		e = exec_read_audited(&st_list, &st_list_audit, audit,
-		    (int)limit, v, NULL, NULL, &r);
-	else
+	if (has_prefix(prefix))
 		e = exec_read_audited(&st_list_prefix, &st_list_prefix_audit,
 		    audit, (int)limit, v, NULL, NULL, &r);
+	else
+		e = exec_read_audited(&st_list, &st_list_audit, audit,
+		    (int)limit, v, NULL, NULL, &r);
 	if (e != DB_OK)
 		return e;
 	n = PQntuples(r);
@@ -1203,9 +1211,8 @@ users_list_prev(const char *prefix, const char *first, size_t limit,
 	v[1] = lim;
 	v[2] = prefix;
 	/* limit + 1 rows: the last one, if there, is the cursor before. */
-	if ((e = db_exec(prefix == NULL || *prefix == '\0' ? &st_before
-	                                                   : &st_before_prefix,
-	         v, NULL, NULL, &r)) != DB_OK)
+	if ((e = db_exec(has_prefix(prefix) ? &st_before_prefix : &st_before, v,
+	         NULL, NULL, &r)) != DB_OK)
 		return e;
 	n = PQntuples(r);
 	*has_prev = n > 0;

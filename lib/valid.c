@@ -420,14 +420,11 @@ valid_user_type(struct pair *p)
 int
 valid_limit(struct pair *p)
 {
-	const char *errstr;
-	long long v;
+	const char *errstr = "not text";
+	long long v = 0;
 
-	if (p->val == NULL || strlen(p->val) != p->valsz) {
-		p->err = "must be a number from 1 to " STR(PAGE_MAX);
-		return 0;
-	}
-	v = valid_strtonum(p->val, 1, PAGE_MAX, &errstr);
+	if (p->val != NULL && strlen(p->val) == p->valsz)
+		v = valid_strtonum(p->val, 1, PAGE_MAX, &errstr);
 	if (errstr != NULL) {
 		p->err = "must be a number from 1 to " STR(PAGE_MAX);
 		return 0;
